@@ -1,0 +1,81 @@
+# Two commands for a newcomer: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+APPS := core centers alliance credits funding training studios
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test lint fmt check pytest messages translations browser-deps bench worker clean
+
+$(PY):
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.stamp-run: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.stamp-test: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.stamp-run
+
+install: $(VENV)/.stamp-run
+install-test: $(VENV)/.stamp-test
+
+translations: install
+	$(PY) manage.py compiletranslations
+
+## make run: install, migrate, compile translations, load the demo federation, serve it.
+run: translations
+	$(PY) manage.py migrate --no-input
+	$(PY) manage.py load_demo
+	@echo "Serving http://$(HOST):$(PORT)/ (Ctrl-C to stop)"
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+## make test: lint, system checks, migrations check and the whole test suite.
+test: install-test browser-deps
+	$(MAKE) --no-print-directory lint check pytest
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+
+fmt: install-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check:
+	$(PY) manage.py compiletranslations
+	$(PY) manage.py check --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+
+pytest:
+	$(BIN)/pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
+
+## Chromium for the browser tests (Debian's package; needs root, else those tests skip locally).
+browser-deps:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium for the browser tests..."; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null) \
+	      || echo "Could not install chromium: browser tests will skip."; \
+	  else echo "chromium is missing: browser tests will skip (apt-get install chromium)."; fi; \
+	fi
+
+## make messages: refresh the .po files of every app after changing strings.
+messages: install-test
+	@for app in $(APPS); do (cd $$app && mkdir -p locale && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete -i "migrations/*" >/dev/null && echo "$$app ok"); done
+	mkdir -p locale && $(PY) manage.py makemessages -l zh_Hans --no-obsolete $(foreach a,$(APPS),-i "$(a)/*") -i ".venv/*" -i "tests/*" -i "bench/*" >/dev/null
+
+worker: install
+	$(BIN)/celery -A config worker -B --loglevel INFO
+
+bench: install-test
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) db.sqlite3 media staticfiles

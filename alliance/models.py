@@ -1,0 +1,1 @@
+"""The alliance: models arrive with their issue."""

@@ -1,0 +1,33 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_patterns = [
+    path("", include("core.api.urls")),
+    path("", include("centers.api.urls")),
+    path("", include("alliance.api.urls")),
+    path("", include("credits.api.urls")),
+    path("", include("funding.api.urls")),
+    path("", include("training.api.urls")),
+    path("", include("studios.api.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("centers/", include("centers.urls")),
+    path("alliance/", include("alliance.urls")),
+    path("credits/", include("credits.urls")),
+    path("funding/", include("funding.urls")),
+    path("training/", include("training.urls")),
+    path("studios/", include("studios.urls")),
+    path("api/v1/", include((api_patterns, "api"))),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

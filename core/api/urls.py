@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("me/", views.MeView.as_view(), name="me"),
+    path("auth/token/", views.TokenView.as_view(), name="token"),
+    path("auth/token/revoke/", views.TokenRevokeView.as_view(), name="token-revoke"),
+    path("exports/", views.ExporterListView.as_view(), name="exporters"),
+    path("exports/jobs/", views.ExportJobListView.as_view(), name="export-jobs"),
+    path("exports/jobs/<int:pk>/", views.ExportJobView.as_view(), name="export-job"),
+    path("exports/<slug:identifier>/", views.ExportStartView.as_view(), name="export-start"),
+]

@@ -1,0 +1,43 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    verbose_name = _("Platform")
+
+    def ready(self):
+        from django.db.models import Q
+
+        from . import audit  # noqa: F401  (connects the audit signal handlers)
+        from .api import schema  # noqa: F401  (documents token auth in OpenAPI)
+        from .permissions import ALL, rules
+        from .registry import NavItem, registry
+        from .roles import Role
+
+        def own_jobs(user, ids):
+            return Q(owner_id=user.pk)
+
+        rules.register("core.exportjob", dict.fromkeys(Role, ("view add", own_jobs)))
+        rules.register("core.auditentry", {Role.BUREAU: ("view", ALL)})
+        rules.register(
+            "core.membership",
+            {
+                Role.BUREAU: ("view", ALL),
+                **{
+                    role: ("view", lambda user, ids: Q(user_id=user.pk))
+                    for role in Role
+                    if role != Role.BUREAU
+                },
+            },
+        )
+        registry.add_nav(NavItem("home", _("Home"), "home", order=0))
+        registry.add_nav(NavItem("exports", _("My exports"), "exports", order=900))
+        registry.add_nav(
+            NavItem(
+                "audit", _("Audit log"), "audit-log", permission="core.view_auditentry", order=950
+            )
+        )
+        # Each app declares its rules, exporters and registrations in these modules.
+        autodiscover_modules("permissions", "exporters", "panels")

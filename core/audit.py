@@ -1,0 +1,179 @@
+"""The audit log: who did what, when, from which address, and what changed.
+
+Requests set the actor and address in a context variable (``AuditContextMiddleware``,
+and the API's authentication for tokens); services and signal handlers call
+``record(...)``. Models that inherit ``AuditedModel`` are logged on every
+create, change and delete with the fields that changed. Bulk writes (syncs,
+imports) bypass model signals: their services record one summary entry.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime
+import decimal
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
+from django.db import models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import AuditAction, AuditEntry
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    actor: object | None = None
+    ip: str | None = None
+    path: str = ""
+
+
+_NO_CONTEXT = AuditContext()
+_context: contextvars.ContextVar[AuditContext | None] = contextvars.ContextVar(
+    "audit_context", default=None
+)
+
+
+def set_context(*, actor=None, ip=None, path="") -> contextvars.Token:
+    return _context.set(AuditContext(actor=actor, ip=ip, path=path[:300]))
+
+
+def reset_context(token) -> None:
+    _context.reset(token)
+
+
+def current_context() -> AuditContext:
+    return _context.get() or _NO_CONTEXT
+
+
+def client_ip(request) -> str | None:
+    if getattr(settings, "AUDIT_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _plain(value):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if hasattr(value, "name") and hasattr(value, "url"):  # file fields
+        return value.name or ""
+    return value
+
+
+def record(
+    action,
+    obj=None,
+    *,
+    actor=None,
+    changes=None,
+    message="",
+    request=None,
+    object_type="",
+    object_id="",
+    object_repr="",
+):
+    """Append one entry to the audit log and return it."""
+    ctx = current_context()
+    if request is not None:
+        actor = actor or (request.user if request.user.is_authenticated else None)
+        ip, path = client_ip(request), request.path[:300]
+    else:
+        actor = actor or ctx.actor
+        ip, path = ctx.ip, ctx.path
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    if obj is not None:
+        object_type = obj._meta.label_lower
+        object_id = str(obj.pk)
+        object_repr = str(obj)[:200]
+    return AuditEntry.objects.create(
+        actor=actor,
+        actor_name=(actor.get_username() if actor else "")[:150],
+        ip=ip,
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr[:200],
+        changes={k: _plain(v) for k, v in (changes or {}).items()},
+        message=message,
+        path=path,
+    )
+
+
+class AuditedModel(models.Model):
+    """A domain record whose every create, change and delete is audited."""
+
+    audit_exclude: tuple[str, ...] = ()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._audit_snapshot = instance._audit_values()
+        return instance
+
+    def _audit_values(self):
+        values = {}
+        for f in self._meta.concrete_fields:
+            if f.name in self.audit_exclude or f.attname not in self.__dict__:
+                continue
+            values[f.attname] = _plain(getattr(self, f.attname))
+        return values
+
+
+@receiver(post_save)
+def _audit_save(sender, instance, created, raw=False, **kwargs):
+    if raw or not isinstance(instance, AuditedModel):
+        return
+    new = instance._audit_values()
+    if created:
+        changes = new
+        action = AuditAction.CREATE
+    else:
+        old = getattr(instance, "_audit_snapshot", {})
+        changes = {k: [old.get(k), v] for k, v in new.items() if k in old and old[k] != v}
+        if not changes:
+            return
+        action = AuditAction.UPDATE
+    record(action, instance, changes=changes)
+    instance._audit_snapshot = new
+
+
+@receiver(post_delete)
+def _audit_delete(sender, instance, **kwargs):
+    if isinstance(instance, AuditedModel):
+        record(AuditAction.DELETE, instance, changes=instance._audit_values())
+
+
+@receiver(user_logged_in)
+def _audit_login(sender, request, user, **kwargs):
+    record(AuditAction.LOGIN, actor=user, request=request, object_repr=user.get_username())
+
+
+@receiver(user_logged_out)
+def _audit_logout(sender, request, user, **kwargs):
+    if user is not None:
+        record(AuditAction.LOGOUT, actor=user, request=request, object_repr=user.get_username())
+
+
+@receiver(user_login_failed)
+def _audit_login_failed(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username", ""))[:150]
+    if request is not None and hasattr(request, "_request"):
+        request = request._request  # a DRF request
+    entry_kwargs = {"object_repr": username, "message": "invalid credentials or locked"}
+    if request is not None:
+        record(AuditAction.LOGIN_FAILED, request=request, **entry_kwargs)
+    else:
+        record(AuditAction.LOGIN_FAILED, **entry_kwargs)

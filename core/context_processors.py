@@ -1,0 +1,18 @@
+from django.conf import settings
+
+from .permissions import get_scope
+from .registry import registry
+from .roles import Role
+
+
+def portal(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": [], "user_roles": [], "LANGUAGES": settings.LANGUAGES}
+    scope = get_scope(user)
+    labels = dict(Role.choices)
+    return {
+        "nav_items": registry.nav_for(user),
+        "user_roles": [labels[r] for r in Role.values if r in scope.roles],
+        "LANGUAGES": settings.LANGUAGES,
+    }

@@ -1,0 +1,63 @@
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.shortcuts import redirect, resolve_url
+from django.utils.translation import gettext as _
+
+from . import audit
+from .models import AuditAction
+
+
+class SessionTimeoutMiddleware:
+    """Sessions end after ``SESSION_IDLE_TIMEOUT`` seconds idle and
+    ``SESSION_ABSOLUTE_TIMEOUT`` seconds in all."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and hasattr(request, "session"):
+            now = int(time.time())
+            started = request.session.get("_started_at", now)
+            last = request.session.get("_last_seen_at", now)
+            if (
+                now - last > settings.SESSION_IDLE_TIMEOUT
+                or now - started > settings.SESSION_ABSOLUTE_TIMEOUT
+            ):
+                logout(request)
+                messages.info(request, _("Your session has ended. Please sign in again."))
+                if not request.path.startswith("/api/"):
+                    return redirect(f"{resolve_url(settings.LOGIN_URL)}?next={request.path}")
+            else:
+                request.session["_started_at"] = started
+                if now - last > 30 or "_last_seen_at" not in request.session:
+                    request.session["_last_seen_at"] = now
+        return self.get_response(request)
+
+
+class AuditContextMiddleware:
+    """Tells the audit log who is acting and from where; logs refusals."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = audit.set_context(
+            actor=request.user if request.user.is_authenticated else None,
+            ip=audit.client_ip(request),
+            path=request.path,
+        )
+        try:
+            response = self.get_response(request)
+            if response.status_code == 403:
+                user = getattr(request, "user", None)
+                audit.record(
+                    AuditAction.DENIED,
+                    actor=user if user is not None and user.is_authenticated else None,
+                    message=f"{request.method} {request.path}"[:500],
+                )
+            return response
+        finally:
+            audit.reset_context(token)

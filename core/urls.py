@@ -1,0 +1,25 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("exports/", views.export_list, name="exports"),
+    path("exports/<int:pk>/status/", views.export_status, name="export-status"),
+    path("exports/<int:pk>/download/", views.export_download, name="export-download"),
+    path("exports/new/<slug:identifier>/", views.export_start, name="export-start"),
+    path("audit/", views.audit_log, name="audit-log"),
+]

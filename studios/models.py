@@ -1,0 +1,1 @@
+"""Studios: models arrive with their issue."""

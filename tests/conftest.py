@@ -1,0 +1,184 @@
+"""Shared fixtures: a small federation of two districts and two municipal
+centers, and the actors every permission test names once (ARCHITECTURE.md):
+a bureau official, staff of center A and of center B, a district admin of
+district A (and one of B), a school admin, a teacher, a vendor, a district
+system, and an outsider with no role."""
+
+import os
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from centers.models import CenterKind
+from config.celery import app as celery_app
+from core.roles import Role
+
+from .factories import (
+    PASSWORD,
+    CenterFactory,
+    DistrictFactory,
+    SchoolFactory,
+    TeacherFactory,
+    UserFactory,
+    VendorFactory,
+    member,
+)
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require(condition: bool, what: str):
+    """Tests that need a real service or tool fail in CI when it is missing,
+    and skip on a newcomer's machine."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI expects {what}, and it is missing.")
+    pytest.skip(f"needs {what}")
+
+
+@pytest.fixture
+def redis_services():
+    require(bool(os.environ.get("REDIS_URL")), "Redis (REDIS_URL)")
+
+
+@pytest.fixture
+def postgres(db):
+    from django.db import connection
+
+    require(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
+
+
+@pytest.fixture(autouse=True)
+def _tasks_inline(request, settings, tmp_path):
+    """Tasks run in-process unless the test drives a real worker."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    if request.node.get_closest_marker("services"):
+        yield
+        return
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@dataclass
+class World:
+    district_a: object
+    district_b: object
+    center_a: object
+    center_b: object
+    district_center_a: object
+    school_a: object
+    school_a2: object
+    school_b: object
+    teacher_a: object
+    teacher_b: object
+    vendor: object
+    actors: dict
+
+    def user(self, name):
+        return self.actors[name]
+
+
+ACTOR_NAMES = [
+    "bureau",
+    "center_a",
+    "center_b",
+    "district_a",
+    "district_b",
+    "school_a",
+    "teacher_a",
+    "vendor",
+    "system_a",
+    "outsider",
+]
+
+
+@pytest.fixture
+def world(db):
+    district_a = DistrictFactory(code="tianhe", name="天河区", order=1)
+    district_b = DistrictFactory(code="haizhu", name="海珠区", order=2)
+    center_a = CenterFactory(code="center-a", name="中小学教师发展中心")
+    center_b = CenterFactory(code="center-b", name="幼儿园教师发展中心")
+    district_center_a = CenterFactory(
+        code="district-tianhe",
+        name="天河区教师发展中心",
+        kind=CenterKind.DISTRICT,
+        district=district_a,
+    )
+    school_a = SchoolFactory(district=district_a, name="天河第一小学")
+    school_a2 = SchoolFactory(district=district_a, name="天河实验小学")
+    school_b = SchoolFactory(district=district_b, name="海珠第一小学")
+    teacher_a = TeacherFactory(school=school_a, name="李老师")
+    teacher_b = TeacherFactory(school=school_b, name="王老师")
+    vendor = VendorFactory(name="培训机构甲")
+
+    actors = {name: UserFactory(username=name) for name in ACTOR_NAMES}
+    member(actors["bureau"], Role.BUREAU)
+    member(actors["center_a"], Role.CENTER_STAFF, center_a)
+    member(actors["center_b"], Role.CENTER_STAFF, center_b)
+    member(actors["district_a"], Role.DISTRICT_STAFF, district_a)
+    member(actors["district_b"], Role.DISTRICT_STAFF, district_b)
+    member(actors["school_a"], Role.SCHOOL_ADMIN, school_a)
+    member(actors["teacher_a"], Role.TEACHER, teacher_a)
+    teacher_a.user = actors["teacher_a"]
+    teacher_a.save(update_fields=["user"])
+    member(actors["vendor"], Role.VENDOR, vendor)
+    member(actors["system_a"], Role.DISTRICT_SYSTEM, district_a)
+    return World(
+        district_a,
+        district_b,
+        center_a,
+        center_b,
+        district_center_a,
+        school_a,
+        school_a2,
+        school_b,
+        teacher_a,
+        teacher_b,
+        vendor,
+        actors,
+    )
+
+
+@pytest.fixture
+def login():
+    """``login(user)`` → a test client signed in as that user."""
+
+    def _login(user):
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api_token(world):
+    """``api_token("system_a")`` → (raw key, token) for that district system."""
+    from core.models import ApiToken, Membership
+
+    def _token(actor="system_a"):
+        membership = Membership.objects.get(user=world.user(actor), role=Role.DISTRICT_SYSTEM)
+        token, raw = ApiToken.issue(membership=membership, name="test")
+        return raw, token
+
+    return _token
+
+
+__all__ = ["PASSWORD"]
