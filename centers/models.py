@@ -273,3 +273,254 @@ class Vendor(AuditedModel):
 
     def __str__(self):
         return self.name
+
+
+# --- Facilities (场室) -------------------------------------------------------
+
+
+class CampusKind(models.TextChoices):
+    MAIN = "main", _("Main campus")
+    BRANCH = "branch", _("Branch campus")
+
+
+class Campus(AuditedModel):
+    """A campus (校区) of a center: its main site or a branch campus, with its
+    floor area. Rooms, canteens, dormitories and sports grounds belong to it."""
+
+    center = models.ForeignKey(
+        Center, on_delete=models.CASCADE, related_name="campuses", verbose_name=_("center")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=CampusKind.choices, default=CampusKind.MAIN
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    floor_area = models.DecimalField(
+        _("floor area (m²)"), max_digits=10, decimal_places=1, null=True, blank=True
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("campus")
+        verbose_name_plural = _("campuses")
+        ordering = ["center_id", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["center", "name"], name="campus_name_per_center"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("centers:campus-detail", args=[self.pk])
+
+
+class RoomFunction(models.TextChoices):
+    COMPUTER_ROOM = "computer", _("Computer network room")
+    MULTIMEDIA = "multimedia", _("Multimedia room")
+    LECTURE_HALL = "lecture_hall", _("Lecture hall")
+    COUNSELLING = "counselling", _("Counselling room")
+    LIBRARY = "library", _("Library")
+    SELF_STUDY = "self_study", _("Self-study room")
+    CANTEEN = "canteen", _("Canteen")
+    DORMITORY = "dormitory", _("Dormitory")
+    SPORTS = "sports", _("Sports facility")
+    OTHER = "other", _("Other")
+
+
+#: Functions whose seats are teaching places (the "trainees hosted at once" rule).
+TEACHING_FUNCTIONS = (
+    RoomFunction.COMPUTER_ROOM,
+    RoomFunction.MULTIMEDIA,
+    RoomFunction.LECTURE_HALL,
+)
+
+
+class Room(AuditedModel):
+    """A room or facility (场室) of a campus by function, with its seats
+    (beds for a dormitory block, places for a canteen). Bookable rooms can be
+    shared across centers through the alliance."""
+
+    campus = models.ForeignKey(
+        Campus, on_delete=models.CASCADE, related_name="rooms", verbose_name=_("campus")
+    )
+    function = models.CharField(_("function"), max_length=20, choices=RoomFunction.choices)
+    name = models.CharField(_("name"), max_length=100)
+    seats = models.PositiveIntegerField(
+        _("seats / capacity"),
+        default=0,
+        help_text=_("Seats, beds or places, depending on the function."),
+    )
+    bookable = models.BooleanField(_("bookable by other centers"), default=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("room / facility")
+        verbose_name_plural = _("rooms and facilities")
+        ordering = ["campus_id", "function", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["campus", "name"], name="room_name_per_campus"),
+        ]
+
+    def __str__(self):
+        return f"{self.campus} · {self.name}"
+
+
+# --- Staff (研训师资) ---------------------------------------------------------
+
+
+class Employment(models.TextChoices):
+    FULL_TIME = "full_time", _("Full-time")
+    PART_TIME = "part_time", _("Part-time")
+
+
+class Honour(models.TextChoices):
+    """Honours (荣誉称号), from the lowest; ``HONOUR_RANK`` orders them."""
+
+    NONE = "none", _("None")
+    DISTRICT_KEY = "district_key", _("District key teacher")
+    DISTRICT_LEADER = "district_leader", _("District (county) subject leader")
+    MUNICIPAL_KEY = "municipal_key", _("Municipal key teacher")
+    MUNICIPAL_LEADER = "municipal_leader", _("Municipal subject leader")
+    FAMOUS = "famous", _("Famous teacher or principal")
+    SPECIAL_GRADE = "special_grade", _("Special-grade teacher")
+
+
+HONOUR_RANK = {value: rank for rank, value in enumerate(Honour.values)}
+
+
+class Degree(models.TextChoices):
+    """Highest education (学历), from the lowest; ``DEGREE_RANK`` orders them."""
+
+    SECONDARY = "secondary", _("Secondary or below")
+    JUNIOR_COLLEGE = "junior_college", _("Junior college")
+    BACHELOR = "bachelor", _("Bachelor's degree")
+    MASTER = "master", _("Master's degree")
+    DOCTOR = "doctor", _("Doctorate")
+
+
+DEGREE_RANK = {value: rank for rank, value in enumerate(Degree.values)}
+
+#: Titles from the highest; "senior" = the first two, "intermediate" = FIRST.
+TITLE_RANK = {value: rank for rank, value in enumerate(reversed(Title.values))}
+SENIOR_TITLES = (Title.SENIOR_PROFESSOR, Title.SENIOR)
+SENIOR_OR_INTERMEDIATE_TITLES = (Title.SENIOR_PROFESSOR, Title.SENIOR, Title.FIRST)
+
+
+class StaffMember(AuditedModel):
+    """A trainer or research staffer (研训师资) of a center: full-time (专职)
+    or part-time (兼职); research staff (教研员) are the ones the research-staff
+    standards speak of."""
+
+    center = models.ForeignKey(
+        Center, on_delete=models.PROTECT, related_name="staff", verbose_name=_("center")
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="staff_member",
+        verbose_name=_("account"),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    employment = models.CharField(
+        _("employment"), max_length=10, choices=Employment.choices, default=Employment.FULL_TIME
+    )
+    is_research_staff = models.BooleanField(_("research staff"), default=False)
+    title = models.CharField(
+        _("professional title"), max_length=20, choices=Title.choices, default=Title.NONE
+    )
+    honour = models.CharField(
+        _("honour"), max_length=20, choices=Honour.choices, default=Honour.NONE
+    )
+    degree = models.CharField(
+        _("degree"), max_length=20, choices=Degree.choices, default=Degree.BACHELOR
+    )
+    subject = models.CharField(_("subject"), max_length=30, blank=True)
+    years_teaching = models.PositiveSmallIntegerField(_("years teaching"), default=0)
+    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    hired_on = models.DateField(_("hired on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    external_id = models.CharField(
+        _("staff number"),
+        max_length=64,
+        blank=True,
+        help_text=_("The center's own staff number; imports match rows on it."),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff")
+        ordering = ["center_id", "name"]
+        indexes = [models.Index(fields=["center", "is_active"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="staff_external_id_per_center",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("centers:staff-detail", args=[self.pk])
+
+    @property
+    def is_senior(self):
+        return self.title in SENIOR_TITLES
+
+
+class StaffYearRecord(AuditedModel):
+    """A staff member's activity in one school year (学年, ``year`` = the year
+    it starts in September): days spent in schools each semester, lessons
+    observed, whether a semester was taught in a school, and whether the
+    person took part in research or training at all."""
+
+    staff = models.ForeignKey(
+        StaffMember,
+        on_delete=models.CASCADE,
+        related_name="year_records",
+        verbose_name=_("staff member"),
+    )
+    year = models.PositiveSmallIntegerField(_("school year (starting)"))
+    school_days_autumn = models.PositiveSmallIntegerField(
+        _("days in schools, autumn semester"), default=0
+    )
+    school_days_spring = models.PositiveSmallIntegerField(
+        _("days in schools, spring semester"), default=0
+    )
+    lessons_observed = models.PositiveSmallIntegerField(_("lessons observed"), default=0)
+    taught_semester_in_school = models.BooleanField(
+        _("taught a semester in a school"), default=False
+    )
+    took_part = models.BooleanField(
+        _("took part in research or training"),
+        default=True,
+        help_text=_("False when the person did no research, training or management work."),
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff activity record")
+        verbose_name_plural = _("staff activity records")
+        ordering = ["staff_id", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["staff", "year"], name="staff_record_per_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.staff} {self.year}-{self.year + 1}"

@@ -49,3 +49,22 @@ rules.register(
         Role.VENDOR: ("view", "pk"),
     },
 )
+
+
+# Facilities, staff and their activity records: the bureau sees and keeps all
+# of them; the alliance secretariat sees all (shared facilities and faculty);
+# a center's own staff keep their center's, district staff their district
+# center's.
+def _center_rules(path):
+    return {
+        Role.BUREAU: ("view add change delete", ALL),
+        Role.SECRETARIAT: ("view", ALL),
+        Role.CENTER_STAFF: ("view add change delete", path),
+        Role.DISTRICT_STAFF: ("view add change delete", f"{path}__district"),
+    }
+
+
+rules.register("centers.campus", _center_rules("center"))
+rules.register("centers.room", _center_rules("campus__center"))
+rules.register("centers.staffmember", _center_rules("center"))
+rules.register("centers.staffyearrecord", _center_rules("staff__center"))
