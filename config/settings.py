@@ -173,6 +173,9 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# The page shows the template, the API its one error body (core.views.locked_out).
+AXES_LOCKOUT_CALLABLE = "core.views.locked_out"
+AXES_HTTP_RESPONSE_CODE = 429
 AXES_ENABLE_ACCESS_FAILURE_LOG = False
 GUARDIAN_ANONYMOUS_USER_NAME = None
 ANONYMOUS_USER_NAME = None
@@ -253,6 +256,10 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # The container health check asks over plain HTTP from inside.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+# Behind a reverse proxy that sets X-Forwarded-For, audit the client's address.
+AUDIT_TRUST_X_FORWARDED_FOR = env_bool("AUDIT_TRUST_X_FORWARDED_FOR", False)
 
 LOGGING = {
     "version": 1,

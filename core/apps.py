@@ -32,6 +32,17 @@ class CoreConfig(AppConfig):
                 },
             },
         )
+
+        def district_systems(user, ids):
+            return Q(membership__role=Role.DISTRICT_SYSTEM, membership__organisation_id__in=ids)
+
+        rules.register(
+            "core.apitoken",
+            {
+                Role.BUREAU: ("view delete", ALL),
+                Role.DISTRICT_STAFF: ("view add delete", district_systems),
+            },
+        )
         registry.add_nav(NavItem("home", _("Home"), "home", order=0))
         registry.add_nav(NavItem("exports", _("My exports"), "exports", order=900))
         registry.add_nav(
@@ -39,5 +50,17 @@ class CoreConfig(AppConfig):
                 "audit", _("Audit log"), "audit-log", permission="core.view_auditentry", order=950
             )
         )
+        registry.add_nav(
+            NavItem(
+                "api-tokens",
+                _("API tokens"),
+                "api-tokens",
+                permission="core.view_apitoken",
+                order=940,
+            )
+        )
+        from . import panels
+
+        panels.register()
         # Each app declares its rules, exporters and registrations in these modules.
         autodiscover_modules("permissions", "exporters", "panels")

@@ -46,3 +46,28 @@ class AuditSearchForm(StyledForm):
         from .models import AuditAction
 
         self.fields["action"].choices = [("", _("All actions")), *AuditAction.choices]
+
+
+class TokenIssueForm(StyledForm):
+    """Staff issue a token for one of their district's district-system accounts."""
+
+    account = forms.ModelChoiceField(label=_("District system account"), queryset=None)
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("Say where the key will be used, e.g. “Tianhe student-information system”."),
+    )
+    days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=730,
+        help_text=_("The token stops working after this many days; issue a new one before."),
+    )
+
+    def __init__(self, *args, accounts, **kwargs):
+        super().__init__(*args, **kwargs)
+        from django.conf import settings
+
+        self.fields["account"].queryset = accounts
+        self.fields["account"].label_from_instance = lambda m: f"{m.user} ({m.user.username})"
+        self.fields["days"].initial = settings.API_TOKEN_DEFAULT_DAYS

@@ -107,7 +107,7 @@ def _hash_key(raw_key: str) -> str:
     return hashlib.sha256(raw_key.encode()).hexdigest()
 
 
-class ApiTokenQuerySet(models.QuerySet):
+class ApiTokenQuerySet(RestrictedQuerySet):
     def usable(self):
         now = timezone.now()
         return self.filter(revoked_at__isnull=True).filter(

@@ -5,6 +5,7 @@ from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz/", views.healthz, name="healthz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),
@@ -17,6 +18,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/tokens/", views.token_list, name="api-tokens"),
+    path("accounts/tokens/<int:pk>/revoke/", views.token_revoke, name="api-token-revoke"),
     path("exports/", views.export_list, name="exports"),
     path("exports/<int:pk>/status/", views.export_status, name="export-status"),
     path("exports/<int:pk>/download/", views.export_download, name="export-download"),

@@ -1,30 +1,61 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.db import connection
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
 
 from .exports import registry as exporters
 from .exports import start_export
-from .forms import AuditSearchForm
-from .models import AuditEntry, ExportJob, ExportStatus
+from .forms import AuditSearchForm, TokenIssueForm
+from .models import ApiToken, AuditEntry, ExportJob, ExportStatus
 from .permissions import can, get_scope
 from .registry import registry
 from .roles import Role
+from .services import issue_token, revoke_token, token_accounts
 
 HOME_TITLES = [
-    (Role.BUREAU, _("Bureau dashboard")),
-    (Role.SECRETARIAT, _("Alliance secretariat")),
-    (Role.CENTER_STAFF, _("Center workspace")),
-    (Role.DISTRICT_STAFF, _("District workspace")),
-    (Role.SCHOOL_ADMIN, _("School workspace")),
-    (Role.VENDOR, _("Vendor workspace")),
-    (Role.TEACHER, _("My learning")),
-    (Role.DISTRICT_SYSTEM, _("District system")),
+    (Role.BUREAU, gettext_lazy("Bureau dashboard")),
+    (Role.SECRETARIAT, gettext_lazy("Alliance secretariat")),
+    (Role.CENTER_STAFF, gettext_lazy("Center workspace")),
+    (Role.DISTRICT_STAFF, gettext_lazy("District workspace")),
+    (Role.SCHOOL_ADMIN, gettext_lazy("School workspace")),
+    (Role.VENDOR, gettext_lazy("Vendor workspace")),
+    (Role.TEACHER, gettext_lazy("My learning")),
+    (Role.DISTRICT_SYSTEM, gettext_lazy("District system")),
 ]
+
+
+@require_GET
+def healthz(request):
+    """For the container health check and load balancers: the app answers and
+    reaches its database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")
+
+
+def locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked account: the page, or the API's error body."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    headers = {"Retry-After": str(minutes * 60)}
+    if request.path.startswith("/api/"):
+        body = {
+            "error": {
+                "status": 429,
+                "code": "locked",
+                "message": _("Too many failed attempts: the account is locked for a while."),
+            }
+        }
+        return JsonResponse(body, status=429, headers=headers)
+    response = render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+    response.headers.update(headers)
+    return response
 
 
 @login_required
@@ -144,3 +175,62 @@ def audit_log(request):
             "querystring": query.urlencode(),
         },
     )
+
+
+@login_required
+def token_list(request):
+    """District staff manage their district systems' API tokens: list, issue
+    (the key is shown once), revoke."""
+    if not can(request.user, "view", ApiToken):
+        raise PermissionDenied
+    may_issue = can(request.user, "add", ApiToken)
+    accounts = token_accounts(request.user)
+    form = TokenIssueForm(request.POST or None, accounts=accounts)
+    issued = None
+    if request.method == "POST":
+        if not may_issue:
+            raise PermissionDenied
+        if form.is_valid():
+            data = form.cleaned_data
+            token, raw_key = issue_token(
+                actor=request.user,
+                membership=data["account"],
+                name=data["name"],
+                days=data["days"],
+                request=request,
+            )
+            issued = {"token": token, "key": raw_key}
+            form = TokenIssueForm(accounts=accounts)
+    tokens = (
+        ApiToken.objects.restrict(request.user)
+        .select_related("membership__user")
+        .order_by("revoked_at", "-created_at")
+    )
+    page = Paginator(tokens, 25).get_page(request.GET.get("page"))
+    response = render(
+        request,
+        "core/token_list.html",
+        {
+            "title": _("API tokens"),
+            "page_obj": page,
+            "tokens": page.object_list,
+            "form": form if may_issue else None,
+            "issued": issued,
+            "has_accounts": accounts.exists(),
+            "may_revoke": can(request.user, "delete", ApiToken),
+        },
+    )
+    if issued:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk):
+    if not can(request.user, "delete", ApiToken):
+        raise PermissionDenied
+    token = get_object_or_404(ApiToken.objects.restrict(request.user, "delete"), pk=pk)
+    revoke_token(actor=request.user, token=token, request=request)
+    messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
+    return redirect("api-tokens")

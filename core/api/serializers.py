@@ -12,6 +12,13 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["role", "role_display", "organisation_id", "starts_on", "ends_on"]
 
 
+class MeSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    name = serializers.CharField()
+    roles = serializers.ListField(child=serializers.CharField())
+    memberships = MembershipSerializer(many=True)
+
+
 class ExportJobSerializer(serializers.ModelSerializer):
     title = serializers.CharField(read_only=True)
     url = serializers.SerializerMethodField()
@@ -33,13 +40,47 @@ class ExportJobSerializer(serializers.ModelSerializer):
             "url",
         ]
 
-    def get_url(self, job):
+    def get_url(self, job) -> str:
         path = reverse("api:export-job", args=[job.pk])
         request = self.context.get("request")
         return request.build_absolute_uri(path) if request else path
+
+
+class ExporterSerializer(serializers.Serializer):
+    identifier = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    options = serializers.ListField(child=serializers.CharField())
+
+
+class ExportOptionsSerializer(serializers.Serializer):
+    """The exporter's options (its options form's fields); most take none."""
+
+    class Meta:
+        ref_name = "ExportOptions"
 
 
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
     name = serializers.CharField(required=False, default="API", max_length=100)
+
+
+class TokenResponseSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="The key: shown once, store it safely.")
+    expires_at = serializers.DateTimeField(allow_null=True)
+    name = serializers.CharField()
+    district_id = serializers.IntegerField()
+
+
+class ErrorDetailSerializer(serializers.Serializer):
+    status = serializers.IntegerField()
+    code = serializers.CharField()
+    message = serializers.CharField()
+    details = serializers.JSONField(required=False)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every error the API returns has this one shape."""
+
+    error = ErrorDetailSerializer()

@@ -3,8 +3,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
-from rest_framework import status
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,8 +14,20 @@ from ..exports import registry, start_export
 from ..models import ApiToken, ExportJob, ExportStatus, Membership
 from ..permissions import get_scope
 from ..roles import Role
+from ..services import issue_token, revoke_token
 from .exceptions import error_response
-from .serializers import ExportJobSerializer, MembershipSerializer, TokenRequestSerializer
+from .serializers import (
+    ErrorSerializer,
+    ExporterSerializer,
+    ExportJobSerializer,
+    ExportOptionsSerializer,
+    MeSerializer,
+    TokenRequestSerializer,
+    TokenResponseSerializer,
+)
+
+ERROR = OpenApiResponse(ErrorSerializer, description="The error body (docs/api.md).")
+COMMON_ERRORS = {401: ERROR, 403: ERROR}
 
 
 class MeView(APIView):
@@ -22,6 +35,7 @@ class MeView(APIView):
 
     public = True
 
+    @extend_schema(operation_id="me", responses={200: MeSerializer, **COMMON_ERRORS})
     def get(self, request):
         user = request.user
         scope = get_scope(user)
@@ -30,41 +44,57 @@ class MeView(APIView):
         else:
             memberships = Membership.objects.active().filter(user=user)
         return Response(
-            {
-                "username": user.get_username(),
-                "name": str(user),
-                "roles": sorted(scope.roles),
-                "memberships": MembershipSerializer(memberships, many=True).data,
-            }
+            MeSerializer(
+                {
+                    "username": user.get_username(),
+                    "name": str(user),
+                    "roles": sorted(scope.roles),
+                    "memberships": memberships,
+                }
+            ).data
         )
 
 
+def _locked():
+    return error_response(
+        429, "locked", _("Too many failed attempts: the account is locked for a while.")
+    )
+
+
 class TokenView(APIView):
-    """Issue a token for a district system account (username and password);
-    DELETE revokes the token the request is made with. Failed attempts count
-    towards the same lock-out as the log-in page."""
+    """Issue a token for a district system account (username and password).
+    Failed attempts count towards the same lock-out as the log-in page."""
 
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = []
 
-    @extend_schema(request=TokenRequestSerializer)
+    @extend_schema(
+        operation_id="token_issue",
+        request=TokenRequestSerializer,
+        responses={
+            201: TokenResponseSerializer,
+            400: ERROR,
+            401: ERROR,
+            403: ERROR,
+            429: OpenApiResponse(ErrorSerializer, description="Locked after 5 failures."),
+        },
+        auth=[],
+    )
     def post(self, request):
         serializer = TokenRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         try:
+            # Through Django's authenticate, so django-axes counts failures and
+            # refuses a locked account (its backend comes first).
             user = authenticate(
                 request._request, username=data["username"], password=data["password"]
             )
         except PermissionDenied:
-            return error_response(
-                403, "locked", _("Too many failed attempts: the account is locked for a while.")
-            )
+            return _locked()
         if getattr(request._request, "axes_locked_out", False):
-            return error_response(
-                403, "locked", _("Too many failed attempts: the account is locked for a while.")
-            )
+            return _locked()
         if user is None:
             return error_response(401, "authentication_failed", _("Wrong username or password."))
         memberships = list(Membership.objects.active().filter(user=user, role=Role.DISTRICT_SYSTEM))
@@ -74,25 +104,32 @@ class TokenView(APIView):
                 "not_a_district_system",
                 _("Only a district system account can hold an API token."),
             )
-        token, raw_key = ApiToken.issue(membership=memberships[0], name=data["name"])
-        return Response(
-            {
-                "token": raw_key,
-                "expires_at": token.expires_at,
-                "name": token.name,
-                "district_id": memberships[0].organisation_id,
-            },
-            status=status.HTTP_201_CREATED,
+        token, raw_key = issue_token(
+            actor=user, membership=memberships[0], name=data["name"], request=request._request
         )
+        body = {
+            "token": raw_key,
+            "expires_at": token.expires_at,
+            "name": token.name,
+            "district_id": memberships[0].organisation_id,
+        }
+        return Response(TokenResponseSerializer(body).data, status=status.HTTP_201_CREATED)
 
 
 class TokenRevokeView(APIView):
+    """Revoke the token the request is made with."""
+
     public = True
 
+    @extend_schema(
+        operation_id="token_revoke",
+        request=None,
+        responses={204: None, 400: ERROR, **COMMON_ERRORS},
+    )
     def delete(self, request):
         if not isinstance(request.auth, ApiToken):
             return error_response(400, "no_token", _("This request was not made with a token."))
-        request.auth.revoke()
+        revoke_token(actor=request.user, token=request.auth)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -101,6 +138,10 @@ class ExporterListView(APIView):
 
     public = True
 
+    @extend_schema(
+        operation_id="exporters_list",
+        responses={200: ExporterSerializer(many=True), **COMMON_ERRORS},
+    )
     def get(self, request):
         return Response(
             [
@@ -116,10 +157,15 @@ class ExporterListView(APIView):
 
 
 class ExportStartView(APIView):
-    """Start an export: 202 with the job and the URL to poll."""
+    """Start an export: 202 with the job, and its URL to poll in Location."""
 
     public = True
 
+    @extend_schema(
+        operation_id="export_start",
+        request=ExportOptionsSerializer,
+        responses={202: ExportJobSerializer, 400: ERROR, 404: ERROR, **COMMON_ERRORS},
+    )
     def post(self, request, identifier):
         try:
             job = start_export(user=request.user, identifier=identifier, data=request.data)
@@ -137,22 +183,44 @@ class ExportStartView(APIView):
         return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
 
 
-class ExportJobListView(APIView):
-    public = True
+class ExportJobListView(generics.ListAPIView):
+    """The caller's own export jobs, newest first."""
 
-    def get(self, request):
-        jobs = ExportJob.objects.filter(owner=request.user)[:100]
-        return Response(ExportJobSerializer(jobs, many=True, context={"request": request}).data)
+    public = True
+    serializer_class = ExportJobSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        return ExportJob.objects.restrict(self.request.user).filter(owner=self.request.user)
+
+    @extend_schema(
+        operation_id="export_jobs_list",
+        responses={200: ExportJobSerializer(many=True), **COMMON_ERRORS},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 class ExportJobView(APIView):
-    """Poll a job: 409 with progress while it runs, 410 if it failed, the
-    file when it is done."""
+    """Poll a job: 409 with progress while it runs, 410 if it failed or its
+    file expired, the file when it is done."""
 
     public = True
 
+    @extend_schema(
+        operation_id="export_job_retrieve",
+        responses={
+            (200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"): (
+                OpenApiTypes.BINARY
+            ),
+            409: OpenApiResponse(ExportJobSerializer, description="Still running: progress."),
+            410: OpenApiResponse(ExportJobSerializer, description="Failed or expired."),
+            404: ERROR,
+            **COMMON_ERRORS,
+        },
+    )
     def get(self, request, pk):
-        job = get_object_or_404(ExportJob, pk=pk, owner=request.user)
+        job = get_object_or_404(ExportJob.objects.restrict(request.user), pk=pk, owner=request.user)
         body = ExportJobSerializer(job, context={"request": request}).data
         if job.status == ExportStatus.FAILED:
             return Response(body, status=status.HTTP_410_GONE)

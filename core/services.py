@@ -1,0 +1,61 @@
+"""Platform business rules: issuing and revoking district systems' API tokens.
+
+Pages, the API and commands call these, so every issue and revocation is
+checked and audited the same way."""
+
+from django.core.exceptions import PermissionDenied
+
+from . import audit
+from .models import ApiToken, AuditAction, Membership
+from .permissions import get_scope
+from .roles import Role
+
+
+def token_accounts(user):
+    """The district-system memberships whose tokens ``user`` may manage."""
+    scope = get_scope(user)
+    memberships = Membership.objects.active().filter(role=Role.DISTRICT_SYSTEM)
+    if scope.superuser or scope.has_role(Role.BUREAU):
+        return memberships.select_related("user")
+    return memberships.filter(organisation_id__in=scope.ids(Role.DISTRICT_STAFF)).select_related(
+        "user"
+    )
+
+
+def issue_token(*, actor, membership, name, days=None, request=None):
+    """Issue a token for a district system; returns ``(token, raw_key)``.
+
+    ``actor`` is the district system itself (API log-in) or staff who manage
+    its tokens; the raw key is returned once and never stored."""
+    if membership.role != Role.DISTRICT_SYSTEM:
+        raise PermissionDenied("Only a district system account can hold an API token.")
+    if (
+        actor.pk != membership.user_id
+        and not token_accounts(actor).filter(pk=membership.pk).exists()
+    ):
+        raise PermissionDenied("This district system is outside your scope.")
+    token, raw_key = ApiToken.issue(membership=membership, name=name, days=days)
+    audit.record(
+        AuditAction.CREATE,
+        token,
+        actor=actor,
+        request=request,
+        message=f"API token issued for {membership.user.get_username()}",
+    )
+    return token, raw_key
+
+
+def revoke_token(*, actor, token, request=None):
+    """Revoke a token (idempotent: revoking twice changes nothing more)."""
+    if token.revoked_at is not None:
+        return token
+    token.revoke()
+    audit.record(
+        AuditAction.DELETE,
+        token,
+        actor=actor,
+        request=request,
+        changes={"revoked_at": token.revoked_at},
+        message="API token revoked",
+    )
+    return token
