@@ -64,9 +64,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    # After messages (it says why the session ended), before the audit context.
     "core.middleware.SessionTimeoutMiddleware",
     "core.middleware.AuditContextMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -135,6 +136,12 @@ CELERY_BEAT_SCHEDULE = {
     "purge-old-audit-entries": {
         "task": "core.tasks.purge_old_audit_entries",
         "schedule": timedelta(days=1),
+    },
+    # The chair rotation: secretariat rights follow the chair on the term's
+    # first day (also done on the first sign-in or alliance page of the day).
+    "alliance-sync-secretariat": {
+        "task": "alliance.tasks.sync_secretariat",
+        "schedule": timedelta(hours=1),
     },
 }
 

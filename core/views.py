@@ -54,7 +54,7 @@ def locked_out(request, original_response=None, credentials=None):
         }
         return JsonResponse(body, status=429, headers=headers)
     response = render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
-    response.headers.update(headers)
+    response["Retry-After"] = headers["Retry-After"]
     return response
 
 
