@@ -1,1 +1,668 @@
-"""The alliance: models arrive with their issue."""
+"""The alliance (联盟) of the six municipal centers: its council and rotating
+chair, the secretariat's annual plan and report, meetings and forums, results
+statistics, and what the members share (rooms, faculty, digital resources).
+
+DOMAIN.md §2 and the charter (seeds/001) are the specification.
+"""
+
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateRangeField, DateTimeRangeField, RangeOperators
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.audit import AuditedModel
+from core.permissions import RestrictedQuerySet, get_scope
+from core.roles import Role
+
+# --- Database-level constraints that only PostgreSQL can state ---------------
+
+
+class DateRange(models.Func):
+    function = "DATERANGE"
+    output_field = DateRangeField()
+
+
+class TsTzRange(models.Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class PostgresExclusionConstraint(ExclusionConstraint):
+    """An exclusion constraint that exists on PostgreSQL only.
+
+    SQLite has no exclusion constraints: there the same rule is a trigger
+    created by the migration (``alliance.db``). Model validation does not run
+    it either: the services check first and give a friendly message, and the
+    database refuses whatever slips past them (a race, a raw ORM write)."""
+
+    def _postgres(self, schema_editor):
+        return schema_editor.connection.vendor == "postgresql"
+
+    def constraint_sql(self, model, schema_editor):
+        return (
+            super().constraint_sql(model, schema_editor) if self._postgres(schema_editor) else None
+        )
+
+    def create_sql(self, model, schema_editor):
+        return super().create_sql(model, schema_editor) if self._postgres(schema_editor) else None
+
+    def remove_sql(self, model, schema_editor):
+        return super().remove_sql(model, schema_editor) if self._postgres(schema_editor) else None
+
+    def validate(self, *args, **kwargs):
+        return None
+
+
+# --- Council ------------------------------------------------------------------
+
+
+class CouncilMember(AuditedModel):
+    """A member of the alliance council (理事会): one of the six municipal
+    centers, with the representative it sends to the council and the liaison
+    (联络员) it names. ``order`` is the member's place in the chair rotation."""
+
+    center = models.OneToOneField(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="council_member",
+        verbose_name=_("center"),
+        limit_choices_to={"kind": "municipal"},
+    )
+    order = models.PositiveSmallIntegerField(
+        _("rotation order"), help_text=_("The member's place in the chair rotation.")
+    )
+    representative = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("council representative"),
+    )
+    liaison = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("liaison"),
+    )
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("council member")
+        verbose_name_plural = _("council members")
+        ordering = ["order"]
+        constraints = [
+            models.UniqueConstraint(fields=["order"], name="council_member_unique_order"),
+        ]
+
+    def __str__(self):
+        return str(self.center)
+
+    def get_absolute_url(self):
+        return reverse("alliance:member-detail", args=[self.pk])
+
+
+class ChairTerm(AuditedModel):
+    """One year of the rotating chair (轮值主席): the chair's center holds the
+    secretariat (秘书处) for the term, and nominates its secretary-general.
+    Terms never overlap (a database constraint)."""
+
+    sequence = models.PositiveSmallIntegerField(_("term number"), unique=True)
+    center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="chair_terms",
+        verbose_name=_("chair center"),
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    secretary_general = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("secretary-general"),
+        help_text=_("Nominated by the chair's center from its staff."),
+    )
+    handed_over_at = models.DateTimeField(
+        _("secretariat handed over at"), null=True, blank=True, editable=False
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("chair term")
+        verbose_name_plural = _("chair terms")
+        ordering = ["starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gt=models.F("starts_on")),
+                name="chair_term_ends_after_start",
+            ),
+            PostgresExclusionConstraint(
+                name="chair_term_no_overlap",
+                expressions=[
+                    (DateRange("starts_on", "ends_on", models.Value("[]")), RangeOperators.OVERLAPS)
+                ],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.center} {self.starts_on:%Y-%m-%d}–{self.ends_on:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:term-detail", args=[self.pk])
+
+    def covers(self, day):
+        return self.starts_on <= day <= self.ends_on
+
+
+# --- Annual work plan and report ----------------------------------------------
+
+
+class DocumentKind(models.TextChoices):
+    PLAN = "plan", _("Annual work plan")
+    REPORT = "report", _("Annual work report")
+
+
+class DocumentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    CONSULTATION = "consultation", _("Open for members' comments")
+    APPROVED = "approved", _("Approved by the council")
+    FILED = "filed", _("Filed with the bureau")
+    RECEIVED = "received", _("Received by the bureau")
+
+
+class WorkDocument(AuditedModel):
+    """The alliance's annual work plan (年度工作计划) or annual work report
+    (年度工作报告) for a year: drafted by the secretariat, commented on by the
+    council members, approved by the council and filed with the bureau. The
+    text is the latest version; ``DocumentVersion`` keeps every earlier one
+    and ``DocumentStep`` every step of the workflow (``services``)."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=DocumentKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=DocumentStatus.choices,
+        default=DocumentStatus.DRAFT,
+        editable=False,
+        db_index=True,
+    )
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    approved_at_meeting = models.ForeignKey(
+        "Meeting",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="approved_documents",
+        verbose_name=_("approved at meeting"),
+        editable=False,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("drafted by"),
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("annual plan or report")
+        verbose_name_plural = _("annual plans and reports")
+        ordering = ["-year", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year"], name="work_document_one_per_year"),
+        ]
+
+    def __str__(self):
+        return f"{self.year} {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:document-detail", args=[self.pk])
+
+    @property
+    def is_editable(self):
+        return self.status in (DocumentStatus.DRAFT, DocumentStatus.CONSULTATION)
+
+
+class DocumentVersion(models.Model):
+    """One saved text of a plan or report; never changed once written."""
+
+    document = models.ForeignKey(
+        WorkDocument, on_delete=models.CASCADE, related_name="versions", verbose_name=_("document")
+    )
+    number = models.PositiveIntegerField(_("version"))
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    created_at = models.DateTimeField(_("saved at"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document version")
+        verbose_name_plural = _("document versions")
+        ordering = ["document_id", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="document_version_unique"),
+        ]
+
+    def __str__(self):
+        return f"{self.document} v{self.number}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:version-detail", args=[self.document_id, self.number])
+
+
+class DocumentStep(models.Model):
+    """One step of a plan's or report's workflow: who moved it from which
+    status to which, when, on which version, with what note."""
+
+    document = models.ForeignKey(
+        WorkDocument, on_delete=models.CASCADE, related_name="steps", verbose_name=_("document")
+    )
+    action = models.CharField(_("step"), max_length=30)
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=DocumentStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=DocumentStatus.choices)
+    version = models.PositiveIntegerField(_("version"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("workflow step")
+        verbose_name_plural = _("workflow steps")
+        ordering = ["document_id", "at", "id"]
+
+    def __str__(self):
+        return f"{self.document}: {self.action}"
+
+
+class DocumentComment(AuditedModel):
+    """A council member's comment on a plan or report under consultation."""
+
+    document = models.ForeignKey(
+        WorkDocument, on_delete=models.CASCADE, related_name="comments", verbose_name=_("document")
+    )
+    version = models.PositiveIntegerField(_("on version"))
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="+", verbose_name=_("member")
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("author"),
+    )
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["document_id", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.center}: {self.body[:30]}"
+
+
+# --- Meetings and forums ------------------------------------------------------
+
+
+class MeetingKind(models.TextChoices):
+    ANNUAL = "annual", _("Annual meeting")
+    FORUM = "forum", _("Themed forum")
+    COUNCIL = "council", _("Council meeting")
+
+
+#: Kinds whose theme must be a problem common to all member centers (charter
+#: art. 7: 活动主题需为6家市级教师发展中心面临的共性问题).
+COMMON_THEME_KINDS = (MeetingKind.ANNUAL, MeetingKind.FORUM)
+
+
+class Meeting(AuditedModel):
+    """An annual meeting (年会), a themed forum (主题论坛) or a council meeting
+    (理事会会议): theme, date, venue, agenda, participants and minutes. For
+    annual meetings and forums the theme is recorded as a problem common to
+    the member centers: every active member must be listed as sharing it."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=MeetingKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    theme = models.CharField(_("theme"), max_length=200, blank=True)
+    common_problem = models.TextField(
+        _("common problem"),
+        blank=True,
+        help_text=_("The problem all member centers face that the theme addresses."),
+    )
+    problem_shared_by = models.ManyToManyField(
+        "centers.Center",
+        blank=True,
+        related_name="+",
+        verbose_name=_("members sharing the problem"),
+    )
+    held_on = models.DateField(_("date"))
+    venue = models.CharField(_("venue"), max_length=200)
+    host_center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("host center"),
+    )
+    agenda = models.TextField(_("agenda"), blank=True)
+    participant_centers = models.ManyToManyField(
+        "centers.Center",
+        blank=True,
+        related_name="alliance_meetings",
+        verbose_name=_("participating centers"),
+    )
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="alliance_meetings",
+        verbose_name=_("participants"),
+    )
+    minutes = models.TextField(_("minutes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("meeting or forum")
+        verbose_name_plural = _("meetings and forums")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return f"{self.held_on:%Y-%m-%d} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:meeting-detail", args=[self.pk])
+
+
+# --- Results statistics (成果统计) --------------------------------------------
+
+
+class AchievementKind(models.TextChoices):
+    RESEARCH_PROJECT = "research_project", _("Research project")
+    PAPER = "paper", _("Paper")
+    BOOK = "book", _("Book")
+    AWARD = "award", _("Award")
+    COURSE = "course", _("Course developed")
+    TRAINING = "training", _("Training delivered")
+    OTHER = "other", _("Other result")
+
+
+class Achievement(AuditedModel):
+    """A member's results of one kind in one year (成果统计): how many, and
+    what they were. One row per member, year and kind; the roll-up for the
+    annual report sums them (``services.results_rollup``)."""
+
+    center = models.ForeignKey(
+        "centers.Center", on_delete=models.PROTECT, related_name="+", verbose_name=_("member")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=20, choices=AchievementKind.choices)
+    count = models.PositiveIntegerField(_("count"))
+    description = models.TextField(_("details"), blank=True)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+        editable=False,
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("result statistic")
+        verbose_name_plural = _("results statistics")
+        ordering = ["-year", "center_id", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "year", "kind"], name="achievement_one_per_kind_year"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.center} {self.year} {self.get_kind_display()}: {self.count}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:achievement-detail", args=[self.pk])
+
+
+# --- Sharing ------------------------------------------------------------------
+
+
+class MemberWideQuerySet(RestrictedQuerySet):
+    """Member staff may *see* every member's rows (a shared schedule or
+    register) while changing only their own center's: ``view`` widens the
+    registered scope for center staff."""
+
+    def restrict(self, user, action="view"):
+        if action == "view" and get_scope(user).has_role(Role.CENTER_STAFF):
+            return self.all()
+        return super().restrict(user, action)
+
+
+class Booking(AuditedModel):
+    """A center's booking of a shared room, dormitory block or canteen of
+    another (or its own) center for a time range. A room is never booked twice
+    for overlapping times: PostgreSQL refuses it with an exclusion constraint,
+    SQLite with a trigger; a cancelled booking frees its time."""
+
+    room = models.ForeignKey(
+        "centers.Room",
+        on_delete=models.PROTECT,
+        related_name="alliance_bookings",
+        verbose_name=_("room / facility"),
+    )
+    center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("booked for"),
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    purpose = models.CharField(_("purpose"), max_length=200)
+    attendees = models.PositiveIntegerField(_("people"), default=0)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("booked by"),
+        editable=False,
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = MemberWideQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["room", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="booking_ends_after_start",
+            ),
+            PostgresExclusionConstraint(
+                name="booking_no_overlap",
+                expressions=[
+                    ("room", RangeOperators.EQUAL),
+                    (
+                        TsTzRange("starts_at", "ends_at", models.Value("[)")),
+                        RangeOperators.OVERLAPS,
+                    ),
+                ],
+                condition=models.Q(cancelled_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.room} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:booking-detail", args=[self.pk])
+
+    @property
+    def is_cancelled(self):
+        return self.cancelled_at is not None
+
+
+class SharedFaculty(AuditedModel):
+    """A trainer listed in the faculty-sharing register (师资共享): other
+    members may hire them. Only staff who meet the centers' standard can be
+    listed (``services.list_faculty``)."""
+
+    staff = models.ForeignKey(
+        "centers.StaffMember",
+        on_delete=models.PROTECT,
+        related_name="shared_listings",
+        verbose_name=_("staff member"),
+    )
+    expertise = models.CharField(_("expertise"), max_length=200)
+    available_for = models.TextField(
+        _("available for"), blank=True, help_text=_("Kinds of training, times, conditions.")
+    )
+    listed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("listed by"),
+        editable=False,
+    )
+    listed_on = models.DateField(_("listed on"), auto_now_add=True)
+    withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = MemberWideQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("shared trainer")
+        verbose_name_plural = _("faculty-sharing register")
+        ordering = ["-listed_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["staff"],
+                condition=models.Q(withdrawn_on__isnull=True),
+                name="shared_faculty_one_open_listing",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.staff} · {self.expertise}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:faculty-detail", args=[self.pk])
+
+
+class ResourceKind(models.TextChoices):
+    COURSE = "course", _("Online course")
+    VIDEO = "video", _("Video lessons")
+    COURSEWARE = "courseware", _("Courseware")
+    CASE = "case", _("Case library")
+    TOOL = "tool", _("Tool or platform feature")
+
+
+class DigitalResource(AuditedModel):
+    """A digital course resource on the continuing-education platform (广州市
+    中小学教师继续教育网, run by the 远程 center), with the year it was added
+    and the year it was last renewed. At least 20 % of them must be added or
+    renewed every five years (``services.renewal_rate``)."""
+
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=ResourceKind.choices)
+    center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("contributed by"),
+    )
+    subject = models.CharField(_("subject or topic"), max_length=100, blank=True)
+    audience = models.CharField(_("target group"), max_length=100, blank=True)
+    url = models.URLField(_("address on the platform"), blank=True)
+    year_added = models.PositiveSmallIntegerField(_("year added"))
+    year_renewed = models.PositiveSmallIntegerField(_("year last renewed"), null=True, blank=True)
+    year_retired = models.PositiveSmallIntegerField(_("year retired"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("digital resource")
+        verbose_name_plural = _("digital resources")
+        ordering = ["-year_added", "title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(year_renewed__isnull=True)
+                | models.Q(year_renewed__gte=models.F("year_added")),
+                name="resource_renewed_after_added",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(year_retired__isnull=True)
+                | models.Q(year_retired__gte=models.F("year_added")),
+                name="resource_retired_after_added",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("alliance:resource-detail", args=[self.pk])

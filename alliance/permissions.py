@@ -1,0 +1,101 @@
+"""Who may see or change the alliance's records.
+
+- The bureau reads everything; it receives (or returns) the filed plan and
+  report through the workflow in ``services``, not by editing.
+- The secretariat (``Role.SECRETARIAT``: the chair center's staff for the
+  term, granted by ``services.sync_secretariat``) keeps the council records,
+  the rotation, plans and reports, meetings, statistics and the shared
+  registers.
+- Staff of member centers read the alliance's records, report their own
+  center's results, book shared rooms and list their own trainers for their
+  own center; they see the whole booking schedule and faculty register
+  (``models.MemberWideQuerySet``), and comment on plans and reports.
+- District staff read the council, meetings and resources; teachers and
+  school admins the digital-resource catalogue; nobody else anything.
+"""
+
+from core.permissions import ALL, rules
+from core.roles import Role
+
+KEEP = "view add change delete"
+
+rules.register(
+    "alliance.councilmember",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: ("view add change", ALL),
+        Role.CENTER_STAFF: ("view", ALL),
+        Role.DISTRICT_STAFF: ("view", ALL),
+    },
+)
+rules.register(
+    "alliance.chairterm",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: ("view add change", ALL),
+        Role.CENTER_STAFF: ("view", ALL),
+        Role.DISTRICT_STAFF: ("view", ALL),
+    },
+)
+for label in ("alliance.workdocument", "alliance.documentversion", "alliance.documentstep"):
+    rules.register(
+        label,
+        {
+            Role.BUREAU: ("view", ALL),
+            Role.SECRETARIAT: ("view add change", ALL),
+            Role.CENTER_STAFF: ("view", ALL),
+        },
+    )
+rules.register(
+    "alliance.documentcomment",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: ("view add", ALL),
+        Role.CENTER_STAFF: ("view add", ALL),
+    },
+)
+rules.register(
+    "alliance.meeting",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: (KEEP, ALL),
+        Role.CENTER_STAFF: ("view", ALL),
+        Role.DISTRICT_STAFF: ("view", ALL),
+    },
+)
+rules.register(
+    "alliance.achievement",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: (KEEP, ALL),
+        Role.CENTER_STAFF: ("view add change", "center"),
+    },
+)
+rules.register(
+    "alliance.booking",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: ("view add change", ALL),
+        # view: every member's bookings (MemberWideQuerySet); change: own center's
+        Role.CENTER_STAFF: ("view add change", "center"),
+    },
+)
+rules.register(
+    "alliance.sharedfaculty",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: ("view add change", ALL),
+        Role.CENTER_STAFF: ("view add change", "staff__center"),
+    },
+)
+rules.register(
+    "alliance.digitalresource",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: (KEEP, ALL),
+        Role.CENTER_STAFF: ("view", ALL),
+        Role.DISTRICT_STAFF: ("view", ALL),
+        Role.SCHOOL_ADMIN: ("view", ALL),
+        Role.TEACHER: ("view", ALL),
+    },
+)

@@ -1,0 +1,723 @@
+"""The alliance's rules: the chair rotation and the secretariat handover, the
+plan/report workflow, common forum themes, results roll-up, room bookings,
+the faculty-sharing register and the digital-resource renewal rate.
+
+Pages, API views, tasks and the demo loader all call these functions; they
+raise ``ValidationError`` (bad input, a wrong step) or ``PermissionDenied``
+(a role that may not take the step) with a message fit for the user.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from centers.models import Center, CenterKind, Room, StaffMember
+from centers.services import entry_conditions, is_inactive, staff_meets_standard
+from core import audit
+from core.models import AuditAction, Membership
+from core.permissions import get_scope
+from core.roles import Role
+
+from .models import (
+    COMMON_THEME_KINDS,
+    Achievement,
+    AchievementKind,
+    Booking,
+    ChairTerm,
+    CouncilMember,
+    DigitalResource,
+    DocumentComment,
+    DocumentStatus,
+    DocumentStep,
+    DocumentVersion,
+    SharedFaculty,
+    WorkDocument,
+)
+
+logger = logging.getLogger(__name__)
+
+# --- Council and chair rotation -------------------------------------------------
+
+
+def member_centers():
+    """The active council members' centers, in rotation order."""
+    return Center.objects.filter(
+        council_member__is_active=True, kind=CenterKind.MUNICIPAL
+    ).order_by("council_member__order")
+
+
+def is_member_center(center_id) -> bool:
+    return CouncilMember.objects.filter(center_id=center_id, is_active=True).exists()
+
+
+def term_on(day: date) -> ChairTerm | None:
+    """The chair term covering ``day``, if any."""
+    return (
+        ChairTerm.objects.select_related("center", "secretary_general")
+        .filter(starts_on__lte=day, ends_on__gte=day)
+        .first()
+    )
+
+
+def next_term(day: date) -> ChairTerm | None:
+    """The first term starting after ``day``."""
+    return (
+        ChairTerm.objects.select_related("center")
+        .filter(starts_on__gt=day)
+        .order_by("starts_on")
+        .first()
+    )
+
+
+def one_year_after(start: date) -> date:
+    """The last day of a one-year term starting on ``start``."""
+    try:
+        anniversary = start.replace(year=start.year + 1)
+    except ValueError:  # 29 February
+        anniversary = start.replace(year=start.year + 1, day=28) + timedelta(days=1)
+    return anniversary - timedelta(days=1)
+
+
+def check_term(term: ChairTerm) -> None:
+    """A term lasts one year (charter art. 6: 每届任期一年), its center is an
+    active council member, it overlaps no other term, and the
+    secretary-general is staff of the chair's center."""
+    errors = {}
+    if term.starts_on and term.ends_on:
+        if term.ends_on != one_year_after(term.starts_on):
+            errors["ends_on"] = _("A chair term lasts one year: it should end on %(day)s.") % {
+                "day": one_year_after(term.starts_on).isoformat()
+            }
+        else:
+            clash = (
+                ChairTerm.objects.filter(starts_on__lte=term.ends_on, ends_on__gte=term.starts_on)
+                .exclude(pk=term.pk)
+                .select_related("center")
+                .first()
+            )
+            if clash is not None:
+                errors["starts_on"] = _("This term overlaps the term of %(term)s.") % {
+                    "term": clash
+                }
+    if term.center_id and not is_member_center(term.center_id):
+        errors["center"] = _("Only an active council member can hold the chair.")
+    if term.secretary_general_id and term.center_id:
+        on = term.starts_on or timezone.localdate()
+        staff = center_staff_user_ids(term.center_id, on)
+        if term.secretary_general_id not in staff:
+            errors["secretary_general"] = _(
+                "The secretary-general is nominated by the chair's center from its own staff."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def extend_rotation(*, years: int = 1, user=None) -> list[ChairTerm]:
+    """Add the next ``years`` terms, each to the member after the last chair
+    in rotation order (the first member when there is no term yet)."""
+    members = list(CouncilMember.objects.filter(is_active=True).order_by("order"))
+    if not members:
+        raise ValidationError(_("The council has no active members yet."))
+    created = []
+    with transaction.atomic():
+        last = ChairTerm.objects.select_for_update().order_by("-starts_on").first()
+        for _i in range(years):
+            if last is None:
+                start = timezone.localdate().replace(month=11, day=1)
+                member = members[0]
+                sequence = 1
+            else:
+                start = last.ends_on + timedelta(days=1)
+                ids = [m.center_id for m in members]
+                position = ids.index(last.center_id) + 1 if last.center_id in ids else 0
+                member = members[position % len(members)]
+                sequence = last.sequence + 1
+            term = ChairTerm(
+                sequence=sequence,
+                center_id=member.center_id,
+                starts_on=start,
+                ends_on=one_year_after(start),
+            )
+            check_term(term)
+            term.save()
+            created.append(term)
+            last = term
+    return created
+
+
+def center_staff_user_ids(center_id, on: date) -> set[int]:
+    return set(
+        Membership.objects.active(on)
+        .filter(role=Role.CENTER_STAFF, organisation_id=center_id)
+        .values_list("user_id", flat=True)
+    )
+
+
+@dataclass
+class HandoverResult:
+    day: date
+    term: ChairTerm | None
+    ended: list[int] = field(default_factory=list)  # user ids whose rights ended
+    granted: list[int] = field(default_factory=list)  # user ids given rights
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.ended or self.granted)
+
+
+ROTATION_NOTE = "alliance chair rotation"
+
+
+def sync_secretariat(today: date | None = None) -> HandoverResult:
+    """Make the secretariat rights on ``today`` match the chair rotation.
+
+    The staff of the chair's center (active center-staff memberships) hold
+    ``Role.SECRETARIAT`` at that center; every other active secretariat
+    membership ends the day before. Running it again changes nothing. A
+    change is audited as a handover. With no term covering ``today`` (a gap in
+    the schedule) nothing is touched: rights stay where they were until a
+    chair is recorded."""
+    today = today or timezone.localdate()
+    result = HandoverResult(day=today, term=term_on(today))
+    term = result.term
+    if term is None:
+        logger.warning("alliance: no chair term covers %s; secretariat left as it is", today)
+        return result
+    with transaction.atomic():
+        wanted = center_staff_user_ids(term.center_id, today)
+        current = list(
+            Membership.objects.active(today)
+            .select_for_update()
+            .filter(role=Role.SECRETARIAT)
+            .order_by("pk")
+        )
+        keep = set()
+        for membership in current:
+            if membership.organisation_id == term.center_id and membership.user_id in wanted:
+                keep.add(membership.user_id)
+                continue
+            if membership.starts_on >= today:
+                # Granted today and already wrong (same-day correction): no day to keep.
+                membership.delete()
+            else:
+                membership.ends_on = today - timedelta(days=1)
+                membership.save(update_fields=["ends_on"])
+            result.ended.append(membership.user_id)
+        for user_id in sorted(wanted - keep):
+            Membership.objects.create(
+                user_id=user_id,
+                role=Role.SECRETARIAT,
+                organisation_id=term.center_id,
+                starts_on=today,
+                note=ROTATION_NOTE,
+            )
+            result.granted.append(user_id)
+        if result.changed:
+            if term.handed_over_at is None:
+                term.handed_over_at = timezone.now()
+                term.save(update_fields=["handed_over_at"])
+            audit.record(
+                AuditAction.HANDOVER,
+                term,
+                changes={"ended": sorted(result.ended), "granted": sorted(result.granted)},
+                message=f"secretariat at {term.center} from {today.isoformat()}",
+            )
+    return result
+
+
+SYNC_CACHE_KEY = "alliance:secretariat-synced:{day}"
+
+
+def ensure_secretariat_synced(today: date | None = None) -> bool:
+    """Run ``sync_secretariat`` once a day from a request path: the first
+    caller of the day does it; every later call is one cache lookup and no
+    query. Returns whether this call ran it."""
+    today = today or timezone.localdate()
+    key = SYNC_CACHE_KEY.format(day=today.isoformat())
+    if not cache.add(key, True, timeout=60 * 60 * 26):
+        return False
+    try:
+        sync_secretariat(today)
+    except Exception:
+        cache.delete(key)
+        raise
+    return True
+
+
+# --- Annual work plan and report ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: tuple[str, ...]
+    target: str
+    role: str
+    needs_note: bool = False
+
+
+def _t(name, label, sources, target, role, needs_note=False):
+    return Transition(name, label, tuple(sources), target, role, needs_note)
+
+
+TRANSITIONS = {
+    t.name: t
+    for t in [
+        _t(
+            "open_consultation",
+            "Send to members for comments",
+            [DocumentStatus.DRAFT],
+            DocumentStatus.CONSULTATION,
+            Role.SECRETARIAT,
+        ),
+        _t(
+            "withdraw",
+            "Back to draft",
+            [DocumentStatus.CONSULTATION],
+            DocumentStatus.DRAFT,
+            Role.SECRETARIAT,
+        ),
+        _t(
+            "approve",
+            "Record the council's approval",
+            [DocumentStatus.CONSULTATION],
+            DocumentStatus.APPROVED,
+            Role.SECRETARIAT,
+        ),
+        _t(
+            "file",
+            "File with the bureau",
+            [DocumentStatus.APPROVED],
+            DocumentStatus.FILED,
+            Role.SECRETARIAT,
+        ),
+        _t(
+            "receive",
+            "Receive the filing",
+            [DocumentStatus.FILED],
+            DocumentStatus.RECEIVED,
+            Role.BUREAU,
+        ),
+        _t(
+            "return",
+            "Return to the secretariat",
+            [DocumentStatus.FILED],
+            DocumentStatus.DRAFT,
+            Role.BUREAU,
+            needs_note=True,
+        ),
+    ]
+}
+
+
+def transitions_for(document: WorkDocument, user) -> list[Transition]:
+    """The steps ``user`` may take on ``document`` now."""
+    scope = get_scope(user)
+    return [
+        t for t in TRANSITIONS.values() if document.status in t.sources and scope.has_role(t.role)
+    ]
+
+
+def _require_secretariat(user):
+    if not get_scope(user).has_role(Role.SECRETARIAT):
+        raise PermissionDenied(_("Only the alliance secretariat drafts plans and reports."))
+
+
+def _save_version(document, user):
+    DocumentVersion.objects.create(
+        document=document,
+        number=document.version,
+        title=document.title,
+        body=document.body,
+        author=user if user and user.is_authenticated else None,
+    )
+
+
+def create_document(*, user, kind, year, title, body) -> WorkDocument:
+    """The secretariat starts a plan or report for a year (version 1)."""
+    _require_secretariat(user)
+    if WorkDocument.objects.filter(kind=kind, year=year).exists():
+        raise ValidationError(
+            {"year": _("There is already a document of this kind for %(year)s.") % {"year": year}}
+        )
+    with transaction.atomic():
+        document = WorkDocument.objects.create(
+            kind=kind, year=year, title=title, body=body, created_by=user
+        )
+        _save_version(document, user)
+        DocumentStep.objects.create(
+            document=document,
+            action="create",
+            from_status="",
+            to_status=document.status,
+            version=1,
+            actor=user,
+        )
+    return document
+
+
+def edit_document(document: WorkDocument, *, user, title, body) -> WorkDocument:
+    """Save a new version of the text; earlier versions stay readable. Only a
+    draft or a document under consultation can change."""
+    _require_secretariat(user)
+    original = document
+    with transaction.atomic():
+        document = WorkDocument.objects.select_for_update().get(pk=document.pk)
+        if not document.is_editable:
+            raise ValidationError(
+                _("A document that is %(status)s can no longer be edited.")
+                % {"status": document.get_status_display()}
+            )
+        if title == document.title and body == document.body:
+            return document  # nothing changed: no new version (a resent form)
+        document.title, document.body = title, body
+        document.version += 1
+        document.save()
+        _save_version(document, user)
+    return _refresh(original, document)
+
+
+def _refresh(target: WorkDocument, source: WorkDocument) -> WorkDocument:
+    """Let the caller's instance see what a locked, fresh copy saved."""
+    for attr in ("title", "body", "status", "version", "approved_at_meeting_id", "updated_at"):
+        setattr(target, attr, getattr(source, attr))
+    target._audit_snapshot = source._audit_values()
+    return source
+
+
+def transition(document: WorkDocument, name: str, *, user, note: str = "", meeting=None):
+    """Take one workflow step. A step that does not exist, is not open from
+    the document's status, or belongs to another role is refused with a
+    message saying why; each step taken is recorded."""
+    step = TRANSITIONS.get(name)
+    if step is None:
+        raise ValidationError(_("Unknown step “%(name)s”.") % {"name": name})
+    if not get_scope(user).has_role(step.role):
+        raise PermissionDenied(
+            _("Only the %(role)s may take the step “%(step)s”.")
+            % {"role": Role(step.role).label, "step": _(step.label)}
+        )
+    original = document
+    with transaction.atomic():
+        document = WorkDocument.objects.select_for_update().get(pk=document.pk)
+        if document.status not in step.sources:
+            raise ValidationError(
+                _("“%(step)s” is not possible while the document is %(status)s.")
+                % {"step": _(step.label), "status": document.get_status_display()}
+            )
+        if step.needs_note and not note.strip():
+            raise ValidationError({"note": _("Say why the document goes back.")})
+        previous = document.status
+        document.status = step.target
+        if name == "approve":
+            document.approved_at_meeting = meeting
+        document.save()
+        DocumentStep.objects.create(
+            document=document,
+            action=name,
+            from_status=previous,
+            to_status=step.target,
+            version=document.version,
+            actor=user,
+            note=note,
+        )
+    return _refresh(original, document)
+
+
+def add_comment(document: WorkDocument, *, user, body: str, center=None) -> DocumentComment:
+    """A council member's staff comment on a document under consultation."""
+    if document.status != DocumentStatus.CONSULTATION:
+        raise ValidationError(_("Comments are open only while the document is sent to members."))
+    if not body.strip():
+        raise ValidationError({"body": _("Write a comment.")})
+    scope = get_scope(user)
+    member_ids = set(
+        CouncilMember.objects.filter(is_active=True).values_list("center_id", flat=True)
+    )
+    own = sorted((scope.ids(Role.CENTER_STAFF) | scope.ids(Role.SECRETARIAT)) & member_ids)
+    if center is not None:
+        center_id = center.pk if hasattr(center, "pk") else int(center)
+        if center_id not in own:
+            raise PermissionDenied(_("You can comment only for your own member center."))
+    elif own:
+        center_id = own[0]
+    else:
+        raise PermissionDenied(_("Only staff of council member centers comment on documents."))
+    return DocumentComment.objects.create(
+        document=document, version=document.version, center_id=center_id, author=user, body=body
+    )
+
+
+# --- Meetings and forums --------------------------------------------------------
+
+
+def check_common_theme(*, kind, theme, common_problem, shared_by) -> None:
+    """An annual meeting's or forum's theme must be a problem common to all
+    member centers (charter art. 7): the problem is described and every active
+    member is listed as sharing it."""
+    if kind not in COMMON_THEME_KINDS:
+        return
+    errors = {}
+    if not (theme or "").strip():
+        errors["theme"] = _("An annual meeting or forum needs a theme.")
+    if not (common_problem or "").strip():
+        errors["common_problem"] = _("Describe the problem common to the member centers.")
+    shared = {c.pk if hasattr(c, "pk") else int(c) for c in (shared_by or [])}
+    members = list(member_centers())
+    missing = [c for c in members if c.pk not in shared]
+    if missing:
+        errors["problem_shared_by"] = _(
+            "The theme must be a problem common to all member centers; not confirmed by: %(names)s."
+        ) % {"names": "、".join(str(c) for c in missing)}
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- Results statistics ----------------------------------------------------------
+
+
+@dataclass
+class Rollup:
+    year: int
+    centers: list
+    kinds: list  # [(value, label)]
+    cells: dict  # (center_id, kind) -> count
+    by_kind: dict  # kind -> total
+    by_center: dict  # center_id -> total
+    total: int
+    missing: list  # member centers that reported nothing for the year
+
+    def rows(self):
+        for value, label in self.kinds:
+            yield (
+                label,
+                [self.cells.get((c.pk, value), 0) for c in self.centers],
+                self.by_kind.get(value, 0),
+            )
+
+
+def results_rollup(*, year: int, user) -> Rollup:
+    """The year's results per member and kind, with totals, as the annual
+    report states them. Reads through the user's scope."""
+    rows = (
+        Achievement.objects.restrict(user, "view")
+        .filter(year=year)
+        .values("center_id", "kind")
+        .annotate(n=Sum("count"))
+    )
+    cells = {(r["center_id"], r["kind"]): r["n"] for r in rows}
+    centers = list(member_centers())
+    visible = {cid for cid, _k in cells}
+    by_kind, by_center = {}, {}
+    for (cid, kind), n in cells.items():
+        by_kind[kind] = by_kind.get(kind, 0) + n
+        by_center[cid] = by_center.get(cid, 0) + n
+    return Rollup(
+        year=year,
+        centers=centers,
+        kinds=list(AchievementKind.choices),
+        cells=cells,
+        by_kind=by_kind,
+        by_center=by_center,
+        total=sum(by_kind.values()),
+        missing=[c for c in centers if c.pk not in visible],
+    )
+
+
+def check_achievement(*, user, center_id) -> None:
+    if not is_member_center(center_id):
+        raise ValidationError({"center": _("Results are reported by council member centers.")})
+    scope = get_scope(user)
+    if scope.has_role(Role.SECRETARIAT, Role.BUREAU) or center_id in scope.ids(Role.CENTER_STAFF):
+        return
+    raise PermissionDenied(_("You can report results only for your own center."))
+
+
+# --- Shared rooms ------------------------------------------------------------------
+
+
+def bookable_rooms():
+    """Rooms the members share (every center's ``bookable`` rooms): the
+    alliance's facilities register, open to all members by design."""
+    return Room.objects.filter(bookable=True).select_related("campus__center")
+
+
+def overlapping(room_id, starts_at, ends_at, exclude_pk=None):
+    qs = Booking.objects.filter(
+        room_id=room_id, cancelled_at__isnull=True, starts_at__lt=ends_at, ends_at__gt=starts_at
+    )
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs
+
+
+def check_booking(booking: Booking, *, user=None) -> None:
+    errors = {}
+    if booking.starts_at and booking.ends_at and booking.ends_at <= booking.starts_at:
+        errors["ends_at"] = _("The booking must end after it starts.")
+    room = booking.room if booking.room_id else None
+    if room is not None and not room.bookable:
+        errors["room"] = _("This room is not shared for booking.")
+    if room is not None and booking.attendees and room.seats and booking.attendees > room.seats:
+        errors["attendees"] = _("The room holds %(seats)s people.") % {"seats": room.seats}
+    if booking.center_id and not is_member_center(booking.center_id):
+        errors["center"] = _("Only council member centers book shared facilities.")
+    if user is not None and booking.center_id:
+        scope = get_scope(user)
+        if not (
+            scope.has_role(Role.SECRETARIAT) or booking.center_id in scope.ids(Role.CENTER_STAFF)
+        ):
+            errors["center"] = _("You can book only for your own center.")
+    if not errors and room is not None and booking.starts_at and booking.ends_at:
+        clash = overlapping(room.pk, booking.starts_at, booking.ends_at, booking.pk).first()
+        if clash is not None:
+            errors["starts_at"] = _("%(room)s is already booked from %(start)s to %(end)s.") % {
+                "room": room,
+                "start": timezone.localtime(clash.starts_at).strftime("%Y-%m-%d %H:%M"),
+                "end": timezone.localtime(clash.ends_at).strftime("%Y-%m-%d %H:%M"),
+            }
+    if errors:
+        raise ValidationError(errors)
+
+
+ALREADY_BOOKED = "booking_no_overlap"
+
+
+def save_booking(booking: Booking, *, user) -> Booking:
+    """Create or change a booking. The check gives a friendly message; if a
+    concurrent booking wins the race, the database refuses this one and the
+    user gets the same message."""
+    check_booking(booking, user=user)
+    if booking.pk is None:
+        booking.booked_by = user
+    try:
+        with transaction.atomic():
+            booking.save()
+    except IntegrityError as exc:
+        if ALREADY_BOOKED in str(exc) or "exclusion" in str(exc).lower():
+            raise ValidationError(
+                {"starts_at": _("The room was just booked for an overlapping time.")}
+            ) from exc
+        raise
+    return booking
+
+
+def cancel_booking(booking: Booking, *, user) -> Booking:
+    if booking.cancelled_at is None:
+        booking.cancelled_at = timezone.now()
+        booking.save(update_fields=["cancelled_at", "updated_at"])
+    return booking
+
+
+# --- Faculty-sharing register ------------------------------------------------------
+
+
+def check_faculty(staff: StaffMember, *, today: date | None = None) -> None:
+    """Only trainers who meet the centers' standard may be shared (charter
+    art. 8(4)); the message names what is missing."""
+    if staff_meets_standard(staff, today=today):
+        return
+    if not staff.is_active or staff.left_on is not None:
+        reason = _("is no longer active at the center")
+    elif is_inactive(staff, today=today):
+        reason = _("has done no research or training work for two years")
+    else:
+        reason = _("does not meet: %(conditions)s") % {
+            "conditions": "、".join(str(c.label) for c in entry_conditions(staff) if not c.met)
+        }
+    raise ValidationError(
+        {
+            "staff": _("%(name)s cannot be listed for sharing: %(reason)s.")
+            % {"name": staff.name, "reason": reason}
+        }
+    )
+
+
+def list_faculty(*, user, staff: StaffMember, expertise: str, available_for: str = ""):
+    """Put a trainer in the faculty-sharing register."""
+    scope = get_scope(user)
+    if not (scope.has_role(Role.SECRETARIAT) or staff.center_id in scope.ids(Role.CENTER_STAFF)):
+        raise PermissionDenied(_("You can list only your own center's staff."))
+    check_faculty(staff)
+    if SharedFaculty.objects.filter(staff=staff, withdrawn_on__isnull=True).exists():
+        raise ValidationError({"staff": _("%(name)s is already listed.") % {"name": staff.name}})
+    return SharedFaculty.objects.create(
+        staff=staff, expertise=expertise, available_for=available_for, listed_by=user
+    )
+
+
+def withdraw_faculty(listing: SharedFaculty, *, user) -> SharedFaculty:
+    if listing.withdrawn_on is None:
+        listing.withdrawn_on = timezone.localdate()
+        listing.save(update_fields=["withdrawn_on", "updated_at"])
+    return listing
+
+
+# --- Digital resources -------------------------------------------------------------
+
+RENEWAL_TARGET = 0.20
+RENEWAL_WINDOW_YEARS = 5
+
+
+@dataclass
+class RenewalRate:
+    year: int
+    first_year: int
+    total: int  # resources in service at the end of ``year``
+    added: int  # of them, added within the window
+    renewed: int  # of them, older but renewed within the window
+    per_year: list  # [(year, added, renewed)]
+    target: float = RENEWAL_TARGET
+
+    @property
+    def fresh(self) -> int:
+        return self.added + self.renewed
+
+    @property
+    def rate(self) -> float | None:
+        return self.fresh / self.total if self.total else None
+
+    @property
+    def meets_target(self) -> bool:
+        return self.rate is not None and self.rate >= self.target
+
+
+def renewal_rate(year: int | None = None, queryset=None) -> RenewalRate:
+    """The share of the platform's digital resources in service at the end
+    of ``year`` that were added or renewed in the five years up to it (charter
+    art. 8(2): 每五年数字资源补充更新率不低于20%)."""
+    year = year or timezone.localdate().year
+    first = year - RENEWAL_WINDOW_YEARS + 1
+    qs = queryset if queryset is not None else DigitalResource.objects.all()
+    in_service = qs.filter(year_added__lte=year).filter(
+        Q(year_retired__isnull=True) | Q(year_retired__gt=year)
+    )
+    rows = list(in_service.values_list("year_added", "year_renewed"))
+    added = renewed = 0
+    per_year = {y: [0, 0] for y in range(first, year + 1)}
+    for y_added, y_renewed in rows:
+        if y_added >= first:
+            added += 1
+            per_year[y_added][0] += 1
+            continue
+        if y_renewed is not None and first <= y_renewed <= year:
+            renewed += 1
+            per_year[y_renewed][1] += 1
+    return RenewalRate(
+        year=year,
+        first_year=first,
+        total=len(rows),
+        added=added,
+        renewed=renewed,
+        per_year=[(y, a, r) for y, (a, r) in sorted(per_year.items())],
+    )
