@@ -132,6 +132,10 @@ class AuditedModel(models.Model):
         return values
 
 
+def _auto_now_fields(model) -> set[str]:
+    return {f.attname for f in model._meta.concrete_fields if getattr(f, "auto_now", False)}
+
+
 @receiver(post_save)
 def _audit_save(sender, instance, created, raw=False, **kwargs):
     if raw or not isinstance(instance, AuditedModel):
@@ -142,7 +146,11 @@ def _audit_save(sender, instance, created, raw=False, **kwargs):
         action = AuditAction.CREATE
     else:
         old = getattr(instance, "_audit_snapshot", {})
-        changes = {k: [old.get(k), v] for k, v in new.items() if k in old and old[k] != v}
+        # auto_now timestamps are the entry's own time: not a change to report.
+        skip = _auto_now_fields(sender)
+        changes = {
+            k: [old.get(k), v] for k, v in new.items() if k in old and old[k] != v and k not in skip
+        }
         if not changes:
             return
         action = AuditAction.UPDATE

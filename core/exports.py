@@ -11,6 +11,7 @@ never shows more than the user's pages do.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -22,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import OperationalError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -134,7 +135,12 @@ def start_export(*, user, identifier, data=None) -> ExportJob:
     if not exporter_cls.allowed(user):
         raise PermissionDenied
     options = clean_options(exporter_cls, data)
-    job = ExportJob.objects.create(owner=user, exporter=identifier, options=options)
+    job = ExportJob.objects.create(
+        owner=user,
+        exporter=identifier,
+        options=options,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
     audit.record(AuditAction.EXPORT, job, actor=user, message=f"{identifier} {options}"[:1000])
     from .tasks import run_export_job
 
@@ -154,7 +160,10 @@ def run_export(job: ExportJob) -> ExportJob:
         if exporter_cls is None:
             raise LookupError(f"unknown export {job.exporter}")
         exporter = exporter_cls(job.owner, job.options)
-        with tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp:
+        with (
+            translation.override(job.language),
+            tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp,
+        ):
             written = _write_workbook(exporter, job, tmp.name)
             with open(tmp.name, "rb") as fh:
                 job.file.save(exporter.filename(), File(fh), save=False)
@@ -180,6 +189,16 @@ def run_export(job: ExportJob) -> ExportJob:
 
 def _write_workbook(exporter: Exporter, job: ExportJob, path: str) -> int:
     workbook = Workbook(write_only=True)
+    try:
+        return _fill_workbook(workbook, exporter, job, path)
+    except Exception:
+        for ws in workbook.worksheets:  # release the half-written sheets' temp files
+            with contextlib.suppress(Exception):
+                ws.close()
+        raise
+
+
+def _fill_workbook(workbook, exporter: Exporter, job: ExportJob, path: str) -> int:
     bold = Font(bold=True)
     sheets = list(exporter.sheets())
     grand_total = sum(s.total or 0 for s in sheets) or None

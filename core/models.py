@@ -277,6 +277,8 @@ class ExportJob(models.Model):
     )
     exporter = models.CharField(_("export"), max_length=100)
     options = models.JSONField(_("options"), default=dict, blank=True)
+    #: the language the file is written in: the one the owner used to start it
+    language = models.CharField(_("language"), max_length=10, default=settings.LANGUAGE_CODE)
     status = models.CharField(
         _("status"),
         max_length=10,

@@ -96,7 +96,7 @@ def export_start(request, identifier):
         raise Http404
     if not exporter_cls.allowed(request.user):
         raise PermissionDenied
-    form = exporter_cls.options_form(data=request.POST or None)
+    form = exporter_cls.options_form(data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             start_export(user=request.user, identifier=identifier, data=request.POST)

@@ -72,7 +72,7 @@ def test_worker_and_beat_run_the_project_celery_app():
     assert _argv(SERVICES["beat"]["command"])[:4] == ["celery", "-A", "config", "beat"]
     from config.celery import app
 
-    app.loader.import_default_modules()
+    app.autodiscover_tasks(force=True)
     for entry in app.conf.beat_schedule.values():
         assert entry["task"] in app.tasks, entry["task"]
 

@@ -1,0 +1,252 @@
+"""Exports end to end: the page flow, the API flow (202 → poll), failures,
+expiry, and one run through a real Celery worker and Redis broker."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone, translation
+from openpyxl import load_workbook
+
+from centers.models import Center
+from core.exports import Exporter, registry, run_export
+from core.models import ExportJob, ExportStatus
+from core.tasks import delete_expired_exports, run_export_job
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def start(django_capture_on_commit_callbacks):
+    """POST that starts an export; the job is queued on commit, so run the
+    commit callbacks as the request ends (tests run inside a transaction)."""
+
+    def _start(client, url, data=None, **extra):
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post(url, data or {}, **extra)
+
+    return _start
+
+
+def _header(language="zh-hans"):
+    from centers.exporters import CenterListExporter
+
+    with translation.override(language):
+        return [str(h) for h in CenterListExporter(None).headers()]
+
+
+HEADER = _header()
+
+
+def rows_of(content: bytes):
+    sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    return [list(r) for r in sheet.iter_rows(values_only=True)]
+
+
+def download(response) -> bytes:
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    return b"".join(response.streaming_content)
+
+
+def test_page_flow(world, login, start):
+    client = login(world.user("district_a"))
+    assert client.get("/exports/new/centers/").status_code == 200
+    response = start(client, "/exports/new/centers/")
+    assert response.status_code == 302 and response["Location"] == "/exports/"
+    page = client.get("/exports/")
+    (job,) = page.context["jobs"]
+    assert job.status == ExportStatus.DONE and job.owner == world.user("district_a")
+    assert job.expires_at > timezone.now()
+    html = page.content.decode()
+    assert f"/exports/{job.pk}/download/" in html
+    rows = rows_of(download(client.get(f"/exports/{job.pk}/download/")))
+    assert rows[0] == HEADER
+    names = sorted(r[0] for r in rows[1:])
+    assert names == sorted(Center.objects.values_list("name", flat=True))
+    assert job.rows_written == len(rows) - 1 == 3
+    status = client.get(f"/exports/{job.pk}/status/").json()
+    assert status["status"] == "done" and status["progress"] == 100
+
+
+def test_exports_are_their_owners_only(world, login):
+    login(world.user("district_a")).post("/exports/new/centers/")
+    job = ExportJob.objects.get()
+    other = login(world.user("bureau"))
+    assert other.get(f"/exports/{job.pk}/download/").status_code == 404
+    assert other.get(f"/exports/{job.pk}/status/").status_code == 404
+    assert list(other.get("/exports/").context["jobs"]) == []
+
+
+def test_rows_follow_the_users_scope(world, login, start):
+    """An export shows what the user's pages show: a restricted exporter."""
+
+    @registry.register
+    class SchoolNames(Exporter):
+        identifier = "test-school-names"
+        name = "学校"
+        permission = "centers.view_school"
+
+        def headers(self):
+            return ["学校"]
+
+        def rows(self):
+            from centers.models import School
+
+            for school in School.objects.restrict(self.user).order_by("name"):
+                yield [school.name]
+
+    try:
+        client = login(world.user("district_a"))
+        start(client, "/exports/new/test-school-names/")
+        job = ExportJob.objects.get()
+        rows = rows_of(download(client.get(f"/exports/{job.pk}/download/")))
+        assert rows == [["学校"], ["天河实验小学"], ["天河第一小学"]]
+        # A role without the right may not start it.
+        assert (
+            login(world.user("vendor")).post("/exports/new/test-school-names/").status_code == 403
+        )
+    finally:
+        registry._exporters.pop("test-school-names")
+
+
+def test_no_role_cannot_export(world, login):
+    assert login(world.user("outsider")).post("/exports/new/centers/").status_code == 403
+    assert login(world.user("outsider")).get("/exports/new/nothing/").status_code == 404
+    assert not ExportJob.objects.exists()
+
+
+def test_api_flow(world, login, start):
+    client = login(world.user("district_a"))
+    exporters = client.get("/api/v1/exports/").json()
+    assert "centers" in [e["identifier"] for e in exporters]
+    response = start(client, "/api/v1/exports/centers/")
+    assert response.status_code == 202
+    body = response.json()
+    assert response["Location"] == body["url"]
+    assert body["url"].endswith(f"/api/v1/exports/jobs/{body['id']}/")
+    job = ExportJob.objects.get(pk=body["id"])
+    rows = rows_of(download(client.get(response["Location"])))
+    assert rows[0] == HEADER and len(rows) == 4
+    # The file is in the language the export was started in.
+    response = start(client, "/api/v1/exports/centers/", HTTP_ACCEPT_LANGUAGE="en")
+    assert rows_of(download(client.get(response["Location"])))[0] == _header("en")
+    ExportJob.objects.exclude(pk=job.pk).delete()
+    listed = client.get("/api/v1/exports/jobs/").json()
+    assert [j["id"] for j in listed["results"]] == [job.pk]
+
+
+def test_api_poll_answers_409_while_pending_and_410_when_failed(world, login):
+    client = login(world.user("district_a"))
+    job = ExportJob.objects.create(owner=world.user("district_a"), exporter="centers")
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.RUNNING, progress=40)
+    response = client.get(f"/api/v1/exports/jobs/{job.pk}/")
+    assert response.status_code == 409
+    assert response.json()["progress"] == 40 and response.json()["status"] == "running"
+    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.FAILED, error="boom")
+    response = client.get(f"/api/v1/exports/jobs/{job.pk}/")
+    assert response.status_code == 410 and response.json()["error"] == "boom"
+
+
+def test_api_other_users_job_is_404(world, login):
+    job = ExportJob.objects.create(owner=world.user("bureau"), exporter="centers")
+    response = login(world.user("district_a")).get(f"/api/v1/exports/jobs/{job.pk}/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_api_unknown_export_and_no_right(world, login):
+    response = login(world.user("district_a")).post("/api/v1/exports/nope/")
+    assert response.status_code == 404
+    response = login(world.user("outsider")).post("/api/v1/exports/centers/")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+
+
+def test_failing_exporter_records_the_error(world):
+    @registry.register
+    class Broken(Exporter):
+        identifier = "test-broken"
+        name = "坏的"
+
+        def headers(self):
+            return ["a"]
+
+        def rows(self):
+            yield [1]
+            raise ValueError("the source table is gone")
+
+    try:
+        job = ExportJob.objects.create(owner=world.user("bureau"), exporter="test-broken")
+        run_export_job(job.pk)
+        job.refresh_from_db()
+        assert job.status == ExportStatus.FAILED
+        assert "the source table is gone" in job.error
+        assert not job.file and job.finished_at is not None
+        # Running the task again leaves it as it is.
+        run_export_job(job.pk)
+        job.refresh_from_db()
+        assert job.status == ExportStatus.FAILED
+    finally:
+        registry._exporters.pop("test-broken")
+
+
+def test_running_a_finished_job_again_changes_nothing(world):
+    job = ExportJob.objects.create(owner=world.user("bureau"), exporter="centers")
+    run_export(job)
+    job.refresh_from_db()
+    name, finished = job.file.name, job.finished_at
+    run_export_job(job.pk)
+    job.refresh_from_db()
+    assert (job.file.name, job.finished_at) == (name, finished)
+
+
+def test_delete_expired_exports(world, settings):
+    owner = world.user("bureau")
+    now = timezone.now()
+    expired = ExportJob.objects.create(owner=owner, exporter="centers", status="done")
+    expired.file.save("old.xlsx", ContentFile(b"old"))
+    ExportJob.objects.filter(pk=expired.pk).update(expires_at=now - timedelta(minutes=1))
+    fresh = ExportJob.objects.create(owner=owner, exporter="centers", status="done")
+    fresh.file.save("new.xlsx", ContentFile(b"new"))
+    ExportJob.objects.filter(pk=fresh.pk).update(expires_at=now + timedelta(hours=1))
+    pending = ExportJob.objects.create(owner=owner, exporter="centers")
+    old_path = expired.file.path
+    assert delete_expired_exports.delay().get() == 1
+    assert set(ExportJob.objects.values_list("pk", flat=True)) == {fresh.pk, pending.pk}
+    import os
+
+    assert not os.path.exists(old_path)
+    assert os.path.exists(fresh.file.path)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_export_through_a_real_worker_and_broker(redis_services, world, login, settings):
+    """A real Celery worker thread takes the job from Redis."""
+    from celery.contrib.testing.worker import start_worker
+
+    from config.celery import app
+
+    assert not app.conf.task_always_eager
+    assert app.conf.broker_url.startswith("redis://")
+    app.autodiscover_tasks(force=True)
+    client = login(world.user("district_a"))
+    with start_worker(
+        app, perform_ping_check=False, pool="solo", concurrency=1, loglevel="WARNING"
+    ):
+        response = client.post("/api/v1/exports/centers/")
+        assert response.status_code == 202
+        job = ExportJob.objects.get(pk=response.json()["id"])
+        deadline = timezone.now() + timedelta(seconds=60)
+        while timezone.now() < deadline:
+            job.refresh_from_db()
+            if job.is_finished:
+                break
+            import time
+
+            time.sleep(0.2)
+    assert job.status == ExportStatus.DONE, (job.status, job.error)
+    rows = rows_of(download(client.get(f"/api/v1/exports/jobs/{job.pk}/")))
+    assert rows[0] == HEADER and len(rows) == 4
