@@ -1,0 +1,96 @@
+"""The API shell: schema and docs served locally, one error body, capped pages."""
+
+import re
+
+import pytest
+from django.core.management import call_command
+
+from centers.models import School
+from tests.factories import SchoolFactory
+
+pytestmark = pytest.mark.django_db
+
+EXTERNAL = re.compile(r"(cdn|jsdelivr|unpkg|googleapis|cloudflare)", re.I)
+
+
+def test_schema_generates_without_warnings(tmp_path):
+    out = tmp_path / "schema.yml"
+    # --fail-on-warn turns every warning and error of drf-spectacular into a failure.
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(out))
+    text = out.read_text()
+    for operation in ("me", "token_issue", "token_revoke", "export_start", "export_job_retrieve"):
+        assert f"operationId: {operation}\n" in text
+
+
+def test_schema_and_docs_are_served(world, login):
+    client = login(world.user("bureau"))
+    schema = client.get("/api/v1/schema/", HTTP_ACCEPT="application/json")
+    assert schema.status_code == 200
+    body = schema.json()
+    assert "/api/v1/auth/token/" in body["paths"]
+    assert "districtToken" in body["components"]["securitySchemes"]
+    docs = client.get("/api/v1/docs/")
+    assert docs.status_code == 200
+    html = docs.content.decode()
+    assert "swagger-ui" in html
+    assert not EXTERNAL.search(html), EXTERNAL.search(html)
+    for src in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert src.startswith("/"), src
+        if src.startswith("/static/"):
+            assert client.get(src).status_code == 200, src
+
+
+def test_error_body_has_one_shape(world, login, client, api_token):
+    def error(response, status):
+        assert response.status_code == status
+        body = response.json()
+        assert set(body) == {"error"}
+        assert {"status", "code", "message"} <= set(body["error"])
+        assert body["error"]["status"] == status
+        return body["error"]
+
+    raw, _ = api_token("system_a")
+    assert error(client.get("/api/v1/schools/"), 401)["code"] == "not_authenticated"
+    bad = client.get("/api/v1/schools/", HTTP_AUTHORIZATION="Token nope")
+    assert error(bad, 401)["code"] == "authentication_failed"
+    assert bad["WWW-Authenticate"] == "Token"
+    teacher = login(world.user("teacher_a"))
+    assert error(teacher.get("/api/v1/schools/"), 403)["code"] == "permission_denied"
+    other = client.get(f"/api/v1/schools/{world.school_b.pk}/", HTTP_AUTHORIZATION=f"Token {raw}")
+    assert error(other, 404)["code"] == "not_found"
+    invalid = client.post("/api/v1/auth/token/", {"username": ""})
+    details = error(invalid, 400)["details"]
+    assert set(details) == {"username", "password"}
+    assert error(login(world.user("bureau")).get("/api/v1/schools/?page=99"), 404)
+
+
+def test_page_size_is_capped(world, login):
+    SchoolFactory.create_batch(3, district=world.district_a)
+    client = login(world.user("bureau"))
+    body = client.get("/api/v1/schools/", {"page_size": 2}).json()
+    assert len(body["results"]) == 2 and body["count"] == School.objects.count()
+    from core.api.pagination import StandardPagination
+
+    cap = StandardPagination.max_page_size
+    assert cap == 500
+    paginator = StandardPagination()
+    from rest_framework.request import Request
+    from rest_framework.test import APIRequestFactory
+
+    request = Request(APIRequestFactory().get("/", {"page_size": 100000}))
+    assert paginator.get_page_size(request) == cap
+
+
+def test_me_describes_the_token_scope(world, client, api_token):
+    raw, _ = api_token("system_a")
+    body = client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {raw}").json()
+    assert body["username"] == "system_a"
+    assert body["roles"] == ["district_system"]
+    assert body["memberships"][0]["organisation_id"] == world.district_a.pk
+
+
+def test_token_revoke_endpoint(world, client, api_token):
+    raw, token = api_token("system_a")
+    auth = {"HTTP_AUTHORIZATION": f"Token {raw}"}
+    assert client.delete("/api/v1/auth/token/revoke/", **auth).status_code == 204
+    assert client.get("/api/v1/me/", **auth).status_code == 401

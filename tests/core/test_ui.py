@@ -1,0 +1,162 @@
+"""The UI shell: the demo federation loads once, every demo account signs in
+through the real form and lands on its Chinese home page; the site is
+Chinese by default, English on request, fully translated, and uses no CDN."""
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+
+from core.registry import registry
+
+pytestmark = pytest.mark.django_db
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ROOT = Path(settings.BASE_DIR)
+
+
+def row_counts():
+    return {m._meta.label: m._default_manager.count() for m in apps.get_models()}
+
+
+@pytest.fixture
+def demo(db):
+    call_command("load_demo", "--quiet-accounts")
+
+
+def test_demo_loads_twice_without_changes(demo):
+    first = row_counts()
+    assert first["centers.Center"] == 17
+    assert first["centers.District"] == 11
+    call_command("load_demo", "--quiet-accounts")
+    assert row_counts() == first
+
+
+def test_demo_prints_one_login_per_role(db):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    text = out.getvalue()
+    for _label, username, password in registry.demo_accounts:
+        assert username in text and password in text
+
+
+def test_every_demo_account_lands_on_its_chinese_home_page(demo, client):
+    assert registry.demo_accounts
+    for _label, username, password in registry.demo_accounts:
+        client.cookies.clear()
+        response = client.post(
+            "/accounts/login/", {"username": username, "password": password}, follow=True
+        )
+        assert response.status_code == 200, username
+        assert response.redirect_chain[-1][0] == "/", username
+        html = response.content.decode()
+        title = re.search(r'<h1[^>]*id="home-title"[^>]*>([^<]+)</h1>', html).group(1)
+        assert CJK.search(title), (username, title)
+        assert 'lang="zh-hans"' in html
+        assert "data-panel=" in html, f"{username}'s home page is empty"
+        client.post("/accounts/logout/")
+
+
+def test_login_page_is_chinese_by_default_and_english_on_request(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert 'lang="zh-hans"' in html and "登录" in html
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
+    assert response.status_code == 302
+    html = client.get("/accounts/login/").content.decode()
+    assert 'lang="en"' in html and "Sign in" in html and "登录" not in html
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    assert "登录" in client.get("/accounts/login/").content.decode()
+
+
+def _locale_dirs():
+    dirs = [Path(p) for p in settings.LOCALE_PATHS]
+    for config in apps.get_app_configs():
+        path = Path(config.path)
+        if path.resolve().is_relative_to(ROOT.resolve()):
+            dirs.append(path / "locale")
+    return [d for d in dirs if d.is_dir()]
+
+
+def test_core_and_site_catalogues_exist():
+    for base in (ROOT, ROOT / "core"):
+        assert (base / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po").is_file(), base
+
+
+@pytest.mark.parametrize(
+    "po_path",
+    [p for d in _locale_dirs() for p in sorted(d.glob("*/LC_MESSAGES/*.po"))],
+    ids=lambda p: str(p.relative_to(ROOT)),
+)
+def test_catalogue_is_complete(po_path):
+    with po_path.open("rb") as fh:
+        catalog = read_po(fh)
+    untranslated, fuzzy = [], []
+    for message in catalog:
+        if not message.id:
+            continue
+        if message.fuzzy:
+            fuzzy.append(message.id)
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if not all(strings):
+            untranslated.append(message.id)
+    assert not fuzzy, f"fuzzy in {po_path}: {fuzzy[:5]}"
+    assert not untranslated, f"untranslated in {po_path}: {untranslated[:5]}"
+
+
+def _external_assets(html):
+    tags = re.findall(r"<(?:script|link)\b[^>]*>", html, re.I)
+    urls = [u for tag in tags for u in re.findall(r'(?:src|href)=["\']([^"\']+)', tag)]
+    return [u for u in urls if re.match(r"(https?:)?//", u)]
+
+
+@pytest.mark.parametrize("actor", ["bureau", "district_a", "teacher_a", "system_a"])
+def test_pages_use_only_local_assets(world, login, client, actor):
+    user_client = login(world.user(actor))
+    pages = ["/", "/exports/", "/accounts/password/", "/api/v1/docs/"]
+    if actor == "bureau":
+        pages += ["/audit/", "/accounts/tokens/"]
+    for url in pages:
+        response = user_client.get(url)
+        assert response.status_code == 200, url
+        assert not _external_assets(response.content.decode()), url
+    assert not _external_assets(client.get("/accounts/login/").content.decode())
+
+
+def test_navigation_follows_the_role(world, login):
+    html = login(world.user("bureau")).get("/").content.decode()
+    assert 'data-nav="audit"' in html
+    html = login(world.user("teacher_a")).get("/").content.decode()
+    assert 'data-nav="audit"' not in html and 'data-nav="api-tokens"' not in html
+    html = login(world.user("district_a")).get("/").content.decode()
+    assert 'data-nav="api-tokens"' in html
+
+
+def test_user_without_role_is_told_what_to_do(world, login):
+    response = login(world.user("outsider")).get("/")
+    assert response.status_code == 200
+    assert "empty-state" in response.content.decode()
+
+
+def test_home_page_query_count_is_constant(world, login, start_export_jobs):
+    from tests.contracts import assert_constant_queries
+
+    client = login(world.user("district_a"))
+    start_export_jobs(world.user("district_a"), 1)
+    assert_constant_queries(client, "/", lambda n: start_export_jobs(world.user("district_a"), n))
+
+
+@pytest.fixture
+def start_export_jobs():
+    from core.models import ExportJob
+
+    def _make(user, n):
+        for _ in range(n):
+            ExportJob.objects.create(owner=user, exporter="centers")
+
+    return _make
