@@ -38,6 +38,48 @@ class CentersConfig(AppConfig):
                 order=30,
             )
         )
+        from core.permissions import get_scope
+
+        def _matrix(user):
+            from .permissions import may_see_matrix
+
+            return may_see_matrix(user)
+
+        def _importer(user):
+            return any(
+                user.has_perm(f"centers.add_{m}") and user.has_perm(f"centers.change_{m}")
+                for m in ("staffmember", "school", "teacher")
+            )
+
+        for item in (
+            NavItem(
+                "districts",
+                _("Districts"),
+                "centers:district-list",
+                permission="centers.view_district",
+                order=15,
+                visible=lambda user: get_scope(user).has_role("bureau", "district_staff"),
+            ),
+            NavItem(
+                "staff",
+                _("Staff"),
+                "centers:staff-list",
+                permission="centers.view_staffmember",
+                order=32,
+            ),
+            NavItem(
+                "facilities",
+                _("Facilities"),
+                "centers:campus-list",
+                permission="centers.view_campus",
+                order=34,
+            ),
+            NavItem(
+                "standards", _("Standards"), "centers:standards-matrix", visible=_matrix, order=36
+            ),
+            NavItem("imports", _("Import"), "centers:import-upload", visible=_importer, order=38),
+        ):
+            registry.add_nav(item)
         registry.add_demo(DemoLoader("centers", demo.load, order=10))
         for username, label in demo.ACCOUNTS:
             registry.demo_accounts.append((label, username, demo.DEMO_PASSWORD))

@@ -10,14 +10,24 @@ from django.contrib.auth import get_user_model
 from core.models import Membership
 from core.roles import Role
 
+from . import services
 from .models import (
+    Campus,
+    CampusKind,
     CareerStage,
     Center,
     CenterKind,
+    Degree,
     District,
+    Employment,
+    Honour,
     Ownership,
+    Room,
+    RoomFunction,
     School,
     SchoolStage,
+    StaffMember,
+    StaffYearRecord,
     Teacher,
     TeacherRole,
     Title,
@@ -191,6 +201,11 @@ def load(stdout=None):
         name="广州市师训教育咨询有限公司", defaults={"credit_code": "91440101MA5DEMO01X"}
     )
     _accounts(districts)
+    services.ensure_standards()
+    services.load_mandates()
+    for index, center in enumerate(Center.objects.order_by("kind", "code")):
+        _facilities(center, index)
+        _staff(center, index)
 
 
 def _user(username, name):
@@ -242,3 +257,157 @@ ACCOUNTS = [
     ("vendor", "承办机构 / vendor staff"),
     ("tianhe-system", "区系统 (API) / district system"),
 ]
+
+
+# --- Facilities and staff of every center (DOMAIN.md §1; 000) -----------------
+
+# (center code) -> [(campus name, kind, floor area m², address)]
+CAMPUSES = {
+    "primary-secondary": [("广州大学桂花岗校区", CampusKind.MAIN, None, "越秀区桂花岗东1号")],
+    "research-training": [
+        ("主校区（广州市教育研究院）", CampusKind.MAIN, None, "越秀区"),
+        ("湾区实验学校分校区", CampusKind.BRANCH, "73580", "南沙区"),
+        ("花城实验学校分校区", CampusKind.BRANCH, "31546", "花都区"),
+    ],
+    "distance": [("广州开放大学校区", CampusKind.MAIN, None, "天河区")],
+    "private-schools": [("广州开放大学校区", CampusKind.MAIN, None, "天河区")],
+    "vocational": [("广州番禺职业技术学院校区", CampusKind.MAIN, None, "番禺区")],
+    "kindergarten": [("广州市幼儿师范学校校区", CampusKind.MAIN, None, "黄埔区")],
+}
+
+# (function, name, seats, bookable) for a campus that hosts training.
+FULL_ROOMS = [
+    (RoomFunction.LECTURE_HALL, "多功能学术报告厅", 220, True),
+    (RoomFunction.MULTIMEDIA, "多媒体教室一", 60, True),
+    (RoomFunction.MULTIMEDIA, "多媒体教室二", 60, False),
+    (RoomFunction.COMPUTER_ROOM, "计算机网络教室", 50, True),
+    (RoomFunction.COUNSELLING, "心理健康辅导室", 8, False),
+    (RoomFunction.LIBRARY, "图书资料室", 40, False),
+    (RoomFunction.SELF_STUDY, "自习研训室", 60, False),
+    (RoomFunction.CANTEEN, "学员食堂", 300, True),
+    (RoomFunction.DORMITORY, "学员宿舍楼", 160, True),
+    (RoomFunction.SPORTS, "室内体育馆", 200, True),
+]
+BRANCH_EXTRA = [
+    (RoomFunction.SPORTS, "游泳馆", 120, True),
+    (RoomFunction.SPORTS, "室外足球场", 300, False),
+    (RoomFunction.SPORTS, "篮球场", 100, False),
+    (RoomFunction.SPORTS, "网球场", 40, False),
+    (RoomFunction.SPORTS, "排球场", 40, False),
+]
+SMALL_ROOMS = [
+    (RoomFunction.MULTIMEDIA, "多媒体教室", 48, False),
+    (RoomFunction.COMPUTER_ROOM, "计算机网络教室", 32, False),
+    (RoomFunction.LIBRARY, "资料室", 20, False),
+]
+
+
+def _facilities(center, index):
+    campuses = CAMPUSES.get(center.code) or [
+        (f"{center.short_name or center.name}本部", CampusKind.MAIN, str(4000 + 900 * index), "")
+    ]
+    for name, kind, area, address in campuses:
+        campus, _ = Campus.objects.update_or_create(
+            center=center,
+            name=name,
+            defaults={"kind": kind, "floor_area": area, "address": address},
+        )
+        # Every sixth district center is short of teaching seats (80 < 100).
+        small = center.kind == CenterKind.DISTRICT and index % 6 == 1
+        rooms = SMALL_ROOMS if small else FULL_ROOMS
+        if kind == CampusKind.BRANCH:
+            rooms = rooms + BRANCH_EXTRA
+        for function, room_name, seats, bookable in rooms:
+            Room.objects.update_or_create(
+                campus=campus,
+                name=room_name,
+                defaults={"function": function, "seats": seats, "bookable": bookable},
+            )
+
+
+def _staff(center, index):
+    """A deterministic staff whose figures pass most rules, with a few
+    failures that differ from center to center (see docs/centers.md)."""
+    rng = random.Random(f"staff-{center.code}")
+    this_year = services.current_school_year()
+    full_count = 8 + index % 5
+    part_count = full_count - 3 if index % 4 == 1 else full_count + index % 3
+    low_senior = index % 3 == 2
+    low_titles = index % 5 == 3
+    people = []
+    for n in range(full_count + part_count):
+        full = n < full_count
+        research = full and n % 2 == 0
+        if low_senior:
+            title = Title.SENIOR if n % 5 < 2 else Title.FIRST
+        else:
+            title = Title.SENIOR_PROFESSOR if n % 7 == 0 else Title.SENIOR if n % 3 else Title.FIRST
+        if low_titles and full and n in (1, 3):
+            title = Title.SECOND
+        hired = date(2006 + n % 12, 9, 1)
+        birth = date(1972 + n % 10, 1 + n % 12, 1 + n % 27)
+        people.append(
+            {
+                "external_id": f"{center.code}-{n + 1:03d}",
+                "name": rng.choice(SURNAMES) + rng.choice(GIVEN),
+                "employment": Employment.FULL_TIME if full else Employment.PART_TIME,
+                "is_research_staff": research,
+                "title": title,
+                "honour": [Honour.DISTRICT_LEADER, Honour.MUNICIPAL_KEY, Honour.MUNICIPAL_LEADER][
+                    n % 3
+                ],
+                "degree": Degree.MASTER if n % 4 == 0 else Degree.BACHELOR,
+                "subject": SUBJECTS[n % len(SUBJECTS)],
+                "years_teaching": 8 + n % 15,
+                "date_of_birth": birth,
+                "hired_on": hired,
+            }
+        )
+    # A research staffer hired recently who meets the entry conditions, and
+    # at every fourth center (from the fourth) one who does not.
+    people[0].update(hired_on=date(this_year - 2, 9, 1), date_of_birth=date(this_year - 42, 3, 1))
+    if index % 4 == 3:
+        people[2].update(
+            hired_on=date(this_year - 1, 9, 1),
+            title=Title.SECOND,
+            honour=Honour.DISTRICT_KEY,
+            degree=Degree.BACHELOR,
+        )
+    staff = []
+    for values in people:
+        external_id = values.pop("external_id")
+        member, _ = StaffMember.objects.update_or_create(
+            center=center, external_id=external_id, defaults=values
+        )
+        staff.append(member)
+    for n, member in enumerate(staff):
+        for year in range(this_year - 4, this_year):
+            hired_year = services.current_school_year(member.hired_on)
+            if year < hired_year:
+                continue
+            took_part = True
+            # One part-timer idle for two years at every seventh center.
+            if index % 7 == 3 and n == full_count and year >= this_year - 2:
+                took_part = False
+            autumn = 20 + (n * 3 + year) % 9
+            spring = 20 + (n * 5 + year) % 8
+            lessons = 120 + (n * 7 + year) % 40
+            if member.is_research_staff and n == 4 and year == this_year - 1:
+                if index % 4 == 2:
+                    spring = 15  # short of the 20 days
+                if index % 6 == 5:
+                    lessons = 96  # short of the 120 lessons
+            taught = member.is_research_staff and (year + n) % 3 == 0
+            if index % 5 == 4 and n == 2:
+                taught = False  # never back in a school
+            StaffYearRecord.objects.update_or_create(
+                staff=member,
+                year=year,
+                defaults={
+                    "school_days_autumn": autumn if member.is_research_staff else 0,
+                    "school_days_spring": spring if member.is_research_staff else 0,
+                    "lessons_observed": lessons if member.is_research_staff else 10 + n,
+                    "taught_semester_in_school": taught,
+                    "took_part": took_part,
+                },
+            )

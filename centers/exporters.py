@@ -1,8 +1,14 @@
+"""Excel exports of the centers app. Rows come from ``restrict``ed
+querysets; ID numbers are always masked in exports."""
+
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.exports import Exporter, registry
+from core.exports import Exporter, Sheet, registry
 
-from .models import Center
+from . import services
+from .models import Center, Room, School, StaffMember, Teacher
+from .permissions import may_see_matrix, standards_centers
 
 
 @registry.register
@@ -40,3 +46,254 @@ class CenterListExporter(Exporter):
                 c.address,
                 c.established_on,
             ]
+
+
+@registry.register
+class SchoolExporter(Exporter):
+    identifier = "schools"
+    name = _("Schools")
+    description = _("The schools you may see, with district, stage and ownership.")
+    permission = "centers.view_school"
+
+    def queryset(self):
+        return School.objects.restrict(self.user).select_related("district")
+
+    def headers(self):
+        return [
+            _("District system id"),
+            _("Name"),
+            _("District"),
+            _("Stage"),
+            _("Ownership"),
+            _("Address"),
+            _("Active"),
+        ]
+
+    def count(self):
+        return self.queryset().count()
+
+    def rows(self):
+        for s in self.queryset().iterator(chunk_size=1000):
+            yield [
+                s.external_id,
+                s.name,
+                s.district.name,
+                s.get_stage_display(),
+                s.get_ownership_display(),
+                s.address,
+                "是" if s.is_active else "否",
+            ]
+
+
+@registry.register
+class TeacherExporter(Exporter):
+    identifier = "teachers"
+    name = _("Teachers")
+    description = _("The teachers you may see. ID numbers are masked.")
+    permission = "centers.view_teacher"
+
+    def queryset(self):
+        return Teacher.objects.restrict(self.user).select_related("school", "district")
+
+    def headers(self):
+        return [
+            _("District system id"),
+            _("Name"),
+            _("ID number"),
+            _("School"),
+            _("District"),
+            _("Subject"),
+            _("Stage"),
+            _("Professional title"),
+            _("Role"),
+            _("Career stage"),
+            _("Active"),
+        ]
+
+    def count(self):
+        return self.queryset().count()
+
+    def rows(self):
+        for t in self.queryset().iterator(chunk_size=1000):
+            yield [
+                t.external_id,
+                t.name,
+                t.masked_id_number,
+                t.school.name,
+                t.district.name,
+                t.subject,
+                t.get_stage_display(),
+                t.get_title_display(),
+                t.get_role_display(),
+                t.get_career_stage_display(),
+                "是" if t.is_active else "否",
+            ]
+
+
+@registry.register
+class StaffExporter(Exporter):
+    identifier = "staff"
+    name = _("Staff")
+    description = _("Trainers and research staff of the centers you may see.")
+    permission = "centers.view_staffmember"
+
+    def queryset(self):
+        return StaffMember.objects.restrict(self.user).select_related("center")
+
+    def headers(self):
+        return [
+            _("Staff number"),
+            _("Name"),
+            _("Center"),
+            _("Employment"),
+            _("Research staff"),
+            _("Professional title"),
+            _("Honour"),
+            _("Degree"),
+            _("Subject"),
+            _("Years teaching"),
+            _("Hired on"),
+            _("Left on"),
+            _("Active"),
+        ]
+
+    def count(self):
+        return self.queryset().count()
+
+    def rows(self):
+        for s in self.queryset().iterator(chunk_size=1000):
+            yield [
+                s.external_id,
+                s.name,
+                s.center.name,
+                s.get_employment_display(),
+                "是" if s.is_research_staff else "否",
+                s.get_title_display(),
+                s.get_honour_display(),
+                s.get_degree_display(),
+                s.subject,
+                s.years_teaching,
+                s.hired_on,
+                s.left_on,
+                "是" if s.is_active else "否",
+            ]
+
+
+@registry.register
+class FacilitiesExporter(Exporter):
+    identifier = "facilities"
+    name = _("Facilities")
+    description = _("Rooms and facilities by center and campus, with seats.")
+    permission = "centers.view_room"
+
+    def queryset(self):
+        return Room.objects.restrict(self.user).select_related("campus__center")
+
+    def headers(self):
+        return [
+            _("Center"),
+            _("Campus"),
+            _("Floor area (m²)"),
+            _("Function"),
+            _("Name"),
+            _("Seats / capacity"),
+            _("Bookable"),
+        ]
+
+    def count(self):
+        return self.queryset().count()
+
+    def rows(self):
+        for r in self.queryset().iterator(chunk_size=1000):
+            yield [
+                r.campus.center.name,
+                r.campus.name,
+                r.campus.floor_area,
+                r.get_function_display(),
+                r.name,
+                r.seats,
+                "是" if r.bookable else "否",
+            ]
+
+
+class CenterChoiceForm(forms.Form):
+    center = forms.ModelChoiceField(queryset=Center.objects.all(), label=_("Center"))
+
+
+def _result_row(result):
+    return [
+        result.rule.description,
+        f"{result.rule.get_comparison_display()} {result.rule.threshold.normalize():f}",
+        result.figure,
+        str(result.verdict),
+        result.detail,
+    ]
+
+
+@registry.register
+class CenterStandardsExporter(Exporter):
+    identifier = "center-standards"
+    name = _("Standards of a center")
+    description = _("Each rule of the standards in force, with the center's figure and verdict.")
+    permission = "centers.view_standard"
+    options_form = CenterChoiceForm
+
+    def sheets(self):
+        center = standards_centers(self.user).filter(pk=self.options.get("center")).first()
+        if center is None:
+            raise PermissionError("center outside the user's reach")
+        evaluation = services.evaluate_center(center)
+        yield Sheet(
+            str(center.short_name or center.name)[:31],
+            [str(h) for h in (_("Rule"), _("Threshold"), _("Figure"), _("Verdict"), _("Details"))],
+            [_result_row(r) for r in evaluation.results],
+            len(evaluation.results),
+        )
+
+
+@registry.register
+class StandardsMatrixExporter(Exporter):
+    identifier = "standards-matrix"
+    name = _("Standards matrix")
+    description = _("All centers × all rules: figures and verdicts, then each center's details.")
+    permission = "centers.view_standard"
+
+    @classmethod
+    def allowed(cls, user):
+        return super().allowed(user) and may_see_matrix(user)
+
+    def sheets(self):
+        rules = services.active_rules()
+        evaluations = services.evaluate_centers(
+            standards_centers(self.user).select_related("district").order_by("kind", "code"),
+            rules=rules,
+        )
+        headers = [str(_("Center")), str(_("Kind"))]
+        for rule in rules:
+            headers += [rule.description, f"{rule.code} {_('Verdict')}"]
+        headers.append(str(_("Passed")))
+        rows = []
+        for e in evaluations:
+            row = [e.center.name, e.center.get_kind_display()]
+            for r in e.results:
+                row += [r.figure, str(r.verdict)]
+            row.append(f"{e.passed} / {e.total}")
+            rows.append(row)
+        yield Sheet(str(_("Standards matrix"))[:31], headers, rows, len(rows))
+        detail_rows = [[e.center.name, *_result_row(r)] for e in evaluations for r in e.results]
+        yield Sheet(
+            str(_("Details"))[:31],
+            [
+                str(h)
+                for h in (
+                    _("Center"),
+                    _("Rule"),
+                    _("Threshold"),
+                    _("Figure"),
+                    _("Verdict"),
+                    _("Details"),
+                )
+            ],
+            detail_rows,
+            len(detail_rows),
+        )

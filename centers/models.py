@@ -30,6 +30,9 @@ class District(AuditedModel):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("centers:district-detail", args=[self.pk])
+
 
 class CenterKind(models.TextChoices):
     MUNICIPAL = "municipal", _("Municipal center")
@@ -524,3 +527,225 @@ class StaffYearRecord(AuditedModel):
 
     def __str__(self):
         return f"{self.staff} {self.year}-{self.year + 1}"
+
+
+# --- Mandates (职责) ----------------------------------------------------------
+
+
+class TrainingKind(models.TextChoices):
+    """Kinds of training and work the charter (001) hands to the centers."""
+
+    GENERAL = "general", _("Teacher training (general)")
+    PRINCIPAL_QUALIFICATION = "principal_qualification", _("Principal qualification training")
+    PRINCIPAL_ADVANCED = "principal_advanced", _("Principal advanced and thematic training")
+    KEY_TEACHER = "key_teacher", _("Key-teacher cultivation")
+    SPECIAL_EDUCATION = "special_education", _("Special-education teacher training")
+    PAIRED_ASSISTANCE = "paired_assistance", _("Paired-assistance training")
+    STUDIO = "studio", _("Studio guidance and management")
+    RESEARCH_STAFF = "research_staff", _("Research-staff and trainer training")
+    NEW_CURRICULUM = "new_curriculum", _("New curriculum and examination leadership")
+    SCHOOL_BASED = "school_based", _("School-based research and training guidance")
+    WHOLE_STAFF = "whole_staff", _("Whole-staff training")
+    IT_ABILITY = "it_ability", _("IT application ability program 2.0")
+    PLATFORM = "platform", _("Continuing-education platform")
+    REMOTE_RESOURCES = "remote_resources", _("Distance-training resources")
+
+
+class TargetGroup(models.TextChoices):
+    TEACHERS = "teachers", _("Teachers")
+    PRINCIPALS = "principals", _("Principals and kindergarten directors")
+    RESEARCH_STAFF = "research_staff", _("Research staff and trainers")
+    SPECIAL_EDUCATION = "special_education", _("Special-education teachers")
+
+
+class Mandate(AuditedModel):
+    """A responsibility (职责) of a municipal center from the charter: a kind
+    of training for a target group, optionally only at one stage or ownership.
+    Blank fields match anything; ``services.route_mandate`` picks the most
+    specific mandate for a piece of work."""
+
+    center = models.ForeignKey(
+        Center, on_delete=models.CASCADE, related_name="mandates", verbose_name=_("center")
+    )
+    training_kind = models.CharField(
+        _("training kind"), max_length=30, choices=TrainingKind.choices, blank=True
+    )
+    target_group = models.CharField(
+        _("target group"), max_length=20, choices=TargetGroup.choices, blank=True
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=SchoolStage.choices, blank=True)
+    ownership = models.CharField(
+        _("ownership"), max_length=10, choices=Ownership.choices, blank=True
+    )
+    priority = models.SmallIntegerField(
+        _("priority"), default=0, help_text=_("Breaks ties between equally specific mandates.")
+    )
+    description = models.TextField(_("description"), blank=True)
+    source = models.CharField(_("source"), max_length=200, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("mandate")
+        verbose_name_plural = _("mandates")
+        ordering = ["center_id", "training_kind", "target_group", "stage"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["training_kind", "target_group", "stage", "ownership"],
+                name="mandate_unique_scope",
+            ),
+        ]
+
+    def __str__(self):
+        parts = [
+            self.get_training_kind_display() if self.training_kind else "",
+            self.get_target_group_display() if self.target_group else "",
+            self.get_stage_display() if self.stage else "",
+            self.get_ownership_display() if self.ownership else "",
+        ]
+        return f"{self.center.short_name or self.center}: " + (
+            " · ".join(p for p in parts if p) or str(_("everything else"))
+        )
+
+
+# --- Standards (认定标准) -----------------------------------------------------
+
+
+class Standard(AuditedModel):
+    """A standard a center is checked against (e.g. the district
+    training-school opinion, 003), as a named set of measurable rules."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    is_active = models.BooleanField(_("in force"), default=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("standard")
+        verbose_name_plural = _("standards")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.name
+
+
+class Metric(models.TextChoices):
+    """The figures ``services.evaluate_centers`` knows how to compute."""
+
+    PART_TIME_RATIO = "part_time_ratio", _("Part-time : full-time staff")
+    SENIOR_OR_INTERMEDIATE_SHARE = (
+        "senior_or_intermediate_share",
+        _("Share of full-time staff with senior or intermediate titles (%)"),
+    )
+    SENIOR_SHARE = "senior_share", _("Share of full-time staff with senior titles (%)")
+    TEACHING_SEATS = "teaching_seats", _("Teaching seats (trainees hosted at once)")
+    LARGEST_ROOM = "largest_room", _("Seats of the largest teaching room")
+    MIN_SCHOOL_DAYS = "min_school_days", _("Fewest days in schools in a semester (research staff)")
+    MIN_LESSONS_OBSERVED = (
+        "min_lessons_observed",
+        _("Fewest lessons observed in a year (research staff)"),
+    )
+    YEARS_SINCE_SCHOOL_SEMESTER = (
+        "years_since_school_semester",
+        _("Longest time since a semester taught in a school (years, research staff)"),
+    )
+    INACTIVE_STAFF = "inactive_staff", _("Staff inactive for two years")
+    NEW_HIRES_MEETING_ENTRY = (
+        "new_hires_meeting_entry",
+        _("New research staff meeting the entry conditions (%)"),
+    )
+
+
+class Comparison(models.TextChoices):
+    GTE = "gte", "≥"
+    LTE = "lte", "≤"
+
+
+class StandardRule(AuditedModel):
+    """One measurable rule of a standard: a metric compared to a threshold."""
+
+    standard = models.ForeignKey(
+        Standard, on_delete=models.CASCADE, related_name="rules", verbose_name=_("standard")
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    description = models.CharField(_("description"), max_length=300)
+    metric = models.CharField(_("metric"), max_length=40, choices=Metric.choices)
+    comparison = models.CharField(
+        _("comparison"), max_length=3, choices=Comparison.choices, default=Comparison.GTE
+    )
+    threshold = models.DecimalField(_("threshold"), max_digits=10, decimal_places=2)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("in force"), default=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("standard rule")
+        verbose_name_plural = _("standard rules")
+        ordering = ["standard_id", "order", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["standard", "code"], name="rule_code_per_standard"),
+        ]
+
+    def __str__(self):
+        return self.description
+
+    def holds(self, value) -> bool:
+        if value is None:
+            return False
+        if self.comparison == Comparison.LTE:
+            return value <= self.threshold
+        return value >= self.threshold
+
+
+# --- Excel imports ------------------------------------------------------------
+
+
+class ImportKind(models.TextChoices):
+    STAFF = "staff", _("Staff")
+    SCHOOLS = "schools", _("Schools")
+    TEACHERS = "teachers", _("Teachers")
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEW = "preview", _("Awaiting confirmation")
+    COMMITTED = "committed", _("Imported")
+    DISCARDED = "discarded", _("Discarded")
+
+
+class ImportBatch(models.Model):
+    """An uploaded workbook, parsed and validated, kept server-side between
+    the preview and the commit (nothing is written before the commit)."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=ImportKind.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(_("file checksum"), max_length=64)
+    rows = models.JSONField(_("parsed rows"), default=list)
+    errors = models.JSONField(_("errors by row"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEW
+    )
+    summary = models.JSONField(_("result"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.filename}"
+
+    @property
+    def has_errors(self):
+        return bool(self.errors)

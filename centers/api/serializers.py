@@ -1,6 +1,18 @@
 from rest_framework import serializers
 
-from ..models import Center, District, School, Teacher
+from ..models import (
+    Campus,
+    Center,
+    District,
+    Mandate,
+    Room,
+    School,
+    StaffMember,
+    StaffYearRecord,
+    Standard,
+    StandardRule,
+    Teacher,
+)
 
 
 class DistrictSerializer(serializers.ModelSerializer):
@@ -65,3 +77,109 @@ class TeacherSerializer(serializers.ModelSerializer):
             "is_active",
             "updated_at",
         ]
+
+
+class CampusSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Campus
+        fields = ["id", "center", "name", "kind", "address", "floor_area", "updated_at"]
+
+
+class RoomSerializer(serializers.ModelSerializer):
+    center = serializers.IntegerField(source="campus.center_id", read_only=True)
+
+    class Meta:
+        model = Room
+        fields = ["id", "campus", "center", "function", "name", "seats", "bookable", "updated_at"]
+
+
+class StaffYearRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StaffYearRecord
+        fields = [
+            "id",
+            "staff",
+            "year",
+            "school_days_autumn",
+            "school_days_spring",
+            "lessons_observed",
+            "taught_semester_in_school",
+            "took_part",
+            "updated_at",
+        ]
+
+
+class StaffMemberSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StaffMember
+        fields = [
+            "id",
+            "center",
+            "name",
+            "external_id",
+            "employment",
+            "is_research_staff",
+            "title",
+            "honour",
+            "degree",
+            "subject",
+            "years_teaching",
+            "hired_on",
+            "left_on",
+            "is_active",
+            "updated_at",
+        ]
+
+
+class MandateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Mandate
+        fields = [
+            "id",
+            "center",
+            "training_kind",
+            "target_group",
+            "stage",
+            "ownership",
+            "priority",
+            "description",
+        ]
+
+
+class StandardRuleSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = StandardRule
+        fields = ["id", "code", "description", "metric", "comparison", "threshold", "order"]
+
+
+class StandardSerializer(serializers.ModelSerializer):
+    rules = StandardRuleSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Standard
+        fields = ["id", "code", "name", "source", "description", "is_active", "rules"]
+
+
+def evaluation_data(evaluation) -> dict:
+    center = evaluation.center
+    return {
+        "center": center.pk,
+        "center_name": center.name,
+        "reference_year": evaluation.reference_year,
+        "passed": evaluation.passed,
+        "total": evaluation.total,
+        "results": [
+            {
+                "rule": r.rule.code,
+                "standard": r.rule.standard.code,
+                "description": r.rule.description,
+                "comparison": r.rule.comparison,
+                "threshold": str(r.rule.threshold),
+                "value": None if r.value is None else str(r.value),
+                "figure": r.figure,
+                "detail": r.detail,
+                "passed": r.passed,
+            }
+            for r in evaluation.results
+        ],
+    }

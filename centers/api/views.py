@@ -1,8 +1,53 @@
-from core.api.viewsets import ScopedReadOnlyViewSet
+"""Read endpoints with the pages' filter sets, and the district-sync batch
+upserts (POST …/schools/sync/ and …/teachers/sync/)."""
 
-from ..filtersets import CenterFilterSet, SchoolFilterSet, TeacherFilterSet
-from ..models import Center, District, School, Teacher
-from .serializers import CenterSerializer, DistrictSerializer, SchoolSerializer, TeacherSerializer
+from django.core.exceptions import PermissionDenied
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from core.api.exceptions import error_response
+from core.api.viewsets import ScopedReadOnlyViewSet
+from core.permissions import can
+
+from .. import services
+from ..filtersets import (
+    CampusFilterSet,
+    CenterFilterSet,
+    MandateFilterSet,
+    RoomFilterSet,
+    SchoolFilterSet,
+    StaffMemberFilterSet,
+    StaffYearRecordFilterSet,
+    StandardCenterFilterSet,
+    TeacherFilterSet,
+)
+from ..models import (
+    Campus,
+    Center,
+    District,
+    Mandate,
+    Room,
+    School,
+    StaffMember,
+    StaffYearRecord,
+    Standard,
+    Teacher,
+)
+from ..permissions import standards_centers
+from .serializers import (
+    CampusSerializer,
+    CenterSerializer,
+    DistrictSerializer,
+    MandateSerializer,
+    RoomSerializer,
+    SchoolSerializer,
+    StaffMemberSerializer,
+    StaffYearRecordSerializer,
+    StandardSerializer,
+    TeacherSerializer,
+    evaluation_data,
+)
 
 
 class DistrictViewSet(ScopedReadOnlyViewSet):
@@ -17,13 +62,113 @@ class CenterViewSet(ScopedReadOnlyViewSet):
     filterset_class = CenterFilterSet
 
 
-class SchoolViewSet(ScopedReadOnlyViewSet):
+class SyncMixin:
+    """``POST <list>/sync/`` with a list of rows (or ``{"rows": [...]}``):
+    upserted by the district's own ids, all or nothing. 200 with the counts;
+    400 naming each bad row's index (0-based) and writing nothing."""
+
+    sync_kind = ""
+    permission_actions = {"sync": "add"}
+
+    @action(detail=False, methods=["post"], url_path="sync")
+    def sync(self, request):
+        model = self.queryset.model
+        if not can(request.user, "change", model):
+            raise PermissionDenied
+        rows = request.data.get("rows") if isinstance(request.data, dict) else request.data
+        try:
+            result = services.BATCH_WRITERS[self.sync_kind](
+                user=request.user, rows=rows, source="api"
+            )
+        except services.BatchError as exc:
+            details = {"rows": {str(i): fields for i, fields in exc.errors.items()}}
+            return error_response(status.HTTP_400_BAD_REQUEST, "invalid_rows", exc.message, details)
+        return Response(result.as_dict())
+
+
+class SchoolViewSet(SyncMixin, ScopedReadOnlyViewSet):
     queryset = School.objects.all()
     serializer_class = SchoolSerializer
     filterset_class = SchoolFilterSet
+    sync_kind = "schools"
 
 
-class TeacherViewSet(ScopedReadOnlyViewSet):
+class TeacherViewSet(SyncMixin, ScopedReadOnlyViewSet):
+    """ID numbers are always masked here (``440104********1234``)."""
+
     queryset = Teacher.objects.all()
     serializer_class = TeacherSerializer
     filterset_class = TeacherFilterSet
+    sync_kind = "teachers"
+
+
+class CampusViewSet(ScopedReadOnlyViewSet):
+    queryset = Campus.objects.all()
+    serializer_class = CampusSerializer
+    filterset_class = CampusFilterSet
+
+
+class RoomViewSet(ScopedReadOnlyViewSet):
+    queryset = Room.objects.select_related("campus")
+    serializer_class = RoomSerializer
+    filterset_class = RoomFilterSet
+
+
+class StaffMemberViewSet(ScopedReadOnlyViewSet):
+    queryset = StaffMember.objects.all()
+    serializer_class = StaffMemberSerializer
+    filterset_class = StaffMemberFilterSet
+
+
+class StaffYearRecordViewSet(ScopedReadOnlyViewSet):
+    queryset = StaffYearRecord.objects.all()
+    serializer_class = StaffYearRecordSerializer
+    filterset_class = StaffYearRecordFilterSet
+
+
+class MandateViewSet(ScopedReadOnlyViewSet):
+    queryset = Mandate.objects.all()
+    serializer_class = MandateSerializer
+    filterset_class = MandateFilterSet
+
+    @action(detail=False, methods=["get"], url_path="route")
+    def route(self, request):
+        """Which center is responsible: ``?training_kind=&target_group=&stage=&ownership=``."""
+        params = {
+            k: request.query_params.get(k, "")
+            for k in ("training_kind", "target_group", "stage", "ownership")
+        }
+        mandate = services.route_mandate(**params)
+        if mandate is None:
+            return Response({"center": None, "mandate": None})
+        return Response(
+            {
+                "center": mandate.center_id,
+                "center_name": mandate.center.name,
+                "mandate": MandateSerializer(mandate).data,
+            }
+        )
+
+
+class StandardViewSet(ScopedReadOnlyViewSet):
+    """The standards in force with their rules; ``evaluation/`` evaluates
+    them for the centers in the user's reach (filters: ``kind``,
+    ``district``, ``q``, as on the matrix page)."""
+
+    queryset = Standard.objects.prefetch_related("rules")
+    serializer_class = StandardSerializer
+    pagination_class = None
+
+    @action(detail=False, methods=["get"], url_path="evaluation")
+    def evaluation(self, request):
+        filterset = StandardCenterFilterSet(
+            request.query_params or None,
+            queryset=standards_centers(request.user).select_related("district"),
+            request=request,
+        )
+        if filterset.is_bound and not filterset.is_valid():
+            return error_response(
+                status.HTTP_400_BAD_REQUEST, "invalid", "Invalid filter.", filterset.errors
+            )
+        evaluations = services.evaluate_centers(filterset.qs)
+        return Response([evaluation_data(e) for e in evaluations])
