@@ -137,6 +137,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.purge_old_audit_entries",
         "schedule": timedelta(days=1),
     },
+    "credits-remind-at-risk": {
+        "task": "credits.tasks.remind_at_risk_teachers",
+        "schedule": timedelta(days=1),  # one reminder per person per month
+    },
     # The chair rotation: secretariat rights follow the chair on the term's
     # first day (also done on the first sign-in or alliance page of the day).
     "alliance-sync-secretariat": {

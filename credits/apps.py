@@ -5,3 +5,44 @@ from django.utils.translation import gettext_lazy as _
 class CreditsConfig(AppConfig):
     name = "credits"
     verbose_name = _("Credits")
+
+    def ready(self):
+        from core.permissions import can, get_scope
+        from core.registry import DemoLoader, NavItem, registry
+        from core.roles import Role
+
+        from . import demo
+
+        registry.add_nav(
+            NavItem(
+                "credits-mine",
+                _("My hours"),
+                "credits:mine",
+                visible=lambda user: get_scope(user).has_role(Role.TEACHER),
+                order=40,
+            )
+        )
+        registry.add_nav(
+            NavItem(
+                "credits-completion",
+                _("Credit completion"),
+                "credits:completion",
+                visible=lambda user: (
+                    can(user, "view", "credits.creditentry")
+                    and get_scope(user).has_role(
+                        Role.BUREAU, Role.DISTRICT_STAFF, Role.SCHOOL_ADMIN, Role.CENTER_STAFF
+                    )
+                ),
+                order=41,
+            )
+        )
+        registry.add_nav(
+            NavItem(
+                "credits-claims",
+                _("Credit claims"),
+                "credits:claim-list",
+                permission="credits.view_creditclaim",
+                order=42,
+            )
+        )
+        registry.add_demo(DemoLoader("credits", demo.load, order=40))

@@ -1,1 +1,593 @@
-"""Credits: models arrive with their issue."""
+"""Learning-hour credits (学时学分): the policy a teacher must meet, the
+append-only ledger of hours earned, claims waiting for approval, issued
+transcripts and reminders to teachers at risk of missing the cycle.
+
+Ledger guarantees (docs/credits.md):
+
+* entries are never changed or deleted (the model refuses, the queryset
+  refuses, and a database trigger refuses as well); a correction is a
+  reversing entry with the negated hours, pointing at what it reverses, and
+  ``reverses`` is unique, so a second reversal is refused by the database;
+* an activity the portal knows (``training.subproject:123``) counts once per
+  teacher: ``CreditActivity`` holds, per (teacher, activity), the entry that
+  currently counts and a generation number; award and reversal lock that row.
+  The ledger itself carries a unique (teacher, activity, generation) for
+  awards, so even a writer that skipped the lock cannot count it twice;
+* synced entries carry the district system's id under a unique
+  (district, external id).
+"""
+
+from __future__ import annotations
+
+import secrets
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from centers.models import Center, District, School, Teacher
+from core.audit import AuditedModel
+from core.permissions import RestrictedQuerySet
+
+from .validators import validate_evidence_file
+
+HOURS = {"max_digits": 7, "decimal_places": 1}
+
+
+class Category(models.TextChoices):
+    """What the hours were for; a policy may require a minimum of some."""
+
+    ETHICS = "ethics", _("Professional ethics")
+    SUBJECT = "subject", _("Subject knowledge and teaching")
+    IT = "it", _("Information technology")
+    SCHOOL_BASED = "school_based", _("School-based training")
+    WELLBEING = "wellbeing", _("Mental health and wellbeing")
+    GENERAL = "general", _("General")
+
+
+class Source(models.TextChoices):
+    """Where the hours were reported from."""
+
+    TRAINING = "training", _("Training sub-project")
+    STUDIO = "studio", _("Studio work")
+    SCHOOL_BASED = "school_based", _("School-based training")
+    ONLINE = "online", _("Online course")
+    CLAIM = "claim", _("Approved claim")
+    EXTERNAL = "external", _("External platform")
+    MANUAL = "manual", _("Manual registration")
+
+
+class OrgKind(models.TextChoices):
+    SCHOOL = "school", _("School")
+    DISTRICT = "district", _("District")
+    CENTER = "center", _("Center")
+    SYSTEM = "system", _("District system")
+    PORTAL = "portal", _("Portal")
+
+
+class CreditPolicyQuerySet(RestrictedQuerySet):
+    def covering(self, on):
+        return self.filter(is_active=True, cycle_start__lte=on, cycle_end__gte=on)
+
+
+class CreditPolicy(AuditedModel):
+    """The hours a teacher must earn in a cycle (e.g. 360 hours from
+    2022-01-01 to 2026-12-31), with optional minimums per category. A policy
+    without a district is the city's; one with a district overrides it there,
+    so a district or a new cycle needs data, not code."""
+
+    name = models.CharField(_("name"), max_length=100)
+    district = models.ForeignKey(
+        District,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="credit_policies",
+        verbose_name=_("district"),
+        help_text=_("Leave empty for the city-wide policy."),
+    )
+    cycle_start = models.DateField(_("cycle starts on"))
+    cycle_end = models.DateField(_("cycle ends on"))
+    total_hours = models.DecimalField(
+        _("total hours"), default=Decimal("360"), validators=[MinValueValidator(1)], **HOURS
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = CreditPolicyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("credit policy")
+        verbose_name_plural = _("credit policies")
+        ordering = ["-cycle_start", "district_id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cycle_end__gt=models.F("cycle_start")),
+                name="credit_policy_cycle_ends_after_start",
+            ),
+            models.UniqueConstraint(
+                fields=["district", "cycle_start"], name="credit_policy_one_per_district_cycle"
+            ),
+            models.UniqueConstraint(
+                fields=["cycle_start"],
+                condition=Q(district__isnull=True),
+                name="credit_policy_one_city_policy_per_cycle",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def cycle_days(self) -> int:
+        return (self.cycle_end - self.cycle_start).days + 1
+
+    def elapsed_days(self, on=None) -> int:
+        on = on or timezone.localdate()
+        return max(0, min(self.cycle_days, (on - self.cycle_start).days + 1))
+
+
+class CategoryMinimum(models.Model):
+    """A policy's minimum hours in one category (e.g. 36 hours of ethics)."""
+
+    policy = models.ForeignKey(
+        CreditPolicy, on_delete=models.CASCADE, related_name="minimums", verbose_name=_("policy")
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    hours = models.DecimalField(_("minimum hours"), validators=[MinValueValidator(0)], **HOURS)
+
+    class Meta:
+        verbose_name = _("category minimum")
+        verbose_name_plural = _("category minimums")
+        ordering = ["policy_id", "category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "category"], name="credit_minimum_one_per_category"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()} ≥ {self.hours}"
+
+
+class CreditEntryQuerySet(RestrictedQuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The credit ledger is append-only: post a reversing entry instead.")
+
+    def delete(self):
+        raise TypeError("The credit ledger is append-only: post a reversing entry instead.")
+
+    def in_cycle(self, policy):
+        return self.filter(earned_on__gte=policy.cycle_start, earned_on__lte=policy.cycle_end)
+
+
+class CreditEntry(models.Model):
+    """One line of a teacher's hours ledger (学时记录): hours earned from a
+    source, in a category, on a date, registered by someone for an
+    organisation. Never changed or deleted: a correction is a reversing entry
+    (negative hours) that points at the entry it reverses.
+
+    Not an ``AuditedModel``: the ledger is its own audit trail (who, when,
+    which organisation), and batch syncs record one audit summary."""
+
+    teacher = models.ForeignKey(
+        Teacher, on_delete=models.PROTECT, related_name="credit_entries", verbose_name=_("teacher")
+    )
+    # The teacher's district when posted: the scope of district syncs and of
+    # their external ids.
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
+    )
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    hours = models.DecimalField(_("hours"), **HOURS)
+    earned_on = models.DateField(_("earned on"))
+    title = models.CharField(_("activity"), max_length=200, blank=True)
+    evidence = models.CharField(
+        _("evidence"), max_length=300, blank=True, help_text=_("A reference to the evidence.")
+    )
+    activity_key = models.CharField(
+        _("activity key"),
+        max_length=100,
+        blank=True,
+        help_text=_('An activity the portal knows, e.g. "training.subproject:123".'),
+    )
+    generation = models.PositiveIntegerField(_("generation"), default=0, editable=False)
+    external_id = models.CharField(_("district system id"), max_length=64, blank=True)
+    reverses = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversal",
+        verbose_name=_("reverses"),
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("registered by"),
+    )
+    org_kind = models.CharField(
+        _("registering organisation kind"), max_length=10, choices=OrgKind.choices
+    )
+    org_name = models.CharField(_("registering organisation"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    objects = CreditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("credit entry")
+        verbose_name_plural = _("credit entries")
+        ordering = ["-earned_on", "-id"]
+        indexes = [
+            # The teacher's summary and every completion aggregate read only this.
+            models.Index(
+                fields=["teacher", "earned_on", "category", "hours"], name="credit_entry_teacher"
+            ),
+            models.Index(fields=["district", "updated_at"], name="credit_entry_district_upd"),
+            models.Index(fields=["updated_at"], name="credit_entry_updated"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "external_id"],
+                condition=~Q(external_id=""),
+                name="credit_entry_external_id_per_district",
+            ),
+            models.UniqueConstraint(
+                fields=["teacher", "activity_key", "generation"],
+                condition=~Q(activity_key="") & Q(reverses__isnull=True),
+                name="credit_entry_activity_counts_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(reverses__isnull=True, hours__gt=0)
+                | Q(reverses__isnull=False, hours__lt=0),
+                name="credit_entry_award_positive_reversal_negative",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.teacher} {self.hours:+} ({self.earned_on})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The credit ledger is append-only: post a reversing entry instead.")
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("credits:entry-detail", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The credit ledger is append-only: post a reversing entry instead.")
+
+    @property
+    def is_reversal(self) -> bool:
+        return self.reverses_id is not None
+
+
+class CreditActivity(models.Model):
+    """Per teacher and known activity, the entry that currently counts.
+
+    ``award_hours`` locks this row (``select_for_update``) before posting, so
+    whichever source reports the activity first posts it and the others get
+    that entry back; a reversal clears ``entry`` and the activity may be
+    awarded again with the next ``generation``."""
+
+    teacher = models.ForeignKey(
+        Teacher, on_delete=models.PROTECT, related_name="+", verbose_name=_("teacher")
+    )
+    key = models.CharField(_("activity key"), max_length=100)
+    entry = models.OneToOneField(
+        CreditEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("counting entry"),
+    )
+    generation = models.PositiveIntegerField(_("generation"), default=0)
+
+    class Meta:
+        verbose_name = _("credited activity")
+        verbose_name_plural = _("credited activities")
+        constraints = [
+            models.UniqueConstraint(fields=["teacher", "key"], name="credit_activity_per_teacher")
+        ]
+
+    def __str__(self):
+        return f"{self.teacher_id}:{self.key}"
+
+
+class ClaimStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Waiting for the school")
+    SCHOOL_APPROVED = "school_approved", _("Waiting for the district")
+    APPROVED = "approved", _("Approved and posted")
+    REJECTED = "rejected", _("Rejected")
+
+
+class CreditClaimQuerySet(RestrictedQuerySet):
+    def pending(self):
+        return self.filter(status__in=[ClaimStatus.SUBMITTED, ClaimStatus.SCHOOL_APPROVED])
+
+
+class CreditClaim(AuditedModel):
+    """A request to register hours (学分登记) with evidence: submitted by the
+    teacher (or by the school admin for school-based training), approved by
+    the school admin, then by the district (or the responsible center); the
+    final approval posts the ledger entry."""
+
+    teacher = models.ForeignKey(
+        Teacher, on_delete=models.PROTECT, related_name="credit_claims", verbose_name=_("teacher")
+    )
+    school = models.ForeignKey(
+        School, on_delete=models.PROTECT, related_name="+", verbose_name=_("school")
+    )
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
+    )
+    responsible_center = models.ForeignKey(
+        Center,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible center"),
+        help_text=_("Leave empty when the district approves."),
+    )
+    title = models.CharField(_("activity"), max_length=200)
+    source = models.CharField(
+        _("source"), max_length=20, choices=Source.choices, default=Source.CLAIM
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    hours = models.DecimalField(_("hours"), validators=[MinValueValidator(Decimal("0.5"))], **HOURS)
+    earned_on = models.DateField(_("earned on"))
+    description = models.TextField(_("description"), blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ClaimStatus.choices,
+        default=ClaimStatus.SUBMITTED,
+        db_index=True,
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("submitted by"),
+    )
+    school_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("school reviewer"),
+    )
+    school_reviewed_at = models.DateTimeField(_("school reviewed at"), null=True, blank=True)
+    final_reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("final reviewer"),
+    )
+    final_reviewed_at = models.DateTimeField(_("final reviewed at"), null=True, blank=True)
+    reject_reason = models.CharField(_("reason for rejection"), max_length=300, blank=True)
+    entry = models.OneToOneField(
+        CreditEntry,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="claim",
+        verbose_name=_("ledger entry"),
+    )
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = CreditClaimQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("credit claim")
+        verbose_name_plural = _("credit claims")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["teacher", "status"], name="credit_claim_teacher")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(entry__isnull=False),
+                name="credit_claim_approved_has_entry",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reject_reason=""),
+                name="credit_claim_rejected_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.teacher} · {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("credits:claim-detail", args=[self.pk])
+
+    @property
+    def is_pending(self):
+        return self.status in (ClaimStatus.SUBMITTED, ClaimStatus.SCHOOL_APPROVED)
+
+    @property
+    def activity_key(self):
+        return f"credits.claim:{self.pk}"
+
+
+def evidence_path(instance, filename):
+    return f"credits/evidence/{instance.claim_id}/{secrets.token_hex(4)}-{filename}"
+
+
+class ClaimEvidence(models.Model):
+    """A file that supports a claim (certificate, attendance sheet)."""
+
+    claim = models.ForeignKey(
+        CreditClaim, on_delete=models.CASCADE, related_name="evidence", verbose_name=_("claim")
+    )
+    file = models.FileField(_("file"), upload_to=evidence_path, validators=[validate_evidence_file])
+    name = models.CharField(_("name"), max_length=200)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+        ordering = ["claim_id", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+def new_transcript_code() -> str:
+    # 16 characters from an alphabet without look-alikes: 80 bits, unguessable.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(16))
+
+
+class Transcript(models.Model):
+    """An issued transcript (学时证明): a frozen copy of a teacher's totals
+    for a cycle with a random verification code anyone can check on the
+    public verification page."""
+
+    code = models.CharField(_("verification code"), max_length=16, unique=True)
+    teacher = models.ForeignKey(
+        Teacher, on_delete=models.PROTECT, related_name="transcripts", verbose_name=_("teacher")
+    )
+    policy = models.ForeignKey(
+        CreditPolicy, on_delete=models.PROTECT, related_name="+", verbose_name=_("policy")
+    )
+    teacher_name = models.CharField(_("teacher name"), max_length=50)
+    school_name = models.CharField(_("school"), max_length=100)
+    cycle_start = models.DateField(_("cycle starts on"))
+    cycle_end = models.DateField(_("cycle ends on"))
+    required_hours = models.DecimalField(_("required hours"), **HOURS)
+    total_hours = models.DecimalField(_("total hours"), **HOURS)
+    by_category = models.JSONField(_("hours by category"), default=dict)
+    entry_count = models.PositiveIntegerField(_("entries"))
+    last_entry_id = models.BigIntegerField(_("last entry"), default=0)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("issued by"),
+    )
+    issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("transcript")
+        verbose_name_plural = _("transcripts")
+        ordering = ["-issued_at", "-id"]
+        indexes = [models.Index(fields=["teacher", "-issued_at"], name="credit_transcript_teacher")]
+
+    def __str__(self):
+        return f"{self.teacher_name} {self.code}"
+
+    def get_absolute_url(self):
+        return reverse("credits:transcript", args=[self.code])
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.teacher_name)
+
+    @property
+    def complete(self) -> bool:
+        return self.total_hours >= self.required_hours
+
+
+def mask_name(name: str) -> str:
+    """李*明 for 李晓明, 王* for 王伟: enough to recognise, not to identify."""
+    name = name or ""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+class ReminderKind(models.TextChoices):
+    TEACHER_AT_RISK = "teacher_at_risk", _("You are behind on your hours")
+    SCHOOL_AT_RISK = "school_at_risk", _("Teachers of your school are behind")
+
+
+class Reminder(models.Model):
+    """A notice on someone's home page: a teacher behind their pace, or a
+    school admin whose teachers are. One per person, kind and period."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="credit_reminders",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
+    period = models.CharField(_("period"), max_length=10, help_text=_("e.g. 2026-11"))
+    policy = models.ForeignKey(
+        CreditPolicy, on_delete=models.CASCADE, related_name="+", verbose_name=_("policy")
+    )
+    message = models.CharField(_("message"), max_length=300)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "period"], name="credit_reminder_once_per_period"
+            )
+        ]
+
+    def __str__(self):
+        return self.message
+
+
+class SyncRequest(models.Model):
+    """A district system's batch request under an ``Idempotency-Key``: the
+    hash of its body and the answer it got, so a resend gets the same answer
+    and writes nothing."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
+    )
+    key = models.CharField(_("idempotency key"), max_length=100)
+    body_hash = models.CharField(_("body hash"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status code"))
+    response = models.JSONField(_("response"))
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("sync request")
+        verbose_name_plural = _("sync requests")
+        constraints = [
+            models.UniqueConstraint(fields=["district", "key"], name="credit_sync_key_per_district")
+        ]
+
+    def __str__(self):
+        return f"{self.district_id}:{self.key}"

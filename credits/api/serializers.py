@@ -1,0 +1,101 @@
+from rest_framework import serializers
+
+from ..models import CreditClaim, CreditEntry
+
+
+class CreditEntrySerializer(serializers.ModelSerializer):
+    teacher_external_id = serializers.CharField(source="teacher.external_id", read_only=True)
+    category_display = serializers.CharField(source="get_category_display", read_only=True)
+    source_display = serializers.CharField(source="get_source_display", read_only=True)
+
+    class Meta:
+        model = CreditEntry
+        fields = [
+            "id",
+            "teacher",
+            "teacher_external_id",
+            "district",
+            "source",
+            "source_display",
+            "category",
+            "category_display",
+            "hours",
+            "earned_on",
+            "title",
+            "evidence",
+            "activity_key",
+            "external_id",
+            "reverses",
+            "reason",
+            "org_kind",
+            "org_name",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CreditClaimSerializer(serializers.ModelSerializer):
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = CreditClaim
+        fields = [
+            "id",
+            "teacher",
+            "school",
+            "district",
+            "responsible_center",
+            "title",
+            "source",
+            "category",
+            "hours",
+            "earned_on",
+            "description",
+            "status",
+            "status_display",
+            "reject_reason",
+            "entry",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+def summary_data(summary) -> dict:
+    policy = summary.policy
+    return {
+        "teacher": summary.teacher.pk,
+        "policy": None
+        if policy is None
+        else {
+            "id": policy.pk,
+            "name": policy.name,
+            "cycle_start": policy.cycle_start,
+            "cycle_end": policy.cycle_end,
+            "total_hours": str(policy.total_hours),
+        },
+        "total_hours": str(summary.total),
+        "required_hours": str(summary.required),
+        "remaining_hours": str(summary.remaining),
+        "percent": summary.percent,
+        "complete": summary.complete,
+        "projected_hours": str(summary.projected),
+        "at_risk": summary.at_risk,
+        "by_category": [
+            {
+                "category": line.category,
+                "label": str(line.label),
+                "hours": str(line.hours),
+                "minimum": None if line.minimum is None else str(line.minimum),
+                "met": line.met,
+            }
+            for line in summary.by_category
+        ],
+        "pending_claims": summary.pending_count,
+        "pending_hours": str(summary.pending_hours),
+    }

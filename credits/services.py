@@ -1,0 +1,1246 @@
+"""The rules of learning-hour credits, called by pages, the API, tasks and
+other apps (training and studios post hours through ``award_hours``).
+
+Every write to the ledger goes through here: ``award_hours`` (one entry,
+idempotent per activity and per external id), ``reverse_entry`` (the only
+correction), ``post_batch`` / ``sync_batch`` (a district system's batch,
+all-or-nothing, idempotent per key). Reads that sum hours run in the
+database: ``teacher_summary`` in a fixed handful of queries, ``completion``
+as one aggregate per policy, ``annotate_progress`` for lists of teachers.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from centers.models import Center, District, School, Teacher
+from core import audit
+from core.models import AuditAction, Membership
+from core.permissions import get_scope
+from core.roles import Role
+
+from .models import (
+    Category,
+    CategoryMinimum,
+    ClaimEvidence,
+    ClaimStatus,
+    CreditActivity,
+    CreditClaim,
+    CreditEntry,
+    CreditPolicy,
+    OrgKind,
+    Reminder,
+    ReminderKind,
+    Source,
+    SyncRequest,
+    Transcript,
+)
+from .validators import validate_evidence_file
+
+ZERO = Decimal("0")
+TENTH = Decimal("0.1")
+MAX_ENTRY_HOURS = Decimal("1000")
+MAX_BATCH = 1000
+CATEGORY_VALUES = frozenset(Category.values)
+SOURCE_VALUES = frozenset(Source.values)
+HOURS_FIELD = DecimalField(max_digits=9, decimal_places=1)
+
+
+class BatchRejected(Exception):
+    """A batch with bad rows: ``errors`` lists each by index; nothing written."""
+
+    def __init__(self, errors):
+        super().__init__(f"{len(errors)} bad rows")
+        self.errors = errors
+
+
+# --- Small helpers ---------------------------------------------------------------
+
+
+def parse_hours(value) -> Decimal:
+    """Hours as a positive Decimal with at most one decimal place; floats are
+    read through their text so 1.1 stays 1.1."""
+    if isinstance(value, bool):
+        raise ValidationError(_("Hours must be a number."), code="hours")
+    try:
+        hours = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError(_("Hours must be a number."), code="hours") from exc
+    if not hours.is_finite() or hours <= ZERO:
+        raise ValidationError(_("Hours must be more than zero."), code="hours")
+    if hours > MAX_ENTRY_HOURS:
+        raise ValidationError(_("One entry may hold at most 1,000 hours."), code="hours")
+    if hours != hours.quantize(TENTH, rounding=ROUND_HALF_UP):
+        raise ValidationError(_("Hours have at most one decimal place."), code="hours")
+    return hours.quantize(TENTH)
+
+
+def _check_earned_on(earned_on, today=None):
+    today = today or timezone.localdate()
+    if earned_on > today:
+        raise ValidationError(_("Hours cannot be earned in the future."), code="earned_on")
+    if earned_on.year < 2000:
+        raise ValidationError(_("The date is too far in the past."), code="earned_on")
+
+
+def org_for(user) -> tuple[str, str]:
+    """The organisation a user registers hours for: (kind, name)."""
+    if user is None:
+        return OrgKind.PORTAL, ""
+    scope = get_scope(user)
+    for role, kind, model in (
+        (Role.DISTRICT_SYSTEM, OrgKind.SYSTEM, District),
+        (Role.DISTRICT_STAFF, OrgKind.DISTRICT, District),
+        (Role.CENTER_STAFF, OrgKind.CENTER, Center),
+        (Role.SCHOOL_ADMIN, OrgKind.SCHOOL, School),
+    ):
+        ids = scope.ids(role)
+        if ids:
+            name = model.objects.filter(pk__in=ids).values_list("name", flat=True).first()
+            return kind, name or ""
+    return OrgKind.PORTAL, ""
+
+
+# --- Policy -----------------------------------------------------------------------
+
+
+def policy_for(district_id, on=None) -> CreditPolicy | None:
+    """The policy in force for a district on a day: the district's own if it
+    has one, else the city's; the latest started if none covers the day."""
+    on = on or timezone.localdate()
+    candidates = (
+        CreditPolicy.objects.filter(is_active=True, cycle_start__lte=on)
+        .filter(Q(district_id=district_id) | Q(district__isnull=True))
+        .prefetch_related("minimums")
+        .annotate(
+            covers=Case(When(cycle_end__gte=on, then=Value(1)), default=Value(0)),
+            own=Case(When(district__isnull=False, then=Value(1)), default=Value(0)),
+        )
+        .order_by("-covers", "-own", "-cycle_start")
+    )
+    return candidates.first()
+
+
+@dataclass
+class PolicyMap:
+    """Which policy holds in which district (the city's unless overridden)."""
+
+    city: CreditPolicy | None
+    overrides: dict[int, CreditPolicy]
+
+    def for_district(self, district_id):
+        return self.overrides.get(district_id, self.city)
+
+    def groups(self, district_ids) -> list[tuple[CreditPolicy, list[int]]]:
+        by_policy: dict[int, tuple[CreditPolicy, list[int]]] = {}
+        for district_id in district_ids:
+            policy = self.for_district(district_id)
+            if policy is not None:
+                by_policy.setdefault(policy.pk, (policy, []))[1].append(district_id)
+        return list(by_policy.values())
+
+
+def policy_map(on=None) -> PolicyMap:
+    """Every district's policy in one query."""
+    on = on or timezone.localdate()
+    best: dict[int | None, CreditPolicy] = {}
+    policies = CreditPolicy.objects.filter(is_active=True, cycle_start__lte=on).order_by(
+        "cycle_start"
+    )
+    for policy in policies:
+        current = best.get(policy.district_id)
+        covers = policy.cycle_end >= on
+        if current is None or covers or current.cycle_end < on:
+            best[policy.district_id] = policy
+    city = best.pop(None, None)
+    return PolicyMap(city=city, overrides=best)
+
+
+# --- The ledger ---------------------------------------------------------------------
+
+
+@dataclass
+class Award:
+    entry: CreditEntry
+    created: bool
+
+
+def _lock_activity(teacher_id, key) -> CreditActivity:
+    CreditActivity.objects.get_or_create(teacher_id=teacher_id, key=key)
+    return CreditActivity.objects.select_for_update().get(teacher_id=teacher_id, key=key)
+
+
+def award_hours(
+    *,
+    teacher,
+    hours,
+    category,
+    source,
+    earned_on,
+    registered_by=None,
+    activity_key="",
+    title="",
+    evidence="",
+    external_id="",
+    org_kind=None,
+    org_name=None,
+) -> Award:
+    """Post hours to a teacher's ledger.
+
+    Idempotent per activity: if ``activity_key`` (``"training.subproject:123"``)
+    already counts for the teacher, whichever source posted it, nothing is
+    written and that entry is returned with ``created=False``; likewise for an
+    ``external_id`` the district already sent. Raises ValidationError for bad
+    hours, category, source or date."""
+    hours = parse_hours(hours)
+    if category not in CATEGORY_VALUES:
+        raise ValidationError(_("Unknown category."), code="category")
+    if source not in SOURCE_VALUES:
+        raise ValidationError(_("Unknown source."), code="source")
+    _check_earned_on(earned_on)
+    activity_key = (activity_key or "").strip()
+    if org_kind is None:
+        org_kind, default_name = org_for(registered_by)
+        org_name = default_name if org_name is None else org_name
+    with transaction.atomic():
+        activity = None
+        if external_id:
+            existing = CreditEntry.objects.filter(
+                district_id=teacher.district_id, external_id=external_id
+            ).first()
+            if existing is not None:
+                return Award(existing, False)
+        if activity_key:
+            activity = _lock_activity(teacher.pk, activity_key)
+            if activity.entry_id is not None:
+                return Award(CreditEntry.objects.get(pk=activity.entry_id), False)
+        now = timezone.now()
+        entry = CreditEntry(
+            teacher=teacher,
+            district_id=teacher.district_id,
+            source=source,
+            category=category,
+            hours=hours,
+            earned_on=earned_on,
+            title=title[:200],
+            evidence=evidence[:300],
+            activity_key=activity_key,
+            generation=(activity.generation + 1) if activity else 0,
+            external_id=external_id,
+            registered_by=registered_by,
+            org_kind=org_kind,
+            org_name=(org_name or "")[:100],
+            created_at=now,
+            updated_at=now,
+        )
+        entry.save()
+        if activity is not None:
+            activity.entry = entry
+            activity.generation = entry.generation
+            activity.save(update_fields=["entry", "generation"])
+        audit.record(
+            AuditAction.CREATE,
+            entry,
+            actor=registered_by,
+            changes={"hours": hours, "category": category, "source": source},
+        )
+    return Award(entry, True)
+
+
+def reverse_entry(*, entry, reason, by) -> CreditEntry:
+    """Correct an entry by posting its reversal (the negated hours, same
+    teacher, category and date). An entry is reversed at most once — the
+    database refuses a second reversal — and a reversal is not reversed: post
+    a new entry instead. The activity may then be awarded again."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the entry is reversed.")})
+    org_kind, org_name = org_for(by)
+    with transaction.atomic():
+        original = CreditEntry.objects.select_for_update().get(pk=entry.pk)
+        if original.is_reversal:
+            raise ValidationError(
+                _("A reversal cannot be reversed; post a new entry instead."), code="reversal"
+            )
+        now = timezone.now()
+        reversal = CreditEntry(
+            teacher_id=original.teacher_id,
+            district_id=original.district_id,
+            source=original.source,
+            category=original.category,
+            hours=-original.hours,
+            earned_on=original.earned_on,
+            title=original.title,
+            activity_key=original.activity_key,
+            generation=original.generation,
+            reverses=original,
+            reason=reason[:300],
+            registered_by=by,
+            org_kind=org_kind,
+            org_name=org_name[:100],
+            created_at=now,
+            updated_at=now,
+        )
+        try:
+            with transaction.atomic():
+                reversal.save()
+        except IntegrityError as exc:
+            raise ValidationError(
+                _("This entry has already been reversed."), code="already_reversed"
+            ) from exc
+        if original.activity_key:
+            CreditActivity.objects.filter(
+                teacher_id=original.teacher_id, key=original.activity_key, entry=original
+            ).update(entry=None)
+        audit.record(
+            AuditAction.CREATE,
+            reversal,
+            actor=by,
+            changes={"reverses": original.pk, "hours": reversal.hours},
+            message=reason,
+        )
+    return reversal
+
+
+# --- District sync ----------------------------------------------------------------------
+
+BATCH_FIELDS = frozenset(
+    {
+        "external_id",
+        "teacher",
+        "category",
+        "source",
+        "hours",
+        "earned_on",
+        "title",
+        "evidence",
+        "activity_key",
+    }
+)
+
+
+def _text(row, name, limit, errors, index, required=False):
+    value = row.get(name)
+    if value is None:
+        value = ""
+    if not isinstance(value, str | int):
+        errors.append({"index": index, "field": name, "message": _("Must be text.")})
+        return ""
+    value = str(value).strip()
+    if required and not value:
+        errors.append({"index": index, "field": name, "message": _("This field is required.")})
+    elif len(value) > limit:
+        errors.append(
+            {
+                "index": index,
+                "field": name,
+                "message": _("At most %(n)d characters.") % {"n": limit},
+            }
+        )
+    return value
+
+
+def validate_batch_rows(rows, today=None) -> tuple[list[dict], list[dict]]:
+    """Check every row without touching the database: (clean rows, errors)."""
+    today = today or timezone.localdate()
+    clean, errors = [], []
+    seen = {}
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict):
+            errors.append({"index": index, "field": None, "message": _("Each row is an object.")})
+            continue
+        unknown = set(row) - BATCH_FIELDS
+        if unknown:
+            errors.append(
+                {
+                    "index": index,
+                    "field": sorted(unknown)[0],
+                    "message": _("Unknown field."),
+                }
+            )
+        external_id = _text(row, "external_id", 64, errors, index, required=True)
+        teacher = _text(row, "teacher", 64, errors, index, required=True)
+        category = row.get("category")
+        if category not in CATEGORY_VALUES:
+            errors.append(
+                {
+                    "index": index,
+                    "field": "category",
+                    "message": _("One of: %(values)s.") % {"values": ", ".join(Category.values)},
+                }
+            )
+        source = row.get("source") or Source.EXTERNAL
+        if source not in SOURCE_VALUES or source == Source.CLAIM:
+            errors.append(
+                {
+                    "index": index,
+                    "field": "source",
+                    "message": _("One of: %(values)s.")
+                    % {"values": ", ".join(v for v in Source.values if v != Source.CLAIM)},
+                }
+            )
+        hours = None
+        try:
+            hours = parse_hours(row.get("hours"))
+        except ValidationError as exc:
+            errors.append({"index": index, "field": "hours", "message": exc.messages[0]})
+        earned_on = None
+        try:
+            earned_on = datetime.date.fromisoformat(str(row.get("earned_on") or ""))
+            _check_earned_on(earned_on, today)
+        except ValueError:
+            errors.append(
+                {
+                    "index": index,
+                    "field": "earned_on",
+                    "message": _("A date as YYYY-MM-DD."),
+                }
+            )
+        except ValidationError as exc:
+            errors.append({"index": index, "field": "earned_on", "message": exc.messages[0]})
+        title = _text(row, "title", 200, errors, index)
+        evidence = _text(row, "evidence", 300, errors, index)
+        activity_key = _text(row, "activity_key", 100, errors, index)
+        if external_id:
+            if external_id in seen:
+                errors.append(
+                    {
+                        "index": index,
+                        "field": "external_id",
+                        "message": _("Repeats row %(n)d of this batch.") % {"n": seen[external_id]},
+                    }
+                )
+            else:
+                seen[external_id] = index
+        clean.append(
+            {
+                "index": index,
+                "external_id": external_id,
+                "teacher": teacher,
+                "category": category,
+                "source": source,
+                "hours": hours,
+                "earned_on": earned_on,
+                "title": title,
+                "evidence": evidence,
+                "activity_key": activity_key,
+            }
+        )
+    return clean, errors
+
+
+@dataclass
+class BatchResult:
+    results: list[dict] = field(default_factory=list)
+    created: int = 0
+    existing: int = 0
+    already_counted: int = 0
+
+    def as_dict(self):
+        return {
+            "batch": {
+                "received": len(self.results),
+                "created": self.created,
+                "existing": self.existing,
+                "already_counted": self.already_counted,
+            },
+            "results": self.results,
+        }
+
+
+def post_batch(*, district, rows, registered_by=None, org_name=None) -> BatchResult:
+    """Post a district system's rows (dicts with ``external_id``, ``teacher``
+    — the teacher's id in the district's system — ``category``, ``hours``,
+    ``earned_on`` and optional ``source``, ``title``, ``evidence``,
+    ``activity_key``) in one transaction with a fixed number of queries.
+
+    All or nothing: a bad row raises BatchRejected listing each bad row by
+    index. A row whose ``external_id`` the district already sent is
+    ``existing``; a row for an activity that already counts for the teacher
+    is ``already_counted``; neither writes anything."""
+    if len(rows) > MAX_BATCH:
+        raise BatchRejected(
+            [{"index": None, "field": None, "message": _("At most 1,000 rows per batch.")}]
+        )
+    clean, errors = validate_batch_rows(rows)
+    if errors:
+        raise BatchRejected(errors)
+    result = BatchResult()
+    org_name = district.name if org_name is None else org_name
+    with transaction.atomic():
+        teacher_ids = dict(
+            Teacher.objects.filter(
+                district=district, external_id__in={r["teacher"] for r in clean}
+            ).values_list("external_id", "pk")
+        )
+        for row in clean:
+            if row["teacher"] not in teacher_ids:
+                errors.append(
+                    {
+                        "index": row["index"],
+                        "field": "teacher",
+                        "message": _("No teacher with this id in your district."),
+                    }
+                )
+        if errors:
+            raise BatchRejected(errors)
+        existing = dict(
+            CreditEntry.objects.filter(
+                district=district, external_id__in=[r["external_id"] for r in clean]
+            ).values_list("external_id", "pk")
+        )
+        activities = {}
+        keyed = {(teacher_ids[r["teacher"]], r["activity_key"]) for r in clean if r["activity_key"]}
+        if keyed:
+            CreditActivity.objects.bulk_create(
+                [CreditActivity(teacher_id=t, key=k) for t, k in keyed], ignore_conflicts=True
+            )
+            locked = CreditActivity.objects.select_for_update().filter(
+                teacher_id__in={t for t, _k in keyed}, key__in={k for _t, k in keyed}
+            )
+            activities = {
+                (a.teacher_id, a.key): a for a in locked if (a.teacher_id, a.key) in keyed
+            }
+        now = timezone.now()
+        to_create, slots, counted_in_batch = [], [], {}
+        for row in clean:
+            teacher_id = teacher_ids[row["teacher"]]
+            item = {"index": row["index"], "external_id": row["external_id"]}
+            result.results.append(item)
+            if row["external_id"] in existing:
+                item.update(status="existing", id=existing[row["external_id"]])
+                result.existing += 1
+                continue
+            activity = activities.get((teacher_id, row["activity_key"]))
+            if activity is not None:
+                pair = (teacher_id, row["activity_key"])
+                if activity.entry_id is not None:
+                    item.update(status="already_counted", id=activity.entry_id)
+                    result.already_counted += 1
+                    continue
+                if pair in counted_in_batch:
+                    item.update(status="already_counted", id=None)
+                    counted_in_batch[pair][1].append(item)
+                    result.already_counted += 1
+                    continue
+            entry = CreditEntry(
+                teacher_id=teacher_id,
+                district_id=district.pk,
+                source=row["source"],
+                category=row["category"],
+                hours=row["hours"],
+                earned_on=row["earned_on"],
+                title=row["title"],
+                evidence=row["evidence"],
+                activity_key=row["activity_key"],
+                generation=(activity.generation + 1) if activity else 0,
+                external_id=row["external_id"],
+                registered_by=registered_by,
+                org_kind=OrgKind.SYSTEM,
+                org_name=org_name[:100],
+                created_at=now,
+                updated_at=now,
+            )
+            to_create.append(entry)
+            slots.append(item)
+            if activity is not None:
+                counted_in_batch[(teacher_id, row["activity_key"])] = (entry, [])
+            item["status"] = "created"
+            result.created += 1
+        CreditEntry.objects.bulk_create(to_create, batch_size=MAX_BATCH)
+        for item, entry in zip(slots, to_create, strict=True):
+            item["id"] = entry.pk
+        if counted_in_batch:
+            changed = []
+            for pair, (entry, duplicates) in counted_in_batch.items():
+                activity = activities[pair]
+                activity.entry_id = entry.pk
+                activity.generation = entry.generation
+                changed.append(activity)
+                for item in duplicates:
+                    item["id"] = entry.pk
+            CreditActivity.objects.bulk_update(changed, ["entry", "generation"])
+        if to_create:
+            audit.record(
+                AuditAction.SYNC,
+                actor=registered_by,
+                object_type="credits.creditentry",
+                object_repr=f"{district.name}: {result.created}",
+                message=(
+                    f"district sync: {result.created} created, {result.existing} existing, "
+                    f"{result.already_counted} already counted"
+                ),
+            )
+    return result
+
+
+def body_hash(body) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass
+class SyncAnswer:
+    status: int
+    body: dict
+    replayed: bool = False
+
+
+def sync_batch(*, district, key, body, user=None) -> SyncAnswer:
+    """A district system's batch under an ``Idempotency-Key``.
+
+    The first request with a key runs ``post_batch`` and stores its answer
+    with the key in the same transaction; a resend with the same body gets
+    that answer back (``replayed``) and writes nothing; the same key with
+    another body is refused (422). A rejected batch stores nothing, so the
+    corrected batch may reuse its key. Two concurrent requests with one key
+    queue on the key's unique index: the second sees the first's answer."""
+    digest = body_hash(body)
+    rows = body.get("entries") if isinstance(body, dict) else body
+    if not isinstance(rows, list) or not rows:
+        return SyncAnswer(
+            400,
+            _error(400, "invalid", _('Send {"entries": [...]} with 1 to 1,000 rows.')),
+        )
+    if len(rows) > MAX_BATCH:
+        return SyncAnswer(413, _error(413, "batch_too_large", _("At most 1,000 rows per batch.")))
+    try:
+        with transaction.atomic():
+            record, created = SyncRequest.objects.get_or_create(
+                district=district,
+                key=key,
+                defaults={
+                    "body_hash": digest,
+                    "status_code": 0,
+                    "response": {},
+                    "rows": len(rows),
+                    "created_by": user,
+                },
+            )
+            if not created:
+                if record.body_hash != digest:
+                    return SyncAnswer(
+                        422,
+                        _error(
+                            422,
+                            "idempotency_key_reused",
+                            _(
+                                "This Idempotency-Key was already used for a different batch. "
+                                "Use a new key for new data."
+                            ),
+                        ),
+                    )
+                return SyncAnswer(record.status_code, record.response, replayed=True)
+            result = post_batch(district=district, rows=rows, registered_by=user)
+            answer = SyncAnswer(201, result.as_dict())
+            record.status_code = answer.status
+            record.response = answer.body
+            record.save(update_fields=["status_code", "response"])
+            return answer
+    except BatchRejected as exc:
+        return SyncAnswer(
+            422,
+            _error(
+                422,
+                "invalid_rows",
+                _("%(n)d rows are invalid; nothing of this batch was written.")
+                % {"n": len(exc.errors)},
+                {"rows": exc.errors},
+            ),
+        )
+    except IntegrityError:
+        # Another request posted one of these external ids at the same time.
+        return SyncAnswer(
+            409,
+            _error(409, "conflict", _("A concurrent request changed these entries; resend.")),
+        )
+
+
+def _error(status, code, message, details=None):
+    body = {"error": {"status": status, "code": code, "message": str(message)}}
+    if details:
+        body["error"]["details"] = details
+    return body
+
+
+# --- Summaries -------------------------------------------------------------------------
+
+
+@dataclass
+class CategoryLine:
+    category: str
+    label: str
+    hours: Decimal
+    minimum: Decimal | None
+
+    @property
+    def met(self):
+        return self.minimum is None or self.hours >= self.minimum
+
+    @property
+    def percent(self):
+        if not self.minimum:
+            return 100
+        return min(100, int(self.hours * 100 / self.minimum))
+
+
+@dataclass
+class Summary:
+    teacher: Teacher
+    policy: CreditPolicy | None
+    total: Decimal = ZERO
+    by_category: list[CategoryLine] = field(default_factory=list)
+    pending_count: int = 0
+    pending_hours: Decimal = ZERO
+    on: datetime.date | None = None
+
+    @property
+    def required(self):
+        return self.policy.total_hours if self.policy else ZERO
+
+    @property
+    def remaining(self):
+        return max(ZERO, self.required - self.total)
+
+    @property
+    def percent(self):
+        if not self.required:
+            return 0
+        return max(0, min(100, int(self.total * 100 / self.required)))
+
+    @property
+    def complete(self):
+        return (
+            bool(self.policy)
+            and self.total >= self.required
+            and all(line.met for line in self.by_category)
+        )
+
+    @property
+    def projected(self):
+        if not self.policy:
+            return ZERO
+        elapsed = self.policy.elapsed_days(self.on)
+        if elapsed <= 0:
+            return ZERO
+        return (self.total * self.policy.cycle_days / elapsed).quantize(TENTH)
+
+    @property
+    def at_risk(self):
+        return bool(self.policy) and self.total < self.required and self.projected < self.required
+
+
+def teacher_summary(teacher, on=None) -> Summary:
+    """Hours this cycle against the policy, by category against each
+    minimum, and pending claims: four queries whatever the ledger's size."""
+    on = on or timezone.localdate()
+    policy = policy_for(teacher.district_id, on)  # 2 queries (with minimums)
+    summary = Summary(teacher=teacher, policy=policy, on=on)
+    if policy is not None:
+        sums = dict(
+            CreditEntry.objects.filter(teacher=teacher)
+            .in_cycle(policy)
+            .order_by()
+            .values_list("category")
+            .annotate(total=Sum("hours"))
+        )
+        minimums = {m.category: m.hours for m in policy.minimums.all()}
+        for value, label in Category.choices:
+            hours = Decimal(sums.get(value) or 0).quantize(TENTH)
+            if hours or value in minimums:
+                summary.by_category.append(CategoryLine(value, label, hours, minimums.get(value)))
+        summary.total = sum((line.hours for line in summary.by_category), ZERO)
+    pending = (
+        CreditClaim.objects.filter(teacher=teacher)
+        .pending()
+        .aggregate(n=Count("id"), hours=Sum("hours"))
+    )
+    summary.pending_count = pending["n"]
+    summary.pending_hours = Decimal(pending["hours"] or 0).quantize(TENTH)
+    return summary
+
+
+def _policy_case(policy_map_, attr, output_field):
+    """A per-teacher value of the policy in force in the teacher's district."""
+    city = policy_map_.city
+    default = Value(getattr(city, attr) if city else None, output_field=output_field)
+    if not policy_map_.overrides:
+        return default
+    return Case(
+        *[
+            When(district_id=district_id, then=Value(getattr(p, attr), output_field=output_field))
+            for district_id, p in policy_map_.overrides.items()
+        ],
+        default=default,
+        output_field=output_field,
+    )
+
+
+def annotate_progress(teachers, on=None, pmap=None):
+    """Annotate teachers with ``cycle_hours``, ``required``, ``cycle_days``
+    and ``elapsed`` of the policy in force in their district: one correlated
+    sum per teacher, read from the ledger's (teacher, earned_on) index."""
+    on = on or timezone.localdate()
+    pmap = pmap or policy_map(on)
+    if pmap.city is None and not pmap.overrides:
+        return teachers.none()
+    teachers = teachers.annotate(
+        c_start=_policy_case(pmap, "cycle_start", DateField()),
+        c_end=_policy_case(pmap, "cycle_end", DateField()),
+        required=_policy_case(pmap, "total_hours", HOURS_FIELD),
+        cycle_days=_policy_case(pmap, "cycle_days", IntegerField()),
+        elapsed=_policy_case(_ElapsedMap(pmap, on), "elapsed", IntegerField()),
+    )
+    hours = (
+        CreditEntry.objects.filter(
+            teacher=OuterRef("pk"),
+            earned_on__gte=OuterRef("c_start"),
+            earned_on__lte=OuterRef("c_end"),
+        )
+        .order_by()
+        .values("teacher")
+        .annotate(s=Sum("hours"))
+        .values("s")
+    )
+    return teachers.annotate(
+        cycle_hours=Coalesce(
+            Subquery(hours, output_field=HOURS_FIELD), Value(ZERO), output_field=HOURS_FIELD
+        )
+    )
+
+
+class _ElapsedMap:
+    """A PolicyMap look-alike whose policies answer ``elapsed`` for a day."""
+
+    class _P:
+        def __init__(self, policy, on):
+            self.elapsed = policy.elapsed_days(on)
+
+    def __init__(self, pmap, on):
+        self.city = self._P(pmap.city, on) if pmap.city else None
+        self.overrides = {d: self._P(p, on) for d, p in pmap.overrides.items()}
+
+
+def at_risk(teachers, on=None, pmap=None):
+    """Teachers who have not met the total and whose pace so far projects a
+    total under it at the cycle's end: hours × cycle days < required ×
+    elapsed days."""
+    teachers = annotate_progress(teachers, on, pmap)
+    return teachers.alias(
+        pace=ExpressionWrapper(F("cycle_hours") * F("cycle_days"), output_field=HOURS_FIELD),
+        needed=ExpressionWrapper(F("required") * F("elapsed"), output_field=HOURS_FIELD),
+    ).filter(cycle_hours__lt=F("required"), pace__lt=F("needed"))
+
+
+def projected_hours(teacher) -> Decimal:
+    """For a teacher annotated by ``annotate_progress``."""
+    if not getattr(teacher, "elapsed", 0):
+        return ZERO
+    return (Decimal(teacher.cycle_hours) * teacher.cycle_days / teacher.elapsed).quantize(TENTH)
+
+
+# --- Completion -----------------------------------------------------------------------------
+
+
+@dataclass
+class CompletionRow:
+    key: int
+    name: str
+    teachers: int = 0
+    complete: int = 0
+    at_risk: int = 0
+    hours: Decimal = ZERO
+
+    @property
+    def rate(self):
+        return (self.complete / self.teachers) if self.teachers else None
+
+    @property
+    def average(self):
+        return (self.hours / self.teachers).quantize(TENTH) if self.teachers else ZERO
+
+
+def completion(*, by="school", district_ids=None, school_ids=None, on=None) -> list[CompletionRow]:
+    """Completion per school or per district, computed in the database: per
+    policy in force, one query that sums each teacher's cycle hours (a hash
+    aggregate over the ledger) and counts complete and at-risk teachers per
+    group. ``district_ids``/``school_ids`` narrow it (None: everything)."""
+    if by not in ("school", "district"):
+        raise ValueError(by)
+    on = on or timezone.localdate()
+    pmap = policy_map(on)
+    if district_ids is None:
+        district_ids = list(District.objects.values_list("pk", flat=True))
+    rows: dict[int, CompletionRow] = {}
+    t_teacher = Teacher._meta.db_table
+    t_entry = CreditEntry._meta.db_table
+    group_table = (School if by == "school" else District)._meta.db_table
+    group_col = "school_id" if by == "school" else "district_id"
+    if school_ids is not None and not school_ids:
+        return []
+    for policy, districts in pmap.groups(sorted(district_ids)):
+        d_marks = ", ".join(["%s"] * len(districts))
+        where_school = ""
+        if school_ids is not None:
+            where_school = f" AND t.school_id IN ({', '.join(['%s'] * len(school_ids))})"
+        elapsed = policy.elapsed_days(on)
+        sql = f"""
+            SELECT g.id, g.name, COUNT(t.id),
+                   SUM(CASE WHEN COALESCE(s.total, 0) >= CAST(%s AS NUMERIC) THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN COALESCE(s.total, 0) < CAST(%s AS NUMERIC)
+                             AND COALESCE(s.total, 0) * %s < CAST(%s AS NUMERIC) * %s
+                        THEN 1 ELSE 0 END),
+                   SUM(COALESCE(s.total, 0))
+            FROM {t_teacher} t
+            JOIN {group_table} g ON g.id = t.{group_col}
+            LEFT JOIN (
+                SELECT e.teacher_id, ROUND(SUM(e.hours), 1) AS total
+                FROM {t_entry} e
+                JOIN {t_teacher} t2 ON t2.id = e.teacher_id
+                WHERE e.earned_on >= %s AND e.earned_on <= %s
+                  AND t2.district_id IN ({d_marks}){where_school.replace("t.", "t2.")}
+                GROUP BY e.teacher_id
+            ) s ON s.teacher_id = t.id
+            WHERE t.is_active AND t.district_id IN ({d_marks}){where_school}
+            GROUP BY g.id, g.name
+        """
+        required = policy.total_hours
+        params = [required, required, policy.cycle_days, required, elapsed]
+        params += [policy.cycle_start, policy.cycle_end, *districts]
+        params += list(school_ids or [])
+        params += [*districts, *(school_ids or [])]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for key, name, teachers, complete, risky, hours in cursor.fetchall():
+                row = rows.setdefault(key, CompletionRow(key, name))
+                row.teachers += teachers
+                row.complete += int(complete or 0)
+                row.at_risk += int(risky or 0)
+                row.hours += Decimal(str(hours or 0)).quantize(TENTH)
+    return sorted(rows.values(), key=lambda r: (r.name, r.key))
+
+
+def completion_total(rows) -> CompletionRow:
+    total = CompletionRow(0, _("Total"))
+    for row in rows:
+        total.teachers += row.teachers
+        total.complete += row.complete
+        total.at_risk += row.at_risk
+        total.hours += row.hours
+    return total
+
+
+# --- Claims -----------------------------------------------------------------------------------
+
+TEACHER_SOURCES = (Source.CLAIM, Source.ONLINE, Source.EXTERNAL)
+
+
+def _is_teacher_self(user, teacher) -> bool:
+    return teacher.pk in get_scope(user).ids(Role.TEACHER)
+
+
+def _is_school_admin(user, school_id) -> bool:
+    scope = get_scope(user)
+    return scope.superuser or school_id in scope.ids(Role.SCHOOL_ADMIN)
+
+
+def _is_final_reviewer(user, claim) -> bool:
+    scope = get_scope(user)
+    if scope.superuser:
+        return True
+    if claim.responsible_center_id:
+        return claim.responsible_center_id in scope.ids(Role.CENTER_STAFF)
+    return claim.district_id in scope.ids(Role.DISTRICT_STAFF)
+
+
+def next_step_for(user, claim) -> str:
+    """What the user may do with the claim now: "school", "final" or ""."""
+    if claim.status == ClaimStatus.SUBMITTED and _is_school_admin(user, claim.school_id):
+        return "school"
+    if claim.status == ClaimStatus.SCHOOL_APPROVED and _is_final_reviewer(user, claim):
+        return "final"
+    return ""
+
+
+def submit_claim(
+    *,
+    teacher,
+    by,
+    title,
+    category,
+    hours,
+    earned_on,
+    description="",
+    source=None,
+    responsible_center=None,
+    files=(),
+) -> CreditClaim:
+    """A teacher claims hours for themself; a school admin registers
+    school-based training for a teacher of their school, which counts as the
+    school's approval. Evidence files are checked (type, size, content)."""
+    by_school = _is_school_admin(by, teacher.school_id) and not _is_teacher_self(by, teacher)
+    if not by_school and not _is_teacher_self(by, teacher):
+        raise PermissionDenied
+    if by_school:
+        source = Source.SCHOOL_BASED
+    else:
+        source = source or Source.CLAIM
+        if source not in TEACHER_SOURCES:
+            raise ValidationError({"source": _("Choose another source.")})
+    if category not in CATEGORY_VALUES:
+        raise ValidationError({"category": _("Unknown category.")})
+    try:
+        hours = parse_hours(hours)
+    except ValidationError as exc:
+        raise ValidationError({"hours": exc.messages}) from exc
+    try:
+        _check_earned_on(earned_on)
+    except ValidationError as exc:
+        raise ValidationError({"earned_on": exc.messages}) from exc
+    if not title.strip():
+        raise ValidationError({"title": _("Name the activity.")})
+    errors = []
+    for upload in files:
+        try:
+            validate_evidence_file(upload)
+        except ValidationError as exc:
+            errors.append(f"{upload.name}: {exc.messages[0]}")
+    if errors:
+        raise ValidationError({"files": errors})
+    if not files and not by_school:
+        raise ValidationError({"files": _("Attach at least one evidence file.")})
+    now = timezone.now()
+    with transaction.atomic():
+        claim = CreditClaim.objects.create(
+            teacher=teacher,
+            school_id=teacher.school_id,
+            district_id=teacher.district_id,
+            responsible_center=responsible_center,
+            title=title.strip()[:200],
+            source=source,
+            category=category,
+            hours=hours,
+            earned_on=earned_on,
+            description=description,
+            submitted_by=by,
+            status=ClaimStatus.SCHOOL_APPROVED if by_school else ClaimStatus.SUBMITTED,
+            school_reviewed_by=by if by_school else None,
+            school_reviewed_at=now if by_school else None,
+        )
+        for upload in files:
+            ClaimEvidence.objects.create(claim=claim, file=upload, name=upload.name[:200])
+    return claim
+
+
+def approve_claim(*, claim, by) -> CreditClaim:
+    """Approve the claim's current step. The claim row is locked first, so
+    when two reviewers approve at once the second sees the first's decision:
+    one entry is posted, never two."""
+    with transaction.atomic():
+        locked = CreditClaim.objects.select_for_update().get(pk=claim.pk)
+        step = next_step_for(by, locked)
+        if not locked.is_pending:
+            raise ValidationError(
+                _("This claim has already been decided (%(status)s).")
+                % {"status": locked.get_status_display()},
+                code="decided",
+            )
+        if not step:
+            raise PermissionDenied
+        now = timezone.now()
+        if step == "school":
+            locked.status = ClaimStatus.SCHOOL_APPROVED
+            locked.school_reviewed_by = by
+            locked.school_reviewed_at = now
+        else:
+            award = award_hours(
+                teacher=locked.teacher,
+                hours=locked.hours,
+                category=locked.category,
+                source=locked.source,
+                earned_on=locked.earned_on,
+                registered_by=by,
+                activity_key=locked.activity_key,
+                title=locked.title,
+                evidence=_("Claim #%(n)d") % {"n": locked.pk},
+            )
+            locked.status = ClaimStatus.APPROVED
+            locked.entry = award.entry
+            locked.final_reviewed_by = by
+            locked.final_reviewed_at = now
+        locked.save()
+    return locked
+
+
+def reject_claim(*, claim, by, reason) -> CreditClaim:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the claim is rejected.")})
+    with transaction.atomic():
+        locked = CreditClaim.objects.select_for_update().get(pk=claim.pk)
+        if not locked.is_pending:
+            raise ValidationError(_("This claim has already been decided."), code="decided")
+        step = next_step_for(by, locked)
+        if not step:
+            raise PermissionDenied
+        locked.status = ClaimStatus.REJECTED
+        locked.reject_reason = reason[:300]
+        if step == "school":
+            locked.school_reviewed_by, locked.school_reviewed_at = by, timezone.now()
+        else:
+            locked.final_reviewed_by, locked.final_reviewed_at = by, timezone.now()
+        locked.save()
+    return locked
+
+
+# --- Transcripts ----------------------------------------------------------------------------------
+
+
+def issue_transcript(*, teacher, by) -> Transcript:
+    """Freeze the teacher's totals under a verification code. Issuing again
+    while nothing changed returns the same transcript."""
+    summary = teacher_summary(teacher)
+    if summary.policy is None:
+        raise ValidationError(_("No credit policy applies to this teacher."))
+    policy = summary.policy
+    stats = (
+        CreditEntry.objects.filter(teacher=teacher)
+        .in_cycle(policy)
+        .aggregate(n=Count("id"), last=Coalesce(Max("id"), 0))
+    )
+    latest = Transcript.objects.filter(teacher=teacher, policy=policy).first()
+    if (
+        latest is not None
+        and latest.entry_count == stats["n"]
+        and latest.last_entry_id == stats["last"]
+        and latest.teacher_name == teacher.name
+    ):
+        return latest
+    from .models import new_transcript_code
+
+    transcript = Transcript.objects.create(
+        code=new_transcript_code(),
+        teacher=teacher,
+        policy=policy,
+        teacher_name=teacher.name,
+        school_name=teacher.school.name,
+        cycle_start=policy.cycle_start,
+        cycle_end=policy.cycle_end,
+        required_hours=policy.total_hours,
+        total_hours=summary.total,
+        by_category={line.category: str(line.hours) for line in summary.by_category},
+        entry_count=stats["n"],
+        last_entry_id=stats["last"],
+        issued_by=by,
+    )
+    audit.record(AuditAction.CREATE, transcript, actor=by, message="transcript issued")
+    return transcript
+
+
+def transcript_entries(transcript):
+    """The entries a transcript froze: in its cycle, up to its last entry."""
+    return (
+        CreditEntry.objects.filter(
+            teacher_id=transcript.teacher_id, pk__lte=transcript.last_entry_id
+        )
+        .filter(earned_on__gte=transcript.cycle_start, earned_on__lte=transcript.cycle_end)
+        .order_by("earned_on", "id")
+    )
+
+
+def find_transcript(code) -> Transcript | None:
+    code = (code or "").strip().upper().replace("-", "").replace(" ", "")
+    if not code or len(code) > 16:
+        return None
+    return Transcript.objects.filter(code=code).first()
+
+
+# --- Reminders ---------------------------------------------------------------------
+
+
+def remind_at_risk(on=None) -> dict:
+    """Put a reminder on the home page of each at-risk teacher with an
+    account and of the school admins of their schools, once per month."""
+    on = on or timezone.localdate()
+    period = f"{on:%Y-%m}"
+    pmap = policy_map(on)
+    risky = list(
+        at_risk(Teacher.objects.filter(is_active=True), on, pmap).values_list(
+            "pk", "user_id", "school_id", "district_id", "cycle_hours", "required"
+        )
+    )
+    reminders = []
+    per_school = defaultdict(int)
+    for _pk, user_id, school_id, district_id, hours, required in risky:
+        per_school[school_id] += 1
+        if user_id is None:
+            continue
+        policy = pmap.for_district(district_id)
+        reminders.append(
+            Reminder(
+                user_id=user_id,
+                kind=ReminderKind.TEACHER_AT_RISK,
+                period=period,
+                policy=policy,
+                message=_(
+                    "You have %(hours)s of %(required)s hours this cycle (ends %(end)s); "
+                    "at your pace you would not finish in time."
+                )
+                % {"hours": hours, "required": required, "end": policy.cycle_end},
+            )
+        )
+    admins = Membership.objects.active(on).filter(
+        role=Role.SCHOOL_ADMIN, organisation_id__in=list(per_school)
+    )
+    school_district = dict(
+        School.objects.filter(pk__in=list(per_school)).values_list("pk", "district_id")
+    )
+    for membership in admins:
+        policy = pmap.for_district(school_district.get(membership.organisation_id))
+        if policy is None:
+            continue
+        reminders.append(
+            Reminder(
+                user_id=membership.user_id,
+                kind=ReminderKind.SCHOOL_AT_RISK,
+                period=period,
+                policy=policy,
+                message=_("%(n)d teachers of your school are behind their hours this cycle.")
+                % {"n": per_school[membership.organisation_id]},
+            )
+        )
+    before = Reminder.objects.filter(period=period).count()
+    Reminder.objects.bulk_create(reminders, ignore_conflicts=True)
+    created = Reminder.objects.filter(period=period).count() - before
+    return {"at_risk": len(risky), "reminders": created}
+
+
+def minimum_rows(policy) -> list[CategoryMinimum]:
+    return list(policy.minimums.all())

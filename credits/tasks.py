@@ -1,0 +1,10 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task
+def remind_at_risk_teachers():
+    """Monthly: remind at-risk teachers and their school admins on their home
+    page. Idempotent: one reminder per person, kind and month."""
+    return services.remind_at_risk()
