@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from centers.models import Center, CenterKind, Room, StaffMember
 from centers.services import entry_conditions, is_inactive, staff_meets_standard
@@ -275,42 +276,42 @@ TRANSITIONS = {
     for t in [
         _t(
             "open_consultation",
-            "Send to members for comments",
+            gettext_noop("Send to members for comments"),
             [DocumentStatus.DRAFT],
             DocumentStatus.CONSULTATION,
             Role.SECRETARIAT,
         ),
         _t(
             "withdraw",
-            "Back to draft",
+            gettext_noop("Back to draft"),
             [DocumentStatus.CONSULTATION],
             DocumentStatus.DRAFT,
             Role.SECRETARIAT,
         ),
         _t(
             "approve",
-            "Record the council's approval",
+            gettext_noop("Record the council's approval"),
             [DocumentStatus.CONSULTATION],
             DocumentStatus.APPROVED,
             Role.SECRETARIAT,
         ),
         _t(
             "file",
-            "File with the bureau",
+            gettext_noop("File with the bureau"),
             [DocumentStatus.APPROVED],
             DocumentStatus.FILED,
             Role.SECRETARIAT,
         ),
         _t(
             "receive",
-            "Receive the filing",
+            gettext_noop("Receive the filing"),
             [DocumentStatus.FILED],
             DocumentStatus.RECEIVED,
             Role.BUREAU,
         ),
         _t(
             "return",
-            "Return to the secretariat",
+            gettext_noop("Return to the secretariat"),
             [DocumentStatus.FILED],
             DocumentStatus.DRAFT,
             Role.BUREAU,
@@ -496,6 +497,9 @@ class Rollup:
     by_center: dict  # center_id -> total
     total: int
     missing: list  # member centers that reported nothing for the year
+
+    def center_totals(self):
+        return [self.by_center.get(c.pk, 0) for c in self.centers]
 
     def rows(self):
         for value, label in self.kinds:

@@ -1,1 +1,23 @@
-urlpatterns = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("alliance/members", views.CouncilMemberViewSet, basename="alliance-member")
+router.register("alliance/terms", views.ChairTermViewSet, basename="alliance-term")
+router.register("alliance/documents", views.WorkDocumentViewSet, basename="alliance-document")
+router.register("alliance/meetings", views.MeetingViewSet, basename="alliance-meeting")
+router.register("alliance/results", views.AchievementViewSet, basename="alliance-result")
+router.register("alliance/bookings", views.BookingViewSet, basename="alliance-booking")
+router.register("alliance/faculty", views.SharedFacultyViewSet, basename="alliance-faculty")
+router.register("alliance/resources", views.DigitalResourceViewSet, basename="alliance-resource")
+
+urlpatterns = [
+    path(
+        "alliance/results-rollup/",
+        views.ResultsRollupView.as_view(),
+        name="alliance-results-rollup",
+    ),
+    *router.urls,
+]

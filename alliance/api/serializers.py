@@ -1,0 +1,286 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import serializers
+
+from .. import services
+from ..models import (
+    Achievement,
+    Booking,
+    ChairTerm,
+    CouncilMember,
+    DigitalResource,
+    DocumentComment,
+    DocumentStep,
+    DocumentVersion,
+    Meeting,
+    SharedFaculty,
+    WorkDocument,
+)
+
+
+def _as_drf(exc: DjangoValidationError):
+    detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    return serializers.ValidationError(detail)
+
+
+class CouncilMemberSerializer(serializers.ModelSerializer):
+    center_name = serializers.CharField(source="center.name", read_only=True)
+
+    class Meta:
+        model = CouncilMember
+        fields = [
+            "id",
+            "center",
+            "center_name",
+            "order",
+            "representative",
+            "liaison",
+            "joined_on",
+            "is_active",
+            "updated_at",
+        ]
+
+
+class ChairTermSerializer(serializers.ModelSerializer):
+    center_name = serializers.CharField(source="center.name", read_only=True)
+
+    class Meta:
+        model = ChairTerm
+        fields = [
+            "id",
+            "sequence",
+            "center",
+            "center_name",
+            "starts_on",
+            "ends_on",
+            "secretary_general",
+            "handed_over_at",
+            "note",
+            "updated_at",
+        ]
+        read_only_fields = ["handed_over_at"]
+
+    def validate(self, attrs):
+        term = ChairTerm(pk=getattr(self.instance, "pk", None))
+        for name in ("sequence", "center", "starts_on", "ends_on", "secretary_general", "note"):
+            value = attrs.get(name, getattr(self.instance, name, None) if self.instance else None)
+            setattr(term, name, value)
+        try:
+            services.check_term(term)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        return attrs
+
+
+class DocumentStepSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DocumentStep
+        fields = ["action", "from_status", "to_status", "version", "actor", "note", "at"]
+
+
+class DocumentVersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DocumentVersion
+        fields = ["number", "title", "body", "author", "created_at"]
+
+
+class DocumentCommentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DocumentComment
+        fields = ["id", "version", "center", "author", "body", "created_at"]
+        read_only_fields = ["version", "center", "author", "created_at"]
+
+
+class WorkDocumentSerializer(serializers.ModelSerializer):
+    steps = DocumentStepSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = WorkDocument
+        fields = [
+            "id",
+            "kind",
+            "year",
+            "title",
+            "body",
+            "status",
+            "version",
+            "approved_at_meeting",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "steps",
+        ]
+        read_only_fields = ["status", "version", "approved_at_meeting", "created_by"]
+
+    def create(self, validated_data):
+        try:
+            return services.create_document(user=self.context["request"].user, **validated_data)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+
+    def update(self, instance, validated_data):
+        try:
+            return services.edit_document(
+                instance,
+                user=self.context["request"].user,
+                title=validated_data.get("title", instance.title),
+                body=validated_data.get("body", instance.body),
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+
+
+class TransitionSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=sorted(services.TRANSITIONS))
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    meeting = serializers.PrimaryKeyRelatedField(
+        queryset=Meeting.objects.all(), required=False, allow_null=True
+    )
+
+
+class MeetingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Meeting
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "theme",
+            "common_problem",
+            "problem_shared_by",
+            "held_on",
+            "venue",
+            "host_center",
+            "agenda",
+            "participant_centers",
+            "participants",
+            "minutes",
+            "updated_at",
+        ]
+
+    def validate(self, attrs):
+        def current(name):
+            if name in attrs:
+                return attrs[name]
+            if self.instance is None:
+                return [] if name == "problem_shared_by" else ""
+            value = getattr(self.instance, name)
+            return list(value.all()) if name == "problem_shared_by" else value
+
+        try:
+            services.check_common_theme(
+                kind=current("kind"),
+                theme=current("theme"),
+                common_problem=current("common_problem"),
+                shared_by=current("problem_shared_by"),
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        return attrs
+
+
+class AchievementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Achievement
+        fields = [
+            "id",
+            "center",
+            "year",
+            "kind",
+            "count",
+            "description",
+            "reported_by",
+            "updated_at",
+        ]
+        read_only_fields = ["reported_by"]
+
+    def validate(self, attrs):
+        center = attrs.get("center") or getattr(self.instance, "center", None)
+        if center is not None:
+            services.check_achievement(user=self.context["request"].user, center_id=center.pk)
+        return attrs
+
+    def save(self, **kwargs):
+        return super().save(reported_by=self.context["request"].user, **kwargs)
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Booking
+        fields = [
+            "id",
+            "room",
+            "center",
+            "starts_at",
+            "ends_at",
+            "purpose",
+            "attendees",
+            "booked_by",
+            "cancelled_at",
+            "updated_at",
+        ]
+        read_only_fields = ["booked_by", "cancelled_at"]
+
+    def _save(self, booking, validated_data):
+        for name, value in validated_data.items():
+            setattr(booking, name, value)
+        try:
+            return services.save_booking(booking, user=self.context["request"].user)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+
+    def create(self, validated_data):
+        return self._save(Booking(), validated_data)
+
+    def update(self, instance, validated_data):
+        if instance.cancelled_at is not None:
+            raise serializers.ValidationError({"non_field_errors": ["The booking is cancelled."]})
+        return self._save(instance, validated_data)
+
+
+class SharedFacultySerializer(serializers.ModelSerializer):
+    staff_name = serializers.CharField(source="staff.name", read_only=True)
+    center = serializers.IntegerField(source="staff.center_id", read_only=True)
+
+    class Meta:
+        model = SharedFaculty
+        fields = [
+            "id",
+            "staff",
+            "staff_name",
+            "center",
+            "expertise",
+            "available_for",
+            "listed_by",
+            "listed_on",
+            "withdrawn_on",
+            "updated_at",
+        ]
+        read_only_fields = ["listed_by", "listed_on", "withdrawn_on"]
+
+    def create(self, validated_data):
+        try:
+            return services.list_faculty(user=self.context["request"].user, **validated_data)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+
+    def update(self, instance, validated_data):
+        validated_data.pop("staff", None)  # a listing stays with its trainer
+        return super().update(instance, validated_data)
+
+
+class DigitalResourceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DigitalResource
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "center",
+            "subject",
+            "audience",
+            "url",
+            "year_added",
+            "year_renewed",
+            "year_retired",
+            "updated_at",
+        ]

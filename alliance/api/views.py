@@ -1,0 +1,204 @@
+from django.core.exceptions import PermissionDenied
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.viewsets import ScopedModelViewSet
+from core.permissions import can
+
+from .. import services
+from ..filtersets import (
+    AchievementFilterSet,
+    BookingFilterSet,
+    ChairTermFilterSet,
+    CouncilMemberFilterSet,
+    DigitalResourceFilterSet,
+    MeetingFilterSet,
+    SharedFacultyFilterSet,
+    WorkDocumentFilterSet,
+)
+from ..models import (
+    Achievement,
+    Booking,
+    ChairTerm,
+    CouncilMember,
+    DigitalResource,
+    Meeting,
+    SharedFaculty,
+    WorkDocument,
+)
+from .serializers import (
+    AchievementSerializer,
+    BookingSerializer,
+    ChairTermSerializer,
+    CouncilMemberSerializer,
+    DigitalResourceSerializer,
+    DocumentCommentSerializer,
+    DocumentVersionSerializer,
+    MeetingSerializer,
+    SharedFacultySerializer,
+    TransitionSerializer,
+    WorkDocumentSerializer,
+)
+
+
+class SyncMixin:
+    def initial(self, request, *args, **kwargs):
+        services.ensure_secretariat_synced()
+        super().initial(request, *args, **kwargs)
+
+
+class CouncilMemberViewSet(SyncMixin, ScopedModelViewSet):
+    queryset = CouncilMember.objects.select_related("center")
+    serializer_class = CouncilMemberSerializer
+    filterset_class = CouncilMemberFilterSet
+
+
+class ChairTermViewSet(SyncMixin, ScopedModelViewSet):
+    queryset = ChairTerm.objects.select_related("center")
+    serializer_class = ChairTermSerializer
+    filterset_class = ChairTermFilterSet
+
+
+class WorkDocumentViewSet(SyncMixin, ScopedModelViewSet):
+    """Plans and reports. ``POST …/transition/`` takes a workflow step;
+    ``…/versions/`` lists every saved text; ``…/comments/`` reads or adds
+    members' comments."""
+
+    queryset = WorkDocument.objects.prefetch_related("steps")
+    serializer_class = WorkDocumentSerializer
+    filterset_class = WorkDocumentFilterSet
+    permission_actions = {"transition": "view", "versions": "view", "comments": "view"}
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    @action(detail=True, methods=["post"], serializer_class=TransitionSerializer)
+    def transition(self, request, pk=None):
+        document = self.get_object()
+        data = TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = services.transition(
+            document,
+            data.validated_data["step"],
+            user=request.user,
+            note=data.validated_data["note"],
+            meeting=data.validated_data.get("meeting"),
+        )
+        return Response(WorkDocumentSerializer(document, context={"request": request}).data)
+
+    @action(detail=True, methods=["get"], serializer_class=DocumentVersionSerializer)
+    def versions(self, request, pk=None):
+        document = self.get_object()
+        rows = document.versions.order_by("-number")
+        return Response(DocumentVersionSerializer(rows, many=True).data)
+
+    @action(detail=True, methods=["get", "post"], serializer_class=DocumentCommentSerializer)
+    def comments(self, request, pk=None):
+        document = self.get_object()
+        if request.method == "POST":
+            if not can(request.user, "add", "alliance.documentcomment"):
+                raise PermissionDenied
+            data = DocumentCommentSerializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            comment = services.add_comment(
+                document, user=request.user, body=data.validated_data["body"]
+            )
+            return Response(DocumentCommentSerializer(comment).data, status=status.HTTP_201_CREATED)
+        return Response(DocumentCommentSerializer(document.comments.all(), many=True).data)
+
+
+class MeetingViewSet(SyncMixin, ScopedModelViewSet):
+    queryset = Meeting.objects.prefetch_related(
+        "problem_shared_by", "participant_centers", "participants"
+    )
+    serializer_class = MeetingSerializer
+    filterset_class = MeetingFilterSet
+
+
+class AchievementViewSet(SyncMixin, ScopedModelViewSet):
+    queryset = Achievement.objects.all()
+    serializer_class = AchievementSerializer
+    filterset_class = AchievementFilterSet
+
+
+class ResultsRollupView(SyncMixin, APIView):
+    """``GET /alliance/results/rollup/?year=2026``: the year's results per
+    member and kind, with totals, within the caller's scope."""
+
+    permission_model = Achievement
+
+    def get(self, request):
+        try:
+            year = int(request.query_params.get("year", ""))
+        except ValueError:
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError({"year": ["Give the year, e.g. ?year=2026."]}) from None
+        rollup = services.results_rollup(year=year, user=request.user)
+        return Response(
+            {
+                "year": year,
+                "centers": [{"id": c.pk, "name": c.name} for c in rollup.centers],
+                "rows": [
+                    {"kind": value, "label": str(label), "counts": counts, "total": total}
+                    for (value, label), (_l, counts, total) in zip(
+                        rollup.kinds, rollup.rows(), strict=True
+                    )
+                ],
+                "center_totals": rollup.center_totals(),
+                "total": rollup.total,
+            }
+        )
+
+
+class BookingViewSet(SyncMixin, ScopedModelViewSet):
+    queryset = Booking.objects.select_related("room")
+    serializer_class = BookingSerializer
+    filterset_class = BookingFilterSet
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    permission_actions = {"cancel": "change"}
+
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        booking = services.cancel_booking(self.get_object(), user=request.user)
+        return Response(BookingSerializer(booking, context={"request": request}).data)
+
+
+class SharedFacultyViewSet(SyncMixin, ScopedModelViewSet):
+    queryset = SharedFaculty.objects.select_related("staff")
+    serializer_class = SharedFacultySerializer
+    filterset_class = SharedFacultyFilterSet
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    permission_actions = {"withdraw": "change"}
+
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        listing = services.withdraw_faculty(self.get_object(), user=request.user)
+        return Response(SharedFacultySerializer(listing, context={"request": request}).data)
+
+
+class DigitalResourceViewSet(SyncMixin, ScopedModelViewSet):
+    queryset = DigitalResource.objects.all()
+    serializer_class = DigitalResourceSerializer
+    filterset_class = DigitalResourceFilterSet
+
+    @action(detail=False, methods=["get"], url_path="renewal-rate")
+    def renewal_rate(self, request):
+        try:
+            year = int(request.query_params.get("year") or 0) or None
+        except ValueError:
+            year = None
+        rate = services.renewal_rate(year, queryset=self.get_queryset())
+        return Response(
+            {
+                "year": rate.year,
+                "first_year": rate.first_year,
+                "total": rate.total,
+                "added": rate.added,
+                "renewed": rate.renewed,
+                "rate": rate.rate,
+                "target": rate.target,
+                "meets_target": rate.meets_target,
+                "per_year": [{"year": y, "added": a, "renewed": r} for y, a, r in rate.per_year],
+            }
+        )

@@ -1,0 +1,153 @@
+"""One filter set per model, shared by the list pages and the API."""
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from centers.models import Center, CenterKind, Room
+from core.filtersets import PortalFilterSet, updated_since_filter
+
+from .models import (
+    Achievement,
+    Booking,
+    ChairTerm,
+    CouncilMember,
+    DigitalResource,
+    Meeting,
+    SharedFaculty,
+    WorkDocument,
+)
+
+
+def _municipal(request):
+    return Center.objects.filter(kind=CenterKind.MUNICIPAL)
+
+
+def _shared_rooms(request):
+    return Room.objects.filter(bookable=True).select_related("campus")
+
+
+class CouncilMemberFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = CouncilMember
+        fields = ["is_active"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(center__name__icontains=value)
+            | Q(representative__name__icontains=value)
+            | Q(liaison__name__icontains=value)
+        )
+
+
+class ChairTermFilterSet(PortalFilterSet):
+    center = django_filters.ModelChoiceFilter(queryset=_municipal, label=_("Chair center"))
+    on = django_filters.DateFilter(method="covering", label=_("In office on"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = ChairTerm
+        fields = ["center"]
+
+    def covering(self, queryset, name, value):
+        return queryset.filter(starts_on__lte=value, ends_on__gte=value)
+
+
+class WorkDocumentFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = WorkDocument
+        fields = ["kind", "year", "status"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(body__icontains=value))
+
+
+class MeetingFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    year = django_filters.NumberFilter(field_name="held_on", lookup_expr="year", label=_("Year"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = Meeting
+        fields = ["kind", "year"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value) | Q(theme__icontains=value) | Q(venue__icontains=value)
+        )
+
+
+class AchievementFilterSet(PortalFilterSet):
+    center = django_filters.ModelChoiceFilter(queryset=_municipal, label=_("Member"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = Achievement
+        fields = ["year", "center", "kind"]
+
+
+class BookingFilterSet(PortalFilterSet):
+    center = django_filters.ModelChoiceFilter(queryset=_municipal, label=_("Booked for"))
+    room_center = django_filters.ModelChoiceFilter(
+        queryset=_municipal, field_name="room__campus__center", label=_("Facility of")
+    )
+    since = django_filters.DateFilter(
+        field_name="ends_at", lookup_expr="date__gte", label=_("From")
+    )
+    until = django_filters.DateFilter(
+        field_name="starts_at", lookup_expr="date__lte", label=_("To")
+    )
+    active = django_filters.BooleanFilter(
+        field_name="cancelled_at", lookup_expr="isnull", label=_("Not cancelled")
+    )
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = Booking
+        fields = ["room", "center"]
+
+
+class SharedFacultyFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    center = django_filters.ModelChoiceFilter(
+        queryset=_municipal, field_name="staff__center", label=_("Center")
+    )
+    listed = django_filters.BooleanFilter(
+        field_name="withdrawn_on", lookup_expr="isnull", label=_("Currently listed")
+    )
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = SharedFaculty
+        fields = ["center"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(staff__name__icontains=value)
+            | Q(expertise__icontains=value)
+            | Q(staff__subject__icontains=value)
+        )
+
+
+class DigitalResourceFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    center = django_filters.ModelChoiceFilter(queryset=_municipal, label=_("Contributed by"))
+    in_service = django_filters.BooleanFilter(
+        field_name="year_retired", lookup_expr="isnull", label=_("In service")
+    )
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = DigitalResource
+        fields = ["kind", "center", "year_added"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value) | Q(subject__icontains=value) | Q(audience__icontains=value)
+        )

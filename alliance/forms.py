@@ -1,0 +1,355 @@
+"""The alliance's forms: each one asks ``services`` for the rules, so a page
+and the API refuse the same things with the same messages."""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from centers.models import Center, StaffMember
+from core.forms import StyledForm, StyledModelForm
+from core.models import Membership
+from core.permissions import get_scope
+from core.roles import Role
+
+from . import services
+from .models import (
+    Achievement,
+    Booking,
+    ChairTerm,
+    CouncilMember,
+    DigitalResource,
+    DocumentKind,
+    Meeting,
+    SharedFaculty,
+    WorkDocument,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def staff_users(center_ids):
+    """Users with an active center-staff membership at those centers."""
+    user_ids = (
+        Membership.objects.active()
+        .filter(role=Role.CENTER_STAFF, organisation_id__in=list(center_ids))
+        .values("user_id")
+    )
+    return get_user_model().objects.filter(pk__in=user_ids).order_by("username")
+
+
+def add_errors(form, exc: ValidationError):
+    """Put a service's ValidationError on the form's fields."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, messages in exc.message_dict.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
+def own_member_centers(user):
+    """The member centers a user acts for: all of them for the secretariat,
+    their own for member staff."""
+    centers = services.member_centers()
+    scope = get_scope(user)
+    if scope.has_role(Role.SECRETARIAT, Role.BUREAU):
+        return centers
+    return centers.filter(pk__in=scope.ids(Role.CENTER_STAFF))
+
+
+class CouncilMemberForm(StyledModelForm):
+    class Meta:
+        model = CouncilMember
+        fields = ["center", "order", "representative", "liaison", "joined_on", "is_active"]
+        widgets = {"joined_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["center"].disabled = True
+            people = staff_users([self.instance.center_id])
+        else:
+            people = staff_users(
+                Center.objects.filter(kind="municipal").values_list("pk", flat=True)
+            )
+        self.fields["representative"].queryset = people
+        self.fields["liaison"].queryset = people
+
+    def clean(self):
+        data = super().clean()
+        center = self.instance.center if self.instance.pk else data.get("center")
+        if center is not None:
+            allowed = set(staff_users([center.pk]).values_list("pk", flat=True))
+            for name in ("representative", "liaison"):
+                person = data.get(name)
+                if person is not None and person.pk not in allowed:
+                    self.add_error(
+                        name, _("Choose someone on the staff of %(center)s.") % {"center": center}
+                    )
+        return data
+
+
+class ChairTermForm(StyledModelForm):
+    class Meta:
+        model = ChairTerm
+        fields = ["sequence", "center", "starts_on", "ends_on", "secretary_general", "note"]
+        widgets = {"starts_on": DATE, "ends_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["center"].queryset = services.member_centers()
+        self.fields["secretary_general"].queryset = staff_users(
+            services.member_centers().values_list("pk", flat=True)
+        )
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the form's values
+        if not self.errors:
+            try:
+                services.check_term(self.instance)
+            except ValidationError as exc:
+                add_errors(self, exc)
+
+
+class DocumentCreateForm(StyledModelForm):
+    class Meta:
+        model = WorkDocument
+        fields = ["kind", "year", "title", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 16})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].initial = timezone.localdate().year + 1
+        self.fields["kind"].initial = DocumentKind.PLAN
+
+
+class DocumentEditForm(StyledModelForm):
+    class Meta:
+        model = WorkDocument
+        fields = ["title", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 16})}
+
+
+class TransitionForm(StyledForm):
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    meeting = forms.ModelChoiceField(
+        label=_("Approved at meeting"), queryset=Meeting.objects.none(), required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = Meeting.objects.filter(kind="council").order_by(
+            "-held_on"
+        )
+
+
+class CommentForm(StyledForm):
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class MeetingForm(StyledModelForm):
+    class Meta:
+        model = Meeting
+        fields = [
+            "kind",
+            "title",
+            "theme",
+            "common_problem",
+            "problem_shared_by",
+            "held_on",
+            "venue",
+            "host_center",
+            "agenda",
+            "participant_centers",
+            "participants",
+            "minutes",
+        ]
+        widgets = {
+            "held_on": DATE,
+            "problem_shared_by": forms.CheckboxSelectMultiple,
+            "participant_centers": forms.CheckboxSelectMultiple,
+            "agenda": forms.Textarea(attrs={"rows": 5}),
+            "minutes": forms.Textarea(attrs={"rows": 8}),
+            "common_problem": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        members = services.member_centers()
+        self.fields["problem_shared_by"].queryset = members
+        self.fields["host_center"].queryset = members
+        self.fields["participant_centers"].queryset = Center.objects.order_by("kind", "code")
+        self.fields["participants"].queryset = staff_users(members.values_list("pk", flat=True))
+        self.fields["participants"].required = False
+
+    def clean(self):
+        data = super().clean()
+        try:
+            services.check_common_theme(
+                kind=data.get("kind"),
+                theme=data.get("theme"),
+                common_problem=data.get("common_problem"),
+                shared_by=data.get("problem_shared_by") or [],
+            )
+        except ValidationError as exc:
+            add_errors(self, exc)
+        return data
+
+
+class AchievementForm(StyledModelForm):
+    wants = ("user",)
+
+    class Meta:
+        model = Achievement
+        fields = ["center", "year", "kind", "count", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["center"].queryset = own_member_centers(user)
+        if not self.instance.pk:
+            self.fields["year"].initial = timezone.localdate().year
+
+    def clean(self):
+        data = super().clean()
+        center = data.get("center")
+        if center is not None:
+            try:
+                services.check_achievement(user=self.user, center_id=center.pk)
+            except PermissionDenied as exc:
+                self.add_error("center", str(exc))
+            except ValidationError as exc:
+                self.add_error("center", exc.message_dict.get("center", exc.messages))
+        return data
+
+    def save(self, commit=True):
+        if self.instance.reported_by_id is None or self.has_changed():
+            self.instance.reported_by = self.user
+        return super().save(commit)
+
+
+class BookingForm(StyledModelForm):
+    wants = ("user",)
+
+    class Meta:
+        model = Booking
+        fields = ["room", "center", "starts_at", "ends_at", "purpose", "attendees"]
+        widgets = {"starts_at": DATETIME, "ends_at": DATETIME}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["room"].queryset = services.bookable_rooms()
+        self.fields["room"].label_from_instance = lambda r: (
+            f"{r.campus.center.short_name or r.campus.center} · {r.campus} · {r.name} "
+            f"({r.get_function_display()}, {r.seats})"
+        )
+        self.fields["center"].queryset = own_member_centers(user)
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the form's values
+        if not self.errors:
+            try:
+                services.check_booking(self.instance, user=self.user)
+            except ValidationError as exc:
+                add_errors(self, exc)
+
+    def save(self, commit=True):
+        try:
+            return services.save_booking(self.instance, user=self.user)
+        except ValidationError as exc:
+            # A concurrent booking won the race after clean(): the view re-shows the form.
+            self.add_error(None, exc)
+            raise
+
+
+class SharedFacultyForm(StyledModelForm):
+    wants = ("user",)
+
+    class Meta:
+        model = SharedFaculty
+        fields = ["staff", "expertise", "available_for"]
+        widgets = {"available_for": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if self.instance.pk:
+            self.fields["staff"].disabled = True
+        centers = own_member_centers(user)
+        self.fields["staff"].queryset = StaffMember.objects.filter(
+            center__in=centers, is_active=True
+        ).select_related("center")
+
+    def clean_staff(self):
+        staff = self.cleaned_data["staff"]
+        if not self.instance.pk:
+            services.check_faculty(
+                StaffMember.objects.prefetch_related("year_records").get(pk=staff.pk)
+            )
+        return staff
+
+    def clean(self):
+        data = super().clean()
+        staff = data.get("staff")
+        if (
+            staff is not None
+            and not self.instance.pk
+            and SharedFaculty.objects.filter(staff=staff, withdrawn_on__isnull=True).exists()
+        ):
+            self.add_error("staff", _("%(name)s is already listed.") % {"name": staff.name})
+        return data
+
+    def save(self, commit=True):
+        if self.instance.pk:
+            return super().save(commit)
+        return services.list_faculty(
+            user=self.user,
+            staff=self.cleaned_data["staff"],
+            expertise=self.cleaned_data["expertise"],
+            available_for=self.cleaned_data.get("available_for", ""),
+        )
+
+
+class DigitalResourceForm(StyledModelForm):
+    url = forms.URLField(label=_("address on the platform"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = DigitalResource
+        fields = [
+            "title",
+            "kind",
+            "center",
+            "subject",
+            "audience",
+            "url",
+            "year_added",
+            "year_renewed",
+            "year_retired",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["center"].queryset = services.member_centers()
+
+    def clean(self):
+        data = super().clean()
+        added, renewed, retired = (
+            data.get("year_added"),
+            data.get("year_renewed"),
+            data.get("year_retired"),
+        )
+        this_year = timezone.localdate().year
+        if added and added > this_year:
+            self.add_error("year_added", _("A resource cannot be added in a future year."))
+        if added and renewed and renewed < added:
+            self.add_error("year_renewed", _("A resource is renewed after it was added."))
+        if added and retired and retired < added:
+            self.add_error("year_retired", _("A resource is retired after it was added."))
+        return data

@@ -1,0 +1,45 @@
+"""The alliance's home-page panel for the bureau and the secretariat: the
+next chair handover and the plans and reports in progress."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.permissions import get_scope
+from core.registry import Panel, registry
+from core.roles import Role
+
+from .models import DocumentStatus, WorkDocument
+from .services import ensure_secretariat_synced, next_term, term_on
+
+
+def _visible(user):
+    return get_scope(user).has_role(Role.BUREAU, Role.SECRETARIAT)
+
+
+def _context(request):
+    ensure_secretariat_synced()
+    today = timezone.localdate()
+    upcoming = next_term(today)
+    return {
+        "current": term_on(today),
+        "next": upcoming,
+        "days": (upcoming.starts_on - today).days if upcoming else None,
+        "open_documents": list(
+            WorkDocument.objects.restrict(request.user)
+            .exclude(status=DocumentStatus.RECEIVED)
+            .order_by("-year", "kind")[:5]
+        ),
+    }
+
+
+registry.add_panel(
+    Panel(
+        key="alliance-handover",
+        title=_("Alliance: next chair handover"),
+        template="alliance/panel_handover.html",
+        context=_context,
+        visible=_visible,
+        order=40,
+        width=6,
+    )
+)

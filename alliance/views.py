@@ -1,0 +1,703 @@
+"""The alliance's pages. Every one goes through ``core.generic`` (403 without
+the right, 404 outside the scope); the first alliance page of the day also
+hands the secretariat over if the chair changed (``SyncMixin``)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from core.generic import (
+    ScopedCreateView,
+    ScopedDetailView,
+    ScopedListView,
+    ScopedMixin,
+    ScopedUpdateView,
+)
+from core.permissions import can, forget_scope
+
+from . import services
+from .filtersets import (
+    AchievementFilterSet,
+    BookingFilterSet,
+    ChairTermFilterSet,
+    CouncilMemberFilterSet,
+    DigitalResourceFilterSet,
+    MeetingFilterSet,
+    SharedFacultyFilterSet,
+    WorkDocumentFilterSet,
+)
+from .forms import (
+    AchievementForm,
+    BookingForm,
+    ChairTermForm,
+    CommentForm,
+    CouncilMemberForm,
+    DigitalResourceForm,
+    DocumentCreateForm,
+    DocumentEditForm,
+    MeetingForm,
+    SharedFacultyForm,
+    TransitionForm,
+    add_errors,
+)
+from .models import (
+    Achievement,
+    Booking,
+    ChairTerm,
+    CouncilMember,
+    DigitalResource,
+    DocumentVersion,
+    Meeting,
+    SharedFaculty,
+    WorkDocument,
+)
+
+
+class SyncMixin:
+    """Hands the secretariat over on the first alliance page of a day (one
+    cache lookup afterwards), before the user's rights are read."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and services.ensure_secretariat_synced():
+            forget_scope(request.user)
+        return super().dispatch(request, *args, **kwargs)
+
+
+class DetailFieldsMixin:
+    """Detail pages that list (label, attribute) pairs in the shared
+    ``alliance/detail.html``; subclasses may add a template of their own."""
+
+    template_name = "alliance/detail.html"
+    fields: list = []
+    edit_url_name = ""
+    list_url = ""
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["fields"] = self.fields
+        ctx["can_change"] = bool(self.edit_url_name) and (
+            self.model._default_manager.restrict(self.request.user, "change")
+            .filter(pk=self.object.pk)
+            .exists()
+        )
+        ctx["edit_url_name"] = self.edit_url_name
+        ctx["list_url"] = self.list_url
+        return ctx
+
+
+# --- Council and rotation ------------------------------------------------------
+
+
+class CouncilView(SyncMixin, ScopedListView):
+    model = CouncilMember
+    filterset_class = CouncilMemberFilterSet
+    template_name = "alliance/council.html"
+    title = _("Alliance council")
+    create_url_name = "alliance:member-add"
+    empty_message = _("No council members recorded yet.")
+
+    def get_base_queryset(self):
+        return CouncilMember.objects.select_related("center", "representative", "liaison")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        today = timezone.localdate()
+        ctx["today"] = today
+        ctx["current_term"] = services.term_on(today)
+        ctx["next_term"] = services.next_term(today)
+        ctx["terms"] = ChairTerm.objects.restrict(self.request.user).select_related(
+            "center", "secretary_general"
+        )[:12]
+        ctx["can_add_term"] = can(self.request.user, "add", ChairTerm)
+        return ctx
+
+
+class MemberDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
+    model = CouncilMember
+    edit_url_name = "alliance:member-edit"
+    list_url = "alliance:council"
+    fields = [
+        (_("Center"), "center"),
+        (_("Rotation order"), "order"),
+        (_("Council representative"), "representative"),
+        (_("Liaison"), "liaison"),
+        (_("Joined on"), "joined_on"),
+        (_("Active"), "is_active"),
+    ]
+
+    def get_base_queryset(self):
+        return CouncilMember.objects.select_related("center", "representative", "liaison")
+
+
+class MemberCreateView(SyncMixin, ScopedCreateView):
+    model = CouncilMember
+    form_class = CouncilMemberForm
+
+
+class MemberUpdateView(SyncMixin, ScopedUpdateView):
+    model = CouncilMember
+    form_class = CouncilMemberForm
+
+
+class TermListView(SyncMixin, ScopedListView):
+    model = ChairTerm
+    filterset_class = ChairTermFilterSet
+    title = _("Chair rotation")
+    create_url_name = "alliance:term-add"
+    columns = [
+        (_("Term"), "__str__"),
+        (_("Term number"), "sequence"),
+        (_("Chair center"), "center"),
+        (_("Secretary-general"), "secretary_general"),
+        (_("Secretariat handed over at"), "handed_over_at"),
+    ]
+    empty_message = _("No chair terms yet: record the rotation schedule.")
+
+    def get_base_queryset(self):
+        return ChairTerm.objects.select_related("center", "secretary_general")
+
+
+class TermDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
+    model = ChairTerm
+    edit_url_name = "alliance:term-edit"
+    list_url = "alliance:term-list"
+    fields = [
+        (_("Term number"), "sequence"),
+        (_("Chair center"), "center"),
+        (_("Starts on"), "starts_on"),
+        (_("Ends on"), "ends_on"),
+        (_("Secretary-general"), "secretary_general"),
+        (_("Secretariat handed over at"), "handed_over_at"),
+        (_("Note"), "note"),
+    ]
+
+    def get_base_queryset(self):
+        return ChairTerm.objects.select_related("center", "secretary_general")
+
+
+class TermCreateView(SyncMixin, ScopedCreateView):
+    model = ChairTerm
+    form_class = ChairTermForm
+
+    def get_initial(self):
+        last = ChairTerm.objects.order_by("-starts_on").first()
+        if last is None:
+            return {"sequence": 1}
+        start = last.ends_on + timezone.timedelta(days=1)
+        return {
+            "sequence": last.sequence + 1,
+            "starts_on": start,
+            "ends_on": services.one_year_after(start),
+        }
+
+
+class TermUpdateView(SyncMixin, ScopedUpdateView):
+    model = ChairTerm
+    form_class = ChairTermForm
+
+
+class TermExtendView(SyncMixin, ScopedMixin, View):
+    """Add the next term of the rotation in one click (POST)."""
+
+    model = ChairTerm
+    action = "add"
+
+    def post(self, request):
+        try:
+            (term,) = services.extend_rotation(years=1, user=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _t("Added the term of %(term)s.") % {"term": term})
+        return redirect("alliance:council")
+
+
+# --- Plans and reports -----------------------------------------------------------
+
+
+class DocumentListView(SyncMixin, ScopedListView):
+    model = WorkDocument
+    filterset_class = WorkDocumentFilterSet
+    title = _("Annual plans and reports")
+    create_url_name = "alliance:document-add"
+    columns = [
+        (_("Document"), "__str__"),
+        (_("Title"), "title"),
+        (_("Status"), "status"),
+        (_("Version"), "version"),
+        (_("Updated at"), "updated_at"),
+    ]
+    empty_message = _("No plan or report yet. The secretariat drafts them.")
+
+
+class DocumentDetailView(SyncMixin, ScopedDetailView):
+    model = WorkDocument
+    template_name = "alliance/document_detail.html"
+
+    def get_base_queryset(self):
+        return WorkDocument.objects.select_related("created_by", "approved_at_meeting")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        doc, user = self.object, self.request.user
+        ctx["versions"] = (
+            DocumentVersion.objects.restrict(user).filter(document=doc).select_related("author")
+        )
+        ctx["steps"] = doc.steps.select_related("actor")
+        ctx["comments"] = doc.comments.select_related("center", "author")
+        ctx["transitions"] = services.transitions_for(doc, user)
+        ctx["transition_form"] = TransitionForm()
+        ctx["comment_form"] = CommentForm()
+        ctx["can_edit"] = doc.is_editable and can(user, "change", WorkDocument)
+        ctx["can_comment"] = doc.status == "consultation" and can(
+            user, "add", "alliance.documentcomment"
+        )
+        return ctx
+
+
+class DocumentCreateView(SyncMixin, ScopedCreateView):
+    model = WorkDocument
+    form_class = DocumentCreateForm
+
+    def form_valid(self, form):
+        try:
+            self.object = services.create_document(user=self.request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.object.get_absolute_url())
+
+
+class DocumentUpdateView(SyncMixin, ScopedUpdateView):
+    model = WorkDocument
+    form_class = DocumentEditForm
+
+    def form_valid(self, form):
+        try:
+            self.object = services.edit_document(
+                WorkDocument.objects.get(pk=self.object.pk),
+                user=self.request.user,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+            )
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _t("Saved as version %(n)s.") % {"n": self.object.version})
+        return HttpResponseRedirect(self.object.get_absolute_url())
+
+
+class VersionDetailView(SyncMixin, ScopedMixin, TemplateView):
+    model = DocumentVersion
+    template_name = "alliance/version_detail.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        version = get_object_or_404(
+            DocumentVersion.objects.restrict(self.request.user).select_related(
+                "document", "author"
+            ),
+            document_id=kwargs["pk"],
+            number=kwargs["number"],
+        )
+        ctx["version"] = version
+        ctx["document"] = version.document
+        return ctx
+
+
+class DocumentTransitionView(SyncMixin, ScopedMixin, View):
+    model = WorkDocument
+
+    def post(self, request, pk, name):
+        document = get_object_or_404(WorkDocument.objects.restrict(request.user), pk=pk)
+        form = TransitionForm(request.POST)
+        form.is_valid()
+        try:
+            services.transition(
+                document,
+                name,
+                user=request.user,
+                note=form.cleaned_data.get("note", ""),
+                meeting=form.cleaned_data.get("meeting"),
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, _t("Done: %(status)s.") % {"status": document.get_status_display()}
+            )
+        return redirect(document.get_absolute_url())
+
+
+class DocumentCommentView(SyncMixin, ScopedMixin, View):
+    model = WorkDocument
+
+    def post(self, request, pk):
+        document = get_object_or_404(WorkDocument.objects.restrict(request.user), pk=pk)
+        if not can(request.user, "add", "alliance.documentcomment"):
+            raise PermissionDenied
+        form = CommentForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _t("Write a comment."))
+            return redirect(document.get_absolute_url())
+        try:
+            services.add_comment(document, user=request.user, body=form.cleaned_data["body"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _t("Comment added."))
+        return redirect(document.get_absolute_url())
+
+
+# --- Meetings and forums ----------------------------------------------------------
+
+
+class MeetingListView(SyncMixin, ScopedListView):
+    model = Meeting
+    filterset_class = MeetingFilterSet
+    title = _("Meetings and forums")
+    create_url_name = "alliance:meeting-add"
+    columns = [
+        (_("Meeting"), "title"),
+        (_("Kind"), "kind"),
+        (_("Date"), "held_on"),
+        (_("Theme"), "theme"),
+        (_("Venue"), "venue"),
+        (_("Host center"), "host_center"),
+    ]
+    empty_message = _("No meetings or forums recorded yet.")
+
+    def get_base_queryset(self):
+        return Meeting.objects.select_related("host_center")
+
+
+class MeetingDetailView(SyncMixin, ScopedDetailView):
+    model = Meeting
+    template_name = "alliance/meeting_detail.html"
+
+    def get_base_queryset(self):
+        return Meeting.objects.select_related("host_center").prefetch_related(
+            "problem_shared_by", "participant_centers", "participants"
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_change"] = can(self.request.user, "change", Meeting)
+        return ctx
+
+
+class MeetingCreateView(SyncMixin, ScopedCreateView):
+    model = Meeting
+    form_class = MeetingForm
+
+
+class MeetingUpdateView(SyncMixin, ScopedUpdateView):
+    model = Meeting
+    form_class = MeetingForm
+
+
+# --- Results statistics -------------------------------------------------------------
+
+
+class AchievementListView(SyncMixin, ScopedListView):
+    model = Achievement
+    filterset_class = AchievementFilterSet
+    template_name = "alliance/achievement_list.html"
+    title = _("Results statistics")
+    create_url_name = "alliance:achievement-add"
+    columns = [
+        (_("Member"), "center"),
+        (_("Year"), "year"),
+        (_("Kind"), "kind"),
+        (_("Count"), "count"),
+        (_("Reported by"), "reported_by"),
+    ]
+    empty_message = _("No results reported yet. Each member reports its own results per year.")
+
+    def get_base_queryset(self):
+        return Achievement.objects.select_related("center", "reported_by")
+
+
+class AchievementDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
+    model = Achievement
+    edit_url_name = "alliance:achievement-edit"
+    list_url = "alliance:achievement-list"
+    fields = [
+        (_("Member"), "center"),
+        (_("Year"), "year"),
+        (_("Kind"), "kind"),
+        (_("Count"), "count"),
+        (_("Details"), "description"),
+        (_("Reported by"), "reported_by"),
+        (_("Updated at"), "updated_at"),
+    ]
+
+    def get_base_queryset(self):
+        return Achievement.objects.select_related("center", "reported_by")
+
+
+class AchievementCreateView(SyncMixin, ScopedCreateView):
+    model = Achievement
+    form_class = AchievementForm
+
+
+class AchievementUpdateView(SyncMixin, ScopedUpdateView):
+    model = Achievement
+    form_class = AchievementForm
+
+
+class RollupView(SyncMixin, ScopedMixin, TemplateView):
+    """The year's results per member and kind, as the annual report states them."""
+
+    model = Achievement
+    template_name = "alliance/rollup.html"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        try:
+            year = int(self.request.GET.get("year") or timezone.localdate().year)
+        except ValueError as exc:
+            raise Http404 from exc
+        ctx["rollup"] = services.results_rollup(year=year, user=self.request.user)
+        ctx["years"] = list(
+            Achievement.objects.restrict(self.request.user)
+            .order_by("-year")
+            .values_list("year", flat=True)
+            .distinct()
+        )
+        return ctx
+
+
+# --- Bookings -----------------------------------------------------------------------
+
+
+class BookingListView(SyncMixin, ScopedListView):
+    model = Booking
+    filterset_class = BookingFilterSet
+    title = _("Shared facility bookings")
+    create_url_name = "alliance:booking-add"
+    columns = [
+        (_("Facility"), "room"),
+        (_("Booked for"), "center"),
+        (_("From"), "starts_at"),
+        (_("Until"), "ends_at"),
+        (_("Purpose"), "purpose"),
+        (_("People"), "attendees"),
+        (_("Cancelled at"), "cancelled_at"),
+    ]
+    empty_message = _(
+        "No bookings. Members book each other's shared rooms, dormitories and canteens here."
+    )
+
+    def get_base_queryset(self):
+        return Booking.objects.select_related("room__campus__center", "center")
+
+
+class BookingDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
+    model = Booking
+    template_name = "alliance/booking_detail.html"
+    edit_url_name = "alliance:booking-edit"
+    list_url = "alliance:booking-list"
+    fields = [
+        (_("Facility"), "room"),
+        (_("Booked for"), "center"),
+        (_("From"), "starts_at"),
+        (_("Until"), "ends_at"),
+        (_("Purpose"), "purpose"),
+        (_("People"), "attendees"),
+        (_("Booked by"), "booked_by"),
+        (_("Cancelled at"), "cancelled_at"),
+    ]
+
+    def get_base_queryset(self):
+        return Booking.objects.select_related("room__campus__center", "center", "booked_by")
+
+
+class BookingFormMixin:
+    def form_valid(self, form):
+        try:
+            self.object = form.save()
+        except ValidationError:
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.object.get_absolute_url())
+
+
+class BookingCreateView(SyncMixin, BookingFormMixin, ScopedCreateView):
+    model = Booking
+    form_class = BookingForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("room"):
+            initial["room"] = self.request.GET["room"]
+        return initial
+
+
+class BookingUpdateView(SyncMixin, BookingFormMixin, ScopedUpdateView):
+    model = Booking
+    form_class = BookingForm
+
+    def get_queryset(self):
+        return super().get_queryset().filter(cancelled_at__isnull=True)
+
+
+class BookingCancelView(SyncMixin, ScopedMixin, View):
+    model = Booking
+    action = "change"
+
+    def post(self, request, pk):
+        booking = get_object_or_404(Booking.objects.restrict(request.user, "change"), pk=pk)
+        services.cancel_booking(booking, user=request.user)
+        messages.success(request, _t("Booking cancelled."))
+        return redirect(booking.get_absolute_url())
+
+
+# --- Faculty register ----------------------------------------------------------------
+
+
+class FacultyListView(SyncMixin, ScopedListView):
+    model = SharedFaculty
+    filterset_class = SharedFacultyFilterSet
+    title = _("Faculty-sharing register")
+    create_url_name = "alliance:faculty-add"
+    columns = [
+        (_("Staff member"), "staff"),
+        (_("Center"), "staff.center"),
+        (_("Expertise"), "expertise"),
+        (_("Title"), "staff.title"),
+        (_("Listed on"), "listed_on"),
+        (_("Withdrawn on"), "withdrawn_on"),
+    ]
+    empty_message = _("Nobody listed yet. Members list trainers who meet the standard.")
+
+    def get_base_queryset(self):
+        return SharedFaculty.objects.select_related("staff__center")
+
+
+class FacultyDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
+    model = SharedFaculty
+    template_name = "alliance/faculty_detail.html"
+    edit_url_name = "alliance:faculty-edit"
+    list_url = "alliance:faculty-list"
+    fields = [
+        (_("Staff member"), "staff"),
+        (_("Center"), "staff.center"),
+        (_("Professional title"), "staff.title"),
+        (_("Honour"), "staff.honour"),
+        (_("Subject"), "staff.subject"),
+        (_("Expertise"), "expertise"),
+        (_("Available for"), "available_for"),
+        (_("Listed by"), "listed_by"),
+        (_("Listed on"), "listed_on"),
+        (_("Withdrawn on"), "withdrawn_on"),
+    ]
+
+    def get_base_queryset(self):
+        return SharedFaculty.objects.select_related("staff__center", "listed_by").prefetch_related(
+            Prefetch("staff__year_records")
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["meets_standard"] = services.staff_meets_standard(self.object.staff)
+        return ctx
+
+
+class FacultyCreateView(SyncMixin, ScopedCreateView):
+    model = SharedFaculty
+    form_class = SharedFacultyForm
+
+    def form_valid(self, form):
+        try:
+            self.object = form.save()
+        except (ValidationError, PermissionDenied) as exc:
+            add_errors(form, exc if isinstance(exc, ValidationError) else ValidationError(str(exc)))
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.object.get_absolute_url())
+
+
+class FacultyUpdateView(SyncMixin, ScopedUpdateView):
+    model = SharedFaculty
+    form_class = SharedFacultyForm
+
+
+class FacultyWithdrawView(SyncMixin, ScopedMixin, View):
+    model = SharedFaculty
+    action = "change"
+
+    def post(self, request, pk):
+        listing = get_object_or_404(SharedFaculty.objects.restrict(request.user, "change"), pk=pk)
+        services.withdraw_faculty(listing, user=request.user)
+        messages.success(request, _t("Withdrawn from the register."))
+        return redirect(listing.get_absolute_url())
+
+
+# --- Digital resources ----------------------------------------------------------------
+
+
+class ResourceListView(SyncMixin, ScopedListView):
+    model = DigitalResource
+    filterset_class = DigitalResourceFilterSet
+    template_name = "alliance/resource_list.html"
+    title = _("Digital resource catalogue")
+    create_url_name = "alliance:resource-add"
+    columns = [
+        (_("Title"), "title"),
+        (_("Kind"), "kind"),
+        (_("Contributed by"), "center"),
+        (_("Subject or topic"), "subject"),
+        (_("Year added"), "year_added"),
+        (_("Year last renewed"), "year_renewed"),
+        (_("Year retired"), "year_retired"),
+    ]
+    empty_message = _("No resources in the catalogue yet.")
+
+    def get_base_queryset(self):
+        return DigitalResource.objects.select_related("center")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["renewal"] = services.renewal_rate(
+            queryset=DigitalResource.objects.restrict(self.request.user)
+        )
+        return ctx
+
+
+class ResourceDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
+    model = DigitalResource
+    edit_url_name = "alliance:resource-edit"
+    list_url = "alliance:resource-list"
+    fields = [
+        (_("Title"), "title"),
+        (_("Kind"), "kind"),
+        (_("Contributed by"), "center"),
+        (_("Subject or topic"), "subject"),
+        (_("Target group"), "audience"),
+        (_("Address on the platform"), "url"),
+        (_("Year added"), "year_added"),
+        (_("Year last renewed"), "year_renewed"),
+        (_("Year retired"), "year_retired"),
+    ]
+
+    def get_base_queryset(self):
+        return DigitalResource.objects.select_related("center")
+
+
+class ResourceCreateView(SyncMixin, ScopedCreateView):
+    model = DigitalResource
+    form_class = DigitalResourceForm
+
+
+class ResourceUpdateView(SyncMixin, ScopedUpdateView):
+    model = DigitalResource
+    form_class = DigitalResourceForm
