@@ -9,8 +9,6 @@ import pytest
 from tests.conftest import require
 from tests.factories import PASSWORD
 
-# pytest-django's live server and Playwright's sync API share the main thread.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -26,7 +24,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def page():
+def page(monkeypatch):
+    # Playwright's sync API runs an event loop in the test's thread; Django's ORM
+    # refuses calls from there unless told otherwise (only for this test).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     require(os.path.exists(CHROMIUM) or bool(shutil.which("chromium")), "Chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
