@@ -810,7 +810,13 @@ def annotate_progress(teachers, on=None, pmap=None):
     on = on or timezone.localdate()
     pmap = pmap or policy_map(on)
     if pmap.city is None and not pmap.overrides:
-        return teachers.none()
+        # No policy: nothing to measure against; the same columns, no rows.
+        return teachers.annotate(
+            cycle_hours=Value(ZERO, output_field=HOURS_FIELD),
+            required=Value(ZERO, output_field=HOURS_FIELD),
+            cycle_days=Value(1),
+            elapsed=Value(0),
+        ).none()
     teachers = teachers.annotate(
         c_start=_policy_case(pmap, "cycle_start", DateField()),
         c_end=_policy_case(pmap, "cycle_end", DateField()),
@@ -852,7 +858,10 @@ def at_risk(teachers, on=None, pmap=None):
     """Teachers who have not met the total and whose pace so far projects a
     total under it at the cycle's end: hours × cycle days < required ×
     elapsed days."""
+    pmap = pmap or policy_map(on)
     teachers = annotate_progress(teachers, on, pmap)
+    if pmap.city is None and not pmap.overrides:
+        return teachers
     return teachers.alias(
         pace=ExpressionWrapper(F("cycle_hours") * F("cycle_days"), output_field=HOURS_FIELD),
         needed=ExpressionWrapper(F("required") * F("elapsed"), output_field=HOURS_FIELD),

@@ -1,0 +1,238 @@
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from credits.models import CreditEntry, SyncRequest
+from tests.contracts import ApiContract, assert_constant_queries
+from tests.factories import TeacherFactory
+
+pytestmark = pytest.mark.django_db
+
+BATCH_URL = "/api/v1/credits/entries/batch/"
+
+
+@pytest.fixture
+def synced_teachers(world):
+    world.teacher_a.external_id = "TH-001"
+    world.teacher_a.save()
+    world.teacher_b.external_id = "HZ-001"
+    world.teacher_b.save()
+    second = TeacherFactory(school=world.school_a2, external_id="TH-002")
+    return world.teacher_a, second
+
+
+@pytest.fixture
+def system(api_token):
+    raw, _token = api_token("system_a")
+    return Client(HTTP_AUTHORIZATION=f"Token {raw}")
+
+
+def rows(n=3, teacher="TH-001", prefix="E"):
+    return [
+        {
+            "external_id": f"{prefix}{i}",
+            "teacher": teacher if i % 2 == 0 else "TH-002",
+            "category": "subject",
+            "hours": "2.5",
+            "earned_on": "2025-09-01",
+            "title": "区级教研活动",
+        }
+        for i in range(n)
+    ]
+
+
+def post(client, body, key="k-1"):
+    headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
+    return client.post(BATCH_URL, json.dumps(body), content_type="application/json", **headers)
+
+
+def test_batch_posts_every_row(world, policy, synced_teachers, system):
+    response = post(system, {"entries": rows(4)})
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["batch"] == {"received": 4, "created": 4, "existing": 0, "already_counted": 0}
+    assert [r["index"] for r in body["results"]] == [0, 1, 2, 3]
+    assert all(r["status"] == "created" and r["id"] for r in body["results"])
+    assert CreditEntry.objects.count() == 4
+    entry = CreditEntry.objects.get(external_id="E0")
+    assert entry.hours == Decimal("2.5") and entry.org_kind == "system"
+    assert entry.registered_by == world.user("system_a")
+
+
+def test_a_resend_returns_the_first_answer_and_writes_nothing(
+    world, policy, synced_teachers, system
+):
+    first = post(system, {"entries": rows(3)})
+    second = post(system, {"entries": rows(3)})
+    third = post(system, {"entries": rows(3)})
+    assert first.status_code == second.status_code == third.status_code == 201
+    assert second.json() == first.json() == third.json()
+    assert second["Idempotent-Replayed"] == "true"
+    assert CreditEntry.objects.count() == 3
+    # Same rows under a new key: known external ids are reported, not copied.
+    again = post(system, {"entries": rows(3)}, key="k-2")
+    assert again.json()["batch"]["existing"] == 3
+    assert CreditEntry.objects.count() == 3
+
+
+def test_same_key_with_another_body_is_refused(world, policy, synced_teachers, system):
+    post(system, {"entries": rows(2)})
+    response = post(system, {"entries": rows(3)})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "idempotency_key_reused"
+    assert "Idempotency-Key" in error["message"]
+    assert CreditEntry.objects.count() == 2
+
+
+def test_a_bad_row_is_reported_by_index_and_nothing_is_written(
+    world, policy, synced_teachers, system
+):
+    batch = rows(5)
+    batch[3]["hours"] = "-1"
+    batch[4]["earned_on"] = "2025-13-01"
+    response = post(system, {"entries": batch})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_rows"
+    bad = {(r["index"], r["field"]) for r in error["details"]["rows"]}
+    assert bad == {(3, "hours"), (4, "earned_on")}
+    assert not CreditEntry.objects.exists()
+    assert not SyncRequest.objects.exists()  # the key may be used for the fixed batch
+    assert post(system, {"entries": rows(5)}).status_code == 201
+
+
+def test_another_districts_teacher_is_refused(world, policy, synced_teachers, system):
+    batch = rows(3)
+    batch[1]["teacher"] = "HZ-001"  # a teacher of district B
+    response = post(system, {"entries": batch})
+    assert response.status_code == 422
+    details = response.json()["error"]["details"]["rows"]
+    assert details == [{"index": 1, "field": "teacher", "message": details[0]["message"]}]
+    assert not CreditEntry.objects.exists()
+
+
+def test_duplicate_ids_in_a_batch_and_unknown_fields(world, policy, synced_teachers, system):
+    batch = rows(2)
+    batch[1]["external_id"] = "E0"
+    batch[0]["points"] = 3
+    response = post(system, {"entries": batch})
+    fields = {(r["index"], r["field"]) for r in response.json()["error"]["details"]["rows"]}
+    assert fields == {(0, "points"), (1, "external_id")}
+
+
+def test_activity_counts_once_across_portal_and_sync(world, policy, synced_teachers, system, award):
+    portal = award(world.teacher_a, 24, activity_key="training.subproject:5").entry
+    batch = rows(1)
+    batch[0]["activity_key"] = "training.subproject:5"
+    body = post(system, {"entries": batch}).json()
+    assert body["results"][0] == {
+        "index": 0,
+        "external_id": "E0",
+        "status": "already_counted",
+        "id": portal.pk,
+    }
+    assert CreditEntry.objects.count() == 1
+
+
+def test_batch_needs_key_token_and_size(world, policy, synced_teachers, system, login):
+    assert post(system, {"entries": rows(1)}, key=None).json()["error"]["code"] == (
+        "idempotency_key_required"
+    )
+    assert post(system, {"entries": []}).status_code == 400
+    too_many = [dict(r, external_id=f"X{i}") for i, r in enumerate(rows(1) * 1001)]
+    assert post(system, {"entries": too_many}).status_code == 413
+    # District staff may add entries on pages, but batches are for systems.
+    staff = login(world.user("district_a"))
+    assert post(staff, {"entries": rows(1)}).status_code == 403
+    assert post(login(world.user("teacher_a")), {"entries": rows(1)}).status_code == 403
+    assert Client().post(BATCH_URL, "{}", content_type="application/json").status_code in (401, 403)
+
+
+def test_batch_queries_do_not_grow_with_rows(world, policy, synced_teachers, system):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    post(system, {"entries": rows(1, prefix="W")}, key="warm")  # token last-used stamp
+    with CaptureQueriesContext(connection) as small:
+        post(system, {"entries": rows(2, prefix="S")}, key="a")
+    # (SQLite splits an INSERT at 999 parameters; PostgreSQL takes 1,000 rows at once.)
+    with CaptureQueriesContext(connection) as large:
+        post(system, {"entries": rows(40, prefix="L")}, key="b")
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_updated_since_reads_changes(world, policy, synced_teachers, system):
+    post(system, {"entries": rows(2)})
+    response = system.get("/api/v1/credits/entries/?updated_since=2000-01-01T00:00:00Z")
+    assert response.json()["count"] == 2
+    response = system.get("/api/v1/credits/entries/?updated_since=2999-01-01T00:00:00Z")
+    assert response.json()["count"] == 0
+
+
+def test_teacher_reads_own_summary_and_entries(world, policy, award, login):
+    award(world.teacher_a, 40, category="ethics")
+    award(world.teacher_b, 10)
+    client = login(world.user("teacher_a"))
+    summary = client.get("/api/v1/credits/summary/").json()
+    assert summary["total_hours"] == "40.0" and summary["required_hours"] == "360.0"
+    assert summary["by_category"][0]["met"] is True
+    entries = client.get("/api/v1/credits/entries/").json()
+    assert entries["count"] == 1
+    other = client.get(f"/api/v1/credits/summary/?teacher={world.teacher_b.pk}")
+    assert other.status_code == 404
+    district = login(world.user("district_a"))
+    assert district.get(f"/api/v1/credits/summary/?teacher={world.teacher_a.pk}").status_code == 200
+    assert district.get(f"/api/v1/credits/summary/?teacher={world.teacher_b.pk}").status_code == 404
+    assert login(world.user("outsider")).get("/api/v1/credits/summary/").status_code == 403
+
+
+def test_claim_api_approves(world, policy, login):
+    from credits.models import CreditClaim
+
+    claim = CreditClaim.objects.create(
+        teacher=world.teacher_a,
+        school=world.school_a,
+        district=world.district_a,
+        title="课程",
+        category="it",
+        hours=Decimal("4"),
+        earned_on=date(2025, 1, 1),
+        submitted_by=world.user("teacher_a"),
+    )
+    url = f"/api/v1/credits/claims/{claim.pk}/approve/"
+    assert login(world.user("district_b")).post(url).status_code == 404
+    assert login(world.user("school_a")).post(url).json()["status"] == "school_approved"
+    assert login(world.user("district_a")).post(url).json()["status"] == "approved"
+    assert login(world.user("district_a")).post(url).status_code == 409
+
+
+class TestEntryApiContract(ApiContract):
+    permitted = "district_a"
+    outside = "district_b"
+    forbidden = "vendor"
+
+    def url(self, world):
+        from credits import services
+
+        entry = services.award_hours(
+            teacher=world.teacher_a,
+            hours=3,
+            category="it",
+            source="online",
+            earned_on=date(2025, 1, 1),
+        ).entry
+        return f"/api/v1/credits/entries/{entry.pk}/"
+
+
+def test_entry_api_list_has_constant_queries(world, policy, award, login):
+    award(world.teacher_a, 1)
+
+    def add(n):
+        for i in range(n):
+            award(world.teacher_a, 1, title=f"x{i}")
+
+    assert_constant_queries(login(world.user("bureau")), "/api/v1/credits/entries/", add)
