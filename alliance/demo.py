@@ -1,5 +1,404 @@
-"""Demo data of the alliance."""
+"""Demo data of the alliance: the council of the six municipal centers, the
+chair rotation (中小学 center first, 2025-11-01 – 2026-10-31, then the 中职
+center, so the demo's today exercises a handover), representatives and
+liaisons, a plan and a report in the workflow, an annual meeting and a forum,
+results per member and year, bookings of shared rooms, the faculty register
+and the digital-resource catalogue. Loading twice changes nothing.
+
+The demo account ``secretariat`` (陈秘书) is created by the centers demo as
+staff of the 中小学 center; with the chair now at the 中职 center, this loader
+moves that account to the 中职 center from 2026-11-01 (ending the old
+membership on 2026-10-31), so it holds the secretariat rights today.
+"""
+
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from centers.demo import DEMO_PASSWORD
+from centers.models import Center, Room, StaffMember
+from core.models import Membership
+from core.permissions import forget_scope
+from core.roles import Role
+
+from . import services
+from .models import (
+    Achievement,
+    AchievementKind,
+    Booking,
+    ChairTerm,
+    CouncilMember,
+    DigitalResource,
+    DocumentKind,
+    DocumentStatus,
+    Meeting,
+    MeetingKind,
+    ResourceKind,
+    SharedFaculty,
+    WorkDocument,
+)
+
+#: Rotation order: the members as the charter lists them (art. 5).
+ROTATION = [
+    "primary-secondary",
+    "vocational",
+    "private-schools",
+    "distance",
+    "kindergarten",
+    "research-training",
+]
+FIRST_TERM_START = date(2025, 11, 1)
+TERMS = 3  # the past, the current and the next term
+HANDOVER_DAY = date(2026, 11, 1)
+
+PEOPLE = {
+    # code: (representative, liaison)
+    "primary-secondary": ("黄主任", "梁老师"),
+    "vocational": ("何主任", "周老师"),
+    "private-schools": ("林主任", "郑老师"),
+    "distance": ("罗主任", "谢老师"),
+    "kindergarten": ("吴主任", "冯老师"),
+    "research-training": ("许主任", "邓老师"),
+}
+
+
+def _user(username, name):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=username, defaults={"name": name})
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
+def _staff_membership(user, center, starts_on=date(2020, 1, 1)):
+    Membership.objects.get_or_create(
+        user=user,
+        role=Role.CENTER_STAFF,
+        organisation_id=center.pk,
+        defaults={"starts_on": starts_on},
+    )
 
 
 def load(stdout=None):
-    pass
+    centers = {c.code: c for c in Center.objects.filter(code__in=ROTATION)}
+    if len(centers) < len(ROTATION):
+        if stdout:
+            stdout.write("alliance: the six municipal centers are missing; load centers first")
+        return
+    with transaction.atomic():
+        members = _council(centers)
+        _move_secretariat_account(centers)
+        _terms(centers)
+    # The handover: as the periodic task would have done on each term's first day.
+    services.sync_secretariat(FIRST_TERM_START)
+    services.sync_secretariat(timezone.localdate())
+    secretariat = get_user_model().objects.get(username="secretariat")
+    forget_scope(secretariat)
+    with transaction.atomic():
+        meetings = _meetings(centers, members)
+        _documents(secretariat, members, meetings)
+        _results(centers)
+        _bookings(centers, secretariat)
+        _faculty(centers, secretariat)
+        _resources(centers)
+    if stdout:
+        stdout.write("alliance: council, rotation, plans, meetings, results, sharing")
+
+
+def _council(centers):
+    members = {}
+    for order, code in enumerate(ROTATION, start=1):
+        center = centers[code]
+        rep_name, liaison_name = PEOPLE[code]
+        short = center.short_name or center.name
+        rep = _user(f"rep-{code}", f"{short} {rep_name}")
+        liaison = _user(f"liaison-{code}", f"{short} {liaison_name}")
+        _staff_membership(rep, center)
+        _staff_membership(liaison, center)
+        member, _ = CouncilMember.objects.update_or_create(
+            center=center,
+            defaults={
+                "order": order,
+                "representative": rep,
+                "liaison": liaison,
+                "joined_on": date(2019, 11, 1),
+                "is_active": True,
+            },
+        )
+        members[code] = member
+    return members
+
+
+def _move_secretariat_account(centers):
+    """The demo's ``secretariat`` account works at the current chair's center."""
+    user = _user("secretariat", "联盟秘书处 陈秘书")
+    old = Membership.objects.filter(
+        user=user,
+        role=Role.CENTER_STAFF,
+        organisation_id=centers["primary-secondary"].pk,
+        ends_on__isnull=True,
+    ).first()
+    if old is not None and old.starts_on < HANDOVER_DAY:
+        old.ends_on = HANDOVER_DAY - timedelta(days=1)
+        old.save(update_fields=["ends_on"])
+    _staff_membership(user, centers["vocational"], starts_on=HANDOVER_DAY)
+
+
+def _terms(centers):
+    start = FIRST_TERM_START
+    for sequence in range(1, TERMS + 1):
+        code = ROTATION[(sequence - 1) % len(ROTATION)]
+        center = centers[code]
+        if code == "vocational":
+            secretary_general = _user("secretariat", "联盟秘书处 陈秘书")
+        else:
+            secretary_general = _user(f"rep-{code}", "")
+        ChairTerm.objects.update_or_create(
+            sequence=sequence,
+            defaults={
+                "center": center,
+                "starts_on": start,
+                "ends_on": services.one_year_after(start),
+                "secretary_general": secretary_general,
+            },
+        )
+        start = services.one_year_after(start) + timedelta(days=1)
+
+
+def _meetings(centers, members):
+    all_members = list(centers.values())
+    people = [m.representative for m in members.values()] + [m.liaison for m in members.values()]
+    specs = [
+        (
+            MeetingKind.COUNCIL,
+            "2026年第一次理事会会议",
+            "",
+            "",
+            date(2026, 1, 15),
+            "广州大学桂花岗校区 第一会议室",
+            "primary-secondary",
+            "一、审定联盟2026年度工作计划\n二、研究成果统计口径",
+        ),
+        (
+            MeetingKind.ANNUAL,
+            "2025年广州市市级教师发展中心联盟年会",
+            "教科研训一体化协同发展",
+            "六家中心的培训、教研、科研资源分散，课程与师资难以共享，区级中心指导缺少合力。",
+            date(2025, 12, 20),
+            "广州大学桂花岗校区 学术报告厅",
+            "primary-secondary",
+            "一、主席单位工作报告\n二、成员单位交流发言\n三、签署资源共享协议",
+        ),
+        (
+            MeetingKind.FORUM,
+            "人工智能助推教师发展主题论坛",
+            "人工智能时代的教师培训转型",
+            "六家中心都面临培训内容与人工智能等新技术变革脱节、数字资源更新慢的共性问题。",
+            date(2026, 6, 18),
+            "广州开放大学 多功能学术报告厅",
+            "distance",
+            "一、主旨报告\n二、分论坛：课程资源建设、研修社区\n三、圆桌对话",
+        ),
+    ]
+    meetings = {}
+    for kind, title, theme, problem, held_on, venue, host, agenda in specs:
+        meeting, created = Meeting.objects.get_or_create(
+            title=title,
+            defaults={
+                "kind": kind,
+                "theme": theme,
+                "common_problem": problem,
+                "held_on": held_on,
+                "venue": venue,
+                "host_center": centers[host],
+                "agenda": agenda,
+                "minutes": "会议按议程进行，形成纪要并报市教育局。"
+                if held_on < date(2026, 11, 1)
+                else "",
+            },
+        )
+        if created:
+            if kind in (MeetingKind.ANNUAL, MeetingKind.FORUM):
+                meeting.problem_shared_by.set(all_members)
+            meeting.participant_centers.set(all_members)
+            meeting.participants.set(people)
+        meetings[kind] = meeting
+    return meetings
+
+
+def _documents(secretariat, members, meetings):
+    reviewer = members["kindergarten"].liaison
+    bureau = get_user_model().objects.filter(username="bureau").first()
+    plan = WorkDocument.objects.filter(kind=DocumentKind.PLAN, year=2026).first()
+    if plan is None:
+        plan = services.create_document(
+            user=secretariat,
+            kind=DocumentKind.PLAN,
+            year=2026,
+            title="广州市市级教师发展中心联盟2026年度工作计划",
+            body="一、总体目标\n落实联盟章程，推进六家中心资源整合共享。\n"
+            "二、重点工作\n1. 举办年会与主题论坛；\n2. 完善成果统计；\n3. 推进场室与师资共享。",
+        )
+        services.transition(plan, "open_consultation", user=secretariat)
+        forget_scope(reviewer)
+        services.add_comment(plan, user=reviewer, body="建议增加幼儿园园长培训资源共建内容。")
+        services.edit_document(
+            plan,
+            user=secretariat,
+            title=plan.title,
+            body=plan.body + "\n4. 共建幼儿园园长培训课程资源。",
+        )
+        services.transition(
+            plan,
+            "approve",
+            user=secretariat,
+            note="理事会2026年第一次会议审定",
+            meeting=meetings[MeetingKind.COUNCIL],
+        )
+        services.transition(plan, "file", user=secretariat)
+        if bureau is not None:
+            services.transition(plan, "receive", user=bureau)
+    report = WorkDocument.objects.filter(kind=DocumentKind.REPORT, year=2026).first()
+    if report is None:
+        report = services.create_document(
+            user=secretariat,
+            kind=DocumentKind.REPORT,
+            year=2026,
+            title="广州市市级教师发展中心联盟2026年度工作报告（征求意见稿）",
+            body="一、年度工作完成情况\n二、成果统计\n三、存在问题\n四、2027年工作思路",
+        )
+        services.transition(report, "open_consultation", user=secretariat)
+        commenter = members["research-training"].liaison
+        forget_scope(commenter)
+        services.add_comment(report, user=commenter, body="成果统计请补充研训中心教研成果。")
+    if report.status == DocumentStatus.DRAFT:  # pragma: no cover - a returned report
+        services.transition(report, "open_consultation", user=secretariat)
+
+
+#: (kind, base count) reported by every member each year.
+RESULTS = [
+    (AchievementKind.RESEARCH_PROJECT, 3),
+    (AchievementKind.PAPER, 12),
+    (AchievementKind.BOOK, 1),
+    (AchievementKind.AWARD, 2),
+    (AchievementKind.COURSE, 6),
+    (AchievementKind.TRAINING, 20),
+]
+
+
+def _results(centers):
+    reporter = _user("secretariat", "")
+    for index, code in enumerate(ROTATION):
+        for year in (2024, 2025, 2026):
+            for k_index, (kind, base) in enumerate(RESULTS):
+                count = base + (index * 3 + k_index + year) % 5
+                Achievement.objects.update_or_create(
+                    center=centers[code],
+                    year=year,
+                    kind=kind,
+                    defaults={
+                        "count": count,
+                        "description": f"{centers[code].short_name}{year}年{kind.label}",
+                        "reported_by": reporter,
+                    },
+                )
+
+
+def _bookings(centers, secretariat):
+    # The 中职 center shares its canteen and dormitories (charter art. 8(3)).
+    rooms = list(
+        Room.objects.filter(
+            bookable=True,
+            campus__center=centers["vocational"],
+            function__in=["canteen", "dormitory", "lecture_hall"],
+        ).order_by("function", "pk")[:3]
+    )
+    if not rooms:
+        return
+    tz = timezone.get_current_timezone()
+    base = timezone.localdate() + timedelta(days=7)
+    plans = [
+        (0, "primary-secondary", 0, 9, 12, "中学校长提高培训开班仪式"),
+        (0, "kindergarten", 0, 14, 17, "幼儿园园长专题研修"),
+        (1 % len(rooms), "private-schools", 1, 8, 20, "民办学校教师集中培训学员住宿"),
+        (2 % len(rooms), "research-training", 2, 9, 17, "教研员全员培训"),
+    ]
+    for room_index, code, day, start_h, end_h, purpose in plans:
+        day_date = base + timedelta(days=day)
+        starts_at = datetime.combine(day_date, time(start_h), tz)
+        ends_at = datetime.combine(day_date, time(end_h), tz)
+        if services.overlapping(rooms[room_index].pk, starts_at, ends_at).exists():
+            continue
+        Booking.objects.create(
+            room=rooms[room_index],
+            center=centers[code],
+            starts_at=starts_at,
+            ends_at=ends_at,
+            purpose=purpose,
+            attendees=40,
+            booked_by=secretariat,
+        )
+
+
+def _faculty(centers, secretariat):
+    for code in ROTATION:
+        staff = (
+            StaffMember.objects.filter(center=centers[code], is_active=True)
+            .prefetch_related("year_records")
+            .order_by("pk")
+        )
+        listed = 0
+        for person in staff:
+            if listed >= 2:
+                break
+            if not services.staff_meets_standard(person):
+                continue
+            SharedFaculty.objects.get_or_create(
+                staff=person,
+                withdrawn_on=None,
+                defaults={
+                    "expertise": f"{person.subject or '综合'}教研与培训",
+                    "available_for": "骨干教师培训、专题讲座",
+                    "listed_by": secretariat,
+                },
+            )
+            listed += 1
+
+
+RESOURCE_TOPICS = [
+    ("新课标解读", ResourceKind.COURSE, "中小学教师"),
+    ("课堂观察与评课", ResourceKind.VIDEO, "教研员"),
+    ("信息技术应用能力提升2.0", ResourceKind.COURSE, "全体教师"),
+    ("幼儿园游戏活动设计", ResourceKind.CASE, "幼儿园教师"),
+    ("职业教育课程思政", ResourceKind.COURSEWARE, "中职教师"),
+    ("校长领导力", ResourceKind.COURSE, "中小学校长"),
+    ("民办学校教师职业道德", ResourceKind.VIDEO, "民办学校教师"),
+    ("人工智能助推教学", ResourceKind.TOOL, "全体教师"),
+]
+
+
+def _resources(centers):
+    this_year = timezone.localdate().year
+    n = 0
+    for index, code in enumerate(ROTATION):
+        for t_index, (topic, kind, audience) in enumerate(RESOURCE_TOPICS):
+            if (index + t_index) % 2:
+                continue
+            n += 1
+            added = 2012 + (n * 3) % 14
+            renewed = added + 4 if n % 4 == 0 and added + 4 <= this_year else None
+            DigitalResource.objects.update_or_create(
+                title=f"{topic}（{centers[code].short_name}）",
+                defaults={
+                    "kind": kind,
+                    "center": centers[code],
+                    "subject": topic,
+                    "audience": audience,
+                    "url": f"https://jsjxjy.gz.edu.cn/course/{n:04d}",
+                    "year_added": min(added, this_year),
+                    "year_renewed": renewed,
+                },
+            )

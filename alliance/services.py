@@ -206,11 +206,21 @@ def sync_secretariat(today: date | None = None) -> HandoverResult:
             if membership.organisation_id == term.center_id and membership.user_id in wanted:
                 keep.add(membership.user_id)
                 continue
-            if membership.starts_on >= today:
-                # Granted today and already wrong (same-day correction): no day to keep.
+            # Rights at another center end with the previous term, even when
+            # this runs some days late; a person leaving the chair's staff
+            # loses them from today.
+            if (
+                membership.organisation_id != term.center_id
+                and membership.starts_on < term.starts_on
+            ):
+                last_day = term.starts_on - timedelta(days=1)
+            else:
+                last_day = today - timedelta(days=1)
+            if last_day < membership.starts_on:
+                # Granted today and already wrong (a same-day correction).
                 membership.delete()
             else:
-                membership.ends_on = today - timedelta(days=1)
+                membership.ends_on = last_day
                 membership.save(update_fields=["ends_on"])
             result.ended.append(membership.user_id)
         for user_id in sorted(wanted - keep):

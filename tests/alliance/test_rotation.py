@@ -174,3 +174,10 @@ def test_secretary_general_is_staff_of_the_chair(alliance, world):
     assert "secretary_general" in err.value.message_dict
     alliance.term_2.secretary_general = world.user("center_b")
     services.check_term(alliance.term_2)
+
+
+def test_a_late_sync_ends_the_old_rights_with_the_old_term(alliance, world):
+    services.sync_secretariat(TERM_1[0])
+    services.sync_secretariat(TERM_2[0] + timedelta(days=5))
+    ended = Membership.objects.get(role=Role.SECRETARIAT, user=world.user("center_a"))
+    assert ended.ends_on == TERM_1[1]
