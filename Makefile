@@ -10,7 +10,7 @@ PORT ?= 8000
 .PHONY: run test install install-test lint fmt check pytest messages translations browser-deps bench worker clean
 
 $(PY):
-	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"'
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (make PYTHON=python3.11 ...)")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
@@ -39,7 +39,7 @@ run: translations
 test: install-test browser-deps
 	$(MAKE) --no-print-directory lint check pytest
 
-lint:
+lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -48,12 +48,15 @@ fmt: install-test
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-check:
+check: install-test
 	$(PY) manage.py compiletranslations
 	$(PY) manage.py check --fail-level WARNING
 	$(PY) manage.py makemigrations --check --dry-run
 
-pytest:
+# Two workers (xdist), one test file per worker at a time; works on SQLite and PostgreSQL
+# (each worker gets its own test database).
+pytest: install-test
+	$(PY) manage.py compiletranslations >/dev/null
 	$(BIN)/pytest -n 2 --dist loadfile -q $(PYTEST_ARGS)
 
 ## Chromium for the browser tests (Debian's package; needs root, else those tests skip locally).
