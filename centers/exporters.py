@@ -265,7 +265,7 @@ class StandardsMatrixExporter(Exporter):
     def sheets(self):
         rules = services.active_rules()
         evaluations = services.evaluate_centers(
-            standards_centers(self.user).select_related("district").order_by("kind", "code"),
+            standards_centers(self.user).select_related("district").order_by("-kind", "code"),
             rules=rules,
         )
         headers = [str(_("Center")), str(_("Kind"))]

@@ -13,7 +13,7 @@ from .models import SENIOR_TITLES, Center, CenterKind, Employment, StaffMember
 
 def federation_context(request):
     """Centers by kind, staff make-up and standards passed: seven queries."""
-    centers = list(Center.objects.select_related("district").order_by("kind", "code"))
+    centers = list(Center.objects.select_related("district").order_by("-kind", "code"))
     by_kind = dict.fromkeys(CenterKind.values, 0)
     for center in centers:
         by_kind[center.kind] += 1

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -158,7 +158,7 @@ class DistrictListView(ScopedListView):
     columns = [(_("Name"), "name"), (_("Code"), "code"), (_("Schools"), "school_count")]
 
     def get_base_queryset(self):
-        return District.objects.annotate(school_count=Count("schools"))
+        return District.objects.annotate(school_count=Count("schools")).order_by("order", "name")
 
 
 class DistrictDetailView(ScopedDetailView):
@@ -174,6 +174,7 @@ class DistrictDetailView(ScopedDetailView):
                 School.objects.restrict(user)
                 .filter(district=self.object)
                 .annotate(teacher_count=Count("teachers"))
+                .order_by("name")
             )
         ctx["can_change"] = can(user, "change", District)
         return ctx
@@ -331,12 +332,20 @@ class CampusListView(ScopedListView):
     empty_message = _("No campuses recorded yet.")
 
     def get_base_queryset(self):
-        return Campus.objects.select_related("center").annotate(
-            room_count=Count("rooms"),
-            teaching_seats=Sum("rooms__seats", filter=Q(rooms__function__in=TEACHING_FUNCTIONS)),
-            canteen_seats=Sum("rooms__seats", filter=Q(rooms__function=RoomFunction.CANTEEN)),
-            dormitory_beds=Sum("rooms__seats", filter=Q(rooms__function=RoomFunction.DORMITORY)),
-            largest_room=Max("rooms__seats", filter=Q(rooms__function__in=TEACHING_FUNCTIONS)),
+        return (
+            Campus.objects.select_related("center")
+            .annotate(
+                room_count=Count("rooms"),
+                teaching_seats=Sum(
+                    "rooms__seats", filter=Q(rooms__function__in=TEACHING_FUNCTIONS)
+                ),
+                canteen_seats=Sum("rooms__seats", filter=Q(rooms__function=RoomFunction.CANTEEN)),
+                dormitory_beds=Sum(
+                    "rooms__seats", filter=Q(rooms__function=RoomFunction.DORMITORY)
+                ),
+                largest_room=Max("rooms__seats", filter=Q(rooms__function__in=TEACHING_FUNCTIONS)),
+            )
+            .order_by("center__kind", "center__code", "kind", "name")
         )
 
 
@@ -528,7 +537,7 @@ def center_standards(request, pk):
     return render(
         request,
         "centers/center_standards.html",
-        {"center": center, "evaluation": evaluation, "title": _t("Standards")},
+        {"center": center, "evaluation": evaluation, "title": gettext("Standards")},
     )
 
 
@@ -540,7 +549,9 @@ def standards_matrix(request):
         raise PermissionDenied
     filterset = StandardCenterFilterSet(
         request.GET or None,
-        queryset=standards_centers(request.user).select_related("district"),
+        queryset=standards_centers(request.user)
+        .select_related("district")
+        .order_by("-kind", "code"),
         request=request,
     )
     centers = filterset.qs if filterset.is_valid() else Center.objects.none()
@@ -550,7 +561,7 @@ def standards_matrix(request):
         request,
         "centers/standards_matrix.html",
         {
-            "title": _t("Standards matrix"),
+            "title": gettext("Standards matrix"),
             "filterset": filterset,
             "rules": rules,
             "evaluations": evaluations,
@@ -592,7 +603,7 @@ def import_upload(request):
     return render(
         request,
         "centers/import_upload.html",
-        {"form": form, "kinds": kinds, "recent": recent, "title": _t("Import from Excel")},
+        {"form": form, "kinds": kinds, "recent": recent, "title": gettext("Import from Excel")},
     )
 
 
@@ -638,7 +649,7 @@ def import_preview(request, pk):
             "rows": page.object_list,
             "general_errors": general,
             "error_count": len([k for k in batch.errors if k != "0"]),
-            "title": _t("Import preview"),
+            "title": gettext("Import preview"),
         },
     )
 
@@ -652,11 +663,11 @@ def import_commit(request, pk):
     if batch.status == ImportStatus.COMMITTED:
         messages.success(
             request,
-            _t("Imported: %(created)s new, %(updated)s changed, %(unchanged)s unchanged.")
+            gettext("Imported: %(created)s new, %(updated)s changed, %(unchanged)s unchanged.")
             % batch.summary,
         )
     else:
-        messages.error(request, _t("Nothing was imported: correct the rows marked below."))
+        messages.error(request, gettext("Nothing was imported: correct the rows marked below."))
     return redirect("centers:import-preview", pk=batch.pk)
 
 
@@ -668,7 +679,7 @@ def import_discard(request, pk):
         batch.status = ImportStatus.DISCARDED
         batch.rows = []
         batch.save(update_fields=["status", "rows"])
-        messages.info(request, _t("The upload was discarded; nothing was imported."))
+        messages.info(request, gettext("The upload was discarded; nothing was imported."))
     return redirect("centers:import-upload")
 
 
