@@ -203,7 +203,7 @@ def test_transcript_page_xlsx_and_verification(world, policy, award, login, clie
     response = teacher.get(f"/credits/transcripts/{transcript.code}/xlsx/")
     assert response.status_code == 200
     workbook = load_workbook(BytesIO(b"".join(response.streaming_content)))
-    values = [[c for c in row] for row in workbook.active.iter_rows(values_only=True)]
+    values = [list(row) for row in workbook.active.iter_rows(values_only=True)]
     flat = [v for row in values for v in row if v is not None]
     assert transcript.code in flat
     assert world.teacher_a.name in flat

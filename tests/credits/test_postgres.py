@@ -158,9 +158,12 @@ def test_the_database_refuses_updates_and_deletes_of_posted_entries(world, city_
         f"UPDATE {table} SET hours = 500 WHERE id = %s",
         f"DELETE FROM {table} WHERE id = %s",
     ):
-        with pytest.raises(DatabaseError), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql, [entry.pk])
+        with (
+            pytest.raises(DatabaseError),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, [entry.pk])
     assert CreditEntry.objects.get().hours == Decimal("5")
 
 
@@ -195,17 +198,17 @@ def test_a_second_reversal_is_refused_by_the_database(world, city_policy):
 def test_activity_constraint_holds_without_the_lock(world, city_policy):
     """Even a writer that skipped ``award_hours`` cannot count an activity twice."""
     teacher = TeacherFactory(school=world.school_a)
-    fields = dict(
-        teacher=teacher,
-        district=teacher.district,
-        source="training",
-        category="subject",
-        hours=Decimal("8"),
-        earned_on=date(2025, 1, 1),
-        activity_key="training.subproject:9",
-        generation=1,
-        org_kind="portal",
-    )
+    fields = {
+        "teacher": teacher,
+        "district": teacher.district,
+        "source": "training",
+        "category": "subject",
+        "hours": Decimal("8"),
+        "earned_on": date(2025, 1, 1),
+        "activity_key": "training.subproject:9",
+        "generation": 1,
+        "org_kind": "portal",
+    }
     CreditEntry.objects.create(**fields)
     with pytest.raises(IntegrityError), transaction.atomic():
         CreditEntry.objects.create(**fields)
