@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -215,7 +215,7 @@ class TermExtendView(SyncMixin, ScopedMixin, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _t("Added the term of %(term)s.") % {"term": term})
+            messages.success(request, gettext("Added the term of %(term)s.") % {"term": term})
         return redirect("alliance:council")
 
 
@@ -291,7 +291,9 @@ class DocumentUpdateView(SyncMixin, ScopedUpdateView):
         except ValidationError as exc:
             add_errors(form, exc)
             return self.form_invalid(form)
-        messages.success(self.request, _t("Saved as version %(n)s.") % {"n": self.object.version})
+        messages.success(
+            self.request, gettext("Saved as version %(n)s.") % {"n": self.object.version}
+        )
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
@@ -332,7 +334,7 @@ class DocumentTransitionView(SyncMixin, ScopedMixin, View):
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(
-                request, _t("Done: %(status)s.") % {"status": document.get_status_display()}
+                request, gettext("Done: %(status)s.") % {"status": document.get_status_display()}
             )
         return redirect(document.get_absolute_url())
 
@@ -346,14 +348,14 @@ class DocumentCommentView(SyncMixin, ScopedMixin, View):
             raise PermissionDenied
         form = CommentForm(request.POST)
         if not form.is_valid():
-            messages.error(request, _t("Write a comment."))
+            messages.error(request, gettext("Write a comment."))
             return redirect(document.get_absolute_url())
         try:
             services.add_comment(document, user=request.user, body=form.cleaned_data["body"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _t("Comment added."))
+            messages.success(request, gettext("Comment added."))
         return redirect(document.get_absolute_url())
 
 
@@ -557,7 +559,7 @@ class BookingCancelView(SyncMixin, ScopedMixin, View):
     def post(self, request, pk):
         booking = get_object_or_404(Booking.objects.restrict(request.user, "change"), pk=pk)
         services.cancel_booking(booking, user=request.user)
-        messages.success(request, _t("Booking cancelled."))
+        messages.success(request, gettext("Booking cancelled."))
         return redirect(booking.get_absolute_url())
 
 
@@ -638,7 +640,7 @@ class FacultyWithdrawView(SyncMixin, ScopedMixin, View):
     def post(self, request, pk):
         listing = get_object_or_404(SharedFaculty.objects.restrict(request.user, "change"), pk=pk)
         services.withdraw_faculty(listing, user=request.user)
-        messages.success(request, _t("Withdrawn from the register."))
+        messages.success(request, gettext("Withdrawn from the register."))
         return redirect(listing.get_absolute_url())
 
 
