@@ -287,3 +287,9 @@ def test_policy_pages(world, policy, login):
 def test_summary_page_query_count_is_small(world, policy, award, login):
     award(world.teacher_a, 1)
     assert count_queries(login(world.user("teacher_a")), "/credits/") <= 20
+
+
+def test_pages_speak_chinese(world, policy, award, login):
+    award(world.teacher_a, 10)
+    page = login(world.user("teacher_a")).get("/credits/").content.decode()
+    assert "我的学时" in page and "分类学时" in page and "学时证明" in page
