@@ -554,7 +554,10 @@ def standards_matrix(request):
         .order_by("-kind", "code"),
         request=request,
     )
-    centers = filterset.qs if filterset.is_valid() else Center.objects.none()
+    if filterset.is_bound and not filterset.is_valid():
+        centers = Center.objects.none()
+    else:
+        centers = filterset.qs
     rules = services.active_rules()
     evaluations = services.evaluate_centers(centers, rules=rules)
     return render(
