@@ -271,7 +271,7 @@ def test_booking_form_refuses_an_overlap_with_a_message(world, alliance, login):
         },
     )
     assert response.status_code == 200
-    assert "already booked" in response.content.decode()
+    assert "已被预约" in response.content.decode()
     assert Booking.objects.count() == 1
 
 
@@ -321,7 +321,7 @@ def test_forum_form_requires_a_common_problem(world, alliance, secretariat, logi
     }
     response = login(secretariat).post(reverse("alliance:meeting-add"), data)
     assert response.status_code == 200
-    assert "common to all member centers" in response.content.decode()
+    assert "尚未确认的单位" in response.content.decode()
     data["problem_shared_by"] = [m.center_id for m in alliance.members]
     response = login(secretariat).post(reverse("alliance:meeting-add"), data)
     assert response.status_code == 302

@@ -327,3 +327,25 @@ def test_renewal_rate_over_five_years(alliance, world):
 def test_renewal_rate_with_nothing():
     rate = services.renewal_rate(2026)
     assert rate.rate is None and not rate.meets_target
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are asserted on their English source; the UI shows them
+    in Chinese (see test_messages_are_translated)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
+def test_messages_are_translated(alliance, world):
+    from django.utils import translation
+
+    book(alliance.room_a, world.center_a, at(9), at(12))
+    booking = Booking(
+        room=alliance.room_a, center=world.center_b, starts_at=at(11), ends_at=at(13), purpose="x"
+    )
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as err:
+        services.save_booking(booking, user=world.user("center_b"))
+    assert "已被预约" in str(err.value.message_dict["starts_at"])
