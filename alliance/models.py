@@ -100,7 +100,11 @@ class CouncilMember(AuditedModel):
         verbose_name_plural = _("council members")
         ordering = ["order"]
         constraints = [
-            models.UniqueConstraint(fields=["order"], name="council_member_unique_order"),
+            models.UniqueConstraint(
+                fields=["order"],
+                name="council_member_unique_order",
+                violation_error_message=_("Another member already has this place in the rotation."),
+            ),
         ]
 
     def __str__(self):
@@ -232,7 +236,13 @@ class WorkDocument(AuditedModel):
         verbose_name_plural = _("annual plans and reports")
         ordering = ["-year", "kind"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "year"], name="work_document_one_per_year"),
+            models.UniqueConstraint(
+                fields=["kind", "year"],
+                name="work_document_one_per_year",
+                violation_error_message=_(
+                    "There is already a document of this kind for that year."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -467,7 +477,12 @@ class Achievement(AuditedModel):
         ordering = ["-year", "center_id", "kind"]
         constraints = [
             models.UniqueConstraint(
-                fields=["center", "year", "kind"], name="achievement_one_per_kind_year"
+                fields=["center", "year", "kind"],
+                name="achievement_one_per_kind_year",
+                violation_error_message=_(
+                    "This member has already reported this kind of result for that year: "
+                    "edit that entry instead."
+                ),
             ),
         ]
 

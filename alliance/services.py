@@ -579,6 +579,8 @@ def check_booking(booking: Booking, *, user=None) -> None:
     errors = {}
     if booking.starts_at and booking.ends_at and booking.ends_at <= booking.starts_at:
         errors["ends_at"] = _("The booking must end after it starts.")
+    if booking.pk is None and booking.starts_at and booking.starts_at < timezone.now():
+        errors["starts_at"] = _("A booking cannot start in the past.")
     room = booking.room if booking.room_id else None
     if room is not None and not room.bookable:
         errors["room"] = _("This room is not shared for booking.")

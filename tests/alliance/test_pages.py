@@ -429,3 +429,175 @@ def test_home_panel_shows_the_next_handover(world, alliance, secretariat, login)
     assert 'data-panel="alliance-handover"' in response.content.decode()
     response = login(world.user("teacher_a")).get(reverse("home"))
     assert 'data-panel="alliance-handover"' not in response.content.decode()
+
+
+class TestMeetingDetailPage(PageContract):
+    permitted = "district_a"
+    forbidden = "teacher_a"
+
+    @pytest.fixture(autouse=True)
+    def _setup(self, alliance):
+        self.obj = meeting(alliance)
+
+    def url(self, world):
+        return reverse("alliance:meeting-detail", args=[self.obj.pk])
+
+
+class TestMeetingEditPage(PageContract):
+    permitted = "secretariat"
+    forbidden = "center_a"
+
+    @pytest.fixture(autouse=True)
+    def _setup(self, world, alliance, secretariat):
+        world.actors["secretariat"] = secretariat
+        self.obj = meeting(alliance)
+
+    def url(self, world):
+        return reverse("alliance:meeting-edit", args=[self.obj.pk])
+
+
+class TestDocumentDetailPage(PageContract):
+    permitted = "center_a"
+    forbidden = "district_a"
+
+    @pytest.fixture(autouse=True)
+    def _setup(self, secretariat):
+        self.obj = services.create_document(
+            user=secretariat, kind=DocumentKind.PLAN, year=2027, title="计划", body="x"
+        )
+
+    def url(self, world):
+        return reverse("alliance:document-detail", args=[self.obj.pk])
+
+
+class TestFacultyListApi(ApiContract):
+    permitted = "center_b"
+    forbidden = "district_a"
+
+    def url(self, world):
+        return reverse("api:alliance-faculty-list")
+
+
+class TestTermApi(ApiContract):
+    permitted = "district_a"
+    forbidden = "teacher_a"
+
+    @pytest.fixture(autouse=True)
+    def _setup(self, alliance):
+        self.obj = alliance.term_2
+
+    def url(self, world):
+        return reverse("api:alliance-term-detail", args=[self.obj.pk])
+
+
+def test_more_lists_keep_a_constant_number_of_queries(world, alliance, secretariat, login):
+    from alliance.models import ChairTerm, SharedFaculty
+    from centers.models import StaffMember
+
+    client = login(secretariat)
+    counter = iter(range(100))
+
+    def add_listings(n):
+        for _ in range(n):
+            staff = StaffMember.objects.create(center=world.center_a, name=f"师资{next(counter)}")
+            SharedFaculty.objects.create(staff=staff, expertise="语文")
+
+    def add_documents(n):
+        for _ in range(n):
+            services.create_document(
+                user=secretariat,
+                kind=DocumentKind.REPORT,
+                year=1990 + next(counter),
+                title="报告",
+                body="x",
+            )
+
+    starts = iter(range(2030, 2100, 1))
+
+    def add_terms(n):
+        for _ in range(n):
+            year = next(starts)
+            ChairTerm.objects.create(
+                sequence=year,
+                center=world.center_a,
+                starts_on=date(year, 11, 1),
+                ends_on=date(year + 1, 10, 31),
+            )
+
+    for url, add in [
+        (reverse("alliance:faculty-list"), add_listings),
+        (reverse("api:alliance-faculty-list"), add_listings),
+        (reverse("alliance:document-list"), add_documents),
+        (reverse("api:alliance-document-list"), add_documents),
+        (reverse("alliance:term-list"), add_terms),
+        (reverse("api:alliance-term-list"), add_terms),
+    ]:
+        add(1)
+        assert_constant_queries(client, url, add)
+
+
+def test_meeting_lists_are_audited(world, alliance, secretariat, login):
+    from core.models import AuditEntry
+
+    m = meeting(alliance)
+    m.participant_centers.set([world.center_a, world.center_b])
+    entry = AuditEntry.objects.filter(object_type="alliance.meeting", object_id=str(m.pk)).first()
+    assert entry.changes["participant_centers"]["added"] == sorted(
+        [world.center_a.pk, world.center_b.pk]
+    )
+
+
+def test_a_booking_cannot_start_in_the_past(world, alliance, login):
+    response = login(world.user("center_b")).post(
+        reverse("alliance:booking-add"),
+        {
+            "room": alliance.room_a.pk,
+            "center": world.center_b.pk,
+            "starts_at": "2020-01-03T12:00",
+            "ends_at": "2020-01-03T14:00",
+            "purpose": "教研活动",
+        },
+    )
+    assert response.status_code == 200
+    assert not Booking.objects.exists()
+
+
+def test_cancel_frees_the_time(world, alliance, login):
+    first = booking(alliance, world.center_a, 5)
+    client = login(world.user("center_a"))
+    assert client.post(reverse("alliance:booking-cancel", args=[first.pk])).status_code == 302
+    first.refresh_from_db()
+    assert first.is_cancelled
+    # Another center cannot cancel it: outside their change scope.
+    other = booking(alliance, world.center_a, 6)
+    response = login(world.user("center_b")).post(
+        reverse("alliance:booking-cancel", args=[other.pk])
+    )
+    assert response.status_code == 404
+
+
+def test_duplicate_result_gets_a_clear_message(world, alliance, login):
+    achievement(world.center_a, kind=AchievementKind.PAPER)
+    response = login(world.user("center_a")).post(
+        reverse("alliance:achievement-add"),
+        {"center": world.center_a.pk, "year": 2026, "kind": AchievementKind.PAPER, "count": 5},
+    )
+    assert response.status_code == 200
+    assert Achievement.objects.count() == 1
+    assert "form" in response.context and response.context["form"].errors
+
+
+def test_center_staff_cannot_report_for_another_center(world, alliance, login):
+    response = login(world.user("center_a")).post(
+        reverse("alliance:achievement-add"),
+        {"center": world.center_b.pk, "year": 2026, "kind": AchievementKind.PAPER, "count": 5},
+    )
+    assert response.status_code == 200
+    assert not Achievement.objects.exists()
+    response = login(world.user("center_a")).post(
+        reverse("api:alliance-result-list"),
+        {"center": world.center_b.pk, "year": 2026, "kind": AchievementKind.PAPER, "count": 5},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert not Achievement.objects.exists()
