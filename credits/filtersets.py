@@ -3,18 +3,32 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
+from centers.models import Teacher
 from core.filtersets import PortalFilterSet, updated_since_filter
 
 from .models import Category, ClaimStatus, CreditClaim, CreditEntry, Source
+
+
+def choice_filter(choices, label):
+    """A choice filter documented inline in the API schema: these names
+    (status, category, source) recur across apps, and shared enum components
+    would collide."""
+
+    @extend_schema_field({"type": "string", "enum": [value for value, _label in choices]})
+    class InlineChoiceFilter(django_filters.ChoiceFilter):
+        pass
+
+    return InlineChoiceFilter(choices=choices, label=label)
 
 
 class CreditEntryFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     teacher = django_filters.NumberFilter(field_name="teacher_id", label=_("Teacher id"))
     school = django_filters.NumberFilter(field_name="teacher__school_id", label=_("School id"))
-    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"))
-    source = django_filters.ChoiceFilter(choices=Source.choices, label=_("Source"))
+    category = choice_filter(Category.choices, _("Category"))
+    source = choice_filter(Source.choices, _("Source"))
     earned_from = django_filters.DateFilter(
         field_name="earned_on", lookup_expr="gte", label=_("Earned from")
     )
@@ -39,8 +53,8 @@ class CreditEntryFilterSet(PortalFilterSet):
 
 class CreditClaimFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    status = django_filters.ChoiceFilter(choices=ClaimStatus.choices, label=_("Status"))
-    category = django_filters.ChoiceFilter(choices=Category.choices, label=_("Category"))
+    status = choice_filter(ClaimStatus.choices, _("Status"))
+    category = choice_filter(Category.choices, _("Category"))
     school = django_filters.NumberFilter(field_name="school_id", label=_("School id"))
     updated_since = updated_since_filter()
 
@@ -59,8 +73,6 @@ class AtRiskFilterSet(PortalFilterSet):
     school = django_filters.NumberFilter(field_name="school_id", label=_("School id"))
 
     class Meta:
-        from centers.models import Teacher
-
         model = Teacher
         fields = ["district"]
 

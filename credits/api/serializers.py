@@ -1,9 +1,25 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import CreditClaim, CreditEntry
+from ..models import Category, ClaimStatus, CreditClaim, CreditEntry, OrgKind, Source
+
+
+def choice(choices):
+    """A read-only choice documented inline: these field names (status,
+    source, category) recur across apps, and shared enum components would
+    collide in the schema."""
+
+    @extend_schema_field({"type": "string", "enum": [value for value, _label in choices]})
+    class InlineChoice(serializers.CharField):
+        pass
+
+    return InlineChoice(read_only=True)
 
 
 class CreditEntrySerializer(serializers.ModelSerializer):
+    source = choice(Source.choices)
+    category = choice(Category.choices)
+    org_kind = choice(OrgKind.choices)
     teacher_external_id = serializers.CharField(source="teacher.external_id", read_only=True)
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     source_display = serializers.CharField(source="get_source_display", read_only=True)
@@ -36,6 +52,9 @@ class CreditEntrySerializer(serializers.ModelSerializer):
 
 
 class CreditClaimSerializer(serializers.ModelSerializer):
+    source = choice(Source.choices)
+    category = choice(Category.choices)
+    status = choice(ClaimStatus.choices)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
