@@ -9,6 +9,7 @@ from ..models import (
     CouncilMember,
     DigitalResource,
     DocumentComment,
+    DocumentStatus,
     DocumentStep,
     DocumentVersion,
     Meeting,
@@ -72,6 +73,10 @@ class ChairTermSerializer(serializers.ModelSerializer):
 
 
 class DocumentStepSerializer(serializers.ModelSerializer):
+    # Plain strings: the statuses are described once, on the document.
+    from_status = serializers.CharField(read_only=True)
+    to_status = serializers.CharField(read_only=True)
+
     class Meta:
         model = DocumentStep
         fields = ["action", "from_status", "to_status", "version", "actor", "note", "at"]
@@ -91,6 +96,12 @@ class DocumentCommentSerializer(serializers.ModelSerializer):
 
 
 class WorkDocumentSerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(
+        choices=DocumentStatus.choices,
+        read_only=True,
+        help_text="draft → consultation → approved → filed → received (see POST …/transition/).",
+    )
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
     steps = DocumentStepSerializer(many=True, read_only=True)
 
     class Meta:
@@ -102,6 +113,7 @@ class WorkDocumentSerializer(serializers.ModelSerializer):
             "title",
             "body",
             "status",
+            "status_display",
             "version",
             "approved_at_meeting",
             "created_by",
@@ -284,3 +296,44 @@ class DigitalResourceSerializer(serializers.ModelSerializer):
             "year_retired",
             "updated_at",
         ]
+
+
+class RollupRowSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    label = serializers.CharField()
+    counts = serializers.ListField(child=serializers.IntegerField())
+    total = serializers.IntegerField()
+
+
+class RollupCenterSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class ResultsRollupSerializer(serializers.Serializer):
+    """A year's results: one row per kind, one count per member (in the
+    order of ``centers``), with totals."""
+
+    year = serializers.IntegerField()
+    centers = RollupCenterSerializer(many=True)
+    rows = RollupRowSerializer(many=True)
+    center_totals = serializers.ListField(child=serializers.IntegerField())
+    total = serializers.IntegerField()
+
+
+class RenewalYearSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    added = serializers.IntegerField()
+    renewed = serializers.IntegerField()
+
+
+class RenewalRateSerializer(serializers.Serializer):
+    year = serializers.IntegerField()
+    first_year = serializers.IntegerField()
+    total = serializers.IntegerField()
+    added = serializers.IntegerField()
+    renewed = serializers.IntegerField()
+    rate = serializers.FloatField(allow_null=True)
+    target = serializers.FloatField()
+    meets_target = serializers.BooleanField()
+    per_year = RenewalYearSerializer(many=True)

@@ -1,4 +1,6 @@
 from django.core.exceptions import PermissionDenied
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -37,6 +39,8 @@ from .serializers import (
     DocumentCommentSerializer,
     DocumentVersionSerializer,
     MeetingSerializer,
+    RenewalRateSerializer,
+    ResultsRollupSerializer,
     SharedFacultySerializer,
     TransitionSerializer,
     WorkDocumentSerializer,
@@ -72,6 +76,7 @@ class WorkDocumentViewSet(SyncMixin, ScopedModelViewSet):
     permission_actions = {"transition": "view", "versions": "view", "comments": "view"}
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
+    @extend_schema(request=TransitionSerializer, responses=WorkDocumentSerializer)
     @action(detail=True, methods=["post"], serializer_class=TransitionSerializer)
     def transition(self, request, pk=None):
         document = self.get_object()
@@ -86,12 +91,17 @@ class WorkDocumentViewSet(SyncMixin, ScopedModelViewSet):
         )
         return Response(WorkDocumentSerializer(document, context={"request": request}).data)
 
+    @extend_schema(responses=DocumentVersionSerializer(many=True))
     @action(detail=True, methods=["get"], serializer_class=DocumentVersionSerializer)
     def versions(self, request, pk=None):
         document = self.get_object()
         rows = document.versions.order_by("-number")
         return Response(DocumentVersionSerializer(rows, many=True).data)
 
+    @extend_schema(responses=DocumentCommentSerializer(many=True), methods=["GET"])
+    @extend_schema(
+        request=DocumentCommentSerializer, responses=DocumentCommentSerializer, methods=["POST"]
+    )
     @action(detail=True, methods=["get", "post"], serializer_class=DocumentCommentSerializer)
     def comments(self, request, pk=None):
         document = self.get_object()
@@ -126,7 +136,12 @@ class ResultsRollupView(SyncMixin, APIView):
     member and kind, with totals, within the caller's scope."""
 
     permission_model = Achievement
+    serializer_class = ResultsRollupSerializer
 
+    @extend_schema(
+        parameters=[OpenApiParameter("year", OpenApiTypes.INT, required=True)],
+        responses=ResultsRollupSerializer,
+    )
     def get(self, request):
         try:
             year = int(request.query_params.get("year", ""))
@@ -158,6 +173,7 @@ class BookingViewSet(SyncMixin, ScopedModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     permission_actions = {"cancel": "change"}
 
+    @extend_schema(request=None, responses=BookingSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         booking = services.cancel_booking(self.get_object(), user=request.user)
@@ -171,6 +187,7 @@ class SharedFacultyViewSet(SyncMixin, ScopedModelViewSet):
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
     permission_actions = {"withdraw": "change"}
 
+    @extend_schema(request=None, responses=SharedFacultySerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         listing = services.withdraw_faculty(self.get_object(), user=request.user)
@@ -182,7 +199,11 @@ class DigitalResourceViewSet(SyncMixin, ScopedModelViewSet):
     serializer_class = DigitalResourceSerializer
     filterset_class = DigitalResourceFilterSet
 
-    @action(detail=False, methods=["get"], url_path="renewal-rate")
+    @extend_schema(
+        parameters=[OpenApiParameter("year", OpenApiTypes.INT, required=False)],
+        responses=RenewalRateSerializer,
+    )
+    @action(detail=False, methods=["get"], url_path="renewal-rate", filterset_class=None)
     def renewal_rate(self, request):
         try:
             year = int(request.query_params.get("year") or 0) or None
