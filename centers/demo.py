@@ -4,6 +4,7 @@ per role. Loading twice changes nothing."""
 
 import random
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
@@ -266,8 +267,8 @@ CAMPUSES = {
     "primary-secondary": [("广州大学桂花岗校区", CampusKind.MAIN, None, "越秀区桂花岗东1号")],
     "research-training": [
         ("主校区（广州市教育研究院）", CampusKind.MAIN, None, "越秀区"),
-        ("湾区实验学校分校区", CampusKind.BRANCH, "73580", "南沙区"),
-        ("花城实验学校分校区", CampusKind.BRANCH, "31546", "花都区"),
+        ("湾区实验学校分校区", CampusKind.BRANCH, Decimal("73580.0"), "南沙区"),
+        ("花城实验学校分校区", CampusKind.BRANCH, Decimal("31546.0"), "花都区"),
     ],
     "distance": [("广州开放大学校区", CampusKind.MAIN, None, "天河区")],
     "private-schools": [("广州开放大学校区", CampusKind.MAIN, None, "天河区")],
@@ -304,7 +305,12 @@ SMALL_ROOMS = [
 
 def _facilities(center, index):
     campuses = CAMPUSES.get(center.code) or [
-        (f"{center.short_name or center.name}本部", CampusKind.MAIN, str(4000 + 900 * index), "")
+        (
+            f"{center.short_name or center.name}本部",
+            CampusKind.MAIN,
+            Decimal(4000 + 900 * index).quantize(Decimal("0.1")),
+            "",
+        )
     ]
     for name, kind, area, address in campuses:
         campus, _ = Campus.objects.update_or_create(
