@@ -137,16 +137,19 @@ class MemberDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
 
 
 class MemberCreateView(SyncMixin, ScopedCreateView):
+    template_name = "alliance/form.html"
     model = CouncilMember
     form_class = CouncilMemberForm
 
 
 class MemberUpdateView(SyncMixin, ScopedUpdateView):
+    template_name = "alliance/form.html"
     model = CouncilMember
     form_class = CouncilMemberForm
 
 
 class TermListView(SyncMixin, ScopedListView):
+    template_name = "alliance/list.html"
     model = ChairTerm
     filterset_class = ChairTermFilterSet
     title = _("Chair rotation")
@@ -183,6 +186,7 @@ class TermDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
 
 
 class TermCreateView(SyncMixin, ScopedCreateView):
+    template_name = "alliance/form.html"
     model = ChairTerm
     form_class = ChairTermForm
 
@@ -199,6 +203,7 @@ class TermCreateView(SyncMixin, ScopedCreateView):
 
 
 class TermUpdateView(SyncMixin, ScopedUpdateView):
+    template_name = "alliance/form.html"
     model = ChairTerm
     form_class = ChairTermForm
 
@@ -223,6 +228,7 @@ class TermExtendView(SyncMixin, ScopedMixin, View):
 
 
 class DocumentListView(SyncMixin, ScopedListView):
+    template_name = "alliance/list.html"
     model = WorkDocument
     filterset_class = WorkDocumentFilterSet
     title = _("Annual plans and reports")
@@ -263,6 +269,7 @@ class DocumentDetailView(SyncMixin, ScopedDetailView):
 
 
 class DocumentCreateView(SyncMixin, ScopedCreateView):
+    template_name = "alliance/form.html"
     model = WorkDocument
     form_class = DocumentCreateForm
 
@@ -277,6 +284,7 @@ class DocumentCreateView(SyncMixin, ScopedCreateView):
 
 
 class DocumentUpdateView(SyncMixin, ScopedUpdateView):
+    template_name = "alliance/form.html"
     model = WorkDocument
     form_class = DocumentEditForm
 
@@ -363,6 +371,7 @@ class DocumentCommentView(SyncMixin, ScopedMixin, View):
 
 
 class MeetingListView(SyncMixin, ScopedListView):
+    template_name = "alliance/list.html"
     model = Meeting
     filterset_class = MeetingFilterSet
     title = _("Meetings and forums")
@@ -397,11 +406,13 @@ class MeetingDetailView(SyncMixin, ScopedDetailView):
 
 
 class MeetingCreateView(SyncMixin, ScopedCreateView):
+    template_name = "alliance/form.html"
     model = Meeting
     form_class = MeetingForm
 
 
 class MeetingUpdateView(SyncMixin, ScopedUpdateView):
+    template_name = "alliance/form.html"
     model = Meeting
     form_class = MeetingForm
 
@@ -447,11 +458,13 @@ class AchievementDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
 
 
 class AchievementCreateView(SyncMixin, ScopedCreateView):
+    template_name = "alliance/form.html"
     model = Achievement
     form_class = AchievementForm
 
 
 class AchievementUpdateView(SyncMixin, ScopedUpdateView):
+    template_name = "alliance/form.html"
     model = Achievement
     form_class = AchievementForm
 
@@ -482,6 +495,7 @@ class RollupView(SyncMixin, ScopedMixin, TemplateView):
 
 
 class BookingListView(SyncMixin, ScopedListView):
+    template_name = "alliance/list.html"
     model = Booking
     filterset_class = BookingFilterSet
     title = _("Shared facility bookings")
@@ -534,6 +548,7 @@ class BookingFormMixin:
 
 
 class BookingCreateView(SyncMixin, BookingFormMixin, ScopedCreateView):
+    template_name = "alliance/form.html"
     model = Booking
     form_class = BookingForm
 
@@ -545,6 +560,7 @@ class BookingCreateView(SyncMixin, BookingFormMixin, ScopedCreateView):
 
 
 class BookingUpdateView(SyncMixin, BookingFormMixin, ScopedUpdateView):
+    template_name = "alliance/form.html"
     model = Booking
     form_class = BookingForm
 
@@ -567,6 +583,7 @@ class BookingCancelView(SyncMixin, ScopedMixin, View):
 
 
 class FacultyListView(SyncMixin, ScopedListView):
+    template_name = "alliance/list.html"
     model = SharedFaculty
     filterset_class = SharedFacultyFilterSet
     title = _("Faculty-sharing register")
@@ -615,6 +632,7 @@ class FacultyDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
 
 
 class FacultyCreateView(SyncMixin, ScopedCreateView):
+    template_name = "alliance/form.html"
     model = SharedFaculty
     form_class = SharedFacultyForm
 
@@ -629,6 +647,7 @@ class FacultyCreateView(SyncMixin, ScopedCreateView):
 
 
 class FacultyUpdateView(SyncMixin, ScopedUpdateView):
+    template_name = "alliance/form.html"
     model = SharedFaculty
     form_class = SharedFacultyForm
 
@@ -696,10 +715,12 @@ class ResourceDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
 
 
 class ResourceCreateView(SyncMixin, ScopedCreateView):
+    template_name = "alliance/form.html"
     model = DigitalResource
     form_class = DigitalResourceForm
 
 
 class ResourceUpdateView(SyncMixin, ScopedUpdateView):
+    template_name = "alliance/form.html"
     model = DigitalResource
     form_class = DigitalResourceForm
