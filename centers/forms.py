@@ -11,6 +11,9 @@ from .models import Campus, District, Room, School, StaffMember, StaffYearRecord
 from .permissions import writable_centers, writable_districts, writable_schools_q
 from .validators import normalise_id_number, validate_id_number
 
+#: A semester has about 20 school weeks.
+MAX_SEMESTER_DAYS = 110
+
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -161,6 +164,19 @@ class StaffYearRecordForm(StyledModelForm):
             center__in=writable_centers(user)
         ).select_related("center")
         self.fields["year"].help_text = _("The year the school year starts (2025 for 2025–2026).")
+
+    def clean(self):
+        data = super().clean()
+        for name in ("school_days_autumn", "school_days_spring"):
+            if (data.get(name) or 0) > MAX_SEMESTER_DAYS:
+                self.add_error(
+                    name,
+                    _("A semester has at most %(n)s school days.") % {"n": MAX_SEMESTER_DAYS},
+                )
+        year = data.get("year")
+        if year is not None and not 2000 <= year <= 2100:
+            self.add_error("year", _("Enter a school year such as 2025."))
+        return data
 
 
 class ImportUploadForm(StyledForm):

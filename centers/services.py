@@ -532,7 +532,8 @@ def _resolve_org(errors, index, text, allowed: dict, everything, field, *attrs):
     if not (text or "").strip():
         if len(allowed) == 1:
             return next(iter(allowed.values()))
-        _add_error(errors, index, field, _("Name the %(what)s of this row.") % {"what": field})
+        what = _("district") if field == "district" else _("center")
+        _add_error(errors, index, field, _("Name the %(what)s of this row.") % {"what": what})
         return None
     obj = _match(text, everything, *attrs)
     if obj is None:
