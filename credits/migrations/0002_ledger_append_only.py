@@ -21,7 +21,7 @@ DROP TRIGGER IF EXISTS credits_creditentry_append_only ON credits_creditentry;
 DROP FUNCTION IF EXISTS credits_creditentry_append_only();
 """
 SQLITE_FORWARD = """
-CREATE TRIGGER credits_creditentry_no_update BEFORE UPDATE ON credits_creditentry
+CREATE TRIGGER IF NOT EXISTS credits_creditentry_no_update BEFORE UPDATE ON credits_creditentry
 BEGIN
     SELECT RAISE(ABORT, 'The credit ledger is append-only: post a reversing entry instead');
 END;
