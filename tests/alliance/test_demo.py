@@ -1,0 +1,62 @@
+"""The alliance demo: the rotation exercises a handover, the demo account
+``secretariat`` holds the secretariat at the current chair, and loading twice
+changes nothing."""
+
+from datetime import date
+
+import pytest
+
+from alliance import demo
+from alliance.models import (
+    Achievement,
+    Booking,
+    ChairTerm,
+    CouncilMember,
+    DigitalResource,
+    Meeting,
+    WorkDocument,
+)
+from centers import demo as centers_demo
+from core.models import Membership
+from core.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def counts():
+    models = [
+        CouncilMember,
+        ChairTerm,
+        WorkDocument,
+        Meeting,
+        Achievement,
+        Booking,
+        DigitalResource,
+        Membership,
+    ]
+    return {m.__name__: m.objects.count() for m in models}
+
+
+def test_demo_rotation_and_handover():
+    centers_demo.load()
+    demo.load()
+    first = counts()
+    assert first["CouncilMember"] == 6
+    terms = list(ChairTerm.objects.select_related("center"))
+    assert terms[0].center.code == "primary-secondary"
+    assert (terms[0].starts_on, terms[0].ends_on) == (date(2025, 11, 1), date(2026, 10, 31))
+    assert terms[1].center.code == "vocational" and terms[1].starts_on == date(2026, 11, 1)
+    assert first["Achievement"] == 6 * 3 * 6
+    if date.today() >= date(2026, 11, 1):
+        secretariat = Membership.objects.active().filter(
+            role=Role.SECRETARIAT, user__username="secretariat"
+        )
+        assert list(secretariat.values_list("organisation_id", flat=True)) == [terms[1].center_id]
+        assert not (
+            Membership.objects.active()
+            .filter(role=Role.SECRETARIAT, organisation_id=terms[0].center_id)
+            .exists()
+        )
+        assert WorkDocument.objects.count() == 2
+    demo.load()
+    assert counts() == first
