@@ -366,7 +366,8 @@ def _metric(rule, facts: _CenterFacts, *, reference_year: int, today: date):  # 
             if late
             else _("all %(total)s within the period") % {"total": len(figures)}
         )
-        figure = "—" if value is None else f"{value} {_('years')}"
+        unit = _("years")
+        figure = "—" if value is None else f"{value} {unit}"
         return value, figure, detail
     if metric == Metric.INACTIVE_STAFF:
         inactive = [s for s in facts.staff if is_inactive(s, today=today)]

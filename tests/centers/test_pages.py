@@ -312,3 +312,69 @@ def test_bureau_home_shows_the_federation_panel(world, login, staffed):
     assert 'data-panel="federation-at-a-glance"' in response.content.decode()
     response = login(world.user("district_a")).get(reverse("home"))
     assert 'data-panel="federation-at-a-glance"' not in response.content.decode()
+
+
+class TestStaffList(PageContract):
+    permitted = "district_a"
+    forbidden = "teacher_a"
+
+    def url(self, world):
+        return reverse("centers:staff-list")
+
+
+class TestFacilitiesList(PageContract):
+    permitted = "center_b"
+    forbidden = "school_a"
+
+    def url(self, world):
+        return reverse("centers:campus-list")
+
+
+class TestTeacherList(PageContract):
+    permitted = "teacher_a"
+    forbidden = "vendor"
+
+    def url(self, world):
+        return reverse("centers:teacher-list")
+
+
+class TestSchoolList(PageContract):
+    permitted = "school_a"
+    forbidden = "teacher_a"
+
+    def url(self, world):
+        return reverse("centers:school-list")
+
+
+class TestStaffRecordCreate(PageContract):
+    permitted = "center_a"
+    forbidden = "school_a"
+
+    def url(self, world):
+        return reverse("centers:record-create")
+
+
+def test_center_staff_cannot_put_a_campus_on_another_center(world, login):
+    client = login(world.user("center_a"))
+    response = client.post(
+        reverse("centers:campus-create"), {"center": world.center_b.pk, "name": "x", "kind": "main"}
+    )
+    assert response.status_code == 200
+    assert "center" in response.context["form"].errors
+
+
+def test_activity_record_days_are_bounded(world, login, staffed):
+    client = login(world.user("center_a"))
+    response = client.post(
+        reverse("centers:record-create"),
+        {
+            "staff": staffed["staff"].pk,
+            "year": 2024,
+            "school_days_autumn": 300,
+            "school_days_spring": 20,
+            "lessons_observed": 120,
+            "took_part": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert "school_days_autumn" in response.context["form"].errors
