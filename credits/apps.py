@@ -45,4 +45,22 @@ class CreditsConfig(AppConfig):
                 order=42,
             )
         )
+        registry.add_nav(
+            NavItem(
+                "credits-ledger",
+                _("Credit ledger"),
+                "credits:entry-list",
+                permission="credits.add_creditentry",
+                order=43,
+            )
+        )
+        registry.add_nav(
+            NavItem(
+                "credits-policies",
+                _("Credit policies"),
+                "credits:policy-list",
+                permission="credits.add_creditpolicy",
+                order=44,
+            )
+        )
         registry.add_demo(DemoLoader("credits", demo.load, order=40))

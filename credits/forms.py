@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from centers.models import Center
 from core.forms import StyledForm, StyledModelForm
 
 from .models import Category, CreditClaim, CreditPolicy, Source
@@ -36,6 +37,12 @@ class ClaimForm(StyledForm):
         label=_("Earned on"), widget=forms.DateInput(attrs={"type": "date"})
     )
     description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    responsible_center = forms.ModelChoiceField(
+        label=_("Responsible center"),
+        queryset=Center.objects.order_by("kind", "code"),
+        required=False,
+        help_text=_("Leave empty when the district approves."),
+    )
     files = MultipleFileField(
         label=_("Evidence files"),
         required=False,

@@ -156,6 +156,11 @@ class CategoryMinimum(models.Model):
         return f"{self.get_category_display()} ≥ {self.hours}"
 
 
+class EntryStatus(models.TextChoices):
+    # Every ledger entry is posted; hours waiting for approval are claims.
+    POSTED = "posted", _("Posted")
+
+
 class CreditEntryQuerySet(RestrictedQuerySet):
     def update(self, **kwargs):
         raise TypeError("The credit ledger is append-only: post a reversing entry instead.")
@@ -219,6 +224,13 @@ class CreditEntry(models.Model):
         verbose_name=_("reverses"),
     )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=EntryStatus.choices,
+        default=EntryStatus.POSTED,
+        editable=False,
+    )
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

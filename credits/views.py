@@ -353,6 +353,7 @@ def claim_create(request):
                 earned_on=data["earned_on"],
                 description=data["description"],
                 source=data.get("source") or None,
+                responsible_center=data["responsible_center"],
                 files=data["files"],
             )
         except ValidationError as exc:

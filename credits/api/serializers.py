@@ -1,7 +1,15 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Category, ClaimStatus, CreditClaim, CreditEntry, OrgKind, Source
+from ..models import (
+    Category,
+    ClaimStatus,
+    CreditClaim,
+    CreditEntry,
+    EntryStatus,
+    OrgKind,
+    Source,
+)
 
 
 def choice(choices):
@@ -20,6 +28,7 @@ class CreditEntrySerializer(serializers.ModelSerializer):
     source = choice(Source.choices)
     category = choice(Category.choices)
     org_kind = choice(OrgKind.choices)
+    status = choice(EntryStatus.choices)
     teacher_external_id = serializers.CharField(source="teacher.external_id", read_only=True)
     category_display = serializers.CharField(source="get_category_display", read_only=True)
     source_display = serializers.CharField(source="get_source_display", read_only=True)
@@ -43,6 +52,7 @@ class CreditEntrySerializer(serializers.ModelSerializer):
             "external_id",
             "reverses",
             "reason",
+            "status",
             "org_kind",
             "org_name",
             "created_at",
