@@ -9,7 +9,6 @@ import pytest
 from tests.conftest import require
 from tests.factories import PASSWORD
 
-
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",

@@ -78,7 +78,7 @@ def _locale_dirs():
     dirs = [Path(p) for p in settings.LOCALE_PATHS]
     for config in apps.get_app_configs():
         path = Path(config.path)
-        if path.resolve().is_relative_to(ROOT.resolve()):
+        if path.resolve().is_relative_to(ROOT.resolve()) and "site-packages" not in path.parts:
             dirs.append(path / "locale")
     return [d for d in dirs if d.is_dir()]
 

@@ -7,6 +7,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
+def _is_project_app(path: Path, base: Path) -> bool:
+    """The project's own apps; not installed packages, even when the virtual
+    environment lives inside the project (``.venv``): they ship compiled
+    catalogues of their own."""
+    return path.is_relative_to(base) and "site-packages" not in path.parts
+
+
 class Command(BaseCommand):
     """Compile every .po of the project to .mo with Babel, so set-up needs no
     GNU gettext (``compilemessages`` does)."""
@@ -19,7 +26,7 @@ class Command(BaseCommand):
         dirs += [
             Path(cfg.path) / "locale"
             for cfg in apps.get_app_configs()
-            if Path(cfg.path).resolve().is_relative_to(base)
+            if _is_project_app(Path(cfg.path).resolve(), base)
         ]
         compiled = 0
         for locale_dir in dirs:
