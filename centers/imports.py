@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import io
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -21,8 +21,11 @@ from openpyxl.utils.exceptions import InvalidFileException
 from .models import ImportBatch, ImportStatus
 from .rows import headers_for
 from .services import BATCH_WRITERS, MAX_BATCH_ROWS, BatchError
+from .validators import mask_id_number
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+#: Uploads (and their parsed rows) are kept this long.
+KEEP_DAYS = 7
 MAX_ROWS = MAX_BATCH_ROWS
 EXTENSIONS = (".xlsx",)
 #: The first data row of a workbook (row 1 holds the headers).
@@ -163,6 +166,10 @@ def stage_import(*, user, kind: str, upload) -> ImportBatch:
     """Read and validate the workbook; keep rows and errors in a preview
     batch. Nothing is written to the records."""
     rows, digest = read_workbook(upload, kind)
+    # Previews are short-lived: the user's older uploads go.
+    ImportBatch.objects.filter(
+        owner=user, created_at__lt=timezone.now() - timedelta(days=KEEP_DAYS)
+    ).delete()
     errors = {}
     try:
         BATCH_WRITERS[kind](user=user, rows=rows, source="import", dry_run=True)
@@ -196,9 +203,14 @@ def commit_import(*, user, batch: ImportBatch) -> ImportBatch:
             return batch
         batch.status = ImportStatus.COMMITTED
         batch.summary = result.as_dict()
+        # The records hold the data now; keep no whole ID numbers here.
+        batch.rows = [
+            {**row, "id_number": mask_id_number(row["id_number"])} if row.get("id_number") else row
+            for row in batch.rows
+        ]
         batch.committed_at = timezone.now()
         batch.errors = {}
-        batch.save(update_fields=["status", "summary", "committed_at", "errors"])
+        batch.save(update_fields=["status", "summary", "committed_at", "errors", "rows"])
     return batch
 
 

@@ -265,12 +265,16 @@ class CenterEvaluation:
 
 @dataclass
 class _CenterFacts:
+    """What the metrics of one center are computed from (no queries)."""
+
     staff: list
     full_time: list
     part_time: list
     research: list
     teaching_seats: int
     largest_room: int
+    reference_year: int
+    today: date
 
 
 def _pct(part: int, whole: int) -> Decimal:
@@ -291,111 +295,143 @@ def _year_record(staff, year):
     return None
 
 
-def _metric(rule, facts: _CenterFacts, *, reference_year: int, today: date):  # noqa: C901
-    """(value, figure, detail) of the rule's metric for one center."""
-    from .models import SENIOR_OR_INTERMEDIATE_TITLES, SENIOR_TITLES, Metric
+def _hired_after(staff, school_year: int) -> bool:
+    """Hired after the school year began: not judged on that year."""
+    return bool(staff.hired_on and staff.hired_on > date(school_year, 9, 1))
 
-    metric = rule.metric
-    full, part, research = facts.full_time, facts.part_time, facts.research
-    no_full = _("No full-time staff recorded.")
-    no_research = _("No full-time research staff recorded.")
 
-    if metric == Metric.PART_TIME_RATIO:
-        if not full:
-            return None, "—", no_full
-        value = (Decimal(len(part)) / Decimal(len(full))).quantize(Decimal("0.01"))
-        return value, f"{len(part)} : {len(full)} ({value})", _("part-time : full-time")
-    if metric in (Metric.SENIOR_OR_INTERMEDIATE_SHARE, Metric.SENIOR_SHARE):
-        titles = SENIOR_TITLES if metric == Metric.SENIOR_SHARE else SENIOR_OR_INTERMEDIATE_TITLES
-        if not full:
-            return None, "—", no_full
-        count = sum(1 for s in full if s.title in titles)
-        value = _pct(count, len(full))
-        return value, f"{value}%", f"{count} / {len(full)}"
-    if metric == Metric.TEACHING_SEATS:
-        return Decimal(facts.teaching_seats), str(facts.teaching_seats), ""
-    if metric == Metric.LARGEST_ROOM:
-        return Decimal(facts.largest_room), str(facts.largest_room), ""
-    if metric in (Metric.MIN_SCHOOL_DAYS, Metric.MIN_LESSONS_OBSERVED):
-        judged = [s for s in research if not _hired_after(s, reference_year)]
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+# Each metric: (rule, facts) -> (value or None, figure shown, detail).
+
+
+def _part_time_ratio(rule, f):
+    if not f.full_time:
+        return None, "—", _("No full-time staff recorded.")
+    value = (Decimal(len(f.part_time)) / Decimal(len(f.full_time))).quantize(Decimal("0.01"))
+    return value, f"{len(f.part_time)} : {len(f.full_time)} ({value})", _("part-time : full-time")
+
+
+def _title_share(titles):
+    def metric(rule, f):
+        if not f.full_time:
+            return None, "—", _("No full-time staff recorded.")
+        count = sum(1 for s in f.full_time if s.title in titles)
+        value = _pct(count, len(f.full_time))
+        return value, f"{value}%", f"{count} / {len(f.full_time)}"
+
+    return metric
+
+
+def _teaching_seats(rule, f):
+    return Decimal(f.teaching_seats), str(f.teaching_seats), ""
+
+
+def _largest_room(rule, f):
+    return Decimal(f.largest_room), str(f.largest_room), ""
+
+
+def _research_minimum(read, unit):
+    """The fewest of a yearly figure among full-time research staff in the
+    reference year (no record counts 0), naming who falls short."""
+
+    def metric(rule, f):
+        judged = [s for s in f.research if not _hired_after(s, f.reference_year)]
         if not judged:
-            return None, "—", no_research
+            return None, "—", _("No full-time research staff recorded.")
         figures = []
         for s in judged:
-            record = _year_record(s, reference_year)
-            if record is None:
-                figures.append((s, 0))
-            elif metric == Metric.MIN_SCHOOL_DAYS:
-                figures.append((s, min(record.school_days_autumn, record.school_days_spring)))
-            else:
-                figures.append((s, record.lessons_observed))
+            record = _year_record(s, f.reference_year)
+            figures.append((s, 0 if record is None else read(record)))
         value = Decimal(min(n for _s, n in figures))
         below = [s for s, n in figures if not rule.holds(Decimal(n))]
-        detail = (
-            _("%(below)s of %(total)s below: %(names)s")
-            % {
+        if below:
+            detail = _("%(below)s of %(total)s below: %(names)s") % {
                 "below": len(below),
                 "total": len(figures),
                 "names": _names(below),
             }
-            if below
-            else _("all %(total)s meet it") % {"total": len(figures)}
-        )
-        unit = _("days") if metric == Metric.MIN_SCHOOL_DAYS else _("lessons")
-        return value, f"{value} {unit}", detail
-    if metric == Metric.YEARS_SINCE_SCHOOL_SEMESTER:
-        if not research:
-            return None, "—", no_research
-        this_year = current_school_year(today)
-        figures = []
-        for s in research:
-            taught = [r.year for r in _records(s) if r.taught_semester_in_school]
-            if taught:
-                years = this_year - max(taught)
-            elif s.hired_on:
-                years = this_year - current_school_year(s.hired_on)
-            else:
-                years = None
-            figures.append((s, years))
-        unknown = [s for s, y in figures if y is None]
-        known = [y for _s, y in figures if y is not None]
-        value = None if unknown else Decimal(max(known))
-        late = [s for s, y in figures if y is None or not rule.holds(Decimal(y))]
-        detail = (
-            _("%(n)s overdue: %(names)s") % {"n": len(late), "names": _names(late)}
-            if late
-            else _("all %(total)s within the period") % {"total": len(figures)}
-        )
-        unit = _("years")
-        figure = "—" if value is None else f"{value} {unit}"
-        return value, figure, detail
-    if metric == Metric.INACTIVE_STAFF:
-        inactive = [s for s in facts.staff if is_inactive(s, today=today)]
-        detail = _names(inactive) if inactive else _("everyone took part")
-        return Decimal(len(inactive)), str(len(inactive)), detail
-    if metric == Metric.NEW_HIRES_MEETING_ENTRY:
-        since = today.replace(year=today.year - NEW_HIRE_YEARS)
-        hires = [s for s in research if s.hired_on and s.hired_on >= since]
-        if not hires:
-            return (
-                Decimal(100),
-                "0 / 0",
-                _("No research staff hired in the last %(n)s years.") % {"n": NEW_HIRE_YEARS},
-            )
-        failing = [s for s in hires if not meets_entry_conditions(s)]
-        value = _pct(len(hires) - len(failing), len(hires))
-        detail = (
-            _("not meeting: %(names)s") % {"names": _names(failing)}
-            if failing
-            else _("all meet the conditions")
-        )
-        return value, f"{value}% ({len(hires) - len(failing)} / {len(hires)})", detail
+        else:
+            detail = _("all %(total)s meet it") % {"total": len(figures)}
+        return value, f"{value} {unit()}", detail
+
+    return metric
+
+
+def _years_since_school_semester(rule, f):
+    if not f.research:
+        return None, "—", _("No full-time research staff recorded.")
+    this_year = current_school_year(f.today)
+    figures = []
+    for s in f.research:
+        taught = [r.year for r in _records(s) if r.taught_semester_in_school]
+        if taught:
+            years = this_year - max(taught)
+        elif s.hired_on:
+            years = this_year - current_school_year(s.hired_on)
+        else:
+            years = None  # unknown: counts as overdue
+        figures.append((s, years))
+    known = [y for _s, y in figures if y is not None]
+    value = None if len(known) < len(figures) else Decimal(max(known))
+    late = [s for s, y in figures if y is None or not rule.holds(Decimal(y))]
+    if late:
+        detail = _("%(n)s overdue: %(names)s") % {"n": len(late), "names": _names(late)}
+    else:
+        detail = _("all %(total)s within the period") % {"total": len(figures)}
+    unit = _("years")
+    return value, "—" if value is None else f"{value} {unit}", detail
+
+
+def _inactive_staff(rule, f):
+    inactive = [s for s in f.staff if is_inactive(s, today=f.today)]
+    detail = _names(inactive) if inactive else _("everyone took part")
+    return Decimal(len(inactive)), str(len(inactive)), detail
+
+
+def _new_hires_meeting_entry(rule, f):
+    since = _years_before(f.today, NEW_HIRE_YEARS)
+    hires = [s for s in f.research if s.hired_on and s.hired_on >= since]
+    if not hires:
+        detail = _("No research staff hired in the last %(n)s years.") % {"n": NEW_HIRE_YEARS}
+        return Decimal(100), "0 / 0", detail
+    failing = [s for s in hires if not meets_entry_conditions(s)]
+    value = _pct(len(hires) - len(failing), len(hires))
+    if failing:
+        detail = _("not meeting: %(names)s") % {"names": _names(failing)}
+    else:
+        detail = _("all meet the conditions")
+    return value, f"{value}% ({len(hires) - len(failing)} / {len(hires)})", detail
+
+
+def _metrics():
+    from .models import SENIOR_OR_INTERMEDIATE_TITLES, SENIOR_TITLES, Metric
+
+    return {
+        Metric.PART_TIME_RATIO: _part_time_ratio,
+        Metric.SENIOR_OR_INTERMEDIATE_SHARE: _title_share(SENIOR_OR_INTERMEDIATE_TITLES),
+        Metric.SENIOR_SHARE: _title_share(SENIOR_TITLES),
+        Metric.TEACHING_SEATS: _teaching_seats,
+        Metric.LARGEST_ROOM: _largest_room,
+        Metric.MIN_SCHOOL_DAYS: _research_minimum(
+            lambda r: min(r.school_days_autumn, r.school_days_spring), lambda: _("days")
+        ),
+        Metric.MIN_LESSONS_OBSERVED: _research_minimum(
+            lambda r: r.lessons_observed, lambda: _("lessons")
+        ),
+        Metric.YEARS_SINCE_SCHOOL_SEMESTER: _years_since_school_semester,
+        Metric.INACTIVE_STAFF: _inactive_staff,
+        Metric.NEW_HIRES_MEETING_ENTRY: _new_hires_meeting_entry,
+    }
+
+
+def _unknown_metric(rule, f):
     return None, "—", _("Unknown metric.")
-
-
-def _hired_after(staff, school_year: int) -> bool:
-    """Hired after the school year began: not judged on that year."""
-    return bool(staff.hired_on and staff.hired_on > date(school_year, 9, 1))
 
 
 def active_rules():
@@ -421,6 +457,7 @@ def evaluate_centers(centers, *, rules=None, today: date | None = None):
     centers = list(centers)
     ids = [c.pk for c in centers]
     rules = active_rules() if rules is None else rules
+    metrics = _metrics()
     staff_by_center = {pk: [] for pk in ids}
     staff = StaffMember.objects.filter(
         center_id__in=ids, is_active=True, left_on__isnull=True
@@ -445,10 +482,12 @@ def evaluate_centers(centers, *, rules=None, today: date | None = None):
             research=[s for s in full if s.is_research_staff],
             teaching_seats=(seats.get(center.pk) or {}).get("total") or 0,
             largest_room=(seats.get(center.pk) or {}).get("largest") or 0,
+            reference_year=reference_year,
+            today=today,
         )
         results = []
         for rule in rules:
-            value, figure, detail = _metric(rule, facts, reference_year=reference_year, today=today)
+            value, figure, detail = metrics.get(rule.metric, _unknown_metric)(rule, facts)
             results.append(RuleResult(rule, value, figure, str(detail), rule.holds(value)))
         evaluations.append(CenterEvaluation(center, results, reference_year))
     return evaluations
