@@ -290,9 +290,12 @@ class SharedFacultyForm(StyledModelForm):
     def clean_staff(self):
         staff = self.cleaned_data["staff"]
         if not self.instance.pk:
-            services.check_faculty(
-                StaffMember.objects.prefetch_related("year_records").get(pk=staff.pk)
-            )
+            try:
+                services.check_faculty(
+                    StaffMember.objects.prefetch_related("year_records").get(pk=staff.pk)
+                )
+            except ValidationError as exc:
+                raise ValidationError(exc.message_dict["staff"]) from exc
         return staff
 
     def clean(self):

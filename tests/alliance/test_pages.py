@@ -601,3 +601,52 @@ def test_center_staff_cannot_report_for_another_center(world, alliance, login):
     )
     assert response.status_code == 403
     assert not Achievement.objects.exists()
+
+
+def test_renewal_rate_api(world, alliance, login):
+    resource(world.center_a, year=2010)
+    resource(world.center_a, year=2024)
+    data = (
+        login(world.user("bureau"))
+        .get(reverse("api:alliance-resource-renewal-rate") + "?year=2026")
+        .json()
+    )
+    assert data["rate"] == pytest.approx(0.5) and data["meets_target"] is True
+    assert data["target"] == pytest.approx(0.2)
+
+
+def test_faculty_form_refuses_staff_below_the_standard(world, alliance, login):
+    from alliance.models import SharedFaculty
+    from centers.models import StaffMember, Title
+
+    staff = StaffMember.objects.create(center=world.center_a, name="吴老师", title=Title.SECOND)
+    response = login(world.user("center_a")).post(
+        reverse("alliance:faculty-add"), {"staff": staff.pk, "expertise": "数学"}
+    )
+    assert response.status_code == 200
+    assert "吴老师" in str(response.context["form"].errors["staff"])
+    assert not SharedFaculty.objects.exists()
+
+
+def test_term_form_requires_one_year(world, alliance, secretariat, login):
+    response = login(secretariat).post(
+        reverse("alliance:term-add"),
+        {
+            "sequence": 3,
+            "center": alliance.members[2].center_id,
+            "starts_on": "2027-11-01",
+            "ends_on": "2028-03-31",
+        },
+    )
+    assert response.status_code == 200
+    assert "ends_on" in response.context["form"].errors
+    response = login(secretariat).post(
+        reverse("alliance:term-add"),
+        {
+            "sequence": 3,
+            "center": alliance.members[2].center_id,
+            "starts_on": "2027-11-01",
+            "ends_on": "2028-10-31",
+        },
+    )
+    assert response.status_code == 302
