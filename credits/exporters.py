@@ -20,10 +20,10 @@ def _progress_rows(teachers):
             t.school.name,
             t.name,
             t.external_id,
-            t.cycle_hours,
-            t.required,
+            services.as_hours(t.cycle_hours),
+            services.as_hours(t.required),
             projected,
-            _("Yes") if t.cycle_hours >= t.required else _("No"),
+            _("Yes") if services.as_hours(t.cycle_hours) >= t.required else _("No"),
         ]
 
 

@@ -563,7 +563,8 @@ class Reminder(models.Model):
     policy = models.ForeignKey(
         CreditPolicy, on_delete=models.CASCADE, related_name="+", verbose_name=_("policy")
     )
-    message = models.CharField(_("message"), max_length=300)
+    # The figures, so the message is written in the reader's language.
+    data = models.JSONField(_("figures"), default=dict)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -580,7 +581,24 @@ class Reminder(models.Model):
         ]
 
     def __str__(self):
-        return self.message
+        return self.text
+
+    @property
+    def text(self) -> str:
+        from django.utils.translation import gettext
+
+        if self.kind == ReminderKind.SCHOOL_AT_RISK:
+            return gettext("%(n)s teachers of your school are behind their hours this cycle.") % {
+                "n": self.data.get("count", 0)
+            }
+        return gettext(
+            "You have %(hours)s of %(required)s hours this cycle (ends %(end)s); "
+            "at your pace you would not finish in time."
+        ) % {
+            "hours": self.data.get("hours", ""),
+            "required": self.data.get("required", ""),
+            "end": self.data.get("cycle_end", ""),
+        }
 
 
 class SyncRequest(models.Model):

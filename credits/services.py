@@ -84,6 +84,12 @@ class BatchRejected(Exception):
 # --- Small helpers ---------------------------------------------------------------
 
 
+def as_hours(value) -> Decimal:
+    """A sum read back from the database as hours with one decimal (SQLite
+    returns sums of decimals as floats)."""
+    return Decimal(str(value or 0)).quantize(TENTH)
+
+
 def parse_hours(value) -> Decimal:
     """Hours as a positive Decimal with at most one decimal place; floats are
     read through their text so 1.1 stays 1.1."""
@@ -773,7 +779,7 @@ def teacher_summary(teacher, on=None) -> Summary:
         )
         minimums = {m.category: m.hours for m in policy.minimums.all()}
         for value, label in Category.choices:
-            hours = Decimal(sums.get(value) or 0).quantize(TENTH)
+            hours = as_hours(sums.get(value))
             if hours or value in minimums:
                 summary.by_category.append(CategoryLine(value, label, hours, minimums.get(value)))
         summary.total = sum((line.hours for line in summary.by_category), ZERO)
@@ -783,7 +789,7 @@ def teacher_summary(teacher, on=None) -> Summary:
         .aggregate(n=Count("id"), hours=Sum("hours"))
     )
     summary.pending_count = pending["n"]
-    summary.pending_hours = Decimal(pending["hours"] or 0).quantize(TENTH)
+    summary.pending_hours = as_hours(pending["hours"])
     return summary
 
 
@@ -872,7 +878,7 @@ def projected_hours(teacher) -> Decimal:
     """For a teacher annotated by ``annotate_progress``."""
     if not getattr(teacher, "elapsed", 0):
         return ZERO
-    return (Decimal(teacher.cycle_hours) * teacher.cycle_days / teacher.elapsed).quantize(TENTH)
+    return (as_hours(teacher.cycle_hours) * teacher.cycle_days / teacher.elapsed).quantize(TENTH)
 
 
 # --- Completion -----------------------------------------------------------------------------
@@ -952,7 +958,7 @@ def completion(*, by="school", district_ids=None, school_ids=None, on=None) -> l
                 row.teachers += teachers
                 row.complete += int(complete or 0)
                 row.at_risk += int(risky or 0)
-                row.hours += Decimal(str(hours or 0)).quantize(TENTH)
+                row.hours += as_hours(hours)
     return sorted(rows.values(), key=lambda r: (r.name, r.key))
 
 
@@ -1218,11 +1224,11 @@ def remind_at_risk(on=None) -> dict:
                 kind=ReminderKind.TEACHER_AT_RISK,
                 period=period,
                 policy=policy,
-                message=_(
-                    "You have %(hours)s of %(required)s hours this cycle (ends %(end)s); "
-                    "at your pace you would not finish in time."
-                )
-                % {"hours": hours, "required": required, "end": policy.cycle_end},
+                data={
+                    "hours": str(as_hours(hours)),
+                    "required": str(as_hours(required)),
+                    "cycle_end": policy.cycle_end.isoformat(),
+                },
             )
         )
     admins = Membership.objects.active(on).filter(
@@ -1241,8 +1247,7 @@ def remind_at_risk(on=None) -> dict:
                 kind=ReminderKind.SCHOOL_AT_RISK,
                 period=period,
                 policy=policy,
-                message=_("%(n)d teachers of your school are behind their hours this cycle.")
-                % {"n": per_school[membership.organisation_id]},
+                data={"count": per_school[membership.organisation_id]},
             )
         )
     before = Reminder.objects.filter(period=period).count()

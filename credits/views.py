@@ -491,6 +491,8 @@ class AtRiskListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         for teacher in ctx["object_list"]:
             teacher.projected = services.projected_hours(teacher)
+            teacher.cycle_hours = services.as_hours(teacher.cycle_hours)
+            teacher.required = services.as_hours(teacher.required)
         ctx["can_add"] = False
         return ctx
 

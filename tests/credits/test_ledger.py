@@ -205,6 +205,14 @@ def test_reminders_once_per_month_for_teachers_and_school_admins(world, award):
     assert first["reminders"] == 2 and again["reminders"] == 0
     kinds = dict(Reminder.objects.values_list("user__username", "kind"))
     assert kinds == {"teacher_a": "teacher_at_risk", "school_a": "school_at_risk"}
+    from django.utils import translation
+
+    teacher = Reminder.objects.get(kind="teacher_at_risk")
+    with translation.override("zh-hans"):
+        assert "10.0" in teacher.text and "360.0" in teacher.text and "学时" in teacher.text
+    with translation.override("en"):
+        assert teacher.text.startswith("You have 10.0 of 360.0 hours")
+        assert Reminder.objects.get(kind="school_at_risk").text.startswith("1 teachers")
 
 
 def test_reminder_shows_on_home_page_and_can_be_dismissed(world, award, login):
