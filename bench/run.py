@@ -1,0 +1,679 @@
+"""Measure learning-hour credits at city scale on PostgreSQL.
+
+``python -m bench`` (``make bench``): create and fill the bench database if it
+is empty (bench/generate.py), then measure
+
+* a teacher's own credits page (``/credits/``): median server time and the
+  number of queries, over 50 different teachers;
+* the completion page as each district's staff and as the bureau;
+* district batch sync through the API endpoint (100 batches of 1,000 with a
+  district token and an ``Idempotency-Key``), the same through the service
+  alone, and the same rows loaded by ``COPY``, with the ratio;
+* the city-wide completion export (``core.exports.run_export``) in a child
+  process: seconds, peak RSS growth and tracemalloc peak.
+
+It prints a table (figure, target, PASS/MISS) and writes the figures as JSON
+to bench/out/. Timing runs with ``DEBUG`` off; queries are counted in a
+separate request with ``CaptureQueriesContext``. The rows the sync adds are
+removed afterwards (the bench database only), so every run measures the
+same 1,500,000-entry ledger.
+
+The measuring functions take their inputs as arguments, so the smoke test
+(tests/bench/) runs them on a tiny federation in the test database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+TARGETS = {
+    "teacher_page_ms": 50,
+    "teacher_page_queries": 15,
+    "district_completion_ms": 300,
+    "bureau_completion_ms": 300,
+    "api_entries_per_s": 5000,
+    "api_vs_copy": 0.20,
+    "export_s": 20,
+    "export_mb": 300,
+}
+BATCH_URL = "/api/v1/credits/entries/batch/"
+TAG_PREFIX = "bench-"  # external ids, idempotency keys and activity keys of sync rows
+
+
+# --- Pages -------------------------------------------------------------------------------
+
+
+def _client(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _stats(samples_s: list[float]) -> dict:
+    ms = sorted(s * 1000 for s in samples_s)
+    return {
+        "median_ms": round(statistics.median(ms), 1),
+        "p90_ms": round(ms[min(len(ms) - 1, int(len(ms) * 0.9))], 1),
+        "min_ms": round(ms[0], 1),
+        "max_ms": round(ms[-1], 1),
+        "samples": len(ms),
+    }
+
+
+def measure_page(users, url: str, *, rounds: int = 1, warmup: int = 2) -> dict:
+    """GET ``url`` as each user (``rounds`` times): server time through the
+    test client, and the queries of one more request per user."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clients = [(_client(user), user) for user in users]
+    for client, _user in clients[:warmup]:
+        client.get(url)
+    samples, queries = [], []
+    for _ in range(rounds):
+        for client, user in clients:
+            started = time.perf_counter()
+            response = client.get(url)
+            samples.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {url} as {user} answered {response.status_code}")
+    for client, _user in clients:
+        with CaptureQueriesContext(connection) as captured:
+            client.get(url)
+        queries.append(len(captured))
+    result = _stats(samples)
+    result.update(url=url, users=len(users), queries_min=min(queries), queries_max=max(queries))
+    return result
+
+
+# --- Sync: API, service, COPY ------------------------------------------------------------
+
+
+def build_batches(districts, *, batches: int, size: int, tag: str, seed: int = 7, today=None):
+    """``batches`` batches of ``size`` rows, round-robin over the districts,
+    for random teachers of each; every fifth row names a new activity."""
+    from django.utils import timezone
+
+    from centers.models import Teacher
+
+    today = today or timezone.localdate()
+    rng = random.Random(seed)
+    staff = {
+        d.pk: list(
+            Teacher.objects.filter(district=d, is_active=True)
+            .exclude(external_id="")
+            .values_list("external_id", flat=True)
+        )
+        for d in districts
+    }
+    kinds = [
+        ("online", "it", "信息技术应用能力提升工程2.0"),
+        ("external", "subject", "省级教师教育网络研修"),
+        ("school_based", "school_based", "校本研修：同课异构"),
+        ("external", "ethics", "师德师风专题学习"),
+    ]
+    out = []
+    for b in range(batches):
+        district = districts[b % len(districts)]
+        rows = []
+        for i in range(size):
+            source, category, title = kinds[(b + i) % len(kinds)]
+            row = {
+                "external_id": f"{TAG_PREFIX}{tag}-{b}-{i}",
+                "teacher": rng.choice(staff[district.pk]),
+                "category": category,
+                "source": source,
+                "hours": f"{rng.randint(1, 16) / 2:.1f}",
+                "earned_on": (today - datetime.timedelta(days=rng.randint(0, 600))).isoformat(),
+                "title": title,
+                "evidence": f"证书 {b}-{i}",
+            }
+            if i % 5 == 0:
+                row["activity_key"] = f"bench.course:{tag}-{b}-{i}"
+            rows.append(row)
+        out.append((district, rows))
+    return out
+
+
+def measure_api_sync(batches, tokens: dict) -> dict:
+    """POST each batch to the batch endpoint with the district's token and
+    a new Idempotency-Key; entries per second over all of them."""
+    from django.test import Client
+
+    client = Client()
+    bodies = [
+        (district, json.dumps({"entries": rows}, ensure_ascii=False).encode(), len(rows), n)
+        for n, (district, rows) in enumerate(batches)
+    ]
+    tag = batches[0][1][0]["external_id"].rsplit("-", 2)[0]
+    samples, rows_total = [], 0
+    for district, body, count, n in bodies:
+        started = time.perf_counter()
+        response = client.post(
+            BATCH_URL,
+            data=body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Token {tokens[district.pk]}",
+            HTTP_IDEMPOTENCY_KEY=f"{tag}-api-{n}",
+        )
+        samples.append(time.perf_counter() - started)
+        if response.status_code != 201:
+            raise RuntimeError(f"batch {n}: {response.status_code} {response.content[:300]!r}")
+        created = response.json()["batch"]["created"]
+        if created != count:
+            raise RuntimeError(f"batch {n}: {created} of {count} created")
+        rows_total += count
+    total = sum(samples)
+    result = _stats(samples)
+    result.update(
+        batches=len(bodies),
+        rows=rows_total,
+        seconds=round(total, 2),
+        entries_per_s=round(rows_total / total),
+    )
+    return result
+
+
+def measure_service_sync(batches, systems: dict) -> dict:
+    """The same batches through ``credits.services.sync_batch`` directly:
+    the database and validation work without HTTP, DRF and JSON."""
+    from credits import services
+
+    tag = batches[0][1][0]["external_id"].rsplit("-", 2)[0]
+    samples, rows_total = [], 0
+    for n, (district, rows) in enumerate(batches):
+        body = {"entries": rows}
+        started = time.perf_counter()
+        answer = services.sync_batch(
+            district=district, key=f"{tag}-svc-{n}", body=body, user=systems[district.pk]
+        )
+        samples.append(time.perf_counter() - started)
+        if answer.status != 201:
+            raise RuntimeError(f"batch {n}: {answer.status} {str(answer.body)[:300]}")
+        rows_total += len(rows)
+    total = sum(samples)
+    result = _stats(samples)
+    result.update(
+        batches=len(batches),
+        rows=rows_total,
+        seconds=round(total, 2),
+        entries_per_s=round(rows_total / total),
+    )
+    return result
+
+
+def copy_rows(batches):
+    """The batches' rows as ledger columns, the way post_batch would write
+    them (teacher ids resolved beforehand, outside the timing)."""
+    from django.utils import timezone
+
+    from centers.models import Teacher
+    from credits.models import OrgKind
+
+    ids = {
+        (d, ext): pk
+        for d, ext, pk in Teacher.objects.exclude(external_id="").values_list(
+            "district_id", "external_id", "pk"
+        )
+    }
+    now = timezone.now()
+    rows = []
+    for district, batch in batches:
+        for r in batch:
+            key = r.get("activity_key", "")
+            rows.append(
+                (
+                    ids[(district.pk, r["teacher"])],
+                    district.pk,
+                    r["source"],
+                    r["category"],
+                    r["hours"],
+                    r["earned_on"],
+                    r["title"],
+                    r["evidence"],
+                    key,
+                    1 if key else 0,
+                    r["external_id"],
+                    OrgKind.SYSTEM,
+                    district.name,
+                    now,
+                    now,
+                )
+            )
+    return rows
+
+
+COPY_COLUMNS = [
+    "teacher_id",
+    "district_id",
+    "source",
+    "category",
+    "hours",
+    "earned_on",
+    "title",
+    "evidence",
+    "activity_key",
+    "generation",
+    "external_id",
+    "org_kind",
+    "org_name",
+    "created_at",
+    "updated_at",
+]
+
+
+def measure_copy(rows) -> dict | None:
+    """Load the rows into the ledger with one ``COPY`` (PostgreSQL only),
+    committed: the ceiling any insert path can reach."""
+    from django.db import connection, transaction
+
+    from bench.generate import Loader
+    from credits.models import CreditEntry
+
+    if connection.vendor != "postgresql":
+        return None
+    loader = Loader(connection)
+    columns, filler = loader.columns(CreditEntry, COPY_COLUMNS)
+    started = time.perf_counter()
+    with transaction.atomic():
+        loader.copy(CreditEntry._meta.db_table, columns, [r + filler for r in rows])
+    seconds = time.perf_counter() - started
+    return {
+        "rows": len(rows),
+        "seconds": round(seconds, 2),
+        "entries_per_s": round(len(rows) / seconds),
+    }
+
+
+def remove_sync_rows(tag: str = "") -> int:
+    """Remove what the sync measures added (rows, activities, idempotency
+    records). The ledger refuses DELETE by trigger on PostgreSQL, so this
+    runs with the session in replica mode, which skips triggers: acceptable
+    in the bench database and in a test database only."""
+    from django.db import connection, transaction
+
+    prefix = f"{TAG_PREFIX}{tag}"
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute(
+            "DELETE FROM credits_creditactivity WHERE key LIKE %s", [f"bench.course:{tag}%"]
+        )
+        cursor.execute("DELETE FROM credits_creditentry WHERE external_id LIKE %s", [f"{prefix}%"])
+        removed = cursor.rowcount
+        cursor.execute("DELETE FROM credits_syncrequest WHERE key LIKE %s", [f"{prefix}%"])
+    return removed
+
+
+def vacuum() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        for table in ("credits_creditentry", "credits_creditactivity", "credits_syncrequest"):
+            cursor.execute(f"VACUUM (ANALYZE) {table}")
+
+
+def issue_tokens(systems: dict) -> dict:
+    """A fresh API token per district system (earlier bench tokens go)."""
+    from core.models import ApiToken, Membership
+    from core.roles import Role
+
+    tokens = {}
+    for district_id, user in systems.items():
+        membership = Membership.objects.get(user=user, role=Role.DISTRICT_SYSTEM)
+        ApiToken.objects.filter(membership=membership).delete()
+        _token, raw = ApiToken.issue(membership=membership, name="bench", days=1)
+        tokens[district_id] = raw
+    return tokens
+
+
+# --- Export --------------------------------------------------------------------------------
+
+
+def run_completion_export(user) -> dict:
+    """The city-wide completion export through ``core.exports.run_export``."""
+    from core.exports import run_export
+    from core.models import ExportJob, ExportStatus
+
+    job = ExportJob.objects.create(
+        owner=user, exporter="credits-completion", options={}, language="zh-hans"
+    )
+    started = time.perf_counter()
+    job = run_export(job)
+    seconds = time.perf_counter() - started
+    if job.status != ExportStatus.DONE:
+        raise RuntimeError(f"export failed: {job.error}")
+    size = job.file.size
+    job.file.delete(save=False)
+    job.delete()
+    return {"seconds": round(seconds, 2), "rows": job.rows_written, "bytes": size}
+
+
+def measure_export(user) -> dict:
+    """Seconds and peak RSS growth of one export, then tracemalloc's peak
+    of Python allocations in a second one (tracemalloc slows it down)."""
+    import gc
+    import tracemalloc
+
+    gc.collect()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result = run_completion_export(user)
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    result["rss_growth_mb"] = round((after - before) / 1024, 1)
+    result["max_rss_mb"] = round(after / 1024, 1)
+    tracemalloc.start()
+    try:
+        run_completion_export(user)
+        result["tracemalloc_peak_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20, 1)
+    finally:
+        tracemalloc.stop()
+    return result
+
+
+def _export_in_child() -> dict:
+    """Run measure_export in a fresh process, so the RSS growth is the
+    export's alone (not the sync's peak before it)."""
+    cmd = [sys.executable, "-m", "bench.run", "--child-export"]
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"export child failed:\n{done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- Actors, environment, report -------------------------------------------------------------
+
+
+def bench_actors():
+    from core.models import Membership, User
+    from core.roles import Role
+
+    def users(prefix):
+        return list(User.objects.filter(username__startswith=prefix).order_by("username"))
+
+    systems = {
+        m.organisation_id: m.user
+        for m in Membership.objects.filter(
+            role=Role.DISTRICT_SYSTEM, user__username__startswith="bench-system-"
+        ).select_related("user")
+    }
+    return {
+        "bureau": User.objects.get(username="bench-bureau"),
+        "districts": users("bench-district-"),
+        "systems": systems,
+        "teachers": users("bench-teacher-"),
+    }
+
+
+def environment(url: str) -> dict:
+    import django
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT version()")
+        pg = cursor.fetchone()[0].split(" on ")[0]
+    mem_kb = 0
+    try:
+        with open("/proc/meminfo") as fh:
+            mem_kb = int(fh.readline().split()[1])
+    except OSError:
+        pass
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    return {
+        "command": " ".join([Path(sys.executable).name, "-m", "bench", *sys.argv[1:]]),
+        "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "git": commit,
+        "database": url.rsplit("@", 1)[-1],
+        "postgres": pg,
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "cpus": os.cpu_count(),
+        "memory_gib": round(mem_kb / 2**20, 1),
+        "debug": False,
+        "tasks": "eager (no Redis)",
+    }
+
+
+def data_counts() -> dict:
+    from centers.models import District, School, Teacher
+    from credits.models import CreditActivity, CreditEntry
+
+    return {
+        "districts": District.objects.count(),
+        "schools": School.objects.count(),
+        "teachers": Teacher.objects.count(),
+        "entries": CreditEntry.objects.count(),
+        "activities": CreditActivity.objects.count(),
+    }
+
+
+def verdicts(figures: dict) -> list[tuple[str, str, str, bool]]:
+    t, f = TARGETS, figures
+    rows = []
+    page = f.get("teacher_page")
+    if page:
+        rows.append(
+            (
+                "Teacher page /credits/, median",
+                f"{page['median_ms']} ms",
+                f"< {t['teacher_page_ms']} ms",
+                page["median_ms"] < t["teacher_page_ms"],
+            )
+        )
+        fixed = page["queries_min"] == page["queries_max"]
+        rows.append(
+            (
+                "Teacher page queries (min–max over teachers)",
+                f"{page['queries_min']}–{page['queries_max']}",
+                f"fixed, ≤ {t['teacher_page_queries']}",
+                fixed and page["queries_max"] <= t["teacher_page_queries"],
+            )
+        )
+    for key, label in (
+        ("district_completion", "District completion page, median"),
+        ("bureau_completion", "Bureau city-wide completion, median"),
+    ):
+        if f.get(key):
+            rows.append(
+                (
+                    label,
+                    f"{f[key]['median_ms']} ms",
+                    f"< {t[key + '_ms']} ms",
+                    f[key]["median_ms"] < t[key + "_ms"],
+                )
+            )
+    api = f.get("api_sync")
+    if api:
+        rows.append(
+            (
+                "API batch sync (100 × 1,000), endpoint",
+                f"{api['entries_per_s']:,} entries/s",
+                f"≥ {t['api_entries_per_s']:,}/s",
+                api["entries_per_s"] >= t["api_entries_per_s"],
+            )
+        )
+        svc = f.get("service_sync")
+        if svc:
+            rows.append(
+                (
+                    "  same through sync_batch (no HTTP)",
+                    f"{svc['entries_per_s']:,} entries/s",
+                    "(information)",
+                    None,
+                )
+            )
+        cp = f.get("copy")
+        if cp:
+            ratio = api["entries_per_s"] / cp["entries_per_s"]
+            f["api_vs_copy"] = round(ratio, 3)
+            rows.append(
+                ("  same rows by COPY", f"{cp['entries_per_s']:,} entries/s", "(reference)", None)
+            )
+            rows.append(
+                (
+                    "API / COPY",
+                    f"{ratio:.0%}",
+                    f"≥ {t['api_vs_copy']:.0%}",
+                    ratio >= t["api_vs_copy"],
+                )
+            )
+    exp = f.get("export")
+    if exp:
+        rows.append(
+            (
+                "City-wide completion export",
+                f"{exp['seconds']} s ({exp['rows']:,} rows)",
+                f"< {t['export_s']} s",
+                exp["seconds"] < t["export_s"],
+            )
+        )
+        rows.append(
+            (
+                "  peak memory (RSS growth; tracemalloc)",
+                f"{exp['rss_growth_mb']} MB; {exp.get('tracemalloc_peak_mb', '?')} MB",
+                f"< {t['export_mb']} MB",
+                exp["rss_growth_mb"] < t["export_mb"],
+            )
+        )
+    return rows
+
+
+def print_report(env: dict, counts: dict, figures: dict) -> list:
+    rows = verdicts(figures)
+    print()
+    print("Learning-hour credits at city scale")
+    for key in (
+        "command",
+        "date",
+        "git",
+        "database",
+        "postgres",
+        "python",
+        "django",
+        "cpus",
+        "memory_gib",
+        "debug",
+        "tasks",
+    ):
+        print(f"  {key:<11} {env[key]}")
+    print("  data        " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+    print()
+    width = max(len(r[0]) for r in rows) + 2
+    print(f"{'Figure':<{width}}{'Measured':<28}{'Target':<16}Result")
+    print("-" * (width + 52))
+    for label, measured, target, ok in rows:
+        verdict = "" if ok is None else ("PASS" if ok else "MISS")
+        print(f"{label:<{width}}{measured:<28}{target:<16}{verdict}")
+    print()
+    return rows
+
+
+# --- Main ------------------------------------------------------------------------------------
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark credits at city scale (PostgreSQL).")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the bench database first")
+    parser.add_argument("--teachers", type=int, default=50, help="teachers sampled (page)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of completion pages")
+    parser.add_argument("--batches", type=int, default=100)
+    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--skip", default="", help="comma-separated: pages,sync,export")
+    parser.add_argument("--child-export", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    from bench import env as bench_env
+
+    if args.child_export:
+        bench_env.setup(migrate=False, verbose=False)
+        from django.conf import settings
+
+        settings.DEBUG = False
+        print(json.dumps(measure_export(bench_actors()["bureau"])))
+        return 0
+
+    url = bench_env.setup(fresh=args.fresh)
+    from django.conf import settings
+
+    from bench import generate
+
+    if not generate.already_generated(generate.CITY):
+        print("The bench database is empty: generating the city (a few minutes)…")
+        stats = generate.generate(generate.CITY)
+        print(f"Generated in {stats['total_seconds']} s.")
+        vacuum()
+    settings.DEBUG = False
+    skip = set(filter(None, args.skip.split(",")))
+    actors = bench_actors()
+    figures: dict = {}
+    tag = datetime.datetime.now().strftime("%Y%m%d%H%M%S")
+    remove_sync_rows()  # leftovers of an interrupted run
+
+    if "pages" not in skip:
+        print("Teacher pages…")
+        figures["teacher_page"] = measure_page(actors["teachers"][: args.teachers], "/credits/")
+        print("Completion pages…")
+        figures["district_completion"] = measure_page(
+            actors["districts"], "/credits/completion/", rounds=args.rounds
+        )
+        figures["bureau_completion"] = measure_page(
+            [actors["bureau"]] * 5, "/credits/completion/", rounds=args.rounds
+        )
+    if "sync" not in skip:
+        from centers.models import District
+
+        districts = list(District.objects.filter(pk__in=actors["systems"]).order_by("order"))
+        batches = build_batches(districts, batches=args.batches, size=args.batch_size, tag=tag)
+        tokens = issue_tokens(actors["systems"])
+        print(f"API sync: {args.batches} batches of {args.batch_size}…")
+        try:
+            figures["api_sync"] = measure_api_sync(batches, tokens)
+            remove_sync_rows(tag)
+            print("Service sync…")
+            figures["service_sync"] = measure_service_sync(batches, actors["systems"])
+            remove_sync_rows(tag)
+            print("COPY…")
+            figures["copy"] = measure_copy(copy_rows(batches))
+        finally:
+            remove_sync_rows(tag)
+            vacuum()
+    if "export" not in skip:
+        print("City-wide export (child process)…")
+        figures["export"] = _export_in_child()
+
+    env = environment(url)
+    counts = data_counts()
+    rows = print_report(env, counts, figures)
+    out = {
+        "environment": env,
+        "data": counts,
+        "targets": TARGETS,
+        "figures": figures,
+        "table": [{"figure": r[0], "measured": r[1], "target": r[2], "pass": r[3]} for r in rows],
+    }
+    bench_env.OUT_DIR.mkdir(parents=True, exist_ok=True)
+    path = bench_env.OUT_DIR / f"bench-{tag}.json"
+    path.write_text(json.dumps(out, indent=2, ensure_ascii=False, default=str))
+    (bench_env.OUT_DIR / "latest.json").write_text(path.read_text())
+    print(f"Figures written to {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

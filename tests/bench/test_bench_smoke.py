@@ -1,0 +1,83 @@
+"""The benchmark's generator and measuring functions run on a tiny federation
+(1 district, 20 teachers, 500 entries) in the test database, SQLite or
+PostgreSQL. No timing is asserted: only that they run and keep the ledger's
+invariants. The COPY comparison runs on PostgreSQL only."""
+
+from decimal import Decimal
+
+import pytest
+from django.db.models import Count, Sum
+
+from bench import generate, run
+from centers.models import Teacher
+from credits import services
+from credits.models import CreditActivity, CreditEntry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tiny(settings):
+    stats = generate.generate(generate.TINY, log=lambda *_: None)
+    settings.DEBUG = False
+    return stats
+
+
+def test_generator_builds_a_consistent_ledger(tiny):
+    assert Teacher.objects.filter(external_id__startswith="BT").count() == 20
+    assert CreditEntry.objects.count() == 500 == tiny["entries"]
+    assert generate.already_generated(generate.TINY)
+    # Every reversal negates the entry it reverses; awards are positive.
+    for reversal in CreditEntry.objects.filter(reverses__isnull=False).select_related("reverses"):
+        assert reversal.hours == -reversal.reverses.hours
+    assert not CreditEntry.objects.filter(reverses__isnull=True, hours__lte=0).exists()
+    # An activity counts once per teacher, and its CreditActivity row points at it.
+    keyed = CreditEntry.objects.exclude(activity_key="").filter(reverses__isnull=True)
+    assert not keyed.values("teacher", "activity_key").annotate(n=Count("id")).filter(n__gt=1)
+    assert CreditActivity.objects.count() == keyed.count()
+    # The summary agrees with the sum of the teacher's entries in the cycle.
+    teacher = Teacher.objects.filter(user__isnull=False).first()
+    summary = services.teacher_summary(teacher)
+    in_cycle = CreditEntry.objects.filter(teacher=teacher).in_cycle(summary.policy)
+    assert summary.total == in_cycle.aggregate(s=Sum("hours"))["s"].quantize(Decimal("0.1"))
+    assert sum(tiny["teachers_by_progress"].values()) == 20
+
+
+def test_measuring_functions_run(tiny):
+    actors = run.bench_actors()
+    assert len(actors["teachers"]) == 5
+
+    page = run.measure_page(actors["teachers"], "/credits/", warmup=1)
+    assert page["samples"] == 5 and page["queries_min"] > 0
+    completion = run.measure_page(actors["districts"], "/credits/completion/")
+    assert completion["samples"] == 1
+    run.measure_page([actors["bureau"]], "/credits/completion/")
+
+    from centers.models import District
+
+    districts = list(District.objects.filter(pk__in=actors["systems"]))
+    batches = run.build_batches(districts, batches=2, size=10, tag="smoke")
+    before = CreditEntry.objects.count()
+    api = run.measure_api_sync(batches, run.issue_tokens(actors["systems"]))
+    assert api["rows"] == 20 and CreditEntry.objects.count() == before + 20
+    assert run.remove_sync_rows("smoke") == 20
+    service = run.measure_service_sync(batches, actors["systems"])
+    assert service["rows"] == 20
+    assert run.remove_sync_rows("smoke") == 20
+    copied = run.measure_copy(run.copy_rows(batches))
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        assert copied["rows"] == 20
+        assert run.remove_sync_rows("smoke") == 20
+    else:
+        assert copied is None
+    assert CreditEntry.objects.count() == before
+
+    export = run.measure_export(actors["bureau"])
+    assert export["rows"] == 3 + 20  # the schools' sheet and the teachers' sheet
+
+    table = run.verdicts(
+        {"teacher_page": page, "bureau_completion": completion, "api_sync": api, "export": export}
+    )
+    assert {row[0] for row in table} >= {"Teacher page /credits/, median"}
