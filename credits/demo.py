@@ -93,7 +93,10 @@ def _demo_teacher():
     )
     already = CreditEntry.objects.filter(teacher=teacher, reverses__isnull=False).exists()
     if entry is not None and not already:
-        services.reverse_entry(entry=entry, reason="重复登记，予以冲销", by=None)
+        from django.contrib.auth import get_user_model
+
+        district_user = get_user_model().objects.filter(username="district").first()
+        services.reverse_entry(entry=entry, reason="重复登记，予以冲销", by=district_user)
     if not CreditClaim.objects.filter(teacher=teacher, status=ClaimStatus.SUBMITTED).exists():
         claim = CreditClaim.objects.create(
             teacher=teacher,
