@@ -378,3 +378,30 @@ def test_activity_record_days_are_bounded(world, login, staffed):
     )
     assert response.status_code == 200
     assert "school_days_autumn" in response.context["form"].errors
+
+
+def test_federation_panel_makes_a_constant_number_of_queries(world, login):
+    from tests.factories import CenterFactory
+
+    client = login(world.user("bureau"))
+    StaffFactory(center=world.center_a)
+
+    def add(n):
+        for _ in range(n):
+            center = CenterFactory()
+            StaffFactory(center=center)
+            RoomFactory(campus=CampusFactory(center=center))
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from centers.panels import federation_context
+
+    with CaptureQueriesContext(connection) as before:
+        context = federation_context(None)
+    add(5)
+    with CaptureQueriesContext(connection) as after:
+        bigger = federation_context(None)
+    assert len(before.captured_queries) == len(after.captured_queries)
+    assert bigger["centers_total"] == context["centers_total"] + 5
+    assert client.get(reverse("home")).status_code == 200
