@@ -133,7 +133,7 @@ class CreditPolicy(AuditedModel):
         return max(0, min(self.cycle_days, (on - self.cycle_start).days + 1))
 
 
-class CategoryMinimum(models.Model):
+class CategoryMinimum(AuditedModel):
     """A policy's minimum hours in one category (e.g. 36 hours of ethics)."""
 
     policy = models.ForeignKey(

@@ -293,3 +293,19 @@ def test_pages_speak_chinese(world, policy, award, login):
     award(world.teacher_a, 10)
     page = login(world.user("teacher_a")).get("/credits/").content.decode()
     assert "我的学时" in page and "分类学时" in page and "学时证明" in page
+
+
+def test_center_staff_see_their_district_center_scope(world, policy, award, login):
+    from core.roles import Role
+    from tests.factories import UserFactory, member
+
+    award(world.teacher_a, 30)
+    municipal = login(world.user("center_a"))
+    response = municipal.get("/credits/completion/")
+    assert response.status_code == 200 and world.school_a.name not in response.content.decode()
+    staff = UserFactory()
+    member(staff, Role.CENTER_STAFF, world.district_center_a)
+    page = login(staff).get("/credits/completion/").content.decode()
+    assert world.school_a.name in page and world.school_b.name not in page
+    assert login(staff).get(f"/credits/teachers/{world.teacher_a.pk}/").status_code == 200
+    assert login(staff).get(f"/credits/teachers/{world.teacher_b.pk}/").status_code == 404
