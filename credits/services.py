@@ -892,6 +892,7 @@ class CompletionRow:
     complete: int = 0
     at_risk: int = 0
     hours: Decimal = ZERO
+    order: int = 0
 
     @property
     def rate(self):
@@ -911,23 +912,36 @@ def completion(*, by="school", district_ids=None, school_ids=None, on=None) -> l
         raise ValueError(by)
     on = on or timezone.localdate()
     pmap = policy_map(on)
+    all_districts = list(District.objects.values_list("pk", flat=True))
     if district_ids is None:
-        district_ids = list(District.objects.values_list("pk", flat=True))
+        district_ids = all_districts
+    if school_ids is not None and not school_ids:
+        return []
     rows: dict[int, CompletionRow] = {}
     t_teacher = Teacher._meta.db_table
     t_entry = CreditEntry._meta.db_table
     group_table = (School if by == "school" else District)._meta.db_table
     group_col = "school_id" if by == "school" else "district_id"
-    if school_ids is not None and not school_ids:
-        return []
+    sort_col = "g." + connection.ops.quote_name("order" if by == "district" else "id")
     for policy, districts in pmap.groups(sorted(district_ids)):
         d_marks = ", ".join(["%s"] * len(districts))
         where_school = ""
         if school_ids is not None:
             where_school = f" AND t.school_id IN ({', '.join(['%s'] * len(school_ids))})"
+        # The city's policy over the whole city: sum the ledger without
+        # joining teachers (the outer query picks the active ones).
+        whole_city = school_ids is None and len(districts) == len(all_districts)
+        if whole_city:
+            narrow, narrow_params = "", []
+        else:
+            narrow = (
+                f" AND e.teacher_id IN (SELECT t2.id FROM {t_teacher} t2"
+                f" WHERE t2.district_id IN ({d_marks}){where_school.replace('t.', 't2.')})"
+            )
+            narrow_params = [*districts, *(school_ids or [])]
         elapsed = policy.elapsed_days(on)
         sql = f"""
-            SELECT g.id, g.name, COUNT(t.id),
+            SELECT g.id, g.name, {sort_col}, COUNT(t.id),
                    SUM(CASE WHEN COALESCE(s.total, 0) >= CAST(%s AS NUMERIC) THEN 1 ELSE 0 END),
                    SUM(CASE WHEN COALESCE(s.total, 0) < CAST(%s AS NUMERIC)
                              AND COALESCE(s.total, 0) * %s < CAST(%s AS NUMERIC) * %s
@@ -938,27 +952,26 @@ def completion(*, by="school", district_ids=None, school_ids=None, on=None) -> l
             LEFT JOIN (
                 SELECT e.teacher_id, ROUND(SUM(e.hours), 1) AS total
                 FROM {t_entry} e
-                JOIN {t_teacher} t2 ON t2.id = e.teacher_id
-                WHERE e.earned_on >= %s AND e.earned_on <= %s
-                  AND t2.district_id IN ({d_marks}){where_school.replace("t.", "t2.")}
+                WHERE e.earned_on >= %s AND e.earned_on <= %s{narrow}
                 GROUP BY e.teacher_id
             ) s ON s.teacher_id = t.id
             WHERE t.is_active AND t.district_id IN ({d_marks}){where_school}
-            GROUP BY g.id, g.name
+            GROUP BY g.id, g.name, {sort_col}
         """
         required = policy.total_hours
         params = [required, required, policy.cycle_days, required, elapsed]
-        params += [policy.cycle_start, policy.cycle_end, *districts]
-        params += list(school_ids or [])
+        params += [policy.cycle_start, policy.cycle_end, *narrow_params]
         params += [*districts, *(school_ids or [])]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            for key, name, teachers, complete, risky, hours in cursor.fetchall():
-                row = rows.setdefault(key, CompletionRow(key, name))
+            for key, name, order, teachers, complete, risky, hours in cursor.fetchall():
+                row = rows.setdefault(key, CompletionRow(key, name, order=order))
                 row.teachers += teachers
                 row.complete += int(complete or 0)
                 row.at_risk += int(risky or 0)
                 row.hours += as_hours(hours)
+    if by == "district":
+        return sorted(rows.values(), key=lambda r: (r.order, r.name))
     return sorted(rows.values(), key=lambda r: (r.name, r.key))
 
 
