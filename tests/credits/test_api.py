@@ -236,3 +236,48 @@ def test_entry_api_list_has_constant_queries(world, policy, award, login):
             award(world.teacher_a, 1, title=f"x{i}")
 
     assert_constant_queries(login(world.user("bureau")), "/api/v1/credits/entries/", add)
+
+
+def _claim(world):
+    from credits.models import CreditClaim
+
+    return CreditClaim.objects.create(
+        teacher=world.teacher_a,
+        school=world.school_a,
+        district=world.district_a,
+        title="课程",
+        category="it",
+        hours=Decimal("4"),
+        earned_on=date(2025, 1, 1),
+        submitted_by=world.user("teacher_a"),
+    )
+
+
+class TestClaimApiContract(ApiContract):
+    permitted = "school_a"
+    outside = "district_b"
+    forbidden = "vendor"
+
+    def url(self, world):
+        return f"/api/v1/credits/claims/{_claim(world).pk}/"
+
+
+def test_claim_api_list_has_constant_queries(world, policy, login):
+    _claim(world)
+    assert_constant_queries(
+        login(world.user("district_a")),
+        "/api/v1/credits/claims/",
+        lambda n: [_claim(world) for _ in range(n)],
+    )
+
+
+def test_summary_api_has_a_fixed_number_of_queries(world, policy, award, login):
+    from tests.contracts import count_queries
+
+    client = login(world.user("teacher_a"))
+    award(world.teacher_a, 1)
+    count_queries(client, "/api/v1/credits/summary/")
+    before = count_queries(client, "/api/v1/credits/summary/")
+    for i in range(10):
+        award(world.teacher_a, 1, category=["it", "ethics", "general"][i % 3])
+    assert count_queries(client, "/api/v1/credits/summary/") == before
