@@ -10,6 +10,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE_KEY = next(
+    line.split("=", 1)[1]
+    for line in (ROOT / ".env.example").read_text().splitlines()
+    if line.startswith("SECRET_KEY=")
+)
 GOOD_KEY = "kq8-Zr2x_Vb7Lm4NwPe9Ts1Yc6Hd3Jf0Ga5Ru8Io2Ek7Wl4Qn9Xs1Bz6Mv3Cy0"
 
 
@@ -49,10 +54,17 @@ def manage(*args, **env):
             },
             "at least 50 characters",
         ),
+        (
+            {
+                "SECRET_KEY": EXAMPLE_KEY,
+                "ALLOWED_HOSTS": "x.example",
+            },
+            "at least 50 characters",
+        ),
         ({"SECRET_KEY": GOOD_KEY}, "ALLOWED_HOSTS"),
         ({"SECRET_KEY": GOOD_KEY, "ALLOWED_HOSTS": " , "}, "ALLOWED_HOSTS"),
     ],
-    ids=["no-key", "short-key", "dev-key", "no-hosts", "blank-hosts"],
+    ids=["no-key", "short-key", "dev-key", "example-key", "no-hosts", "blank-hosts"],
 )
 def test_production_refuses_to_start_half_configured(env, message):
     result = manage("check", DJANGO_DEBUG="0", **env)
