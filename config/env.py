@@ -5,6 +5,7 @@ malformed value fails loudly at start-up instead of half-way through a request.
 """
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -51,3 +52,12 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value is None:
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def next_redis_db(url: str) -> str:
+    """``redis://host:6379/0`` → ``redis://host:6379/1``: the database after the URL's."""
+    parts = urlsplit(url)
+    db = parts.path.strip("/") or "0"
+    if not db.isdigit():
+        raise ImproperlyConfigured(f"REDIS_URL must end with a database number, not {url!r}.")
+    return urlunsplit(parts._replace(path=f"/{int(db) + 1}"))

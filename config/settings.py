@@ -12,7 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from .env import env_bool, env_int, env_list, env_required, env_str
+from .env import env_bool, env_int, env_list, env_required, env_str, next_redis_db
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -115,9 +115,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, broker, tasks -----------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
+# The cache lives in another Redis database than the broker's queues, so clearing
+# the cache (FLUSHDB) never drops a queued task.
+REDIS_CACHE_URL = env_str("REDIS_CACHE_URL") or (REDIS_URL and next_redis_db(REDIS_URL))
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_CACHE_URL,
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -18,7 +18,7 @@ EXAMPLE_KEY = next(
 GOOD_KEY = "kq8-Zr2x_Vb7Lm4NwPe9Ts1Yc6Hd3Jf0Ga5Ru8Io2Ek7Wl4Qn9Xs1Bz6Mv3Cy0"
 
 
-def manage(*args, **env):
+def manage(*args, drop=(), **env):
     base = {
         k: v
         for k, v in os.environ.items()
@@ -29,6 +29,7 @@ def manage(*args, **env):
             "DJANGO_DEBUG",
             "DJANGO_SETTINGS_MODULE",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
+            *drop,
         }
     }
     base.update(env)
@@ -100,3 +101,35 @@ def test_malformed_values_fail_loudly():
     result = manage("check", AUDIT_RETENTION_DAYS="90")
     assert result.returncode != 0
     assert "at least 180" in result.stderr
+
+
+def test_cache_and_broker_use_different_redis_databases():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.CELERY_BROKER_URL, s.CACHES['default'].get('LOCATION', '-'), "
+        "s.CELERY_TASK_ALWAYS_EAGER)"
+    )
+    result = manage(
+        "shell", "-c", code, drop=("REDIS_CACHE_URL",), REDIS_URL="redis://redis.example:6379/0"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "redis://redis.example:6379/0",
+        "redis://redis.example:6379/1",
+        "False",
+    ]
+    result = manage("shell", "-c", code, drop=("REDIS_URL", "REDIS_CACHE_URL"))
+    assert result.returncode == 0, result.stderr
+    broker, _cache, eager = result.stdout.strip().splitlines()[-1].split()
+    assert broker == "memory://" and eager == "True"
+
+
+def test_next_redis_db():
+    from django.core.exceptions import ImproperlyConfigured
+
+    from config.env import next_redis_db
+
+    assert next_redis_db("redis://h:6379/0") == "redis://h:6379/1"
+    assert next_redis_db("redis://:secret@h:6379") == "redis://:secret@h:6379/1"
+    with pytest.raises(ImproperlyConfigured):
+        next_redis_db("redis://h:6379/cache")
