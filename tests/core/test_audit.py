@@ -160,7 +160,11 @@ def test_audit_page_search(world, login):
         assert response.status_code == 200
         return {e.message for e in response.context["entries"]}
 
+    token = audit.set_context(ip="198.51.100.23")
+    audit.record(AuditAction.OTHER, message="from outside")
+    audit.reset_context(token)
     assert shown(q="导入") == {"导入学校名单"}
+    assert shown(q="198.51.100") == {"from outside"}
     assert shown(action="sync") == {"sync teachers"}
     assert shown(actor="district") == {"导入学校名单"}
     day = timezone.localtime(old.at).date().isoformat()
