@@ -41,12 +41,12 @@ test: install-test browser-deps
 
 lint: install-test
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff format --check $(RUFF_FORMAT_EXCLUDE) .
 	$(BIN)/lint-imports
 
 fmt: install-test
 	$(BIN)/ruff check --fix .
-	$(BIN)/ruff format .
+	$(BIN)/ruff format $(RUFF_FORMAT_EXCLUDE) .
 
 check: install-test
 	$(PY) manage.py compiletranslations
