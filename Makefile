@@ -6,6 +6,8 @@ PY := $(BIN)/python
 APPS := core centers alliance credits funding training studios
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Code samples in the docs are illustrative (often abbreviated): ruff formats Python only.
+RUFF_FORMAT_EXCLUDE := --exclude "*.md"
 
 .PHONY: run test install install-test lint fmt check pytest messages translations browser-deps bench worker clean
 
