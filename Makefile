@@ -79,8 +79,10 @@ messages: install-test
 worker: install
 	$(BIN)/celery -A config worker -B --loglevel INFO
 
+## make bench: fill the gz_bench PostgreSQL database if empty, measure credits at city scale
+## (docs/benchmarks.md); BENCH_ARGS="--fresh" rebuilds the data first.
 bench: install-test
-	$(PY) -m bench
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles

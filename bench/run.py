@@ -371,11 +371,13 @@ def measure_export(user) -> dict:
     import tracemalloc
 
     gc.collect()
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    _reset_peak_rss()
+    before = _current_rss_mb()
     result = run_completion_export(user)
-    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    result["rss_growth_mb"] = round((after - before) / 1024, 1)
-    result["max_rss_mb"] = round(after / 1024, 1)
+    peak = _peak_rss_mb()
+    result["rss_before_mb"] = round(before, 1)
+    result["max_rss_mb"] = round(peak, 1)
+    result["rss_growth_mb"] = round(max(0.0, peak - before), 1)
     tracemalloc.start()
     try:
         run_completion_export(user)
@@ -383,6 +385,37 @@ def measure_export(user) -> dict:
     finally:
         tracemalloc.stop()
     return result
+
+
+def _current_rss_mb() -> float:
+    """The process's resident memory now (Linux; the peak so far elsewhere)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            pages = int(fh.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _peak_rss_mb() -> float:
+    """The process's peak resident memory: VmHWM (reset by _reset_peak_rss).
+    Not ru_maxrss: on Linux a child inherits its parent's across exec."""
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _reset_peak_rss() -> None:
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")  # Linux ≥ 4.0: reset VmHWM to the current RSS
+    except OSError:
+        pass
 
 
 def _export_in_child() -> dict:
@@ -445,6 +478,7 @@ def environment(url: str) -> dict:
         "django": django.get_version(),
         "cpus": os.cpu_count(),
         "memory_gib": round(mem_kb / 2**20, 1),
+        "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
         "debug": False,
         "tasks": "eager (no Redis)",
     }
@@ -568,6 +602,7 @@ def print_report(env: dict, counts: dict, figures: dict) -> list:
         "django",
         "cpus",
         "memory_gib",
+        "load_average",
         "debug",
         "tasks",
     ):
@@ -622,7 +657,7 @@ def main(argv=None) -> int:
     skip = set(filter(None, args.skip.split(",")))
     actors = bench_actors()
     figures: dict = {}
-    tag = datetime.datetime.now().strftime("%Y%m%d%H%M%S")
+    tag = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M%S")
     remove_sync_rows()  # leftovers of an interrupted run
 
     if "pages" not in skip:
