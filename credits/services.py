@@ -481,6 +481,149 @@ class BatchResult:
         }
 
 
+def _bulk_post(rows, *, district_of, registered_by, org_kind, org_name):
+    """Insert checked rows (dicts with ``teacher_id``, ``source``,
+    ``category``, ``hours``, ``earned_on`` and optional ``title``,
+    ``evidence``, ``activity_key``, ``external_id``) with a fixed number of
+    queries; returns ("created" | "already_counted", entry id) per row.
+
+    Activities count once: their ``CreditActivity`` rows are created if
+    missing and locked together; a row for an activity that counts already
+    (or counted earlier in the same rows) writes nothing. Runs inside the
+    caller's transaction."""
+    activities = {}
+    keyed = {(r["teacher_id"], r["activity_key"]) for r in rows if r.get("activity_key")}
+    if keyed:
+        CreditActivity.objects.bulk_create(
+            [CreditActivity(teacher_id=t, key=k) for t, k in keyed], ignore_conflicts=True
+        )
+        locked = CreditActivity.objects.select_for_update().filter(
+            teacher_id__in={t for t, _k in keyed}, key__in={k for _t, k in keyed}
+        )
+        activities = {(a.teacher_id, a.key): a for a in locked if (a.teacher_id, a.key) in keyed}
+    now = timezone.now()
+    outcomes: list[list] = []
+    to_create, created_slots, first_in_rows = [], [], {}
+    for row in rows:
+        pair = (row["teacher_id"], row.get("activity_key") or "")
+        activity = activities.get(pair)
+        outcome = ["created", None]
+        outcomes.append(outcome)
+        if activity is not None:
+            if activity.entry_id is not None:
+                outcome[:] = ["already_counted", activity.entry_id]
+                continue
+            if pair in first_in_rows:
+                outcome[0] = "already_counted"
+                first_in_rows[pair][1].append(outcome)
+                continue
+        entry = CreditEntry(
+            teacher_id=row["teacher_id"],
+            district_id=district_of(row["teacher_id"]),
+            source=row["source"],
+            category=row["category"],
+            hours=row["hours"],
+            earned_on=row["earned_on"],
+            title=(row.get("title") or "")[:200],
+            evidence=(row.get("evidence") or "")[:300],
+            activity_key=pair[1],
+            generation=(activity.generation + 1) if activity else 0,
+            external_id=row.get("external_id") or "",
+            registered_by=registered_by,
+            org_kind=org_kind,
+            org_name=(org_name or "")[:100],
+            created_at=now,
+            updated_at=now,
+        )
+        to_create.append(entry)
+        created_slots.append(outcome)
+        if activity is not None:
+            first_in_rows[pair] = (entry, [])
+    CreditEntry.objects.bulk_create(to_create, batch_size=MAX_BATCH)
+    for outcome, entry in zip(created_slots, to_create, strict=True):
+        outcome[1] = entry.pk
+    if first_in_rows:
+        changed = []
+        for pair, (entry, duplicates) in first_in_rows.items():
+            activity = activities[pair]
+            activity.entry_id = entry.pk
+            activity.generation = entry.generation
+            changed.append(activity)
+            for outcome in duplicates:
+                outcome[1] = entry.pk
+        CreditActivity.objects.bulk_update(changed, ["entry", "generation"])
+    return [tuple(o) for o in outcomes]
+
+
+def award_hours_bulk(*, awards, registered_by=None, org_kind=None, org_name=None) -> list[dict]:
+    """``award_hours`` for many teachers at once (a sub-project's completion
+    for its whole class): each award is a dict with ``teacher`` (a Teacher or
+    its id), ``hours``, ``category``, ``source``, ``earned_on`` and optional
+    ``activity_key``, ``title``, ``evidence``. All or nothing: bad awards raise
+    BatchRejected by index. Returns, per award, ``{"status": "created" |
+    "already_counted", "id": entry id}``; a fixed number of queries."""
+    errors, rows = [], []
+    today = timezone.localdate()
+    for index, award in enumerate(awards):
+        teacher = award.get("teacher")
+        teacher_id = getattr(teacher, "pk", teacher)
+        try:
+            hours = parse_hours(award.get("hours"))
+            if award.get("category") not in CATEGORY_VALUES:
+                raise ValidationError(_("Unknown category."))
+            if award.get("source") not in SOURCE_VALUES:
+                raise ValidationError(_("Unknown source."))
+            _check_earned_on(award["earned_on"], today)
+        except (ValidationError, KeyError, TypeError) as exc:
+            message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+            errors.append({"index": index, "field": None, "message": message})
+            continue
+        rows.append(
+            dict(
+                award,
+                teacher_id=teacher_id,
+                hours=hours,
+                activity_key=(award.get("activity_key") or "").strip(),
+            )
+        )
+    if errors:
+        raise BatchRejected(errors)
+    if org_kind is None:
+        org_kind, default_name = org_for(registered_by)
+        org_name = default_name if org_name is None else org_name
+    with transaction.atomic():
+        districts = dict(
+            Teacher.objects.filter(pk__in={r["teacher_id"] for r in rows}).values_list(
+                "pk", "district_id"
+            )
+        )
+        missing = [i for i, r in enumerate(rows) if r["teacher_id"] not in districts]
+        if missing:
+            raise BatchRejected(
+                [
+                    {"index": i, "field": "teacher", "message": _("No such teacher.")}
+                    for i in missing
+                ]
+            )
+        outcomes = _bulk_post(
+            rows,
+            district_of=districts.__getitem__,
+            registered_by=registered_by,
+            org_kind=org_kind,
+            org_name=org_name,
+        )
+        created = sum(1 for status, _id in outcomes if status == "created")
+        if created:
+            audit.record(
+                AuditAction.CREATE,
+                actor=registered_by,
+                object_type="credits.creditentry",
+                object_repr=f"{created} entries",
+                message=f"bulk award: {created} created, {len(outcomes) - created} already counted",
+            )
+    return [{"status": status, "id": entry_id} for status, entry_id in outcomes]
+
+
 def post_batch(*, district, rows, registered_by=None, org_name=None) -> BatchResult:
     """Post a district system's rows (dicts with ``external_id``, ``teacher``
     — the teacher's id in the district's system — ``category``, ``hours``,
@@ -522,78 +665,29 @@ def post_batch(*, district, rows, registered_by=None, org_name=None) -> BatchRes
                 district=district, external_id__in=[r["external_id"] for r in clean]
             ).values_list("external_id", "pk")
         )
-        activities = {}
-        keyed = {(teacher_ids[r["teacher"]], r["activity_key"]) for r in clean if r["activity_key"]}
-        if keyed:
-            CreditActivity.objects.bulk_create(
-                [CreditActivity(teacher_id=t, key=k) for t, k in keyed], ignore_conflicts=True
-            )
-            locked = CreditActivity.objects.select_for_update().filter(
-                teacher_id__in={t for t, _k in keyed}, key__in={k for _t, k in keyed}
-            )
-            activities = {
-                (a.teacher_id, a.key): a for a in locked if (a.teacher_id, a.key) in keyed
-            }
-        now = timezone.now()
-        to_create, slots, counted_in_batch = [], [], {}
+        items = []
         for row in clean:
-            teacher_id = teacher_ids[row["teacher"]]
             item = {"index": row["index"], "external_id": row["external_id"]}
             result.results.append(item)
             if row["external_id"] in existing:
                 item.update(status="existing", id=existing[row["external_id"]])
                 result.existing += 1
                 continue
-            activity = activities.get((teacher_id, row["activity_key"]))
-            if activity is not None:
-                pair = (teacher_id, row["activity_key"])
-                if activity.entry_id is not None:
-                    item.update(status="already_counted", id=activity.entry_id)
-                    result.already_counted += 1
-                    continue
-                if pair in counted_in_batch:
-                    item.update(status="already_counted", id=None)
-                    counted_in_batch[pair][1].append(item)
-                    result.already_counted += 1
-                    continue
-            entry = CreditEntry(
-                teacher_id=teacher_id,
-                district_id=district.pk,
-                source=row["source"],
-                category=row["category"],
-                hours=row["hours"],
-                earned_on=row["earned_on"],
-                title=row["title"],
-                evidence=row["evidence"],
-                activity_key=row["activity_key"],
-                generation=(activity.generation + 1) if activity else 0,
-                external_id=row["external_id"],
-                registered_by=registered_by,
-                org_kind=OrgKind.SYSTEM,
-                org_name=org_name[:100],
-                created_at=now,
-                updated_at=now,
-            )
-            to_create.append(entry)
-            slots.append(item)
-            if activity is not None:
-                counted_in_batch[(teacher_id, row["activity_key"])] = (entry, [])
-            item["status"] = "created"
-            result.created += 1
-        CreditEntry.objects.bulk_create(to_create, batch_size=MAX_BATCH)
-        for item, entry in zip(slots, to_create, strict=True):
-            item["id"] = entry.pk
-        if counted_in_batch:
-            changed = []
-            for pair, (entry, duplicates) in counted_in_batch.items():
-                activity = activities[pair]
-                activity.entry_id = entry.pk
-                activity.generation = entry.generation
-                changed.append(activity)
-                for item in duplicates:
-                    item["id"] = entry.pk
-            CreditActivity.objects.bulk_update(changed, ["entry", "generation"])
-        if to_create:
+            items.append((item, dict(row, teacher_id=teacher_ids[row["teacher"]])))
+        outcomes = _bulk_post(
+            [row for _item, row in items],
+            district_of=lambda teacher_id: district.pk,
+            registered_by=registered_by,
+            org_kind=OrgKind.SYSTEM,
+            org_name=org_name,
+        )
+        for (item, _row), (status, entry_id) in zip(items, outcomes, strict=True):
+            item.update(status=status, id=entry_id)
+            if status == "created":
+                result.created += 1
+            else:
+                result.already_counted += 1
+        if result.created:
             audit.record(
                 AuditAction.SYNC,
                 actor=registered_by,

@@ -250,3 +250,35 @@ def test_org_for_names_the_registering_organisation(world):
     user = UserFactory()
     member(user, Role.SCHOOL_ADMIN, SchoolFactory(district=world.district_a))
     assert services.org_for(user)[0] == "school"
+
+
+def test_bulk_award_counts_each_activity_once(world, policy, award, django_assert_max_num_queries):
+    others = [TeacherFactory(school=world.school_a) for _ in range(3)]
+    award(others[0], 10, activity_key="training.subproject:77")
+    awards = [
+        {
+            "teacher": t,
+            "hours": "12",
+            "category": "subject",
+            "source": "training",
+            "earned_on": date(2025, 6, 30),
+            "activity_key": "training.subproject:77",
+            "title": "送教下乡",
+        }
+        for t in [*others, others[1]]
+    ]
+    with django_assert_max_num_queries(12):
+        results = services.award_hours_bulk(awards=awards)
+    assert [r["status"] for r in results] == [
+        "already_counted",
+        "created",
+        "created",
+        "already_counted",
+    ]
+    assert results[3]["id"] == results[1]["id"]
+    assert services.teacher_summary(others[1]).total == Decimal("12")
+    assert services.teacher_summary(others[0]).total == Decimal("10")
+    bad = dict(awards[0], hours="0")
+    with pytest.raises(services.BatchRejected) as info:
+        services.award_hours_bulk(awards=[awards[2], bad])
+    assert info.value.errors[0]["index"] == 1
