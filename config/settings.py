@@ -152,6 +152,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "credits.tasks.remind_at_risk_teachers",
         "schedule": timedelta(days=1),  # one reminder per person per month
     },
+    "credits-purge-sync-requests": {
+        "task": "credits.tasks.purge_sync_requests",
+        "schedule": timedelta(days=1),
+    },
     # The chair rotation: secretariat rights follow the chair on the term's
     # first day (also done on the first sign-in or alliance page of the day).
     "alliance-sync-secretariat": {

@@ -494,11 +494,15 @@ def _bulk_post(rows, *, district_of, registered_by, org_kind, org_name):
     activities = {}
     keyed = {(r["teacher_id"], r["activity_key"]) for r in rows if r.get("activity_key")}
     if keyed:
+        # Always in the same order, so two batches never wait on each other
+        # crosswise (no deadlock).
         CreditActivity.objects.bulk_create(
-            [CreditActivity(teacher_id=t, key=k) for t, k in keyed], ignore_conflicts=True
+            [CreditActivity(teacher_id=t, key=k) for t, k in sorted(keyed)], ignore_conflicts=True
         )
-        locked = CreditActivity.objects.select_for_update().filter(
-            teacher_id__in={t for t, _k in keyed}, key__in={k for _t, k in keyed}
+        locked = (
+            CreditActivity.objects.select_for_update()
+            .filter(teacher_id__in={t for t, _k in keyed}, key__in={k for _t, k in keyed})
+            .order_by("teacher_id", "key")
         )
         activities = {(a.teacher_id, a.key): a for a in locked if (a.teacher_id, a.key) in keyed}
     now = timezone.now()
@@ -699,6 +703,19 @@ def post_batch(*, district, rows, registered_by=None, org_name=None) -> BatchRes
                 ),
             )
     return result
+
+
+SYNC_REQUEST_DAYS = 90
+
+
+def purge_sync_requests(now=None) -> int:
+    """Forget idempotency keys older than 90 days (a resend that late is
+    still harmless: known external ids answer ``existing``)."""
+    now = now or timezone.now()
+    deleted, _ = SyncRequest.objects.filter(
+        created_at__lt=now - datetime.timedelta(days=SYNC_REQUEST_DAYS)
+    ).delete()
+    return deleted
 
 
 def body_hash(body) -> str:

@@ -8,3 +8,9 @@ def remind_at_risk_teachers():
     """Monthly: remind at-risk teachers and their school admins on their home
     page. Idempotent: one reminder per person, kind and month."""
     return services.remind_at_risk()
+
+
+@shared_task
+def purge_sync_requests():
+    """Daily: forget district sync idempotency keys older than 90 days."""
+    return services.purge_sync_requests()

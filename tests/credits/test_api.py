@@ -281,3 +281,17 @@ def test_summary_api_has_a_fixed_number_of_queries(world, policy, award, login):
     for i in range(10):
         award(world.teacher_a, 1, category=["it", "ethics", "general"][i % 3])
     assert count_queries(client, "/api/v1/credits/summary/") == before
+
+
+def test_old_idempotency_keys_are_forgotten(world, policy, synced_teachers, system):
+    import datetime
+
+    from django.utils import timezone
+
+    from credits import services
+
+    post(system, {"entries": rows(1)})
+    assert services.purge_sync_requests() == 0
+    later = timezone.now() + datetime.timedelta(days=91)
+    assert services.purge_sync_requests(now=later) == 1
+    assert CreditEntry.objects.count() == 1
