@@ -96,7 +96,7 @@ def test_long_running_services_have_healthchecks(name):
 
 
 def test_web_healthcheck_url_is_served(client, db):
-    from core import health
+    from config import health
 
     path = health.WEB_URL.split("8000", 1)[1]
     assert resolve(path).url_name == "healthz"

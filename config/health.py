@@ -1,4 +1,4 @@
-"""Health checks the containers run (``python -m core.health web|worker|beat``).
+"""Health checks the containers run (``python -m config.health web|worker|beat``).
 
 Exit status 0 means healthy. ``web`` asks the running app's ``/healthz/``
 (which checks the database); ``worker`` pings this host's Celery worker;
@@ -32,7 +32,7 @@ def _celery_app():
     import django
 
     django.setup()
-    from config.celery import app
+    from .celery import app
 
     return app
 
@@ -56,7 +56,7 @@ CHECKS = {"web": check_web, "worker": check_worker, "beat": check_beat}
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if len(argv) != 1 or argv[0] not in CHECKS:
-        print(f"usage: python -m core.health {{{'|'.join(CHECKS)}}}", file=sys.stderr)
+        print(f"usage: python -m config.health {{{'|'.join(CHECKS)}}}", file=sys.stderr)
         return 2
     try:
         healthy = CHECKS[argv[0]]()
