@@ -11,7 +11,9 @@ class CreditsConfig(AppConfig):
         from core.registry import DemoLoader, NavItem, registry
         from core.roles import Role
 
-        from . import demo
+        from . import demo, services
+
+        services.connect_signals()  # a policy's new cycle rebuilds its balances
 
         registry.add_nav(
             NavItem(

@@ -23,7 +23,6 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     Case,
     Count,
-    DateField,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -36,7 +35,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Round
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -52,6 +51,7 @@ from .models import (
     ClaimEvidence,
     ClaimStatus,
     CreditActivity,
+    CreditBalance,
     CreditClaim,
     CreditEntry,
     CreditPolicy,
@@ -198,6 +198,61 @@ class Award:
     created: bool
 
 
+BALANCE_CHUNK = 1000  # 4,000 parameters: within PostgreSQL and SQLite ≥ 3.32 limits
+
+
+def _add_to_balances(lines, policies=None) -> None:
+    """Add (teacher_id, earned_on, hours) lines — new entries, reversals
+    negative — to the balance of every active policy whose cycle holds the
+    date, in the caller's transaction: one upsert per 1,000 balances, in a fixed
+    order so concurrent writers never wait on each other crosswise."""
+    if policies is None:
+        policies = list(
+            CreditPolicy.objects.filter(is_active=True).only("pk", "cycle_start", "cycle_end")
+        )
+    sums: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
+    for teacher_id, earned_on, hours in lines:
+        for policy in policies:
+            if policy.cycle_start <= earned_on <= policy.cycle_end:
+                sums[(policy.pk, teacher_id)] += hours
+    if not sums:
+        return
+    table = CreditBalance._meta.db_table
+    now = timezone.now()
+    items = sorted(sums.items())
+    with connection.cursor() as cursor:
+        for start in range(0, len(items), BALANCE_CHUNK):
+            chunk = items[start : start + BALANCE_CHUNK]
+            values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
+            params = []
+            for (policy_id, teacher_id), hours in chunk:
+                params += [policy_id, teacher_id, hours, now]
+            cursor.execute(
+                f"INSERT INTO {table} (policy_id, teacher_id, hours, updated_at) "
+                f"VALUES {values} ON CONFLICT (policy_id, teacher_id) DO UPDATE SET "
+                f"hours = {table}.hours + EXCLUDED.hours, updated_at = EXCLUDED.updated_at",
+                params,
+            )
+
+
+def rebuild_balances(policy) -> int:
+    """Recompute a policy's balances from the ledger (one aggregate); run
+    when a policy is created or its cycle changes. Returns the teachers."""
+    table = CreditBalance._meta.db_table
+    entries = CreditEntry._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE policy_id = %s", [policy.pk])
+        if not policy.is_active:
+            return 0
+        cursor.execute(
+            f"INSERT INTO {table} (policy_id, teacher_id, hours, updated_at) "
+            f"SELECT %s, teacher_id, ROUND(SUM(hours), 1), %s FROM {entries} "
+            f"WHERE earned_on >= %s AND earned_on <= %s GROUP BY teacher_id",
+            [policy.pk, timezone.now(), policy.cycle_start, policy.cycle_end],
+        )
+        return cursor.rowcount
+
+
 def _lock_activity(teacher_id, key) -> CreditActivity:
     CreditActivity.objects.get_or_create(teacher_id=teacher_id, key=key)
     return CreditActivity.objects.select_for_update().get(teacher_id=teacher_id, key=key)
@@ -267,6 +322,7 @@ def award_hours(
             updated_at=now,
         )
         entry.save()
+        _add_to_balances([(teacher.pk, earned_on, hours)])
         if activity is not None:
             activity.entry = entry
             activity.generation = entry.generation
@@ -321,6 +377,7 @@ def reverse_entry(*, entry, reason, by) -> CreditEntry:
             raise ValidationError(
                 _("This entry has already been reversed."), code="already_reversed"
             ) from exc
+        _add_to_balances([(original.teacher_id, original.earned_on, reversal.hours)])
         if original.activity_key:
             CreditActivity.objects.filter(
                 teacher_id=original.teacher_id, key=original.activity_key, entry=original
@@ -544,6 +601,7 @@ def _bulk_post(rows, *, district_of, registered_by, org_kind, org_name):
         if activity is not None:
             first_in_rows[pair] = (entry, [])
     CreditEntry.objects.bulk_create(to_create, batch_size=MAX_BATCH)
+    _add_to_balances([(e.teacher_id, e.earned_on, e.hours) for e in to_create])
     for outcome, entry in zip(created_slots, to_create, strict=True):
         outcome[1] = entry.pk
     if first_in_rows:
@@ -922,8 +980,8 @@ def _policy_case(policy_map_, attr, output_field):
 
 def annotate_progress(teachers, on=None, pmap=None):
     """Annotate teachers with ``cycle_hours``, ``required``, ``cycle_days``
-    and ``elapsed`` of the policy in force in their district: one correlated
-    sum per teacher, read from the ledger's (teacher, earned_on) index."""
+    and ``elapsed`` of the policy in force in their district: one look-up per
+    teacher in the balances' (policy, teacher) unique index."""
     on = on or timezone.localdate()
     pmap = pmap or policy_map(on)
     if pmap.city is None and not pmap.overrides:
@@ -935,26 +993,21 @@ def annotate_progress(teachers, on=None, pmap=None):
             elapsed=Value(0),
         ).none()
     teachers = teachers.annotate(
-        c_start=_policy_case(pmap, "cycle_start", DateField()),
-        c_end=_policy_case(pmap, "cycle_end", DateField()),
+        c_policy=_policy_case(pmap, "pk", IntegerField()),
         required=_policy_case(pmap, "total_hours", HOURS_FIELD),
         cycle_days=_policy_case(pmap, "cycle_days", IntegerField()),
         elapsed=_policy_case(_ElapsedMap(pmap, on), "elapsed", IntegerField()),
     )
-    hours = (
-        CreditEntry.objects.filter(
-            teacher=OuterRef("pk"),
-            earned_on__gte=OuterRef("c_start"),
-            earned_on__lte=OuterRef("c_end"),
-        )
-        .order_by()
-        .values("teacher")
-        .annotate(s=Sum("hours"))
-        .values("s")
-    )
+    hours = CreditBalance.objects.filter(teacher=OuterRef("pk"), policy=OuterRef("c_policy"))
     return teachers.annotate(
-        cycle_hours=Coalesce(
-            Subquery(hours, output_field=HOURS_FIELD), Value(ZERO), output_field=HOURS_FIELD
+        cycle_hours=Round(
+            Coalesce(
+                Subquery(hours.values("hours")[:1], output_field=HOURS_FIELD),
+                Value(ZERO),
+                output_field=HOURS_FIELD,
+            ),
+            1,
+            output_field=HOURS_FIELD,
         )
     )
 
@@ -1016,62 +1069,46 @@ class CompletionRow:
 
 def completion(*, by="school", district_ids=None, school_ids=None, on=None) -> list[CompletionRow]:
     """Completion per school or per district, computed in the database: per
-    policy in force, one query that sums each teacher's cycle hours (a hash
-    aggregate over the ledger) and counts complete and at-risk teachers per
-    group. ``district_ids``/``school_ids`` narrow it (None: everything)."""
+    policy in force, one query over the teachers and their balances for that
+    policy that counts complete and at-risk teachers per group.
+    ``district_ids``/``school_ids`` narrow it (None: everything)."""
     if by not in ("school", "district"):
         raise ValueError(by)
     on = on or timezone.localdate()
     pmap = policy_map(on)
-    all_districts = list(District.objects.values_list("pk", flat=True))
     if district_ids is None:
-        district_ids = all_districts
+        district_ids = list(District.objects.values_list("pk", flat=True))
     if school_ids is not None and not school_ids:
         return []
     rows: dict[int, CompletionRow] = {}
     t_teacher = Teacher._meta.db_table
-    t_entry = CreditEntry._meta.db_table
+    t_balance = CreditBalance._meta.db_table
     group_table = (School if by == "school" else District)._meta.db_table
     group_col = "school_id" if by == "school" else "district_id"
     sort_col = "g." + connection.ops.quote_name("order" if by == "district" else "id")
+    # Rounded: SQLite adds decimals as floats (359.99999… must still be 360).
+    bh = "ROUND(COALESCE(b.hours, 0), 1)"
     for policy, districts in pmap.groups(sorted(district_ids)):
         d_marks = ", ".join(["%s"] * len(districts))
         where_school = ""
         if school_ids is not None:
             where_school = f" AND t.school_id IN ({', '.join(['%s'] * len(school_ids))})"
-        # The city's policy over the whole city: sum the ledger without
-        # joining teachers (the outer query picks the active ones).
-        whole_city = school_ids is None and len(districts) == len(all_districts)
-        if whole_city:
-            narrow, narrow_params = "", []
-        else:
-            narrow = (
-                f" AND e.teacher_id IN (SELECT t2.id FROM {t_teacher} t2"
-                f" WHERE t2.district_id IN ({d_marks}){where_school.replace('t.', 't2.')})"
-            )
-            narrow_params = [*districts, *(school_ids or [])]
         elapsed = policy.elapsed_days(on)
         sql = f"""
             SELECT g.id, g.name, {sort_col}, COUNT(t.id),
-                   SUM(CASE WHEN COALESCE(s.total, 0) >= CAST(%s AS NUMERIC) THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN COALESCE(s.total, 0) < CAST(%s AS NUMERIC)
-                             AND COALESCE(s.total, 0) * %s < CAST(%s AS NUMERIC) * %s
+                   SUM(CASE WHEN {bh} >= CAST(%s AS NUMERIC) THEN 1 ELSE 0 END),
+                   SUM(CASE WHEN {bh} < CAST(%s AS NUMERIC)
+                             AND {bh} * %s < CAST(%s AS NUMERIC) * %s
                         THEN 1 ELSE 0 END),
-                   SUM(COALESCE(s.total, 0))
+                   SUM({bh})
             FROM {t_teacher} t
             JOIN {group_table} g ON g.id = t.{group_col}
-            LEFT JOIN (
-                SELECT e.teacher_id, ROUND(SUM(e.hours), 1) AS total
-                FROM {t_entry} e
-                WHERE e.earned_on >= %s AND e.earned_on <= %s{narrow}
-                GROUP BY e.teacher_id
-            ) s ON s.teacher_id = t.id
+            LEFT JOIN {t_balance} b ON b.teacher_id = t.id AND b.policy_id = %s
             WHERE t.is_active AND t.district_id IN ({d_marks}){where_school}
             GROUP BY g.id, g.name, {sort_col}
         """
         required = policy.total_hours
-        params = [required, required, policy.cycle_days, required, elapsed]
-        params += [policy.cycle_start, policy.cycle_end, *narrow_params]
+        params = [required, required, policy.cycle_days, required, elapsed, policy.pk]
         params += [*districts, *(school_ids or [])]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
@@ -1382,3 +1419,31 @@ def remind_at_risk(on=None) -> dict:
 
 def minimum_rows(policy) -> list[CategoryMinimum]:
     return list(policy.minimums.all())
+
+
+# --- Keeping balances in step with policies ----------------------------------------
+
+CYCLE_FIELDS = ("cycle_start", "cycle_end", "is_active")
+
+
+def _policy_pre_save(sender, instance, **kwargs):
+    if instance.pk is None:
+        instance._rebuild_balances = True
+        return
+    old = CreditPolicy.objects.filter(pk=instance.pk).values(*CYCLE_FIELDS).first()
+    instance._rebuild_balances = old is None or any(
+        old[f] != getattr(instance, f) for f in CYCLE_FIELDS
+    )
+
+
+def _policy_post_save(sender, instance, raw=False, **kwargs):
+    if not raw and getattr(instance, "_rebuild_balances", False):
+        rebuild_balances(instance)
+        instance._rebuild_balances = False
+
+
+def connect_signals():
+    from django.db.models.signals import post_save, pre_save
+
+    pre_save.connect(_policy_pre_save, sender=CreditPolicy, dispatch_uid="credits_policy_pre")
+    post_save.connect(_policy_post_save, sender=CreditPolicy, dispatch_uid="credits_policy_post")

@@ -282,3 +282,34 @@ def test_bulk_award_counts_each_activity_once(world, policy, award, django_asser
     with pytest.raises(services.BatchRejected) as info:
         services.award_hours_bulk(awards=[awards[2], bad])
     assert info.value.errors[0]["index"] == 1
+
+
+def test_balances_follow_the_ledger_and_policy_changes(world, policy, award):
+    from credits.models import CreditBalance, CreditPolicy
+
+    award(world.teacher_a, 100, earned_on=date(2022, 3, 1))
+    entry = award(world.teacher_a, 50, earned_on=date(2025, 3, 1)).entry
+    services.reverse_entry(entry=entry, reason="wrong", by=None)
+    award(world.teacher_a, 7, earned_on=date(2021, 12, 31))  # outside the cycle
+    balance = CreditBalance.objects.get(policy=policy, teacher=world.teacher_a)
+    assert balance.hours == Decimal("100")
+    # A district policy created later is built from the ledger at once.
+    override = CreditPolicy.objects.create(
+        name="天河区 2021—2025",
+        district=world.district_a,
+        cycle_start=date(2021, 1, 1),
+        cycle_end=date(2025, 12, 31),
+        total_hours=Decimal("100"),
+    )
+    assert CreditBalance.objects.get(policy=override, teacher=world.teacher_a).hours == Decimal(
+        "107"
+    )
+    rows = {r.key: r for r in services.completion(by="school", on=date(2025, 6, 1))}
+    assert rows[world.school_a.pk].complete == 1
+    # Moving the cycle rebuilds; renaming does not need to.
+    override.cycle_start = date(2022, 1, 1)
+    override.save()
+    assert CreditBalance.objects.get(policy=override, teacher=world.teacher_a).hours == Decimal(
+        "100"
+    )
+    assert services.rebuild_balances(override) == 1

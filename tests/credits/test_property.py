@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from credits import services
-from credits.models import CreditClaim, CreditEntry
+from credits.models import CreditBalance, CreditClaim, CreditEntry
 from tests.factories import TeacherFactory
 
 pytestmark = pytest.mark.django_db
@@ -152,10 +152,17 @@ def test_totals_equal_entries_and_activities_count_once(world, policy, ops):
                 again = services.sync_batch(district=district, key=key, body=body)
                 assert again.replayed and again.body == answer.body
 
+    balances = dict(
+        CreditBalance.objects.filter(policy=policy, teacher__in=teachers).values_list(
+            "teacher_id", "hours"
+        )
+    )
     for teacher in teachers:
         entries = CreditEntry.objects.filter(teacher=teacher)
         ledger_sum = sum((e.hours for e in entries), Decimal("0"))
         assert services.teacher_summary(teacher).total == ledger_sum == expected[teacher.pk]
+        # The balance kept in step with the ledger agrees with it.
+        assert services.as_hours(balances.get(teacher.pk, 0)) == ledger_sum
     twice = (
         CreditEntry.objects.filter(teacher__in=teachers, reverses__isnull=True)
         .exclude(activity_key="")
