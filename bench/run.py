@@ -452,7 +452,7 @@ def bench_actors():
     }
 
 
-def environment(url: str) -> dict:
+def environment(url: str, load_at_start=None) -> dict:
     import django
     from django.db import connection
 
@@ -478,10 +478,17 @@ def environment(url: str) -> dict:
         "django": django.get_version(),
         "cpus": os.cpu_count(),
         "memory_gib": round(mem_kb / 2**20, 1),
-        "load_average": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "load_average": _load(load_at_start)
+        + " at the start, "
+        + _load(os.getloadavg())
+        + " at the end",
         "debug": False,
         "tasks": "eager (no Redis)",
     }
+
+
+def _load(values) -> str:
+    return "/".join(f"{x:.2f}" for x in values) if values else "?"
 
 
 def data_counts() -> dict:
@@ -606,8 +613,8 @@ def print_report(env: dict, counts: dict, figures: dict) -> list:
         "debug",
         "tasks",
     ):
-        print(f"  {key:<11} {env[key]}")
-    print("  data        " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
+        print(f"  {key:<13} {env[key]}")
+    print("  data          " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
     print()
     width = max(len(r[0]) for r in rows) + 2
     print(f"{'Figure':<{width}}{'Measured':<28}{'Target':<16}Result")
@@ -655,6 +662,7 @@ def main(argv=None) -> int:
         vacuum()
     settings.DEBUG = False
     skip = set(filter(None, args.skip.split(",")))
+    load_at_start = os.getloadavg()
     actors = bench_actors()
     figures: dict = {}
     tag = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M%S")
@@ -692,7 +700,7 @@ def main(argv=None) -> int:
         print("City-wide export (child process)…")
         figures["export"] = _export_in_child()
 
-    env = environment(url)
+    env = environment(url, load_at_start)
     counts = data_counts()
     rows = print_report(env, counts, figures)
     out = {
