@@ -2,6 +2,7 @@
 expiry, and one run through a real Celery worker and Redis broker."""
 
 import io
+import time
 from datetime import timedelta
 
 import pytest
@@ -223,30 +224,38 @@ def test_delete_expired_exports(world, settings):
 
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
-def test_export_through_a_real_worker_and_broker(redis_services, world, login, settings):
-    """A real Celery worker thread takes the job from Redis."""
+def test_export_through_a_real_worker_and_broker(redis_services, world, login):
+    """A real Celery worker thread takes the job from the Redis broker."""
     from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+    from django.db import connections
 
     from config.celery import app
 
     assert not app.conf.task_always_eager
     assert app.conf.broker_url.startswith("redis://")
     app.autodiscover_tasks(force=True)
-    client = login(world.user("district_a"))
-    with start_worker(
-        app, perform_ping_check=False, pool="solo", concurrency=1, loglevel="WARNING"
-    ):
-        response = client.post("/api/v1/exports/centers/")
-        assert response.status_code == 202
-        job = ExportJob.objects.get(pk=response.json()["id"])
-        deadline = timezone.now() + timedelta(seconds=60)
-        while timezone.now() < deadline:
-            job.refresh_from_db()
-            if job.is_finished:
-                break
-            import time
 
-            time.sleep(0.2)
+    def close_worker_connections(**kwargs):
+        # The worker thread's own database connection: closed after its task,
+        # so the test database can be dropped at the end of the run.
+        connections.close_all()
+
+    client = login(world.user("district_a"))
+    task_postrun.connect(close_worker_connections, weak=False)
+    try:
+        with start_worker(
+            app, perform_ping_check=False, pool="solo", concurrency=1, loglevel="WARNING"
+        ):
+            response = client.post("/api/v1/exports/centers/")
+            assert response.status_code == 202
+            job = ExportJob.objects.get(pk=response.json()["id"])
+            deadline = time.monotonic() + 60
+            while not job.is_finished and time.monotonic() < deadline:
+                time.sleep(0.2)
+                job.refresh_from_db()
+    finally:
+        task_postrun.disconnect(close_worker_connections)
     assert job.status == ExportStatus.DONE, (job.status, job.error)
     rows = rows_of(download(client.get(f"/api/v1/exports/jobs/{job.pk}/")))
     assert rows[0] == HEADER and len(rows) == 4
