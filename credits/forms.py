@@ -29,14 +29,20 @@ class ClaimForm(StyledForm):
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     source = forms.ChoiceField(
         label=_("Source"),
-        choices=[(s, Source(s).label) for s in (Source.CLAIM, Source.ONLINE, Source.EXTERNAL)],
+        choices=[
+            (Source.CLAIM, _("Other learning, with a certificate")),
+            (Source.ONLINE, Source.ONLINE.label),
+            (Source.EXTERNAL, Source.EXTERNAL.label),
+        ],
         required=False,
     )
     hours = forms.DecimalField(label=_("Hours"), max_digits=7, decimal_places=1, min_value=0.5)
     earned_on = forms.DateField(
         label=_("Earned on"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea, required=False)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     responsible_center = forms.ModelChoiceField(
         label=_("Responsible center"),
         queryset=Center.objects.order_by("kind", "code"),
