@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from centers.models import Center
 from core.forms import StyledForm, StyledModelForm
 
-from .models import Category, CreditClaim, CreditPolicy, Source
+from .models import Category, CategoryMinimum, CreditClaim, CreditPolicy, Source
 from .validators import EVIDENCE_EXTENSIONS
 
 
@@ -38,7 +38,7 @@ class ClaimForm(StyledForm):
     )
     hours = forms.DecimalField(label=_("Hours"), max_digits=7, decimal_places=1, min_value=0.5)
     earned_on = forms.DateField(
-        label=_("Earned on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Earned on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -83,7 +83,7 @@ class AwardForm(StyledForm):
     )
     hours = forms.DecimalField(label=_("Hours"), max_digits=7, decimal_places=1, min_value=0.1)
     earned_on = forms.DateField(
-        label=_("Earned on"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Earned on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     evidence = forms.CharField(label=_("Evidence"), max_length=300, required=False)
     activity_key = forms.CharField(
@@ -103,9 +103,15 @@ class PolicyForm(StyledModelForm):
         model = CreditPolicy
         fields = ["name", "district", "cycle_start", "cycle_end", "total_hours", "is_active"]
         widgets = {
-            "cycle_start": forms.DateInput(attrs={"type": "date"}),
-            "cycle_end": forms.DateInput(attrs={"type": "date"}),
+            "cycle_start": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+            "cycle_end": forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         }
+
+
+class MinimumForm(StyledModelForm):
+    class Meta:
+        model = CategoryMinimum
+        fields = ["category", "hours"]
 
 
 class VerifyForm(StyledForm):

@@ -25,7 +25,7 @@ from core.roles import Role
 
 from . import services
 from .filtersets import AtRiskFilterSet, CreditClaimFilterSet, CreditEntryFilterSet
-from .forms import AwardForm, ClaimForm, PolicyForm, ReasonForm, VerifyForm
+from .forms import AwardForm, ClaimForm, MinimumForm, PolicyForm, ReasonForm, VerifyForm
 from .models import (
     CategoryMinimum,
     ClaimEvidence,
@@ -502,7 +502,7 @@ class AtRiskListView(ScopedListView):
 # --- Policies ---------------------------------------------------------------------------------
 
 MinimumFormSet = inlineformset_factory(
-    CreditPolicy, CategoryMinimum, fields=["category", "hours"], extra=3, can_delete=True
+    CreditPolicy, CategoryMinimum, form=MinimumForm, extra=3, can_delete=True
 )
 
 

@@ -282,6 +282,8 @@ def test_policy_pages(world, policy, login):
     assert services.policy_for(world.district_b.pk).total_hours == Decimal("300")
     assert services.policy_for(world.district_b.pk).minimums.get().category == "it"
     assert login(world.user("district_a")).get("/credits/policies/new/").status_code == 403
+    edit = bureau.get(f"/credits/policies/{policy.pk}/edit/").content.decode()
+    assert 'value="2022-01-01"' in edit and 'value="2026-12-31"' in edit
 
 
 def test_summary_page_query_count_is_small(world, policy, award, login):
