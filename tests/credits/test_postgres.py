@@ -41,6 +41,12 @@ def run_together(n, work):
     return results
 
 
+def balance(teacher, policy):
+    from credits.models import CreditBalance
+
+    return CreditBalance.objects.get(teacher=teacher, policy=policy).hours
+
+
 @pytest.fixture
 def city_policy(postgres):
     return CreditPolicy.objects.create(
@@ -73,6 +79,7 @@ def test_twenty_concurrent_approvals_post_one_entry(world, city_policy):
     assert CreditEntry.objects.filter(teacher=world.teacher_a).count() == 1
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED and claim.entry.hours == Decimal("16")
+    assert balance(world.teacher_a, city_policy) == Decimal("16")
 
 
 def test_concurrent_awards_of_one_activity_count_once(world, city_policy):
@@ -89,6 +96,34 @@ def test_concurrent_awards_of_one_activity_count_once(world, city_policy):
     results = run_together(10, award)
     assert sum(1 for r in results if getattr(r, "created", False)) == 1, results
     assert CreditEntry.objects.count() == 1
+    assert balance(world.teacher_a, city_policy) == Decimal("10")
+
+
+def test_concurrent_batches_for_the_same_teachers_keep_balances_exact(world, city_policy):
+    teachers = [TeacherFactory(school=world.school_a, external_id=f"C{i}") for i in range(5)]
+    district = District.objects.get(pk=world.district_a.pk)
+
+    def send(i):
+        body = {
+            "entries": [
+                {
+                    "external_id": f"B{i}-{j}",
+                    # Each batch names the teachers in another order.
+                    "teacher": f"C{(j * (i + 1)) % 5}",
+                    "category": "it",
+                    "hours": "1.5",
+                    "earned_on": "2025-03-01",
+                }
+                for j in range(20)
+            ]
+        }
+        return services.sync_batch(district=district, key=f"c{i}", body=body, user=None)
+
+    answers = run_together(6, send)
+    assert all(a.status == 201 for a in answers), answers
+    for teacher in teachers:
+        ledger = sum(e.hours for e in CreditEntry.objects.filter(teacher=teacher))
+        assert balance(teacher, city_policy) == ledger
 
 
 def batch_body(prefix="E"):
@@ -136,6 +171,7 @@ def test_a_batch_sent_three_times_with_new_keys_leaves_one_copy(world, synced):
     again = services.sync_batch(district=synced, key="key-late", body=batch_body(), user=None)
     assert again.body["batch"]["existing"] == 50
     assert CreditEntry.objects.count() == 50
+    assert balance(world.teacher_a, CreditPolicy.objects.get()) == Decimal("150")
 
 
 def test_a_batch_sent_three_times_in_a_row_leaves_one_copy(world, synced):
