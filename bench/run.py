@@ -305,6 +305,8 @@ def remove_sync_rows(tag: str = "") -> int:
     in the bench database and in a test database only."""
     from django.db import connection, transaction
 
+    from bench.generate import rebuild_balances
+
     prefix = f"{TAG_PREFIX}{tag}"
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -315,6 +317,8 @@ def remove_sync_rows(tag: str = "") -> int:
         cursor.execute("DELETE FROM credits_creditentry WHERE external_id LIKE %s", [f"{prefix}%"])
         removed = cursor.rowcount
         cursor.execute("DELETE FROM credits_syncrequest WHERE key LIKE %s", [f"{prefix}%"])
+    # The removal went beside the services: recompute the derived balances.
+    rebuild_balances()
     return removed
 
 
@@ -324,7 +328,12 @@ def vacuum() -> None:
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         return
     with connection.cursor() as cursor:
-        for table in ("credits_creditentry", "credits_creditactivity", "credits_syncrequest"):
+        for table in (
+            "credits_creditentry",
+            "credits_creditactivity",
+            "credits_syncrequest",
+            "credits_creditbalance",
+        ):
             cursor.execute(f"VACUUM (ANALYZE) {table}")
 
 

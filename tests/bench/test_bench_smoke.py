@@ -11,7 +11,7 @@ from django.db.models import Count, Sum
 from bench import generate, run
 from centers.models import Teacher
 from credits import services
-from credits.models import CreditActivity, CreditEntry
+from credits.models import CreditActivity, CreditBalance, CreditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +41,20 @@ def test_generator_builds_a_consistent_ledger(tiny):
     in_cycle = CreditEntry.objects.filter(teacher=teacher).in_cycle(summary.policy)
     assert summary.total == in_cycle.aggregate(s=Sum("hours"))["s"].quantize(Decimal("0.1"))
     assert sum(tiny["teachers_by_progress"].values()) == 20
+    assert_balances_match_ledger()
+
+
+def assert_balances_match_ledger():
+    """The derived per-teacher balances equal the ledger's sums."""
+    policy = services.policy_for(None)
+    ledger = dict(
+        CreditEntry.objects.in_cycle(policy)
+        .values_list("teacher")
+        .annotate(s=Sum("hours"))
+        .values_list("teacher", "s")
+    )
+    balances = dict(CreditBalance.objects.filter(policy=policy).values_list("teacher_id", "hours"))
+    assert balances == ledger and ledger
 
 
 def test_measuring_functions_run(tiny):
@@ -73,6 +87,7 @@ def test_measuring_functions_run(tiny):
     else:
         assert copied is None
     assert CreditEntry.objects.count() == before
+    assert_balances_match_ledger()
 
     export = run.measure_export(actors["bureau"])
     assert export["rows"] == 3 + 20  # the schools' sheet and the teachers' sheet
