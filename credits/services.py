@@ -285,8 +285,15 @@ def award_hours(
         raise ValidationError(_("Unknown category."), code="category")
     if source not in SOURCE_VALUES:
         raise ValidationError(_("Unknown source."), code="source")
+    if isinstance(earned_on, str):
+        try:
+            earned_on = datetime.date.fromisoformat(earned_on)
+        except ValueError as exc:
+            raise ValidationError(_("A date as YYYY-MM-DD."), code="earned_on") from exc
     _check_earned_on(earned_on)
     activity_key = (activity_key or "").strip()
+    if len(activity_key) > 100 or len(external_id or "") > 64:
+        raise ValidationError(_("The activity key or external id is too long."), code="too_long")
     if org_kind is None:
         org_kind, default_name = org_for(registered_by)
         org_name = default_name if org_name is None else org_name

@@ -313,3 +313,11 @@ def test_balances_follow_the_ledger_and_policy_changes(world, policy, award):
         "100"
     )
     assert services.rebuild_balances(override) == 1
+
+
+def test_award_reads_iso_dates_and_refuses_long_keys(world, award):
+    assert award(world.teacher_a, 2, earned_on="2024-02-02").entry.earned_on == date(2024, 2, 2)
+    with pytest.raises(ValidationError):
+        award(world.teacher_a, 2, earned_on="2024-02-30")
+    with pytest.raises(ValidationError):
+        award(world.teacher_a, 2, activity_key="x" * 101)
