@@ -12,12 +12,14 @@ databases, for the smoke test). The ledger's append-only trigger fires on
 UPDATE and DELETE only, so loading it is allowed. The data keeps the ledger's
 invariants: awards positive and reversals negative pointing at what they
 reverse (each at most once), an activity key once per teacher with its
-``CreditActivity`` row, external ids unique per district.
+``CreditActivity`` row, external ids unique per district. As the ledger is
+loaded beside the services, the derived per-teacher balances are rebuilt
+afterwards with ``credits.services.rebuild_balances``.
 
 The shape follows the day it is generated on, as the at-risk rule does (a
 teacher is at risk when their pace so far misses the total): about 10 % of
 teachers are behind their pace (40–95 % of it), about 45 % are on pace but
-not yet complete, and the rest have completed their 360 hours. About 2 % of
+not yet complete, and the rest have completed their 360 hours. About 0.8 % of
 entries date from the previous cycle and do not count; about 0.5 % are a
 double registration and its reversal.
 """
