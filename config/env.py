@@ -54,10 +54,11 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def next_redis_db(url: str) -> str:
-    """``redis://host:6379/0`` → ``redis://host:6379/1``: the database after the URL's."""
+def next_redis_db(url: str, step: int = 1) -> str:
+    """``redis://host:6379/0`` → ``redis://host:6379/1``: the database ``step``
+    after the URL's."""
     parts = urlsplit(url)
     db = parts.path.strip("/") or "0"
     if not db.isdigit():
         raise ImproperlyConfigured(f"REDIS_URL must end with a database number, not {url!r}.")
-    return urlunsplit(parts._replace(path=f"/{int(db) + 1}"))
+    return urlunsplit(parts._replace(path=f"/{int(db) + step}"))

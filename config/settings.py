@@ -118,6 +118,10 @@ REDIS_URL = env_str("REDIS_URL")
 # The cache lives in another Redis database than the broker's queues, so clearing
 # the cache (FLUSHDB) never drops a queued task.
 REDIS_CACHE_URL = env_str("REDIS_CACHE_URL") or (REDIS_URL and next_redis_db(REDIS_URL))
+if REDIS_CACHE_URL and env_str("PYTEST_XDIST_WORKER"):
+    # Parallel test workers (gw0, gw1, …) each clear the cache between tests: give
+    # each its own Redis database so one never empties the other's mid-test.
+    REDIS_CACHE_URL = next_redis_db(REDIS_CACHE_URL, int(env_str("PYTEST_XDIST_WORKER")[2:]))
 if REDIS_URL:
     CACHES = {
         "default": {

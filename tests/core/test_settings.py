@@ -29,6 +29,7 @@ def manage(*args, drop=(), **env):
             "DJANGO_DEBUG",
             "DJANGO_SETTINGS_MODULE",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "PYTEST_XDIST_WORKER",
             *drop,
         }
     }
@@ -118,6 +119,16 @@ def test_cache_and_broker_use_different_redis_databases():
         "redis://redis.example:6379/1",
         "False",
     ]
+    # Parallel test workers each get their own cache database.
+    result = manage(
+        "shell",
+        "-c",
+        code,
+        drop=("REDIS_CACHE_URL",),
+        REDIS_URL="redis://redis.example:6379/0",
+        PYTEST_XDIST_WORKER="gw1",
+    )
+    assert result.stdout.strip().splitlines()[-1].split()[1] == "redis://redis.example:6379/2"
     result = manage("shell", "-c", code, drop=("REDIS_URL", "REDIS_CACHE_URL"))
     assert result.returncode == 0, result.stderr
     broker, _cache, eager = result.stdout.strip().splitlines()[-1].split()
@@ -131,5 +142,6 @@ def test_next_redis_db():
 
     assert next_redis_db("redis://h:6379/0") == "redis://h:6379/1"
     assert next_redis_db("redis://:secret@h:6379") == "redis://:secret@h:6379/1"
+    assert next_redis_db("redis://h:6379/1", 2) == "redis://h:6379/3"
     with pytest.raises(ImproperlyConfigured):
         next_redis_db("redis://h:6379/cache")
