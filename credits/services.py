@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.db.models import (
     Case,
@@ -45,6 +46,7 @@ from core.models import AuditAction, Membership
 from core.permissions import get_scope
 from core.roles import Role
 
+from . import bulk
 from .models import (
     Category,
     CategoryMinimum,
@@ -198,41 +200,10 @@ class Award:
     created: bool
 
 
-BALANCE_CHUNK = 1000  # 4,000 parameters: within PostgreSQL and SQLite ≥ 3.32 limits
-
-
-def _add_to_balances(lines, policies=None) -> None:
-    """Add (teacher_id, earned_on, hours) lines — new entries, reversals
-    negative — to the balance of every active policy whose cycle holds the
-    date, in the caller's transaction: one upsert per 1,000 balances, in a fixed
-    order so concurrent writers never wait on each other crosswise."""
-    if policies is None:
-        policies = list(
-            CreditPolicy.objects.filter(is_active=True).only("pk", "cycle_start", "cycle_end")
-        )
-    sums: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    for teacher_id, earned_on, hours in lines:
-        for policy in policies:
-            if policy.cycle_start <= earned_on <= policy.cycle_end:
-                sums[(policy.pk, teacher_id)] += hours
-    if not sums:
-        return
-    table = CreditBalance._meta.db_table
-    now = timezone.now()
-    items = sorted(sums.items())
-    with connection.cursor() as cursor:
-        for start in range(0, len(items), BALANCE_CHUNK):
-            chunk = items[start : start + BALANCE_CHUNK]
-            values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
-            params = []
-            for (policy_id, teacher_id), hours in chunk:
-                params += [policy_id, teacher_id, hours, now]
-            cursor.execute(
-                f"INSERT INTO {table} (policy_id, teacher_id, hours, updated_at) "
-                f"VALUES {values} ON CONFLICT (policy_id, teacher_id) DO UPDATE SET "
-                f"hours = {table}.hours + EXCLUDED.hours, updated_at = EXCLUDED.updated_at",
-                params,
-            )
+def _add_to_balances(lines) -> None:
+    """Add (teacher_id, earned_on, hours) lines to the balances, in the
+    caller's transaction (one set-based upsert: ``bulk.add_to_balances``)."""
+    bulk.add_to_balances(lines)
 
 
 def rebuild_balances(policy) -> int:
@@ -552,75 +523,66 @@ def _bulk_post(rows, *, district_of, registered_by, org_kind, org_name):
     queries; returns ("created" | "already_counted", entry id) per row.
 
     Activities count once: their ``CreditActivity`` rows are created if
-    missing and locked together; a row for an activity that counts already
-    (or counted earlier in the same rows) writes nothing. Runs inside the
-    caller's transaction."""
-    activities = {}
-    keyed = {(r["teacher_id"], r["activity_key"]) for r in rows if r.get("activity_key")}
-    if keyed:
-        # Always in the same order, so two batches never wait on each other
-        # crosswise (no deadlock).
-        CreditActivity.objects.bulk_create(
-            [CreditActivity(teacher_id=t, key=k) for t, k in sorted(keyed)], ignore_conflicts=True
-        )
-        locked = (
-            CreditActivity.objects.select_for_update()
-            .filter(teacher_id__in={t for t, _k in keyed}, key__in={k for _t, k in keyed})
-            .order_by("teacher_id", "key")
-        )
-        activities = {(a.teacher_id, a.key): a for a in locked if (a.teacher_id, a.key) in keyed}
-    now = timezone.now()
+    missing and locked together, in a fixed order; a row for an activity that
+    counts already (or counted earlier in the same rows) writes nothing. The
+    entries, the balances and the activities are then written set-based
+    (``credits.bulk``: arrays and ``COPY`` on PostgreSQL, the ORM elsewhere).
+    Runs inside the caller's transaction."""
+    activities = bulk.lock_activities(
+        (r["teacher_id"], r["activity_key"]) for r in rows if r.get("activity_key")
+    )
     outcomes: list[list] = []
-    to_create, created_slots, first_in_rows = [], [], {}
+    new_rows, created_slots, first_in_rows = [], [], {}
     for row in rows:
-        pair = (row["teacher_id"], row.get("activity_key") or "")
-        activity = activities.get(pair)
+        teacher_id = row["teacher_id"]
+        key = row.get("activity_key") or ""
         outcome = ["created", None]
         outcomes.append(outcome)
-        if activity is not None:
-            if activity.entry_id is not None:
-                outcome[:] = ["already_counted", activity.entry_id]
+        generation = 0
+        if key:
+            pair = (teacher_id, key)
+            _activity_id, counting, generation = activities[pair]
+            if counting is not None:
+                outcome[:] = ["already_counted", counting]
                 continue
             if pair in first_in_rows:
                 outcome[0] = "already_counted"
                 first_in_rows[pair][1].append(outcome)
                 continue
-        entry = CreditEntry(
-            teacher_id=row["teacher_id"],
-            district_id=district_of(row["teacher_id"]),
-            source=row["source"],
-            category=row["category"],
-            hours=row["hours"],
-            earned_on=row["earned_on"],
-            title=(row.get("title") or "")[:200],
-            evidence=(row.get("evidence") or "")[:300],
-            activity_key=pair[1],
-            generation=(activity.generation + 1) if activity else 0,
-            external_id=row.get("external_id") or "",
-            registered_by=registered_by,
-            org_kind=org_kind,
-            org_name=(org_name or "")[:100],
-            created_at=now,
-            updated_at=now,
+            generation += 1
+            first_in_rows[pair] = (len(new_rows), [])
+        new_rows.append(
+            (
+                teacher_id,
+                district_of(teacher_id),
+                row["source"],
+                row["category"],
+                row["hours"],
+                row["earned_on"],
+                (row.get("title") or "")[:200],
+                (row.get("evidence") or "")[:300],
+                key,
+                generation,
+                row.get("external_id") or "",
+            )
         )
-        to_create.append(entry)
         created_slots.append(outcome)
-        if activity is not None:
-            first_in_rows[pair] = (entry, [])
-    CreditEntry.objects.bulk_create(to_create, batch_size=MAX_BATCH)
-    _add_to_balances([(e.teacher_id, e.earned_on, e.hours) for e in to_create])
-    for outcome, entry in zip(created_slots, to_create, strict=True):
-        outcome[1] = entry.pk
-    if first_in_rows:
-        changed = []
-        for pair, (entry, duplicates) in first_in_rows.items():
-            activity = activities[pair]
-            activity.entry_id = entry.pk
-            activity.generation = entry.generation
-            changed.append(activity)
-            for outcome in duplicates:
-                outcome[1] = entry.pk
-        CreditActivity.objects.bulk_update(changed, ["entry", "generation"])
+    ids = bulk.insert_entries(
+        new_rows,
+        registered_by_id=getattr(registered_by, "pk", None),
+        org_kind=org_kind,
+        org_name=(org_name or "")[:100],
+    )
+    _add_to_balances([(r[0], r[5], r[4]) for r in new_rows])
+    for outcome, entry_id in zip(created_slots, ids, strict=True):
+        outcome[1] = entry_id
+    changes = []
+    for pair, (position, duplicates) in first_in_rows.items():
+        entry_id = ids[position]
+        changes.append((activities[pair][0], entry_id, new_rows[position][9]))
+        for outcome in duplicates:
+            outcome[1] = entry_id
+    bulk.set_counting_entries(changes)
     return [tuple(o) for o in outcomes]
 
 
@@ -713,11 +675,7 @@ def post_batch(*, district, rows, registered_by=None, org_name=None) -> BatchRes
     result = BatchResult()
     org_name = district.name if org_name is None else org_name
     with transaction.atomic():
-        teacher_ids = dict(
-            Teacher.objects.filter(
-                district=district, external_id__in={r["teacher"] for r in clean}
-            ).values_list("external_id", "pk")
-        )
+        teacher_ids = bulk.teacher_ids(district.pk, [r["teacher"] for r in clean])
         for row in clean:
             if row["teacher"] not in teacher_ids:
                 errors.append(
@@ -729,20 +687,19 @@ def post_batch(*, district, rows, registered_by=None, org_name=None) -> BatchRes
                 )
         if errors:
             raise BatchRejected(errors)
-        existing = dict(
-            CreditEntry.objects.filter(
-                district=district, external_id__in=[r["external_id"] for r in clean]
-            ).values_list("external_id", "pk")
-        )
+        existing = bulk.sent_entries(district.pk, [r["external_id"] for r in clean])
         items = []
         for row in clean:
-            item = {"index": row["index"], "external_id": row["external_id"]}
+            external_id = row["external_id"]
+            item = {"index": row["index"], "external_id": external_id}
             result.results.append(item)
-            if row["external_id"] in existing:
-                item.update(status="existing", id=existing[row["external_id"]])
+            if external_id in existing:
+                item["status"] = "existing"
+                item["id"] = existing[external_id]
                 result.existing += 1
                 continue
-            items.append((item, dict(row, teacher_id=teacher_ids[row["teacher"]])))
+            row["teacher_id"] = teacher_ids[row["teacher"]]
+            items.append((item, row))
         outcomes = _bulk_post(
             [row for _item, row in items],
             district_of=lambda teacher_id: district.pk,
@@ -751,7 +708,8 @@ def post_batch(*, district, rows, registered_by=None, org_name=None) -> BatchRes
             org_name=org_name,
         )
         for (item, _row), (status, entry_id) in zip(items, outcomes, strict=True):
-            item.update(status=status, id=entry_id)
+            item["status"] = status
+            item["id"] = entry_id
             if status == "created":
                 result.created += 1
             else:
@@ -784,8 +742,22 @@ def purge_sync_requests(now=None) -> int:
 
 
 def body_hash(body) -> str:
+    """The fingerprint of a batch given as data (a service call): SHA-256 of
+    its canonical JSON. The API fingerprints the request's bytes instead
+    (``request_hash``): a resend is the same request, byte for byte."""
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def request_hash(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def encode_json(body) -> bytes:
+    """Compact JSON as UTF-8, as stored and as answered."""
+    return json.dumps(
+        body, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder
+    ).encode()
 
 
 @dataclass
@@ -793,9 +765,20 @@ class SyncAnswer:
     status: int
     body: dict
     replayed: bool = False
+    # The body already encoded (encode_json), when it was encoded to be stored.
+    encoded: bytes | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def content(self) -> bytes:
+        if self.encoded is None:
+            self.encoded = encode_json(self.body)
+        return self.encoded
 
 
-def sync_batch(*, district, key, body, user=None) -> SyncAnswer:
+KEY_REUSED = "idempotency_key_reused"
+
+
+def sync_batch(*, district, key, body, user=None, digest=None) -> SyncAnswer:
     """A district system's batch under an ``Idempotency-Key``.
 
     The first request with a key runs ``post_batch`` and stores its answer
@@ -803,8 +786,10 @@ def sync_batch(*, district, key, body, user=None) -> SyncAnswer:
     that answer back (``replayed``) and writes nothing; the same key with
     another body is refused (422). A rejected batch stores nothing, so the
     corrected batch may reuse its key. Two concurrent requests with one key
-    queue on the key's unique index: the second sees the first's answer."""
-    digest = body_hash(body)
+    queue on the key's unique index: the second sees the first's answer.
+
+    ``digest`` is the body's fingerprint when the caller has one (the API:
+    ``request_hash`` of the request's bytes); otherwise ``body_hash(body)``."""
     rows = body.get("entries") if isinstance(body, dict) else body
     if not isinstance(rows, list) or not rows:
         return SyncAnswer(
@@ -813,38 +798,29 @@ def sync_batch(*, district, key, body, user=None) -> SyncAnswer:
         )
     if len(rows) > MAX_BATCH:
         return SyncAnswer(413, _error(413, "batch_too_large", _("At most 1,000 rows per batch.")))
+    if digest is None:
+        digest = body_hash(body)
     try:
         with transaction.atomic():
-            record, created = SyncRequest.objects.get_or_create(
-                district=district,
-                key=key,
-                defaults={
-                    "body_hash": digest,
-                    "status_code": 0,
-                    "response": {},
-                    "rows": len(rows),
-                    "created_by": user,
-                },
-            )
-            if not created:
-                if record.body_hash != digest:
+            claimed = _claim_key(district, key, digest, len(rows), user)
+            if not isinstance(claimed, int):
+                known_hash, status, response = claimed
+                if known_hash != digest:
                     return SyncAnswer(
                         422,
                         _error(
                             422,
-                            "idempotency_key_reused",
+                            KEY_REUSED,
                             _(
                                 "This Idempotency-Key was already used for a different batch. "
                                 "Use a new key for new data."
                             ),
                         ),
                     )
-                return SyncAnswer(record.status_code, record.response, replayed=True)
+                return SyncAnswer(status, response, replayed=True)
             result = post_batch(district=district, rows=rows, registered_by=user)
             answer = SyncAnswer(201, result.as_dict())
-            record.status_code = answer.status
-            record.response = answer.body
-            record.save(update_fields=["status_code", "response"])
+            _store_answer(claimed, answer)
             return answer
     except BatchRejected as exc:
         return SyncAnswer(
@@ -859,9 +835,73 @@ def sync_batch(*, district, key, body, user=None) -> SyncAnswer:
         )
     except IntegrityError:
         # Another request posted one of these external ids at the same time.
-        return SyncAnswer(
-            409,
-            _error(409, "conflict", _("A concurrent request changed these entries; resend.")),
+        return SyncAnswer(409, _conflict())
+
+
+def _conflict():
+    return _error(409, "conflict", _("A concurrent request changed these entries; resend."))
+
+
+def _claim_key(district, key, digest, rows, user):
+    """Record the key, or find it: the new record's id (int) if this request
+    claimed the key, else (body hash, status code, answer) of the request
+    that did. A concurrent request with the key waits here until the first
+    commits (then sees it) or rolls back (then claims the key)."""
+    if not bulk.is_postgres():
+        record, created = SyncRequest.objects.get_or_create(
+            district=district,
+            key=key,
+            defaults={
+                "body_hash": digest,
+                "status_code": 0,
+                "response": {},
+                "rows": rows,
+                "created_by": user,
+            },
+        )
+        if created:
+            return record.pk
+        return record.body_hash, record.status_code, record.response
+    table = SyncRequest._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} "
+            '(district_id, "key", body_hash, status_code, response, "rows", created_by_id, '
+            "created_at) "
+            "VALUES (%s, %s, %s, 0, '{}', %s, %s, %s) "
+            'ON CONFLICT (district_id, "key") DO NOTHING RETURNING id',
+            [district.pk, key, digest, rows, getattr(user, "pk", None), timezone.now()],
+        )
+        inserted = cursor.fetchone()
+        if inserted is not None:
+            return inserted[0]
+        cursor.execute(
+            f"SELECT body_hash, status_code, response FROM {table} "
+            'WHERE district_id = %s AND "key" = %s',
+            [district.pk, key],
+        )
+        found = cursor.fetchone()
+    if found is None:  # purged in between: let the client resend
+        raise IntegrityError("idempotency key vanished")
+    known_hash, status, response = found
+    if isinstance(response, str):  # psycopg 3 without the jsonb loader
+        response = json.loads(response)
+    return known_hash, status, response
+
+
+def _store_answer(record_id, answer) -> None:
+    """Keep the answer with the key (encoded once: the same bytes answer
+    the request)."""
+    if not bulk.is_postgres():
+        SyncRequest.objects.filter(pk=record_id).update(
+            status_code=answer.status, response=answer.body
+        )
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {SyncRequest._meta.db_table} SET status_code = %s, response = %s::jsonb "
+            "WHERE id = %s",
+            [answer.status, answer.content.decode(), record_id],
         )
 
 
