@@ -31,7 +31,10 @@ class SessionTimeoutMiddleware:
                 if not request.path.startswith("/api/"):
                     return redirect(f"{resolve_url(settings.LOGIN_URL)}?next={request.path}")
             else:
-                request.session["_started_at"] = started
+                # Write the session only when a stamp is missing or the last-seen
+                # one is over 30 s old, so most requests cost no session write.
+                if "_started_at" not in request.session:
+                    request.session["_started_at"] = started
                 if now - last > 30 or "_last_seen_at" not in request.session:
                     request.session["_last_seen_at"] = now
         return self.get_response(request)

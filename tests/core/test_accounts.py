@@ -170,6 +170,22 @@ def test_session_survives_activity(world, login):
     assert client.session["_last_seen_at"] >= int(time.time()) - 5
 
 
+def test_recent_activity_does_not_rewrite_the_session(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(world.user("teacher_a"))
+    client.get("/api/v1/me/")
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/api/v1/me/").status_code == 200
+    writes = [
+        q["sql"]
+        for q in ctx.captured_queries
+        if "django_session" in q["sql"] and not q["sql"].lstrip().upper().startswith("SELECT")
+    ]
+    assert writes == []
+
+
 def test_session_ends_after_thirty_minutes_idle(world, login):
     client = login(world.user("teacher_a"))
     client.get("/")
