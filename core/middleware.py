@@ -3,7 +3,9 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect, resolve_url
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import audit
@@ -64,3 +66,22 @@ class AuditContextMiddleware:
             return response
         finally:
             audit.reset_context(token)
+
+
+class PortalLocaleMiddleware(LocaleMiddleware):
+    """Chinese unless the user chose English (the language cookie set by
+    /i18n/setlang/). A browser's Accept-Language is not a choice: many
+    intranet machines ship with English browsers, and the portal's users
+    expect Chinese. API clients, which ask explicitly, still get their
+    Accept-Language."""
+
+    def process_request(self, request):
+        if request.path.startswith("/api/"):
+            return super().process_request(request)
+        code = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        try:
+            language = translation.get_supported_language_variant(code) if code else None
+        except LookupError:
+            language = None
+        translation.activate(language or settings.LANGUAGE_CODE)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -74,6 +74,15 @@ def test_login_page_is_chinese_by_default_and_english_on_request(client):
     assert "登录" in client.get("/accounts/login/").content.decode()
 
 
+def test_an_english_browser_still_gets_chinese_pages_but_the_api_honours_it(client, world):
+    html = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-hans"' in html and "登录" in html
+    response = client.get("/api/v1/me/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["error"]["message"] == "Authentication credentials were not provided."
+    response = client.get("/api/v1/me/")
+    assert response.json()["error"]["message"] != "Authentication credentials were not provided."
+
+
 def _locale_dirs():
     dirs = [Path(p) for p in settings.LOCALE_PATHS]
     for config in apps.get_app_configs():
