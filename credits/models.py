@@ -644,7 +644,7 @@ class Reminder(models.Model):
 class SyncRequest(models.Model):
     """A district system's batch request under an ``Idempotency-Key``: the
     hash of its body and the answer it got, so a resend gets the same answer
-    and writes nothing."""
+    (the same bytes) and writes nothing."""
 
     district = models.ForeignKey(
         District, on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
@@ -652,7 +652,9 @@ class SyncRequest(models.Model):
     key = models.CharField(_("idempotency key"), max_length=100)
     body_hash = models.CharField(_("body hash"), max_length=64)
     status_code = models.PositiveSmallIntegerField(_("status code"))
-    response = models.JSONField(_("response"))
+    # The answer's JSON exactly as it was sent (compact; a JSONField would
+    # reorder its keys and cost a parse on every write).
+    response = models.TextField(_("response"), blank=True)
     rows = models.PositiveIntegerField(_("rows"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -405,6 +405,10 @@ def _text(row, name, limit, errors, index, required=False):
                 "message": _("At most %(n)d characters.") % {"n": limit},
             }
         )
+    elif "\x00" in value:  # a database text cannot hold it
+        errors.append(
+            {"index": index, "field": name, "message": _("Must not contain NUL characters.")}
+        )
     return value
 
 
@@ -753,11 +757,9 @@ def request_hash(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()
 
 
-def encode_json(body) -> bytes:
-    """Compact JSON as UTF-8, as stored and as answered."""
-    return json.dumps(
-        body, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder
-    ).encode()
+def encode_json(body) -> str:
+    """Compact JSON, as stored with the key and as answered."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder)
 
 
 @dataclass
@@ -765,14 +767,19 @@ class SyncAnswer:
     status: int
     body: dict
     replayed: bool = False
-    # The body already encoded (encode_json), when it was encoded to be stored.
-    encoded: bytes | None = field(default=None, repr=False, compare=False)
+    # The body's JSON text once encoded; a replay carries the stored text.
+    stored: str | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        """The answer as compact JSON, encoded once (stored and sent)."""
+        if self.stored is None:
+            self.stored = encode_json(self.body)
+        return self.stored
 
     @property
     def content(self) -> bytes:
-        if self.encoded is None:
-            self.encoded = encode_json(self.body)
-        return self.encoded
+        return self.text.encode()
 
 
 KEY_REUSED = "idempotency_key_reused"
@@ -817,7 +824,7 @@ def sync_batch(*, district, key, body, user=None, digest=None) -> SyncAnswer:
                             ),
                         ),
                     )
-                return SyncAnswer(status, response, replayed=True)
+                return SyncAnswer(status, json.loads(response), replayed=True, stored=response)
             result = post_batch(district=district, rows=rows, registered_by=user)
             answer = SyncAnswer(201, result.as_dict())
             _store_answer(claimed, answer)
@@ -854,7 +861,7 @@ def _claim_key(district, key, digest, rows, user):
             defaults={
                 "body_hash": digest,
                 "status_code": 0,
-                "response": {},
+                "response": "",
                 "rows": rows,
                 "created_by": user,
             },
@@ -868,7 +875,7 @@ def _claim_key(district, key, digest, rows, user):
             f"INSERT INTO {table} "
             '(district_id, "key", body_hash, status_code, response, "rows", created_by_id, '
             "created_at) "
-            "VALUES (%s, %s, %s, 0, '{}', %s, %s, %s) "
+            "VALUES (%s, %s, %s, 0, '', %s, %s, %s) "
             'ON CONFLICT (district_id, "key") DO NOTHING RETURNING id',
             [district.pk, key, digest, rows, getattr(user, "pk", None), timezone.now()],
         )
@@ -883,26 +890,12 @@ def _claim_key(district, key, digest, rows, user):
         found = cursor.fetchone()
     if found is None:  # purged in between: let the client resend
         raise IntegrityError("idempotency key vanished")
-    known_hash, status, response = found
-    if isinstance(response, str):  # psycopg 3 without the jsonb loader
-        response = json.loads(response)
-    return known_hash, status, response
+    return found
 
 
 def _store_answer(record_id, answer) -> None:
-    """Keep the answer with the key (encoded once: the same bytes answer
-    the request)."""
-    if not bulk.is_postgres():
-        SyncRequest.objects.filter(pk=record_id).update(
-            status_code=answer.status, response=answer.body
-        )
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {SyncRequest._meta.db_table} SET status_code = %s, response = %s::jsonb "
-            "WHERE id = %s",
-            [answer.status, answer.content.decode(), record_id],
-        )
+    """Keep the answer's text with the key: a resend gets the same bytes."""
+    SyncRequest.objects.filter(pk=record_id).update(status_code=answer.status, response=answer.text)
 
 
 def _error(status, code, message, details=None):

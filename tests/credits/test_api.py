@@ -295,3 +295,170 @@ def test_old_idempotency_keys_are_forgotten(world, policy, synced_teachers, syst
     later = timezone.now() + datetime.timedelta(days=91)
     assert services.purge_sync_requests(now=later) == 1
     assert CreditEntry.objects.count() == 1
+
+
+# --- Batch performance guarantees: a fixed number of statements, exact text ------------
+
+
+@pytest.fixture
+def many_teachers(world):
+    return [TeacherFactory(school=world.school_a, external_id=f"Q{i:02d}") for i in range(20)]
+
+
+def mixed_rows(n, prefix):
+    """Rows for 20 teachers; every fifth names an activity, and from 40 rows
+    on an activity comes twice for one teacher (it counts once)."""
+    out = []
+    for i in range(n):
+        row = {
+            "external_id": f"{prefix}{i}",
+            "teacher": f"Q{i % 20:02d}",
+            "category": "it",
+            "hours": "1.5",
+            "earned_on": "2025-03-01",
+            "title": "网络研修",
+        }
+        if i % 5 == 0:
+            row["activity_key"] = f"course:{prefix}{i % 40}"
+        out.append(row)
+    return out
+
+
+def test_batch_query_count_does_not_grow_with_its_size(world, policy, many_teachers, system):
+    """10 rows or 200 — new, already sent, activities new and already
+    counted — take the same statements. On SQLite (no COPY) Django splits
+    the entries' INSERT every 999 parameters; only those chunks may differ."""
+    import math
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    post(system, {"entries": mixed_rows(10, "P")}, key="warm")  # token stamp, policy
+    counted = dict(mixed_rows(1, "P")[0], external_id="again-P0")  # its activity counts
+    statements = {}
+    for size in (10, 200):
+        # Five rows sent before (existing), one for an activity that counts
+        # already, the rest new.
+        batch = mixed_rows(5, "P") + [dict(counted, external_id=f"again-{size}")]
+        batch += mixed_rows(size - 6, f"N{size}-")
+        with CaptureQueriesContext(connection) as captured:
+            response = post(system, {"entries": batch}, key=f"size-{size}")
+        assert response.status_code == 201, response.content
+        counts = response.json()["batch"]
+        assert counts["existing"] == 5 and counts["already_counted"] >= 1
+        assert counts["created"] + counts["already_counted"] == size - 5
+        sqls = [q["sql"] for q in captured.captured_queries]
+        if connection.vendor == "sqlite":
+            inserts = [s for s in sqls if s.startswith('INSERT INTO "credits_creditentry"')]
+            per_insert = connection.features.max_query_params // len(
+                [f for f in CreditEntry._meta.concrete_fields if not f.primary_key]
+            )
+            assert len(inserts) == math.ceil(counts["created"] / per_insert)
+            sqls = [s for s in sqls if s not in inserts]
+        statements[size] = sqls
+    assert len(statements[200]) == len(statements[10]), (statements[10], statements[200])
+    awards = CreditEntry.objects.exclude(activity_key="").values_list("teacher_id", "activity_key")
+    assert len(awards) == len(set(awards))
+
+
+AWKWARD = [
+    "tab\there",
+    "line\nbreak\r\n",
+    "back\\slash \\N \\.",
+    'quote " and {brace}, comma',
+    "NULL",
+    "空格 与 中文",
+]
+
+
+def test_batch_keeps_awkward_text_exactly(world, policy, system):
+    """Titles, evidence, ids and activity keys come back exactly as sent
+    (PostgreSQL writes them with COPY and reads ids through array literals)."""
+    rows = []
+    for i, text in enumerate(AWKWARD):
+        teacher = TeacherFactory(school=world.school_a, external_id=f"T{i} {text.strip()}"[:64])
+        rows.append(
+            {
+                "external_id": f"X{i}-{text.strip()}",
+                "teacher": teacher.external_id,
+                "category": "general",
+                "hours": "2",
+                "earned_on": "2025-01-01",
+                "title": text.strip(),
+                "evidence": f"{text.strip()}!",
+                "activity_key": f"act:{text.strip()}",
+            }
+        )
+    first = post(system, {"entries": rows}, key="awkward")
+    assert first.status_code == 201, first.content
+    assert first.json()["batch"]["created"] == len(AWKWARD)
+    for row, result in zip(rows, first.json()["results"], strict=True):
+        entry = CreditEntry.objects.get(pk=result["id"])
+        assert entry.external_id == row["external_id"] == result["external_id"]
+        assert entry.teacher.external_id == row["teacher"]
+        assert (entry.title, entry.evidence, entry.activity_key) == (
+            row["title"],
+            row["evidence"],
+            row["activity_key"],
+        )
+    # Known ids and activities are found again, whatever their characters.
+    again = post(system, {"entries": rows}, key="awkward-2").json()["batch"]
+    assert again["existing"] == len(AWKWARD) and again["created"] == 0
+    fresh = [dict(r, external_id=f"{r['external_id']}-bis") for r in rows]
+    third = post(system, {"entries": fresh}, key="awkward-3").json()["batch"]
+    assert third["already_counted"] == len(AWKWARD) and third["created"] == 0
+
+
+def test_batch_refuses_the_nul_character(world, policy, synced_teachers, system):
+    batch = rows(2)
+    batch[1]["title"] = "bad\x00title"
+    response = post(system, {"entries": batch})
+    assert response.status_code == 422
+    assert [(r["index"], r["field"]) for r in response.json()["error"]["details"]["rows"]] == [
+        (1, "title")
+    ]
+    assert not CreditEntry.objects.exists()
+
+
+def test_batch_body_must_be_json(world, policy, synced_teachers, system):
+    bad = system.post(
+        BATCH_URL, "{not json", content_type="application/json", HTTP_IDEMPOTENCY_KEY="j"
+    )
+    assert bad.status_code == 400 and bad.json()["error"]["code"] == "parse_error"
+    nan = system.post(
+        BATCH_URL, '{"entries": [NaN]}', content_type="application/json", HTTP_IDEMPOTENCY_KEY="j"
+    )
+    assert nan.status_code == 400
+    form = system.post(BATCH_URL, {"entries": "x"}, HTTP_IDEMPOTENCY_KEY="j")
+    assert form.status_code == 415
+    assert not SyncRequest.objects.exists() and not CreditEntry.objects.exists()
+
+
+def test_the_key_fingerprints_the_request_bytes(world, policy, synced_teachers, system):
+    """A resend is the same request byte for byte; the same data written
+    differently under the same key is another body."""
+    body = {"entries": rows(2)}
+    first = system.post(
+        BATCH_URL, json.dumps(body), content_type="application/json", HTTP_IDEMPOTENCY_KEY="b"
+    )
+    replay = system.post(
+        BATCH_URL, json.dumps(body), content_type="application/json", HTTP_IDEMPOTENCY_KEY="b"
+    )
+    assert replay["Idempotent-Replayed"] == "true" and replay.content == first.content
+    spaced = system.post(
+        BATCH_URL,
+        json.dumps(body, indent=2),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="b",
+    )
+    assert spaced.status_code == 422
+    assert spaced.json()["error"]["code"] == "idempotency_key_reused"
+    assert CreditEntry.objects.count() == 2
+
+
+def test_copy_columns_cover_every_entry_column():
+    from credits import bulk
+
+    columns = {f.column for f in CreditEntry._meta.concrete_fields}
+    assert set(bulk.ENTRY_COPY_COLUMNS) == columns
+    assert len(bulk.ENTRY_COPY_COLUMNS) == len(columns)
