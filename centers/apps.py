@@ -18,6 +18,7 @@ class CentersConfig(AppConfig):
                 "centers:center-list",
                 permission="centers.view_center",
                 order=10,
+                section="people",
             )
         )
         registry.add_nav(
@@ -27,6 +28,7 @@ class CentersConfig(AppConfig):
                 "centers:school-list",
                 permission="centers.view_school",
                 order=20,
+                section="people",
             )
         )
         registry.add_nav(
@@ -36,6 +38,7 @@ class CentersConfig(AppConfig):
                 "centers:teacher-list",
                 permission="centers.view_teacher",
                 order=30,
+                section="people",
             )
         )
         from core.permissions import get_scope
@@ -58,6 +61,7 @@ class CentersConfig(AppConfig):
                 "centers:district-list",
                 permission="centers.view_district",
                 order=15,
+                section="people",
                 visible=lambda user: get_scope(user).has_role("bureau", "district_staff"),
             ),
             NavItem(
@@ -66,6 +70,7 @@ class CentersConfig(AppConfig):
                 "centers:staff-list",
                 permission="centers.view_staffmember",
                 order=32,
+                section="people",
             ),
             NavItem(
                 "facilities",
@@ -73,11 +78,24 @@ class CentersConfig(AppConfig):
                 "centers:campus-list",
                 permission="centers.view_campus",
                 order=34,
+                section="people",
             ),
             NavItem(
-                "standards", _("Standards"), "centers:standards-matrix", visible=_matrix, order=36
+                "standards",
+                _("Standards"),
+                "centers:standards-matrix",
+                visible=_matrix,
+                order=36,
+                section="people",
             ),
-            NavItem("imports", _("Import"), "centers:import-upload", visible=_importer, order=38),
+            NavItem(
+                "imports",
+                _("Import"),
+                "centers:import-upload",
+                visible=_importer,
+                order=38,
+                section="people",
+            ),
         ):
             registry.add_nav(item)
         registry.add_demo(DemoLoader("centers", demo.load, order=10))

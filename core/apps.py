@@ -13,7 +13,7 @@ class CoreConfig(AppConfig):
         from . import audit  # noqa: F401  (connects the audit signal handlers)
         from .api import schema  # noqa: F401  (documents token auth in OpenAPI)
         from .permissions import ALL, rules
-        from .registry import NavItem, registry
+        from .registry import NavItem, NavSection, registry
         from .roles import Role
 
         def own_jobs(user, ids):
@@ -43,11 +43,19 @@ class CoreConfig(AppConfig):
                 Role.DISTRICT_STAFF: ("view add delete", district_systems),
             },
         )
+        registry.add_section(NavSection("people", _("Organisations and people"), order=10))
+        registry.add_section(NavSection("credits", _("Learning hours"), order=41))
+        registry.add_section(NavSection("admin", _("Administration"), order=930))
         registry.add_nav(NavItem("home", _("Home"), "home", order=0))
         registry.add_nav(NavItem("exports", _("My exports"), "exports", order=900))
         registry.add_nav(
             NavItem(
-                "audit", _("Audit log"), "audit-log", permission="core.view_auditentry", order=950
+                "audit",
+                _("Audit log"),
+                "audit-log",
+                permission="core.view_auditentry",
+                order=950,
+                section="admin",
             )
         )
         registry.add_nav(
@@ -57,6 +65,7 @@ class CoreConfig(AppConfig):
                 "api-tokens",
                 permission="core.view_apitoken",
                 order=940,
+                section="admin",
             )
         )
         from . import panels

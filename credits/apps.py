@@ -36,6 +36,7 @@ class CreditsConfig(AppConfig):
                     )
                 ),
                 order=41,
+                section="credits",
             )
         )
         registry.add_nav(
@@ -45,6 +46,7 @@ class CreditsConfig(AppConfig):
                 "credits:claim-list",
                 permission="credits.view_creditclaim",
                 order=42,
+                section="credits",
             )
         )
         registry.add_nav(
@@ -54,6 +56,7 @@ class CreditsConfig(AppConfig):
                 "credits:entry-list",
                 permission="credits.add_creditentry",
                 order=43,
+                section="credits",
             )
         )
         registry.add_nav(
@@ -63,6 +66,7 @@ class CreditsConfig(AppConfig):
                 "credits:policy-list",
                 permission="credits.add_creditpolicy",
                 order=44,
+                section="credits",
             )
         )
         registry.add_demo(DemoLoader("credits", demo.load, order=40))

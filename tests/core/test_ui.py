@@ -169,3 +169,18 @@ def start_export_jobs():
             ExportJob.objects.create(owner=user, exporter="centers")
 
     return _make
+
+
+def test_navigation_groups_items_in_menus_and_flattens_lone_ones(world, login):
+    from core.registry import registry
+
+    tree = registry.nav_tree(world.user("bureau"))
+    sections = {e.section.key: [i.key for i in e.items] for e in tree if e.section}
+    assert {"centers", "schools", "teachers"} <= set(sections["people"])
+    assert "audit" in sections["admin"]
+    assert [e.order for e in tree] == sorted(e.order for e in tree)
+    html = login(world.user("bureau")).get("/").content.decode()
+    assert 'data-nav-section="people"' in html and 'data-nav="teachers"' in html
+    # A teacher's one item of a section is a plain link, not a menu of one.
+    for entry in registry.nav_tree(world.user("teacher_a")):
+        assert entry.section is None or len(entry.items) > 1
