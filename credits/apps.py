@@ -7,11 +7,12 @@ class CreditsConfig(AppConfig):
     verbose_name = _("Credits")
 
     def ready(self):
-        from core.permissions import can, get_scope
+        from core.permissions import get_scope
         from core.registry import DemoLoader, NavItem, registry
         from core.roles import Role
 
         from . import demo, services
+        from .permissions import may_follow_completion
 
         services.connect_signals()  # a policy's new cycle rebuilds its balances
 
@@ -29,12 +30,7 @@ class CreditsConfig(AppConfig):
                 "credits-completion",
                 _("Credit completion"),
                 "credits:completion",
-                visible=lambda user: (
-                    can(user, "view", "credits.creditentry")
-                    and get_scope(user).has_role(
-                        Role.BUREAU, Role.DISTRICT_STAFF, Role.SCHOOL_ADMIN, Role.CENTER_STAFF
-                    )
-                ),
+                visible=may_follow_completion,
                 order=41,
                 section="credits",
             )

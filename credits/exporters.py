@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.exports import Exporter, Sheet, registry
 
 from . import services
-from .permissions import credit_district_ids, credit_teachers
+from .permissions import credit_district_ids, credit_teachers, may_follow_completion
 
 CHUNK = 2000
 
@@ -47,6 +47,10 @@ class CompletionExporter(Exporter):
         "Completion rate per school, and every teacher's hours this cycle, within your scope."
     )
     permission = "credits.view_creditentry"
+
+    @classmethod
+    def allowed(cls, user) -> bool:
+        return may_follow_completion(user)
 
     def teachers(self):
         return (
@@ -109,6 +113,10 @@ class AtRiskExporter(Exporter):
     name = _("Teachers at risk")
     description = _("Teachers whose pace so far would miss the cycle's hours, within your scope.")
     permission = "credits.view_creditentry"
+
+    @classmethod
+    def allowed(cls, user) -> bool:
+        return may_follow_completion(user)
 
     def headers(self):
         return TEACHER_HEADERS

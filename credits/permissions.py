@@ -132,3 +132,14 @@ def credit_district_ids(user) -> list[int] | None:
             )
         )
     return list(District.objects.filter(pk__in=ids).values_list("pk", flat=True)) if ids else []
+
+
+# Completion rates and the at-risk list are for the people who follow other
+# teachers' progress; a teacher follows their own on "my hours".
+COMPLETION_ROLES = (Role.BUREAU, Role.CENTER_STAFF, Role.DISTRICT_STAFF, Role.SCHOOL_ADMIN)
+
+
+def may_follow_completion(user) -> bool:
+    from core.permissions import can
+
+    return can(user, "view", "credits.creditentry") and get_scope(user).has_role(*COMPLETION_ROLES)

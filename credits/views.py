@@ -35,7 +35,7 @@ from .models import (
     Reminder,
     Transcript,
 )
-from .permissions import credit_district_ids, credit_teachers
+from .permissions import credit_district_ids, credit_teachers, may_follow_completion
 from .transcripts import transcript_workbook
 
 HISTORY_PAGE = 20
@@ -422,7 +422,7 @@ def claim_evidence(request, pk, evidence_pk):
 def completion_view(request):
     """Completion rate per district (bureau) or per school (a district, a
     school admin), with the at-risk count; ``?district=`` drills down."""
-    if not can(request.user, "view", CreditEntry):
+    if not may_follow_completion(request.user):
         raise PermissionDenied
     scope = get_scope(request.user)
     districts = credit_district_ids(request.user)
@@ -475,6 +475,11 @@ class AtRiskListView(ScopedListView):
     template_name = "credits/at_risk.html"
     title = gettext_lazy("Teachers at risk")
     empty_message = gettext_lazy("No teacher is behind their pace. Well done!")
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not may_follow_completion(request.user):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
         teachers = credit_teachers(self.request.user).filter(is_active=True)
