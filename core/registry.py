@@ -29,6 +29,29 @@ class NavItem:
 
 
 @dataclass
+class NavSection:
+    """A drop-down menu of the main navigation grouping items by ``key``."""
+
+    key: str
+    label: str
+    order: int = 100
+
+
+@dataclass
+class NavEntry:
+    """One entry of the rendered navigation: a link, or a menu of links."""
+
+    order: int
+    item: NavItem | None = None
+    section: NavSection | None = None
+    items: list[NavItem] = field(default_factory=list)
+
+    @property
+    def url_names(self) -> set[str]:
+        return {i.url_name for i in self.items} if self.section else {self.item.url_name}
+
+
+@dataclass
 class Panel:
     """A block on a role's home page (or the bureau dashboard)."""
 
@@ -53,12 +76,16 @@ class DemoLoader:
 @dataclass
 class Registry:
     nav: list[NavItem] = field(default_factory=list)
+    sections: dict[str, NavSection] = field(default_factory=dict)
     panels: list[Panel] = field(default_factory=list)
     demo: list[DemoLoader] = field(default_factory=list)
     demo_accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
     def add_nav(self, item: NavItem):
         self.nav = [n for n in self.nav if n.key != item.key] + [item]
+
+    def add_section(self, section: NavSection):
+        self.sections[section.key] = section
 
     def add_panel(self, panel: Panel):
         self.panels = [p for p in self.panels if p.key != panel.key] + [panel]
@@ -68,6 +95,24 @@ class Registry:
 
     def nav_for(self, user) -> list[NavItem]:
         return sorted((n for n in self.nav if n.is_visible(user)), key=lambda n: n.order)
+
+    def nav_tree(self, user) -> list[NavEntry]:
+        """The user's navigation: items without a section (or alone in theirs)
+        as links, the others grouped in their section's menu."""
+        grouped: dict[str, list[NavItem]] = {}
+        entries = []
+        for item in self.nav_for(user):
+            if item.section in self.sections:
+                grouped.setdefault(item.section, []).append(item)
+            else:
+                entries.append(NavEntry(order=item.order, item=item))
+        for key, items in grouped.items():
+            if len(items) == 1:
+                entries.append(NavEntry(order=items[0].order, item=items[0]))
+            else:
+                section = self.sections[key]
+                entries.append(NavEntry(order=section.order, section=section, items=items))
+        return sorted(entries, key=lambda e: e.order)
 
     def panels_for(self, user) -> list[Panel]:
         return sorted((p for p in self.panels if p.visible(user)), key=lambda p: p.order)
