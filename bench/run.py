@@ -646,8 +646,17 @@ def main(argv=None) -> int:
     parser.add_argument("--batches", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--skip", default="", help="comma-separated: pages,sync,export")
+    parser.add_argument(
+        "--only", default="", help="comma-separated parts to run, the others skipped (e.g. sync)"
+    )
     parser.add_argument("--child-export", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.only:
+        parts = {"pages", "sync", "export"}
+        only = set(filter(None, args.only.split(",")))
+        if only - parts:
+            parser.error(f"--only takes {', '.join(sorted(parts))}")
+        args.skip = ",".join(sorted(set(filter(None, args.skip.split(","))) | (parts - only)))
 
     from bench import env as bench_env
 
