@@ -242,19 +242,8 @@ def insert_entries(rows, *, registered_by_id, org_kind, org_name, now=None) -> l
         ]
     )
     lines = []
-    for pk, (
-        teacher,
-        district,
-        source,
-        category,
-        hours,
-        earned_on,
-        title,
-        evidence,
-        key,
-        gen,
-        ext,
-    ) in zip(ids, rows, strict=True):
+    for pk, row in zip(ids, rows, strict=True):
+        teacher, district, source, category, hours, earned_on, title, evidence, key, gen, ext = row
         lines.append(
             f"{pk}\t{teacher}\t{district}\t{_copy_text(source)}\t{_copy_text(category)}\t"
             f"{hours}\t{earned_on.isoformat()}\t{_copy_text(title)}\t{_copy_text(evidence)}\t"
