@@ -126,6 +126,40 @@ def test_concurrent_batches_for_the_same_teachers_keep_balances_exact(world, cit
         assert balance(teacher, city_policy) == ledger
 
 
+def test_concurrent_batches_naming_the_same_activities_count_each_once(world, city_policy):
+    """Six batches at once, each naming the same 5 teachers × 4 activities in
+    its own order (new external ids each): the activity rows are locked in
+    one fixed order, so no deadlock, and each activity counts once."""
+    teachers = [TeacherFactory(school=world.school_a, external_id=f"A{i}") for i in range(5)]
+    district = District.objects.get(pk=world.district_a.pk)
+    pairs = [(t, a) for t in range(5) for a in range(4)]
+
+    def send(i):
+        order = pairs[i:] + pairs[:i] if i % 2 else list(reversed(pairs))
+        body = {
+            "entries": [
+                {
+                    "external_id": f"S{i}-{t}-{a}",
+                    "teacher": f"A{t}",
+                    "category": "subject",
+                    "hours": "4",
+                    "earned_on": "2025-04-01",
+                    "activity_key": f"training.subproject:{a}",
+                }
+                for t, a in order
+            ]
+        }
+        return services.sync_batch(district=district, key=f"act-{i}", body=body, user=None)
+
+    answers = run_together(6, send)
+    assert all(a.status == 201 for a in answers), answers
+    assert sum(a.body["batch"]["created"] for a in answers) == 20
+    assert sum(a.body["batch"]["already_counted"] for a in answers) == 100
+    assert CreditEntry.objects.count() == 20
+    for teacher in teachers:
+        assert balance(teacher, city_policy) == Decimal("16")
+
+
 def batch_body(prefix="E"):
     return {
         "entries": [
