@@ -4,7 +4,7 @@ querysets; ID numbers are always masked in exports."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.exports import Exporter, Sheet, registry
+from core.exports import Exporter, QuerysetExporter, Sheet, registry, yes_no
 
 from . import services
 from .models import Center, Room, School, StaffMember, Teacher
@@ -12,7 +12,7 @@ from .permissions import may_see_matrix, standards_centers
 
 
 @registry.register
-class CenterListExporter(Exporter):
+class CenterListExporter(QuerysetExporter):
     identifier = "centers"
     name = _("List of centers")
     description = _("Every center you may see, with kind, district and host institution.")
@@ -33,23 +33,19 @@ class CenterListExporter(Exporter):
             _("Established on"),
         ]
 
-    def count(self):
-        return self.queryset().count()
-
-    def rows(self):
-        for c in self.queryset().iterator(chunk_size=500):
-            yield [
-                c.name,
-                c.get_kind_display(),
-                c.district.name if c.district else "",
-                c.host_institution,
-                c.address,
-                c.established_on,
-            ]
+    def row(self, c):
+        return [
+            c.name,
+            c.get_kind_display(),
+            c.district.name if c.district else "",
+            c.host_institution,
+            c.address,
+            c.established_on,
+        ]
 
 
 @registry.register
-class SchoolExporter(Exporter):
+class SchoolExporter(QuerysetExporter):
     identifier = "schools"
     name = _("Schools")
     description = _("The schools you may see, with district, stage and ownership.")
@@ -69,24 +65,20 @@ class SchoolExporter(Exporter):
             _("Active"),
         ]
 
-    def count(self):
-        return self.queryset().count()
-
-    def rows(self):
-        for s in self.queryset().iterator(chunk_size=1000):
-            yield [
-                s.external_id,
-                s.name,
-                s.district.name,
-                s.get_stage_display(),
-                s.get_ownership_display(),
-                s.address,
-                "是" if s.is_active else "否",
-            ]
+    def row(self, s):
+        return [
+            s.external_id,
+            s.name,
+            s.district.name,
+            s.get_stage_display(),
+            s.get_ownership_display(),
+            s.address,
+            yes_no(s.is_active),
+        ]
 
 
 @registry.register
-class TeacherExporter(Exporter):
+class TeacherExporter(QuerysetExporter):
     identifier = "teachers"
     name = _("Teachers")
     description = _("The teachers you may see. ID numbers are masked.")
@@ -110,28 +102,24 @@ class TeacherExporter(Exporter):
             _("Active"),
         ]
 
-    def count(self):
-        return self.queryset().count()
-
-    def rows(self):
-        for t in self.queryset().iterator(chunk_size=1000):
-            yield [
-                t.external_id,
-                t.name,
-                t.masked_id_number,
-                t.school.name,
-                t.district.name,
-                t.subject,
-                t.get_stage_display(),
-                t.get_title_display(),
-                t.get_role_display(),
-                t.get_career_stage_display(),
-                "是" if t.is_active else "否",
-            ]
+    def row(self, t):
+        return [
+            t.external_id,
+            t.name,
+            t.masked_id_number,
+            t.school.name,
+            t.district.name,
+            t.subject,
+            t.get_stage_display(),
+            t.get_title_display(),
+            t.get_role_display(),
+            t.get_career_stage_display(),
+            yes_no(t.is_active),
+        ]
 
 
 @registry.register
-class StaffExporter(Exporter):
+class StaffExporter(QuerysetExporter):
     identifier = "staff"
     name = _("Staff")
     description = _("Trainers and research staff of the centers you may see.")
@@ -157,30 +145,26 @@ class StaffExporter(Exporter):
             _("Active"),
         ]
 
-    def count(self):
-        return self.queryset().count()
-
-    def rows(self):
-        for s in self.queryset().iterator(chunk_size=1000):
-            yield [
-                s.external_id,
-                s.name,
-                s.center.name,
-                s.get_employment_display(),
-                "是" if s.is_research_staff else "否",
-                s.get_title_display(),
-                s.get_honour_display(),
-                s.get_degree_display(),
-                s.subject,
-                s.years_teaching,
-                s.hired_on,
-                s.left_on,
-                "是" if s.is_active else "否",
-            ]
+    def row(self, s):
+        return [
+            s.external_id,
+            s.name,
+            s.center.name,
+            s.get_employment_display(),
+            yes_no(s.is_research_staff),
+            s.get_title_display(),
+            s.get_honour_display(),
+            s.get_degree_display(),
+            s.subject,
+            s.years_teaching,
+            s.hired_on,
+            s.left_on,
+            yes_no(s.is_active),
+        ]
 
 
 @registry.register
-class FacilitiesExporter(Exporter):
+class FacilitiesExporter(QuerysetExporter):
     identifier = "facilities"
     name = _("Facilities")
     description = _("Rooms and facilities by center and campus, with seats.")
@@ -200,20 +184,16 @@ class FacilitiesExporter(Exporter):
             _("Bookable"),
         ]
 
-    def count(self):
-        return self.queryset().count()
-
-    def rows(self):
-        for r in self.queryset().iterator(chunk_size=1000):
-            yield [
-                r.campus.center.name,
-                r.campus.name,
-                r.campus.floor_area,
-                r.get_function_display(),
-                r.name,
-                r.seats,
-                "是" if r.bookable else "否",
-            ]
+    def row(self, r):
+        return [
+            r.campus.center.name,
+            r.campus.name,
+            r.campus.floor_area,
+            r.get_function_display(),
+            r.name,
+            r.seats,
+            yes_no(r.bookable),
+        ]
 
 
 class CenterChoiceForm(forms.Form):

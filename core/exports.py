@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import OperationalError, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -84,6 +85,31 @@ class Exporter:
         yield Sheet(
             str(self.name)[:31], [str(h) for h in self.headers()], self.rows(), self.count()
         )
+
+
+class QuerysetExporter(Exporter):
+    """An export of one ``restrict``ed queryset, a row per object: write
+    ``queryset()`` and ``row(obj)``; counting and streaming come from here."""
+
+    chunk_size = 1000
+
+    def queryset(self):
+        raise NotImplementedError
+
+    def row(self, obj) -> Sequence:
+        raise NotImplementedError
+
+    def count(self) -> int:
+        return self.queryset().count()
+
+    def rows(self) -> Iterator[Sequence]:
+        for obj in self.queryset().iterator(chunk_size=self.chunk_size):
+            yield self.row(obj)
+
+
+def yes_no(value) -> str:
+    """A boolean cell, in the language the export runs in."""
+    return gettext("Yes") if value else gettext("No")
 
 
 class ExporterRegistry:

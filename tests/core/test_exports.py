@@ -259,3 +259,14 @@ def test_export_through_a_real_worker_and_broker(redis_services, world, login):
     assert job.status == ExportStatus.DONE, (job.status, job.error)
     rows = rows_of(download(client.get(f"/api/v1/exports/jobs/{job.pk}/")))
     assert rows[0] == HEADER and len(rows) == 4
+
+
+def test_boolean_cells_follow_the_export_language():
+    from django.utils import translation
+
+    from core.exports import yes_no
+
+    with translation.override("zh-hans"):
+        assert (yes_no(True), yes_no(False)) == ("是", "否")
+    with translation.override("en"):
+        assert (yes_no(True), yes_no(False)) == ("Yes", "No")
