@@ -18,6 +18,6 @@ class Command(BaseCommand):
                 loader.load(self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo federation loaded."))
         if not options["quiet_accounts"]:
-            self.stdout.write("\n演示账号 / Demo log-ins (http://127.0.0.1:8000/):")
+            self.stdout.write("\n演示账号 / Demo log-ins:")
             for label, username, password in registry.demo_accounts:
                 self.stdout.write(f"  {label:<40} {username:<16} {password}")
