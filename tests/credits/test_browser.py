@@ -12,10 +12,6 @@ from credits import services
 from tests.conftest import require
 from tests.factories import PASSWORD
 
-# Playwright's sync API runs an event loop in the test's thread; the ORM
-# refuses calls from there unless told otherwise.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
     "--no-sandbox",
@@ -30,7 +26,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def browser():
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in the test's thread; the ORM
+    # refuses calls from there unless told otherwise (only for this test).
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     require(os.path.exists(CHROMIUM), "Chromium (/usr/bin/chromium)")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as p:
@@ -41,16 +40,23 @@ def browser():
             browser.close()
 
 
-def test_teacher_progress_transcript_and_verification(world, policy, live_server, browser):
-    for category, hours in (("ethics", 40), ("subject", 140)):
+@pytest.fixture
+def hours(world, policy):
+    # Written before the browser starts: Playwright's sync API runs the test
+    # body in a greenlet whose context would open (and leak) a second
+    # database connection.
+    for category, amount in (("ethics", 40), ("subject", 140)):
         services.award_hours(
             teacher=world.teacher_a,
-            hours=hours,
+            hours=amount,
             category=category,
             source="training",
             earned_on=date(2024, 4, 1),
             title="市级培训",
         )
+
+
+def test_teacher_progress_transcript_and_verification(world, hours, live_server, browser):
     context = browser.new_context(locale="zh-CN", accept_downloads=True)
     page = context.new_page()
     page.goto(f"{live_server.url}/accounts/login/?next=/credits/")
@@ -74,7 +80,8 @@ def test_teacher_progress_transcript_and_verification(world, policy, live_server
     assert code in cells
     context.close()
 
-    anonymous = browser.new_context(locale="zh-CN").new_page()
+    anonymous_context = browser.new_context(locale="zh-CN")
+    anonymous = anonymous_context.new_page()
     anonymous.goto(f"{live_server.url}/credits/verify/")
     anonymous.fill("#id_code", code)
     anonymous.click("form button[type=submit]")
@@ -83,3 +90,4 @@ def test_teacher_progress_transcript_and_verification(world, policy, live_server
     assert "180.0" in anonymous.inner_text("#verify-total")
     assert world.teacher_a.name not in anonymous.content()
     anonymous.screenshot(path="/tmp/credits-verify.png", full_page=True)
+    anonymous_context.close()
