@@ -600,9 +600,22 @@ def _apply(obj, values: dict) -> bool:
     return changed
 
 
-def _write(model, creates, updates, fields, result):
+def _commit_batch(
+    model, *, creates, updates, fields, errors, result, dry_run, user, scope_repr, source
+):
+    """The end every batch upsert shares: a bad row refuses the whole batch;
+    otherwise the rows are written and the batch audited in one transaction
+    (a dry run only counts them)."""
     from django.db import transaction
 
+    from core.audit import record
+    from core.models import AuditAction
+
+    if errors:
+        raise BatchError(errors)
+    result.created, result.updated = len(creates), len(updates)
+    if dry_run:
+        return result
     now = timezone.now()
     with transaction.atomic():
         if creates:
@@ -611,22 +624,16 @@ def _write(model, creates, updates, fields, result):
             for obj in updates:
                 obj.updated_at = now
             model.objects.bulk_update(updates, [*fields, "updated_at"], batch_size=500)
-    result.created, result.updated = len(creates), len(updates)
-
-
-def _record_batch(model, *, actor, result, scope_repr, source):
-    from core.audit import record
-    from core.models import AuditAction
-
-    record(
-        AuditAction.SYNC,
-        actor=actor,
-        object_type=model._meta.label_lower,
-        object_repr=f"{model._meta.verbose_name_plural} · {scope_repr}",
-        changes={**result.as_dict(), "source": source},
-        message=f"{source}: {result.created} created, {result.updated} updated, "
-        f"{result.unchanged} unchanged",
-    )
+        record(
+            AuditAction.SYNC,
+            actor=user,
+            object_type=model._meta.label_lower,
+            object_repr=f"{model._meta.verbose_name_plural} · {scope_repr}",
+            changes={**result.as_dict(), "source": source},
+            message=f"{source}: {result.created} created, {result.updated} updated, "
+            f"{result.unchanged} unchanged",
+        )
+    return result
 
 
 SCHOOL_FIELDS = ["external_id", "name", "stage", "ownership", "address", "is_active"]
@@ -697,20 +704,18 @@ def sync_schools(*, user, rows, source="api", dry_run=False) -> BatchResult:
             updates.append(obj)
         else:
             result.unchanged += 1
-    if errors:
-        raise BatchError(errors)
-    if dry_run:
-        result.created, result.updated = len(creates), len(updates)
-        return result
-    _write(School, creates, updates, SCHOOL_FIELDS, result)
-    _record_batch(
+    return _commit_batch(
         School,
-        actor=user,
+        creates=creates,
+        updates=updates,
+        fields=SCHOOL_FIELDS,
+        errors=errors,
         result=result,
+        dry_run=dry_run,
+        user=user,
         scope_repr="、".join(sorted({r["district_obj"].name for r in valid})),
         source=source,
     )
-    return result
 
 
 TEACHER_FIELDS = [
@@ -833,20 +838,18 @@ def sync_teachers(*, user, rows, source="api", dry_run=False) -> BatchResult:  #
             updates.append(obj)
         else:
             result.unchanged += 1
-    if errors:
-        raise BatchError(errors)
-    if dry_run:
-        result.created, result.updated = len(creates), len(updates)
-        return result
-    _write(Teacher, creates, updates, TEACHER_FIELDS, result)
-    _record_batch(
+    return _commit_batch(
         Teacher,
-        actor=user,
+        creates=creates,
+        updates=updates,
+        fields=TEACHER_FIELDS,
+        errors=errors,
         result=result,
+        dry_run=dry_run,
+        user=user,
         scope_repr="、".join(sorted({r["district_obj"].name for r in valid})),
         source=source,
     )
-    return result
 
 
 STAFF_FIELDS = [
@@ -925,20 +928,18 @@ def import_staff(*, user, rows, source="import", dry_run=False) -> BatchResult:
             updates.append(obj)
         else:
             result.unchanged += 1
-    if errors:
-        raise BatchError(errors)
-    if dry_run:
-        result.created, result.updated = len(creates), len(updates)
-        return result
-    _write(StaffMember, creates, updates, STAFF_FIELDS, result)
-    _record_batch(
+    return _commit_batch(
         StaffMember,
-        actor=user,
+        creates=creates,
+        updates=updates,
+        fields=STAFF_FIELDS,
+        errors=errors,
         result=result,
+        dry_run=dry_run,
+        user=user,
         scope_repr="、".join(sorted({str(r["center_obj"]) for r in valid})),
         source=source,
     )
-    return result
 
 
 BATCH_WRITERS = {"schools": sync_schools, "teachers": sync_teachers, "staff": import_staff}
