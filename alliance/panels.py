@@ -9,7 +9,7 @@ from core.registry import Panel, registry
 from core.roles import Role
 
 from .models import DocumentStatus, WorkDocument
-from .services import ensure_secretariat_synced, next_term, term_on
+from .services import next_term, term_on
 
 
 def _visible(user):
@@ -17,7 +17,6 @@ def _visible(user):
 
 
 def _context(request):
-    ensure_secretariat_synced()
     today = timezone.localdate()
     upcoming = next_term(today)
     return {

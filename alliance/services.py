@@ -249,9 +249,10 @@ SYNC_CACHE_KEY = "alliance:secretariat-synced:{day}"
 
 
 def ensure_secretariat_synced(today: date | None = None) -> bool:
-    """Run ``sync_secretariat`` once a day from a request path: the first
-    caller of the day does it; every later call is one cache lookup and no
-    query. Returns whether this call ran it."""
+    """Run ``sync_secretariat`` once a day from sign-in (``signals``): the
+    first caller of the day does it; every later call is one cache lookup and
+    no query. Returns whether this call ran it. Pages and API reads never
+    call it (no writes on GET); the periodic task is the main path."""
     today = today or timezone.localdate()
     key = SYNC_CACHE_KEY.format(day=today.isoformat())
     if not cache.add(key, True, timeout=60 * 60 * 26):

@@ -1,6 +1,6 @@
 """The alliance's pages. Every one goes through ``core.generic`` (403 without
-the right, 404 outside the scope); the first alliance page of the day also
-hands the secretariat over if the chair changed (``SyncMixin``)."""
+the right, 404 outside the scope). Serving a page never writes: the
+secretariat handover runs from the periodic task and on sign-in."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,7 +20,7 @@ from core.generic import (
     ScopedMixin,
     ScopedUpdateView,
 )
-from core.permissions import can, forget_scope
+from core.permissions import can
 
 from . import services
 from .filtersets import (
@@ -60,16 +60,6 @@ from .models import (
 )
 
 
-class SyncMixin:
-    """Hands the secretariat over on the first alliance page of a day (one
-    cache lookup afterwards), before the user's rights are read."""
-
-    def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and services.ensure_secretariat_synced():
-            forget_scope(request.user)
-        return super().dispatch(request, *args, **kwargs)
-
-
 class DetailFieldsMixin:
     """Detail pages that list (label, attribute) pairs in the shared
     ``alliance/detail.html``; subclasses may add a template of their own."""
@@ -95,7 +85,7 @@ class DetailFieldsMixin:
 # --- Council and rotation ------------------------------------------------------
 
 
-class CouncilView(SyncMixin, ScopedListView):
+class CouncilView(ScopedListView):
     model = CouncilMember
     filterset_class = CouncilMemberFilterSet
     template_name = "alliance/council.html"
@@ -119,7 +109,7 @@ class CouncilView(SyncMixin, ScopedListView):
         return ctx
 
 
-class MemberDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
+class MemberDetailView(DetailFieldsMixin, ScopedDetailView):
     model = CouncilMember
     edit_url_name = "alliance:member-edit"
     list_url = "alliance:council"
@@ -136,19 +126,19 @@ class MemberDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
         return CouncilMember.objects.select_related("center", "representative", "liaison")
 
 
-class MemberCreateView(SyncMixin, ScopedCreateView):
+class MemberCreateView(ScopedCreateView):
     template_name = "alliance/form.html"
     model = CouncilMember
     form_class = CouncilMemberForm
 
 
-class MemberUpdateView(SyncMixin, ScopedUpdateView):
+class MemberUpdateView(ScopedUpdateView):
     template_name = "alliance/form.html"
     model = CouncilMember
     form_class = CouncilMemberForm
 
 
-class TermListView(SyncMixin, ScopedListView):
+class TermListView(ScopedListView):
     template_name = "alliance/list.html"
     model = ChairTerm
     filterset_class = ChairTermFilterSet
@@ -167,7 +157,7 @@ class TermListView(SyncMixin, ScopedListView):
         return ChairTerm.objects.select_related("center", "secretary_general")
 
 
-class TermDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
+class TermDetailView(DetailFieldsMixin, ScopedDetailView):
     model = ChairTerm
     edit_url_name = "alliance:term-edit"
     list_url = "alliance:term-list"
@@ -185,7 +175,7 @@ class TermDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
         return ChairTerm.objects.select_related("center", "secretary_general")
 
 
-class TermCreateView(SyncMixin, ScopedCreateView):
+class TermCreateView(ScopedCreateView):
     template_name = "alliance/form.html"
     model = ChairTerm
     form_class = ChairTermForm
@@ -202,13 +192,13 @@ class TermCreateView(SyncMixin, ScopedCreateView):
         }
 
 
-class TermUpdateView(SyncMixin, ScopedUpdateView):
+class TermUpdateView(ScopedUpdateView):
     template_name = "alliance/form.html"
     model = ChairTerm
     form_class = ChairTermForm
 
 
-class TermExtendView(SyncMixin, ScopedMixin, View):
+class TermExtendView(ScopedMixin, View):
     """Add the next term of the rotation in one click (POST)."""
 
     model = ChairTerm
@@ -227,7 +217,7 @@ class TermExtendView(SyncMixin, ScopedMixin, View):
 # --- Plans and reports -----------------------------------------------------------
 
 
-class DocumentListView(SyncMixin, ScopedListView):
+class DocumentListView(ScopedListView):
     template_name = "alliance/list.html"
     model = WorkDocument
     filterset_class = WorkDocumentFilterSet
@@ -243,7 +233,7 @@ class DocumentListView(SyncMixin, ScopedListView):
     empty_message = _("No plan or report yet. The secretariat drafts them.")
 
 
-class DocumentDetailView(SyncMixin, ScopedDetailView):
+class DocumentDetailView(ScopedDetailView):
     model = WorkDocument
     template_name = "alliance/document_detail.html"
 
@@ -268,7 +258,7 @@ class DocumentDetailView(SyncMixin, ScopedDetailView):
         return ctx
 
 
-class DocumentCreateView(SyncMixin, ScopedCreateView):
+class DocumentCreateView(ScopedCreateView):
     template_name = "alliance/form.html"
     model = WorkDocument
     form_class = DocumentCreateForm
@@ -283,7 +273,7 @@ class DocumentCreateView(SyncMixin, ScopedCreateView):
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
-class DocumentUpdateView(SyncMixin, ScopedUpdateView):
+class DocumentUpdateView(ScopedUpdateView):
     template_name = "alliance/form.html"
     model = WorkDocument
     form_class = DocumentEditForm
@@ -305,7 +295,7 @@ class DocumentUpdateView(SyncMixin, ScopedUpdateView):
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
-class VersionDetailView(SyncMixin, ScopedMixin, TemplateView):
+class VersionDetailView(ScopedMixin, TemplateView):
     model = DocumentVersion
     template_name = "alliance/version_detail.html"
 
@@ -323,7 +313,7 @@ class VersionDetailView(SyncMixin, ScopedMixin, TemplateView):
         return ctx
 
 
-class DocumentTransitionView(SyncMixin, ScopedMixin, View):
+class DocumentTransitionView(ScopedMixin, View):
     model = WorkDocument
 
     def post(self, request, pk, name):
@@ -347,7 +337,7 @@ class DocumentTransitionView(SyncMixin, ScopedMixin, View):
         return redirect(document.get_absolute_url())
 
 
-class DocumentCommentView(SyncMixin, ScopedMixin, View):
+class DocumentCommentView(ScopedMixin, View):
     model = WorkDocument
 
     def post(self, request, pk):
@@ -370,7 +360,7 @@ class DocumentCommentView(SyncMixin, ScopedMixin, View):
 # --- Meetings and forums ----------------------------------------------------------
 
 
-class MeetingListView(SyncMixin, ScopedListView):
+class MeetingListView(ScopedListView):
     template_name = "alliance/list.html"
     model = Meeting
     filterset_class = MeetingFilterSet
@@ -390,7 +380,7 @@ class MeetingListView(SyncMixin, ScopedListView):
         return Meeting.objects.select_related("host_center")
 
 
-class MeetingDetailView(SyncMixin, ScopedDetailView):
+class MeetingDetailView(ScopedDetailView):
     model = Meeting
     template_name = "alliance/meeting_detail.html"
 
@@ -405,13 +395,13 @@ class MeetingDetailView(SyncMixin, ScopedDetailView):
         return ctx
 
 
-class MeetingCreateView(SyncMixin, ScopedCreateView):
+class MeetingCreateView(ScopedCreateView):
     template_name = "alliance/form.html"
     model = Meeting
     form_class = MeetingForm
 
 
-class MeetingUpdateView(SyncMixin, ScopedUpdateView):
+class MeetingUpdateView(ScopedUpdateView):
     template_name = "alliance/form.html"
     model = Meeting
     form_class = MeetingForm
@@ -420,7 +410,7 @@ class MeetingUpdateView(SyncMixin, ScopedUpdateView):
 # --- Results statistics -------------------------------------------------------------
 
 
-class AchievementListView(SyncMixin, ScopedListView):
+class AchievementListView(ScopedListView):
     model = Achievement
     filterset_class = AchievementFilterSet
     template_name = "alliance/achievement_list.html"
@@ -439,7 +429,7 @@ class AchievementListView(SyncMixin, ScopedListView):
         return Achievement.objects.select_related("center", "reported_by")
 
 
-class AchievementDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
+class AchievementDetailView(DetailFieldsMixin, ScopedDetailView):
     model = Achievement
     edit_url_name = "alliance:achievement-edit"
     list_url = "alliance:achievement-list"
@@ -457,19 +447,19 @@ class AchievementDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
         return Achievement.objects.select_related("center", "reported_by")
 
 
-class AchievementCreateView(SyncMixin, ScopedCreateView):
+class AchievementCreateView(ScopedCreateView):
     template_name = "alliance/form.html"
     model = Achievement
     form_class = AchievementForm
 
 
-class AchievementUpdateView(SyncMixin, ScopedUpdateView):
+class AchievementUpdateView(ScopedUpdateView):
     template_name = "alliance/form.html"
     model = Achievement
     form_class = AchievementForm
 
 
-class RollupView(SyncMixin, ScopedMixin, TemplateView):
+class RollupView(ScopedMixin, TemplateView):
     """The year's results per member and kind, as the annual report states them."""
 
     model = Achievement
@@ -494,7 +484,7 @@ class RollupView(SyncMixin, ScopedMixin, TemplateView):
 # --- Bookings -----------------------------------------------------------------------
 
 
-class BookingListView(SyncMixin, ScopedListView):
+class BookingListView(ScopedListView):
     template_name = "alliance/list.html"
     model = Booking
     filterset_class = BookingFilterSet
@@ -517,7 +507,7 @@ class BookingListView(SyncMixin, ScopedListView):
         return Booking.objects.select_related("room__campus__center", "center")
 
 
-class BookingDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
+class BookingDetailView(DetailFieldsMixin, ScopedDetailView):
     model = Booking
     template_name = "alliance/booking_detail.html"
     edit_url_name = "alliance:booking-edit"
@@ -547,7 +537,7 @@ class BookingFormMixin:
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
-class BookingCreateView(SyncMixin, BookingFormMixin, ScopedCreateView):
+class BookingCreateView(BookingFormMixin, ScopedCreateView):
     template_name = "alliance/form.html"
     model = Booking
     form_class = BookingForm
@@ -559,7 +549,7 @@ class BookingCreateView(SyncMixin, BookingFormMixin, ScopedCreateView):
         return initial
 
 
-class BookingUpdateView(SyncMixin, BookingFormMixin, ScopedUpdateView):
+class BookingUpdateView(BookingFormMixin, ScopedUpdateView):
     template_name = "alliance/form.html"
     model = Booking
     form_class = BookingForm
@@ -568,7 +558,7 @@ class BookingUpdateView(SyncMixin, BookingFormMixin, ScopedUpdateView):
         return super().get_queryset().filter(cancelled_at__isnull=True)
 
 
-class BookingCancelView(SyncMixin, ScopedMixin, View):
+class BookingCancelView(ScopedMixin, View):
     model = Booking
     action = "change"
 
@@ -582,7 +572,7 @@ class BookingCancelView(SyncMixin, ScopedMixin, View):
 # --- Faculty register ----------------------------------------------------------------
 
 
-class FacultyListView(SyncMixin, ScopedListView):
+class FacultyListView(ScopedListView):
     template_name = "alliance/list.html"
     model = SharedFaculty
     filterset_class = SharedFacultyFilterSet
@@ -602,7 +592,7 @@ class FacultyListView(SyncMixin, ScopedListView):
         return SharedFaculty.objects.select_related("staff__center")
 
 
-class FacultyDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
+class FacultyDetailView(DetailFieldsMixin, ScopedDetailView):
     model = SharedFaculty
     template_name = "alliance/faculty_detail.html"
     edit_url_name = "alliance:faculty-edit"
@@ -631,7 +621,7 @@ class FacultyDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
         return ctx
 
 
-class FacultyCreateView(SyncMixin, ScopedCreateView):
+class FacultyCreateView(ScopedCreateView):
     template_name = "alliance/form.html"
     model = SharedFaculty
     form_class = SharedFacultyForm
@@ -646,13 +636,13 @@ class FacultyCreateView(SyncMixin, ScopedCreateView):
         return HttpResponseRedirect(self.object.get_absolute_url())
 
 
-class FacultyUpdateView(SyncMixin, ScopedUpdateView):
+class FacultyUpdateView(ScopedUpdateView):
     template_name = "alliance/form.html"
     model = SharedFaculty
     form_class = SharedFacultyForm
 
 
-class FacultyWithdrawView(SyncMixin, ScopedMixin, View):
+class FacultyWithdrawView(ScopedMixin, View):
     model = SharedFaculty
     action = "change"
 
@@ -666,7 +656,7 @@ class FacultyWithdrawView(SyncMixin, ScopedMixin, View):
 # --- Digital resources ----------------------------------------------------------------
 
 
-class ResourceListView(SyncMixin, ScopedListView):
+class ResourceListView(ScopedListView):
     model = DigitalResource
     filterset_class = DigitalResourceFilterSet
     template_name = "alliance/resource_list.html"
@@ -694,7 +684,7 @@ class ResourceListView(SyncMixin, ScopedListView):
         return ctx
 
 
-class ResourceDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
+class ResourceDetailView(DetailFieldsMixin, ScopedDetailView):
     model = DigitalResource
     edit_url_name = "alliance:resource-edit"
     list_url = "alliance:resource-list"
@@ -714,13 +704,13 @@ class ResourceDetailView(SyncMixin, DetailFieldsMixin, ScopedDetailView):
         return DigitalResource.objects.select_related("center")
 
 
-class ResourceCreateView(SyncMixin, ScopedCreateView):
+class ResourceCreateView(ScopedCreateView):
     template_name = "alliance/form.html"
     model = DigitalResource
     form_class = DigitalResourceForm
 
 
-class ResourceUpdateView(SyncMixin, ScopedUpdateView):
+class ResourceUpdateView(ScopedUpdateView):
     template_name = "alliance/form.html"
     model = DigitalResource
     form_class = DigitalResourceForm

@@ -47,25 +47,19 @@ from .serializers import (
 )
 
 
-class SyncMixin:
-    def initial(self, request, *args, **kwargs):
-        services.ensure_secretariat_synced()
-        super().initial(request, *args, **kwargs)
-
-
-class CouncilMemberViewSet(SyncMixin, ScopedModelViewSet):
+class CouncilMemberViewSet(ScopedModelViewSet):
     queryset = CouncilMember.objects.select_related("center")
     serializer_class = CouncilMemberSerializer
     filterset_class = CouncilMemberFilterSet
 
 
-class ChairTermViewSet(SyncMixin, ScopedModelViewSet):
+class ChairTermViewSet(ScopedModelViewSet):
     queryset = ChairTerm.objects.select_related("center")
     serializer_class = ChairTermSerializer
     filterset_class = ChairTermFilterSet
 
 
-class WorkDocumentViewSet(SyncMixin, ScopedModelViewSet):
+class WorkDocumentViewSet(ScopedModelViewSet):
     """Plans and reports. ``POST …/transition/`` takes a workflow step;
     ``…/versions/`` lists every saved text; ``…/comments/`` reads or adds
     members' comments."""
@@ -117,7 +111,7 @@ class WorkDocumentViewSet(SyncMixin, ScopedModelViewSet):
         return Response(DocumentCommentSerializer(document.comments.all(), many=True).data)
 
 
-class MeetingViewSet(SyncMixin, ScopedModelViewSet):
+class MeetingViewSet(ScopedModelViewSet):
     queryset = Meeting.objects.prefetch_related(
         "problem_shared_by", "participant_centers", "participants"
     )
@@ -125,13 +119,13 @@ class MeetingViewSet(SyncMixin, ScopedModelViewSet):
     filterset_class = MeetingFilterSet
 
 
-class AchievementViewSet(SyncMixin, ScopedModelViewSet):
+class AchievementViewSet(ScopedModelViewSet):
     queryset = Achievement.objects.all()
     serializer_class = AchievementSerializer
     filterset_class = AchievementFilterSet
 
 
-class ResultsRollupView(SyncMixin, APIView):
+class ResultsRollupView(APIView):
     """``GET /alliance/results/rollup/?year=2026``: the year's results per
     member and kind, with totals, within the caller's scope."""
 
@@ -166,7 +160,7 @@ class ResultsRollupView(SyncMixin, APIView):
         )
 
 
-class BookingViewSet(SyncMixin, ScopedModelViewSet):
+class BookingViewSet(ScopedModelViewSet):
     queryset = Booking.objects.select_related("room")
     serializer_class = BookingSerializer
     filterset_class = BookingFilterSet
@@ -180,7 +174,7 @@ class BookingViewSet(SyncMixin, ScopedModelViewSet):
         return Response(BookingSerializer(booking, context={"request": request}).data)
 
 
-class SharedFacultyViewSet(SyncMixin, ScopedModelViewSet):
+class SharedFacultyViewSet(ScopedModelViewSet):
     queryset = SharedFaculty.objects.select_related("staff")
     serializer_class = SharedFacultySerializer
     filterset_class = SharedFacultyFilterSet
@@ -194,7 +188,7 @@ class SharedFacultyViewSet(SyncMixin, ScopedModelViewSet):
         return Response(SharedFacultySerializer(listing, context={"request": request}).data)
 
 
-class DigitalResourceViewSet(SyncMixin, ScopedModelViewSet):
+class DigitalResourceViewSet(ScopedModelViewSet):
     queryset = DigitalResource.objects.all()
     serializer_class = DigitalResourceSerializer
     filterset_class = DigitalResourceFilterSet

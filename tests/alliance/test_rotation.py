@@ -6,6 +6,8 @@ import pytest
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
 
 from alliance import services, tasks
 from alliance.models import ChairTerm
@@ -116,7 +118,7 @@ def test_periodic_task_is_scheduled(settings):
     assert "alliance.tasks.sync_secretariat" in tasks_scheduled
 
 
-def test_first_request_of_the_day_syncs_once(alliance, world, django_assert_num_queries):
+def test_first_sign_in_of_the_day_syncs_once(alliance, world, django_assert_num_queries):
     cache.clear()
     assert services.ensure_secretariat_synced(TERM_2[0]) is True
     assert secretariat_users(TERM_2[0]) == {world.user("center_b").pk}
@@ -181,3 +183,24 @@ def test_a_late_sync_ends_the_old_rights_with_the_old_term(alliance, world):
     services.sync_secretariat(TERM_2[0] + timedelta(days=5))
     ended = Membership.objects.get(role=Role.SECRETARIAT, user=world.user("center_a"))
     assert ended.ends_on == TERM_1[1]
+
+
+def secretariat_memberships():
+    return Membership.objects.filter(role=Role.SECRETARIAT)
+
+
+def test_reading_pages_and_api_never_hands_over(world, alliance, login):
+    """No writes on GET: only the periodic task and sign-in hand over."""
+    today = timezone.localdate()
+    if services.term_on(today) is None:
+        pytest.skip("the fixture's terms do not cover the real today")
+    cache.set(services.SYNC_CACHE_KEY.format(day=today.isoformat()), True)
+    client = login(world.user("bureau"))  # signed in with today's sync marked done
+    cache.clear()  # as on a new day: the first read used to hand over
+    assert client.get(reverse("alliance:council")).status_code == 200
+    assert client.get(reverse("api:alliance-term-list")).status_code == 200
+    assert client.get(reverse("home")).status_code == 200
+    assert not secretariat_memberships().exists()
+    # The periodic task does it.
+    tasks.sync_secretariat.delay().get()
+    assert secretariat_memberships().filter(organisation_id=services.term_on(today).center_id)
