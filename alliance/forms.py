@@ -22,6 +22,7 @@ from .models import (
     DigitalResource,
     DocumentKind,
     Meeting,
+    MeetingKind,
     SharedFaculty,
     WorkDocument,
 )
@@ -78,18 +79,13 @@ class CouncilMemberForm(StyledModelForm):
         self.fields["representative"].queryset = people
         self.fields["liaison"].queryset = people
 
-    def clean(self):
-        data = super().clean()
-        center = self.instance.center if self.instance.pk else data.get("center")
-        if center is not None:
-            allowed = set(staff_users([center.pk]).values_list("pk", flat=True))
-            for name in ("representative", "liaison"):
-                person = data.get(name)
-                if person is not None and person.pk not in allowed:
-                    self.add_error(
-                        name, _("Choose someone on the staff of %(center)s.") % {"center": center}
-                    )
-        return data
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds the form's values
+        if not self.errors:
+            try:
+                services.check_council_member(self.instance)
+            except ValidationError as exc:
+                add_errors(self, exc)
 
 
 class ChairTermForm(StyledModelForm):
@@ -143,7 +139,7 @@ class TransitionForm(StyledForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = Meeting.objects.filter(kind="council").order_by(
+        self.fields["meeting"].queryset = Meeting.objects.filter(kind=MeetingKind.COUNCIL).order_by(
             "-held_on"
         )
 
@@ -301,12 +297,11 @@ class SharedFacultyForm(StyledModelForm):
     def clean(self):
         data = super().clean()
         staff = data.get("staff")
-        if (
-            staff is not None
-            and not self.instance.pk
-            and SharedFaculty.objects.filter(staff=staff, withdrawn_on__isnull=True).exists()
-        ):
-            self.add_error("staff", _("%(name)s is already listed.") % {"name": staff.name})
+        if staff is not None and not self.instance.pk:
+            try:
+                services.check_not_listed(staff)
+            except ValidationError as exc:
+                add_errors(self, exc)
         return data
 
     def save(self, commit=True):
@@ -340,19 +335,3 @@ class DigitalResourceForm(StyledModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["center"].queryset = services.member_centers()
-
-    def clean(self):
-        data = super().clean()
-        added, renewed, retired = (
-            data.get("year_added"),
-            data.get("year_renewed"),
-            data.get("year_retired"),
-        )
-        this_year = timezone.localdate().year
-        if added and added > this_year:
-            self.add_error("year_added", _("A resource cannot be added in a future year."))
-        if added and renewed and renewed < added:
-            self.add_error("year_renewed", _("A resource is renewed after it was added."))
-        if added and retired and retired < added:
-            self.add_error("year_retired", _("A resource is retired after it was added."))
-        return data

@@ -8,8 +8,10 @@ DOMAIN.md §2 and the charter (seeds/001) are the specification.
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateRangeField, DateTimeRangeField, RangeOperators
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import AuditedModel
@@ -681,3 +683,17 @@ class DigitalResource(AuditedModel):
 
     def get_absolute_url(self):
         return reverse("alliance:resource-detail", args=[self.pk])
+
+    def clean(self):
+        """No year in the future; renewed and retired not before added (the
+        check constraints, said first with a message)."""
+        errors = {}
+        added, renewed, retired = self.year_added, self.year_renewed, self.year_retired
+        if added and added > timezone.localdate().year:
+            errors["year_added"] = _("A resource cannot be added in a future year.")
+        if added and renewed and renewed < added:
+            errors["year_renewed"] = _("A resource is renewed after it was added.")
+        if added and retired and retired < added:
+            errors["year_retired"] = _("A resource is retired after it was added.")
+        if errors:
+            raise ValidationError(errors)

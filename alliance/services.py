@@ -25,7 +25,7 @@ from centers.models import Center, CenterKind, Room, StaffMember
 from centers.services import entry_conditions, is_inactive, staff_meets_standard
 from core import audit
 from core.models import AuditAction, Membership
-from core.permissions import get_scope
+from core.permissions import can, get_scope
 from core.roles import Role
 
 from .models import (
@@ -40,6 +40,7 @@ from .models import (
     DocumentStatus,
     DocumentStep,
     DocumentVersion,
+    MeetingKind,
     SharedFaculty,
     WorkDocument,
 )
@@ -122,9 +123,35 @@ def check_term(term: ChairTerm) -> None:
         raise ValidationError(errors)
 
 
+def propose_next_term(last: ChairTerm | None = None, members=None) -> ChairTerm:
+    """The term that follows ``last`` (the latest term when omitted), not saved:
+    the next member after the last chair in rotation order (the first member
+    when there is no term yet), starting the day after the last term ends and
+    lasting one year. With no active member the center is left empty."""
+    if members is None:
+        members = list(CouncilMember.objects.filter(is_active=True).order_by("order"))
+    if last is None:
+        last = ChairTerm.objects.order_by("-starts_on").first()
+    if last is None:
+        start = timezone.localdate().replace(month=11, day=1)
+        member = members[0] if members else None
+        sequence = 1
+    else:
+        start = last.ends_on + timedelta(days=1)
+        ids = [m.center_id for m in members]
+        position = ids.index(last.center_id) + 1 if last.center_id in ids else 0
+        member = members[position % len(members)] if members else None
+        sequence = last.sequence + 1
+    return ChairTerm(
+        sequence=sequence,
+        center_id=member.center_id if member else None,
+        starts_on=start,
+        ends_on=one_year_after(start),
+    )
+
+
 def extend_rotation(*, years: int = 1, user=None) -> list[ChairTerm]:
-    """Add the next ``years`` terms, each to the member after the last chair
-    in rotation order (the first member when there is no term yet)."""
+    """Add the next ``years`` terms (``propose_next_term``), each checked."""
     members = list(CouncilMember.objects.filter(is_active=True).order_by("order"))
     if not members:
         raise ValidationError(_("The council has no active members yet."))
@@ -132,27 +159,29 @@ def extend_rotation(*, years: int = 1, user=None) -> list[ChairTerm]:
     with transaction.atomic():
         last = ChairTerm.objects.select_for_update().order_by("-starts_on").first()
         for _i in range(years):
-            if last is None:
-                start = timezone.localdate().replace(month=11, day=1)
-                member = members[0]
-                sequence = 1
-            else:
-                start = last.ends_on + timedelta(days=1)
-                ids = [m.center_id for m in members]
-                position = ids.index(last.center_id) + 1 if last.center_id in ids else 0
-                member = members[position % len(members)]
-                sequence = last.sequence + 1
-            term = ChairTerm(
-                sequence=sequence,
-                center_id=member.center_id,
-                starts_on=start,
-                ends_on=one_year_after(start),
-            )
+            term = propose_next_term(last, members)
             check_term(term)
             term.save()
             created.append(term)
             last = term
     return created
+
+
+def check_council_member(member: CouncilMember) -> None:
+    """A member's council representative and liaison are on the staff of
+    that member's center (an active center-staff membership)."""
+    if not member.center_id:
+        return
+    errors = {}
+    staff = center_staff_user_ids(member.center_id, timezone.localdate())
+    for name in ("representative", "liaison"):
+        person_id = getattr(member, f"{name}_id")
+        if person_id is not None and person_id not in staff:
+            errors[name] = _("Choose someone on the staff of %(center)s.") % {
+                "center": member.center
+            }
+    if errors:
+        raise ValidationError(errors)
 
 
 def center_staff_user_ids(center_id, on: date) -> set[int]:
@@ -407,6 +436,19 @@ def _refresh(target: WorkDocument, source: WorkDocument) -> WorkDocument:
     return source
 
 
+def check_approval_meeting(meeting) -> None:
+    """The council approves plans and reports (charter): the approval names
+    the council meeting (理事会会议) where it was given."""
+    if meeting is None:
+        raise ValidationError(
+            {"meeting": _("Name the council meeting at which the council approved it.")}
+        )
+    if meeting.kind != MeetingKind.COUNCIL:
+        raise ValidationError(
+            {"meeting": _("Plans and reports are approved at a council meeting only.")}
+        )
+
+
 def transition(document: WorkDocument, name: str, *, user, note: str = "", meeting=None):
     """Take one workflow step. A step that does not exist, is not open from
     the document's status, or belongs to another role is refused with a
@@ -429,6 +471,8 @@ def transition(document: WorkDocument, name: str, *, user, note: str = "", meeti
             )
         if step.needs_note and not note.strip():
             raise ValidationError({"note": _("Say why the document goes back.")})
+        if name == "approve":
+            check_approval_meeting(meeting)
         previous = document.status
         document.status = step.target
         if name == "approve":
@@ -446,25 +490,51 @@ def transition(document: WorkDocument, name: str, *, user, note: str = "", meeti
     return _refresh(original, document)
 
 
-def add_comment(document: WorkDocument, *, user, body: str, center=None) -> DocumentComment:
-    """A council member's staff comment on a document under consultation."""
-    if document.status != DocumentStatus.CONSULTATION:
-        raise ValidationError(_("Comments are open only while the document is sent to members."))
-    if not body.strip():
-        raise ValidationError({"body": _("Write a comment.")})
+def comment_center_ids(user) -> list[int]:
+    """The member centers ``user`` may comment for: their own member
+    centers (as center staff or secretariat), in id order."""
     scope = get_scope(user)
     member_ids = set(
         CouncilMember.objects.filter(is_active=True).values_list("center_id", flat=True)
     )
-    own = sorted((scope.ids(Role.CENTER_STAFF) | scope.ids(Role.SECRETARIAT)) & member_ids)
+    return sorted((scope.ids(Role.CENTER_STAFF) | scope.ids(Role.SECRETARIAT)) & member_ids)
+
+
+def check_can_comment(document: WorkDocument, *, user) -> list[int]:
+    """Who may comment, and when: staff of a council member center with the
+    right to add comments, while the document is sent to members. Returns
+    the centers they may comment for; raises ``PermissionDenied`` or
+    ``ValidationError`` saying why not."""
+    if not can(user, "add", DocumentComment):
+        raise PermissionDenied(_("Only staff of council member centers comment on documents."))
+    if document.status != DocumentStatus.CONSULTATION:
+        raise ValidationError(_("Comments are open only while the document is sent to members."))
+    own = comment_center_ids(user)
+    if not own:
+        raise PermissionDenied(_("Only staff of council member centers comment on documents."))
+    return own
+
+
+def can_comment(document: WorkDocument, *, user) -> bool:
+    """Whether ``check_can_comment`` lets ``user`` comment now (for pages)."""
+    try:
+        check_can_comment(document, user=user)
+    except (PermissionDenied, ValidationError):
+        return False
+    return True
+
+
+def add_comment(document: WorkDocument, *, user, body: str, center=None) -> DocumentComment:
+    """A council member's staff comment on a document under consultation."""
+    own = check_can_comment(document, user=user)
+    if not body.strip():
+        raise ValidationError({"body": _("Write a comment.")})
     if center is not None:
         center_id = center.pk if hasattr(center, "pk") else int(center)
         if center_id not in own:
             raise PermissionDenied(_("You can comment only for your own member center."))
-    elif own:
-        center_id = own[0]
     else:
-        raise PermissionDenied(_("Only staff of council member centers comment on documents."))
+        center_id = own[0]
     return DocumentComment.objects.create(
         document=document, version=document.version, center_id=center_id, author=user, body=body
     )
@@ -660,14 +730,19 @@ def check_faculty(staff: StaffMember, *, today: date | None = None) -> None:
     )
 
 
+def check_not_listed(staff: StaffMember) -> None:
+    """A trainer has at most one open listing in the register."""
+    if SharedFaculty.objects.filter(staff=staff, withdrawn_on__isnull=True).exists():
+        raise ValidationError({"staff": _("%(name)s is already listed.") % {"name": staff.name}})
+
+
 def list_faculty(*, user, staff: StaffMember, expertise: str, available_for: str = ""):
     """Put a trainer in the faculty-sharing register."""
     scope = get_scope(user)
     if not (scope.has_role(Role.SECRETARIAT) or staff.center_id in scope.ids(Role.CENTER_STAFF)):
         raise PermissionDenied(_("You can list only your own center's staff."))
     check_faculty(staff)
-    if SharedFaculty.objects.filter(staff=staff, withdrawn_on__isnull=True).exists():
-        raise ValidationError({"staff": _("%(name)s is already listed.") % {"name": staff.name}})
+    check_not_listed(staff)
     return SharedFaculty.objects.create(
         staff=staff, expertise=expertise, available_for=available_for, listed_by=user
     )

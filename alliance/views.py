@@ -181,15 +181,11 @@ class TermCreateView(ScopedCreateView):
     form_class = ChairTermForm
 
     def get_initial(self):
-        last = ChairTerm.objects.order_by("-starts_on").first()
-        if last is None:
-            return {"sequence": 1}
-        start = last.ends_on + timezone.timedelta(days=1)
-        return {
-            "sequence": last.sequence + 1,
-            "starts_on": start,
-            "ends_on": services.one_year_after(start),
-        }
+        term = services.propose_next_term()
+        initial = {"sequence": term.sequence, "starts_on": term.starts_on, "ends_on": term.ends_on}
+        if term.center_id:
+            initial["center"] = term.center_id
+        return initial
 
 
 class TermUpdateView(ScopedUpdateView):
@@ -252,9 +248,7 @@ class DocumentDetailView(ScopedDetailView):
         ctx["transition_form"] = TransitionForm()
         ctx["comment_form"] = CommentForm()
         ctx["can_edit"] = doc.is_editable and can(user, "change", WorkDocument)
-        ctx["can_comment"] = doc.status == "consultation" and can(
-            user, "add", "alliance.documentcomment"
-        )
+        ctx["can_comment"] = services.can_comment(doc, user=user)
         return ctx
 
 
@@ -342,8 +336,11 @@ class DocumentCommentView(ScopedMixin, View):
 
     def post(self, request, pk):
         document = get_object_or_404(WorkDocument.objects.restrict(request.user), pk=pk)
-        if not can(request.user, "add", "alliance.documentcomment"):
-            raise PermissionDenied
+        try:
+            services.check_can_comment(document, user=request.user)  # 403 when not allowed
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect(document.get_absolute_url())
         form = CommentForm(request.POST)
         if not form.is_valid():
             messages.error(request, gettext("Write a comment."))

@@ -1,4 +1,6 @@
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from rest_framework import serializers
 
 from .. import services
@@ -19,11 +21,73 @@ from ..models import (
 
 
 def _as_drf(exc: DjangoValidationError):
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+    if not hasattr(exc, "error_dict"):
+        return serializers.ValidationError({"non_field_errors": exc.messages})
+    detail = {
+        ("non_field_errors" if name == NON_FIELD_ERRORS else name): messages
+        for name, messages in exc.message_dict.items()
+    }
     return serializers.ValidationError(detail)
 
 
-class CouncilMemberSerializer(serializers.ModelSerializer):
+def _candidate(serializer, attrs, model):
+    """An unsaved instance holding what the object would be after this
+    request: the instance's values overlaid with ``attrs`` (many-to-many
+    fields left out)."""
+    instance = model()
+    if serializer.instance is not None:
+        for f in model._meta.concrete_fields:
+            setattr(instance, f.attname, getattr(serializer.instance, f.attname))
+        instance._state.adding = False  # unique checks leave the row itself out
+    for name, value in attrs.items():
+        field = model._meta.get_field(name)
+        if not field.many_to_many:
+            setattr(instance, name, value)
+    return instance
+
+
+class ModelRulesMixin:
+    """Hold the API to the model's own rules, as a ``ModelForm`` does: run
+    ``clean()`` and the model's constraints before saving, so a
+    ``CheckConstraint`` or ``UniqueConstraint`` answers 400 with the field
+    and message instead of reaching the database."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        instance = _candidate(self, attrs, self.Meta.model)
+        self.check_rules(instance)
+        try:
+            instance.clean()
+            instance.validate_constraints()
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        return attrs
+
+    def check_rules(self, instance):
+        """Rules over several objects, from ``services``; override."""
+
+    # A constraint that still fails (a race) rolls back only this save: the
+    # API's exception handler then answers 400 (``core.api.exceptions``).
+    def create(self, validated_data):
+        with transaction.atomic():
+            return super().create(validated_data)
+
+    def update(self, instance, validated_data):
+        with transaction.atomic():
+            return super().update(instance, validated_data)
+
+
+class ScopedMeetingField(serializers.PrimaryKeyRelatedField):
+    """A meeting the request's user may see (``restrict(user, "view")``)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None:
+            return Meeting.objects.none()
+        return super().get_queryset().restrict(request.user, "view")
+
+
+class CouncilMemberSerializer(ModelRulesMixin, serializers.ModelSerializer):
     center_name = serializers.CharField(source="center.name", read_only=True)
 
     class Meta:
@@ -39,6 +103,12 @@ class CouncilMemberSerializer(serializers.ModelSerializer):
             "is_active",
             "updated_at",
         ]
+
+    def check_rules(self, instance):
+        try:
+            services.check_council_member(instance)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
 
 
 class ChairTermSerializer(serializers.ModelSerializer):
@@ -144,9 +214,7 @@ class WorkDocumentSerializer(serializers.ModelSerializer):
 class TransitionSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=sorted(services.TRANSITIONS))
     note = serializers.CharField(required=False, allow_blank=True, default="")
-    meeting = serializers.PrimaryKeyRelatedField(
-        queryset=Meeting.objects.all(), required=False, allow_null=True
-    )
+    meeting = ScopedMeetingField(queryset=Meeting.objects.all(), required=False, allow_null=True)
 
 
 class MeetingSerializer(serializers.ModelSerializer):
@@ -190,7 +258,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         return attrs
 
 
-class AchievementSerializer(serializers.ModelSerializer):
+class AchievementSerializer(ModelRulesMixin, serializers.ModelSerializer):
     class Meta:
         model = Achievement
         fields = [
@@ -205,11 +273,11 @@ class AchievementSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = ["reported_by"]
 
-    def validate(self, attrs):
-        center = attrs.get("center") or getattr(self.instance, "center", None)
-        if center is not None:
-            services.check_achievement(user=self.context["request"].user, center_id=center.pk)
-        return attrs
+    def check_rules(self, instance):
+        if instance.center_id is not None:
+            services.check_achievement(
+                user=self.context["request"].user, center_id=instance.center_id
+            )
 
     def save(self, **kwargs):
         return super().save(reported_by=self.context["request"].user, **kwargs)
@@ -280,7 +348,7 @@ class SharedFacultySerializer(serializers.ModelSerializer):
         return super().update(instance, validated_data)
 
 
-class DigitalResourceSerializer(serializers.ModelSerializer):
+class DigitalResourceSerializer(ModelRulesMixin, serializers.ModelSerializer):
     class Meta:
         model = DigitalResource
         fields = [

@@ -1,4 +1,3 @@
-from django.core.exceptions import PermissionDenied
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
@@ -7,7 +6,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.viewsets import ScopedModelViewSet
-from core.permissions import can
 
 from .. import services
 from ..filtersets import (
@@ -74,7 +72,7 @@ class WorkDocumentViewSet(ScopedModelViewSet):
     @action(detail=True, methods=["post"], serializer_class=TransitionSerializer)
     def transition(self, request, pk=None):
         document = self.get_object()
-        data = TransitionSerializer(data=request.data)
+        data = TransitionSerializer(data=request.data, context=self.get_serializer_context())
         data.is_valid(raise_exception=True)
         document = services.transition(
             document,
@@ -100,8 +98,7 @@ class WorkDocumentViewSet(ScopedModelViewSet):
     def comments(self, request, pk=None):
         document = self.get_object()
         if request.method == "POST":
-            if not can(request.user, "add", "alliance.documentcomment"):
-                raise PermissionDenied
+            services.check_can_comment(document, user=request.user)
             data = DocumentCommentSerializer(data=request.data)
             data.is_valid(raise_exception=True)
             comment = services.add_comment(

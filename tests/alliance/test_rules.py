@@ -15,6 +15,7 @@ from alliance.models import (
     DigitalResource,
     DocumentKind,
     DocumentStatus,
+    Meeting,
     MeetingKind,
     SharedFaculty,
 )
@@ -129,6 +130,12 @@ def test_a_room_not_shared_cannot_be_booked(alliance, world):
 # --- Plan and report workflow --------------------------------------------------
 
 
+def council_meeting():
+    return Meeting.objects.create(
+        kind=MeetingKind.COUNCIL, title="理事会会议", held_on=date(2026, 12, 10), venue="x"
+    )
+
+
 @pytest.fixture
 def plan(secretariat):
     return services.create_document(
@@ -140,7 +147,12 @@ def test_full_workflow_records_each_step(plan, secretariat, world):
     bureau = world.user("bureau")
     services.transition(plan, "open_consultation", user=secretariat)
     services.add_comment(plan, user=world.user("center_a"), body="建议增加论坛")
-    services.transition(plan, "approve", user=secretariat, note="理事会2026-12-10审定")
+    council = Meeting.objects.create(
+        kind=MeetingKind.COUNCIL, title="理事会会议", held_on=date(2026, 12, 10), venue="x"
+    )
+    services.transition(
+        plan, "approve", user=secretariat, note="理事会2026-12-10审定", meeting=council
+    )
     services.transition(plan, "file", user=secretariat)
     plan = services.transition(plan, "receive", user=bureau)
     assert plan.status == DocumentStatus.RECEIVED
@@ -163,7 +175,7 @@ def test_wrong_transitions_are_refused_clearly(plan, secretariat, world):
     with pytest.raises(ValidationError, match="Unknown step"):
         services.transition(plan, "publish", user=secretariat)
     services.transition(plan, "open_consultation", user=secretariat)
-    services.transition(plan, "approve", user=secretariat)
+    services.transition(plan, "approve", user=secretariat, meeting=council_meeting())
     services.transition(plan, "file", user=secretariat)
     with pytest.raises(PermissionDenied):
         services.transition(plan, "receive", user=secretariat)
@@ -192,7 +204,7 @@ def test_edits_keep_earlier_versions(plan, secretariat):
 
 def test_no_edits_after_approval(plan, secretariat):
     services.transition(plan, "open_consultation", user=secretariat)
-    services.transition(plan, "approve", user=secretariat)
+    services.transition(plan, "approve", user=secretariat, meeting=council_meeting())
     with pytest.raises(ValidationError, match="can no longer be edited"):
         services.edit_document(plan, user=secretariat, title="x", body="y")
 
