@@ -5,6 +5,7 @@ district A (and one of B), a school admin, a teacher, a vendor, a district
 system, and an outsider with no role."""
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -66,6 +67,51 @@ def _tasks_inline(request, settings, tmp_path):
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@contextmanager
+def shared_demo(django_db_blocker, tmp_path_factory, load):
+    """Load demo data once for a whole test module (see docs/architecture.md,
+    "Tests"): ``load()`` runs in an outer transaction that stays open for the
+    module and is rolled back at its end. Each test still takes the ``db``
+    fixture, whose transaction is then a savepoint inside that one, so what a
+    test writes (even reloading the demo) is undone before the next test.
+    Only for modules where every test uses the demo: a test of the module that
+    does not would see it too."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    media = override_settings(
+        MEDIA_ROOT=tmp_path_factory.mktemp("demo-media"),
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],  # as _fast_passwords
+    )
+    with django_db_blocker.unblock(), media:
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            load()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def demo_federation(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The whole demo federation (``manage.py load_demo``), loaded once per
+    module; use it as the ``demo`` fixture of a module whose tests all need it."""
+    from django.core.management import call_command
+
+    with shared_demo(
+        django_db_blocker, tmp_path_factory, lambda: call_command("load_demo", "--quiet-accounts")
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)

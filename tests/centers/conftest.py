@@ -1,13 +1,21 @@
 import pytest
 
+from tests.conftest import shared_demo
 
-@pytest.fixture
-def demo(db):
-    """The whole demo federation (17 centers with staff and facilities)."""
+
+@pytest.fixture(scope="module")
+def _centers_demo(django_db_setup, django_db_blocker, tmp_path_factory):
     from centers import demo as centers_demo
 
-    centers_demo.load()
-    return centers_demo
+    with shared_demo(django_db_blocker, tmp_path_factory, centers_demo.load):
+        yield centers_demo
+
+
+@pytest.fixture
+def demo(_centers_demo, db):
+    """The centers' demo (17 centers with staff and facilities), loaded once
+    per module and shared: each test's writes are rolled back after it."""
+    return _centers_demo
 
 
 @pytest.fixture
