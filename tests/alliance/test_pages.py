@@ -17,7 +17,7 @@ from alliance.models import (
     Meeting,
     MeetingKind,
 )
-from tests.contracts import ApiContract, PageContract, assert_constant_queries
+from tests.contracts import NOBODY_OUTSIDE, ApiContract, PageContract, assert_constant_queries
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
@@ -63,11 +63,15 @@ def _handover_done_today():
 
 
 class TestCouncilPage(PageContract):
+    outside = NOBODY_OUTSIDE
+
     def url(self, world):
         return reverse("alliance:council")
 
 
 class TestTermDetailPage(PageContract):
+    outside = NOBODY_OUTSIDE
+
     @pytest.fixture(autouse=True)
     def _setup(self, alliance):
         self.alliance = alliance
@@ -114,6 +118,7 @@ class TestBookingEditPage(PageContract):
 
 
 class TestBookingDetailPage(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "center_b"  # members see every member's bookings
 
     @pytest.fixture(autouse=True)
@@ -125,6 +130,7 @@ class TestBookingDetailPage(PageContract):
 
 
 class TestDocumentAddPage(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "secretariat"
     forbidden = "center_a"
 
@@ -137,6 +143,7 @@ class TestDocumentAddPage(PageContract):
 
 
 class TestResourceListPage(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "teacher_a"
     forbidden = "vendor"
 
@@ -156,6 +163,7 @@ class TestAchievementApi(ApiContract):
 
 
 class TestBookingApi(ApiContract):
+    outside = NOBODY_OUTSIDE
     forbidden = "teacher_a"
 
     @pytest.fixture(autouse=True)
@@ -432,6 +440,7 @@ def test_home_panel_shows_the_next_handover(world, alliance, secretariat, login)
 
 
 class TestMeetingDetailPage(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "district_a"
     forbidden = "teacher_a"
 
@@ -444,6 +453,7 @@ class TestMeetingDetailPage(PageContract):
 
 
 class TestMeetingEditPage(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "secretariat"
     forbidden = "center_a"
 
@@ -457,6 +467,7 @@ class TestMeetingEditPage(PageContract):
 
 
 class TestDocumentDetailPage(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "center_a"
     forbidden = "district_a"
 
@@ -471,6 +482,7 @@ class TestDocumentDetailPage(PageContract):
 
 
 class TestFacultyListApi(ApiContract):
+    outside = NOBODY_OUTSIDE
     permitted = "center_b"
     forbidden = "district_a"
 
@@ -479,6 +491,7 @@ class TestFacultyListApi(ApiContract):
 
 
 class TestTermApi(ApiContract):
+    outside = NOBODY_OUTSIDE
     permitted = "district_a"
     forbidden = "teacher_a"
 

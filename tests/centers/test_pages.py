@@ -5,7 +5,7 @@ counts on the lists."""
 import pytest
 from django.urls import reverse
 
-from tests.contracts import PageContract, assert_constant_queries
+from tests.contracts import NOBODY_OUTSIDE, PageContract, assert_constant_queries
 from tests.factories import SchoolFactory, TeacherFactory
 
 from .factories import CampusFactory, RoomFactory, StaffFactory
@@ -32,6 +32,7 @@ class TestTeacherEdit(PageContract):
 
 
 class TestTeacherCreate(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "district_a"
     forbidden = "center_a"
 
@@ -58,6 +59,7 @@ class TestSchoolEdit(PageContract):
 
 
 class TestSchoolCreate(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "district_a"
     forbidden = "school_a"
 
@@ -66,6 +68,7 @@ class TestSchoolCreate(PageContract):
 
 
 class TestDistrictDetail(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "district_a"
     forbidden = "outsider"
 
@@ -74,6 +77,7 @@ class TestDistrictDetail(PageContract):
 
 
 class TestDistrictEdit(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "bureau"
     forbidden = "district_a"
 
@@ -82,6 +86,7 @@ class TestDistrictEdit(PageContract):
 
 
 class TestCenterDetail(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "teacher_a"
     forbidden = "outsider"
 
@@ -154,6 +159,7 @@ class TestDistrictCenterStandards(PageContract):
 
 
 class TestStandardsMatrix(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "bureau"
     forbidden = "center_a"
 
@@ -162,6 +168,7 @@ class TestStandardsMatrix(PageContract):
 
 
 class TestMandateList(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "teacher_a"
     forbidden = "outsider"
 
@@ -170,6 +177,7 @@ class TestMandateList(PageContract):
 
 
 class TestImportUpload(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "district_a"
     forbidden = "teacher_a"
 
@@ -315,38 +323,55 @@ def test_bureau_home_shows_the_federation_panel(world, login, staffed):
 
 
 class TestStaffList(PageContract):
+    outside = "center_a"  # on a center B staff member's page
     permitted = "district_a"
     forbidden = "teacher_a"
 
     def url(self, world):
         return reverse("centers:staff-list")
 
+    def outside_url(self, world):
+        return reverse("centers:staff-detail", args=[StaffFactory(center=world.center_b).pk])
+
 
 class TestFacilitiesList(PageContract):
+    outside = "center_a"  # on a center B campus
     permitted = "center_b"
     forbidden = "school_a"
 
     def url(self, world):
         return reverse("centers:campus-list")
 
+    def outside_url(self, world):
+        return reverse("centers:campus-detail", args=[CampusFactory(center=world.center_b).pk])
+
 
 class TestTeacherList(PageContract):
+    outside = "teacher_a"  # on another teacher's page
     permitted = "teacher_a"
     forbidden = "vendor"
 
     def url(self, world):
         return reverse("centers:teacher-list")
 
+    def outside_url(self, world):
+        return reverse("centers:teacher-detail", args=[world.teacher_b.pk])
+
 
 class TestSchoolList(PageContract):
+    outside = "school_a"  # on another school's page
     permitted = "school_a"
     forbidden = "teacher_a"
 
     def url(self, world):
         return reverse("centers:school-list")
 
+    def outside_url(self, world):
+        return reverse("centers:school-detail", args=[world.school_b.pk])
+
 
 class TestStaffRecordCreate(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "center_a"
     forbidden = "school_a"
 

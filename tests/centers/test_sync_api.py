@@ -5,7 +5,7 @@ import pytest
 
 from centers.models import School, Teacher
 from core.models import AuditAction, AuditEntry
-from tests.contracts import ApiContract, assert_constant_queries
+from tests.contracts import NOBODY_OUTSIDE, ApiContract, assert_constant_queries
 from tests.factories import TeacherFactory, make_id_number
 
 from .factories import CampusFactory, RoomFactory, StaffFactory
@@ -193,6 +193,7 @@ class TestTeacherApi(ApiContract):
 
 
 class TestStandardsEvaluationApi(ApiContract):
+    outside = NOBODY_OUTSIDE
     permitted = "center_a"
     forbidden = "teacher_a"
 

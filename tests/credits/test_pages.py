@@ -7,18 +7,22 @@ from openpyxl import load_workbook
 
 from credits import services
 from credits.models import CreditEntry, Transcript, mask_name
-from tests.contracts import PageContract, assert_constant_queries, count_queries
+from tests.contracts import NOBODY_OUTSIDE, PageContract, assert_constant_queries, count_queries
 from tests.factories import TeacherFactory
 
 pytestmark = pytest.mark.django_db
 
 
 class TestEntryListPage(PageContract):
+    outside = "district_b"  # on a district A entry
     permitted = "district_a"
     forbidden = "vendor"
 
     def url(self, world):
         return "/credits/entries/"
+
+    def outside_url(self, world):
+        return TestEntryDetailPage().url(world)
 
 
 class TestEntryDetailPage(PageContract):
@@ -47,6 +51,7 @@ class TestTeacherDrillDown(PageContract):
 
 
 class TestCompletionPage(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "bureau"
     forbidden = "vendor"
 
@@ -55,6 +60,7 @@ class TestCompletionPage(PageContract):
 
 
 class TestAtRiskPage(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "school_a"
     forbidden = "outsider"
 
@@ -63,6 +69,7 @@ class TestAtRiskPage(PageContract):
 
 
 class TestClaimListPage(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "teacher_a"
     forbidden = "vendor"
 
@@ -71,6 +78,7 @@ class TestClaimListPage(PageContract):
 
 
 class TestMyHoursPage(PageContract):
+    outside = NOBODY_OUTSIDE
     permitted = "teacher_a"
     forbidden = "district_a"
 

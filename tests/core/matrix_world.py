@@ -1,0 +1,178 @@
+"""The objects the API matrix (``test_api_matrix.py``) asks for: for each
+detail route one object on the "A" side of the world (district A, center A,
+school A, teacher A) and one on the "B" side (district B, center B, school B,
+teacher B), plus a secretariat user at center B."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from alliance import services as alliance_services
+from alliance.models import (
+    Achievement,
+    AchievementKind,
+    Booking,
+    ChairTerm,
+    CouncilMember,
+    DigitalResource,
+    DocumentKind,
+    Meeting,
+    MeetingKind,
+    SharedFaculty,
+)
+from centers.models import Mandate, Standard
+from core.models import ExportJob
+from core.roles import Role
+from credits.models import ClaimStatus, CreditClaim, CreditPolicy
+from credits.services import award_hours
+from tests.centers.factories import CampusFactory, RecordFactory, RoomFactory, StaffFactory
+from tests.factories import UserFactory, member
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass
+class Pair:
+    a: object
+    b: object
+
+
+def build(world) -> dict[str, Pair]:
+    """The A/B objects per route base name (``school`` for ``school-detail``…)."""
+    secretariat = UserFactory(username="secretariat")
+    member(secretariat, Role.CENTER_STAFF, world.center_b)
+    member(secretariat, Role.SECRETARIAT, world.center_b)
+    world.actors["secretariat"] = secretariat
+
+    campus_a = CampusFactory(center=world.center_a)
+    campus_b = CampusFactory(center=world.center_b)
+    room_a = RoomFactory(campus=campus_a, bookable=True)
+    room_b = RoomFactory(campus=campus_b, bookable=True)
+    staff_a = StaffFactory(center=world.center_a)
+    staff_b = StaffFactory(center=world.center_b)
+    record_a = RecordFactory(staff=staff_a)
+    record_b = RecordFactory(staff=staff_b)
+
+    CreditPolicy.objects.create(
+        name="2022—2026", cycle_start=date(2022, 1, 1), cycle_end=date(2026, 12, 31)
+    )
+
+    def entry(teacher):
+        award = award_hours(
+            teacher=teacher,
+            hours=Decimal("8"),
+            category="subject",
+            source="training",
+            earned_on=date(2024, 5, 1),
+        )
+        return award.entry
+
+    def claim(teacher, school, district):
+        return CreditClaim.objects.create(
+            teacher=teacher,
+            school=school,
+            district=district,
+            title="区级培训",
+            category="subject",
+            hours=Decimal("16"),
+            earned_on=date(2025, 6, 1),
+            submitted_by=world.user("teacher_a"),
+            status=ClaimStatus.SCHOOL_APPROVED,
+        )
+
+    def booking(room, center, day):
+        return Booking.objects.create(
+            room=room,
+            center=center,
+            starts_at=datetime(2026, 12, day, 9, tzinfo=TZ),
+            ends_at=datetime(2026, 12, day, 12, tzinfo=TZ),
+            purpose="培训",
+        )
+
+    def document(kind):
+        return alliance_services.create_document(
+            user=secretariat, kind=kind, year=2027, title="文件", body="一、"
+        )
+
+    def meeting(title):
+        return Meeting.objects.create(
+            kind=MeetingKind.COUNCIL, title=title, held_on=date(2026, 12, 1), venue="x"
+        )
+
+    # Chair terms long past: no term covers today, so the daily secretariat
+    # sync touches nobody's rights.
+    return {
+        "district": Pair(world.district_a, world.district_b),
+        "center": Pair(world.center_a, world.center_b),
+        "school": Pair(world.school_a, world.school_b),
+        "teacher": Pair(world.teacher_a, world.teacher_b),
+        "campus": Pair(campus_a, campus_b),
+        "room": Pair(room_a, room_b),
+        "staff": Pair(staff_a, staff_b),
+        "staff-record": Pair(record_a, record_b),
+        "mandate": Pair(
+            Mandate.objects.create(center=world.center_a),
+            Mandate.objects.create(center=world.center_b, stage="kindergarten"),
+        ),
+        "standard": Pair(
+            Standard.objects.create(code="std-a", name="标准甲"),
+            Standard.objects.create(code="std-b", name="标准乙"),
+        ),
+        "credit-entry": Pair(entry(world.teacher_a), entry(world.teacher_b)),
+        "credit-claim": Pair(
+            claim(world.teacher_a, world.school_a, world.district_a),
+            claim(world.teacher_b, world.school_b, world.district_b),
+        ),
+        "alliance-member": Pair(
+            CouncilMember.objects.create(
+                center=world.center_a, order=1, joined_on=date(2019, 11, 1)
+            ),
+            CouncilMember.objects.create(
+                center=world.center_b, order=2, joined_on=date(2019, 11, 1)
+            ),
+        ),
+        "alliance-term": Pair(
+            ChairTerm.objects.create(
+                sequence=1,
+                center=world.center_a,
+                starts_on=date(2019, 11, 1),
+                ends_on=date(2020, 10, 31),
+            ),
+            ChairTerm.objects.create(
+                sequence=2,
+                center=world.center_b,
+                starts_on=date(2020, 11, 1),
+                ends_on=date(2021, 10, 31),
+            ),
+        ),
+        "alliance-document": Pair(document(DocumentKind.PLAN), document(DocumentKind.REPORT)),
+        "alliance-meeting": Pair(meeting("理事会甲"), meeting("理事会乙")),
+        "alliance-result": Pair(
+            Achievement.objects.create(
+                center=world.center_a, year=2026, kind=AchievementKind.PAPER, count=3
+            ),
+            Achievement.objects.create(
+                center=world.center_b, year=2026, kind=AchievementKind.PAPER, count=2
+            ),
+        ),
+        "alliance-booking": Pair(
+            booking(room_a, world.center_a, 1), booking(room_b, world.center_b, 2)
+        ),
+        "alliance-faculty": Pair(
+            SharedFaculty.objects.create(staff=staff_a, expertise="语文"),
+            SharedFaculty.objects.create(staff=staff_b, expertise="数学"),
+        ),
+        "alliance-resource": Pair(
+            DigitalResource.objects.create(
+                title="课程甲", kind="course", center=world.center_a, year_added=2024
+            ),
+            DigitalResource.objects.create(
+                title="课程乙", kind="course", center=world.center_b, year_added=2024
+            ),
+        ),
+        "export-job": Pair(
+            ExportJob.objects.create(owner=world.user("bureau"), exporter="centers"),
+            ExportJob.objects.create(owner=world.user("center_b"), exporter="centers"),
+        ),
+    }
