@@ -16,20 +16,8 @@ from .forms import AuditSearchForm, TokenIssueForm
 from .models import ApiToken, AuditEntry, ExportJob, ExportStatus
 from .permissions import can, get_scope
 from .registry import registry
-from .roles import Role
+from .roles import roles
 from .services import issue_token, revoke_token, token_accounts
-
-HOME_TITLES = [
-    (Role.BUREAU, gettext_lazy("Bureau dashboard")),
-    (Role.SECRETARIAT, gettext_lazy("Alliance secretariat")),
-    (Role.CENTER_STAFF, gettext_lazy("Center workspace")),
-    (Role.DISTRICT_STAFF, gettext_lazy("District workspace")),
-    (Role.SCHOOL_ADMIN, gettext_lazy("School workspace")),
-    (Role.VENDOR, gettext_lazy("Vendor workspace")),
-    (Role.TEACHER, gettext_lazy("My learning")),
-    (Role.DISTRICT_SYSTEM, gettext_lazy("District system")),
-]
-
 
 @require_GET
 def healthz(request):
@@ -62,7 +50,10 @@ def locked_out(request, original_response=None, credentials=None):
 def home(request):
     """Each role's home page, assembled from the panels apps register."""
     scope = get_scope(request.user)
-    title = next((str(t) for role, t in HOME_TITLES if role in scope.roles), _("Home"))
+    title = next(
+        (str(info.home_title) for info in roles.all() if info.home_title and info.code in scope.roles),
+        _("Home"),
+    )
     panels = []
     for panel in registry.panels_for(request.user):
         context = panel.context(request)

@@ -8,7 +8,7 @@ class CreditsConfig(AppConfig):
 
     def ready(self):
         from core.permissions import get_scope
-        from core.registry import DemoLoader, NavItem, registry
+        from core.registry import DemoLoader, NavItem, NavSection, registry
         from core.roles import Role
 
         from . import demo, services
@@ -16,6 +16,7 @@ class CreditsConfig(AppConfig):
 
         services.connect_signals()  # a policy's new cycle rebuilds its balances
 
+        registry.add_section(NavSection("credits", _("Learning hours"), order=41))
         registry.add_nav(
             NavItem(
                 "credits-mine",
