@@ -5,7 +5,7 @@ name is re-exported here (``from centers import services``):
 - ``mandates``: which municipal center is responsible for a piece of work;
 - ``standards``: the standards' rules and the evaluation of centers;
 - ``sync``: batch upserts of schools, teachers and staff — the district-sync
-  API and the Excel imports (``centers.imports``);
+  API and the Excel imports (``centers.imports``), built on ``core.batch``;
 - ``id_numbers``: showing a whole ID number, audited.
 """
 

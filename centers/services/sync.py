@@ -3,66 +3,43 @@ the Excel imports share them (all rows or none)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core import batch
+from core.batch import BatchRejected, BatchResult, RowErrors
 
 #: The most rows one sync request or one workbook may carry.
 MAX_BATCH_ROWS = 5000
 
 
-class BatchError(Exception):
-    """The batch was refused and nothing written: ``errors`` maps a row's
-    index (0-based, in the order sent) to its errors by field."""
-
-    def __init__(self, errors: dict[int, dict[str, list[str]]], message=""):
-        super().__init__(message or _("Some rows are invalid; nothing was written."))
-        self.errors = errors
-        self.message = str(message or _("Some rows are invalid; nothing was written."))
+#: A refused batch (``core.batch.BatchRejected``): ``by_row()`` gives each
+#: bad row's errors by field, as the API and the import preview show them.
+BatchError = BatchRejected
 
 
-@dataclass
-class BatchResult:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    @property
-    def total(self):
-        return self.created + self.updated + self.unchanged
-
-    def as_dict(self):
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
-
-
-def _add_error(errors, index, field, message):
-    errors.setdefault(index, {}).setdefault(field, []).append(str(message))
-
-
-def clean_rows(kind: str, rows) -> tuple[list[dict | None], dict]:
+def clean_rows(kind: str, rows) -> tuple[list[dict | None], RowErrors]:
     """Each row through its row form: the cleaned rows (None where invalid)
     and the errors by index."""
     from ..rows import ROW_FORMS, error_messages
 
     if not isinstance(rows, list | tuple):
-        raise BatchError({}, _("Send a list of rows."))
+        raise BatchRejected(message=_("Send a list of rows."))
     if len(rows) > MAX_BATCH_ROWS:
-        raise BatchError(
-            {}, _("At most %(n)s rows in one batch; split it.") % {"n": MAX_BATCH_ROWS}
+        raise BatchRejected(
+            message=_("At most %(n)s rows in one batch; split it.") % {"n": MAX_BATCH_ROWS}
         )
     form_cls = ROW_FORMS[kind]
-    cleaned, errors = [], {}
+    cleaned, errors = [], RowErrors()
     for index, raw in enumerate(rows):
         if not isinstance(raw, dict):
-            _add_error(errors, index, "__all__", _("A row must be an object of fields."))
+            errors.add(index, "__all__", _("A row must be an object of fields."))
             cleaned.append(None)
             continue
         form = form_cls(data=raw)
         if form.is_valid():
             cleaned.append(form.cleaned_data)
         else:
-            errors[index] = error_messages(form)
+            errors.add_fields(index, error_messages(form))
             cleaned.append(None)
     return cleaned, errors
 
@@ -82,15 +59,14 @@ def _resolve_org(errors, index, text, allowed: dict, everything, field, *attrs):
         if len(allowed) == 1:
             return next(iter(allowed.values()))
         what = _("district") if field == "district" else _("center")
-        _add_error(errors, index, field, _("Name the %(what)s of this row.") % {"what": what})
+        errors.add(index, field, _("Name the %(what)s of this row.") % {"what": what})
         return None
     obj = _match(text, everything, *attrs)
     if obj is None:
-        _add_error(errors, index, field, _("Unknown: “%(value)s”.") % {"value": text})
+        errors.add(index, field, _("Unknown: “%(value)s”.") % {"value": text})
         return None
     if obj.pk not in allowed:
-        _add_error(
-            errors,
+        errors.add(
             index,
             field,
             _("This row belongs to %(org)s, outside your reach; nothing was written.")
@@ -100,39 +76,26 @@ def _resolve_org(errors, index, text, allowed: dict, everything, field, *attrs):
     return obj
 
 
-def _apply(obj, values: dict) -> bool:
-    changed = False
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed = True
-    return changed
-
-
-def _commit_batch(
-    model, *, creates, updates, fields, errors, result, dry_run, user, scope_repr, source
-):
-    """The end every batch upsert shares: a bad row refuses the whole batch;
-    otherwise the rows are written and the batch audited in one transaction
-    (a dry run only counts them)."""
-    from django.db import transaction
-
+def _upsert_batch(kind, model, fields, plan, *, user, rows, source, dry_run) -> BatchResult:
+    """What every batch upsert shares (``core.batch.run_batch``): the rows
+    through their forms, then ``plan`` checks them against the records and
+    queues each write in an ``Upsert``, returning what the batch reached (for
+    the audit). A bad row refuses the whole batch; otherwise the rows are
+    written and the batch audited in one transaction (a dry run only counts
+    them)."""
     from core.audit import record
     from core.models import AuditAction
 
-    if errors:
-        raise BatchError(errors)
-    result.created, result.updated = len(creates), len(updates)
-    if dry_run:
-        return result
-    now = timezone.now()
-    with transaction.atomic():
-        if creates:
-            model.objects.bulk_create(creates, batch_size=500)
-        if updates:
-            for obj in updates:
-                obj.updated_at = now
-            model.objects.bulk_update(updates, [*fields, "updated_at"], batch_size=500)
+    def check(rows, errors):
+        cleaned, found = clean_rows(kind, rows)
+        errors.extend(found)
+        upsert = batch.Upsert(model, fields)
+        scope_repr = plan(user, cleaned, errors, upsert)
+        return upsert, scope_repr
+
+    def write(checked):
+        upsert, scope_repr = checked
+        result = upsert.save()
         record(
             AuditAction.SYNC,
             actor=user,
@@ -142,7 +105,10 @@ def _commit_batch(
             message=f"{source}: {result.created} created, {result.updated} updated, "
             f"{result.unchanged} unchanged",
         )
-    return result
+        return result
+
+    checked = batch.run_batch(rows, check, write=write, dry_run=dry_run)
+    return checked[0].result if dry_run else checked
 
 
 SCHOOL_FIELDS = ["external_id", "name", "stage", "ownership", "address", "is_active"]
@@ -152,12 +118,26 @@ def sync_schools(*, user, rows, source="api", dry_run=False) -> BatchResult:
     """Upsert schools keyed by (district, the district's own id): all rows
     or none. A school already known by name without an id adopts the id.
     Raises ``BatchError`` naming every bad row's index."""
+    from ..models import School
+
+    return _upsert_batch(
+        "schools",
+        School,
+        SCHOOL_FIELDS,
+        _plan_schools,
+        user=user,
+        rows=rows,
+        source=source,
+        dry_run=dry_run,
+    )
+
+
+def _plan_schools(user, cleaned, errors, upsert) -> str:
     from django.db.models import Q
 
     from ..models import District, School
     from ..permissions import writable_districts
 
-    cleaned, errors = clean_rows("schools", rows)
     allowed = {d.pk: d for d in writable_districts(user)}
     everything = list(District.objects.all())
     seen_keys, seen_names = {}, {}
@@ -175,9 +155,7 @@ def sync_schools(*, user, rows, source="api", dry_run=False) -> BatchResult:
             (seen_names, (district.pk, row["name"]), "name"),
         ):
             if key in seen:
-                _add_error(
-                    errors, index, field, _("Same as row %(n)s of this batch.") % {"n": seen[key]}
-                )
+                errors.add(index, field, _("Same as row %(n)s of this batch.") % {"n": seen[key]})
             seen.setdefault(key, index)
     valid = [r for r in cleaned if r and r.get("district_obj")]
     existing = list(
@@ -188,7 +166,6 @@ def sync_schools(*, user, rows, source="api", dry_run=False) -> BatchResult:
     )
     by_key = {(s.district_id, s.external_id): s for s in existing if s.external_id}
     by_name = {(s.district_id, s.name): s for s in existing}
-    creates, updates, result = [], [], BatchResult()
     for index, row in enumerate(cleaned):
         if row is None or row.get("district_obj") is None or index in errors:
             continue
@@ -199,32 +176,15 @@ def sync_schools(*, user, rows, source="api", dry_run=False) -> BatchResult:
         if obj is None and named is not None and not named.external_id:
             obj = named  # adopt the district's id
         elif named is not None and named is not obj:
-            _add_error(
-                errors,
+            errors.add(
                 index,
                 "name",
                 _("Another school of this district already has this name (id %(id)s).")
                 % {"id": named.external_id},
             )
             continue
-        if obj is None:
-            creates.append(School(district=district, **values))
-        elif _apply(obj, values):
-            updates.append(obj)
-        else:
-            result.unchanged += 1
-    return _commit_batch(
-        School,
-        creates=creates,
-        updates=updates,
-        fields=SCHOOL_FIELDS,
-        errors=errors,
-        result=result,
-        dry_run=dry_run,
-        user=user,
-        scope_repr="、".join(sorted({r["district_obj"].name for r in valid})),
-        source=source,
-    )
+        upsert.put(obj, values, district=district)
+    return "、".join(sorted({r["district_obj"].name for r in valid}))
 
 
 TEACHER_FIELDS = [
@@ -242,16 +202,30 @@ TEACHER_FIELDS = [
 ]
 
 
-def sync_teachers(*, user, rows, source="api", dry_run=False) -> BatchResult:  # noqa: C901
+def sync_teachers(*, user, rows, source="api", dry_run=False) -> BatchResult:
     """Upsert teachers keyed by (district, the district's own id): all rows
     or none. The ID number stays unique across the federation: a row whose
     number belongs to another teacher is refused. Raises ``BatchError``."""
+    from ..models import Teacher
+
+    return _upsert_batch(
+        "teachers",
+        Teacher,
+        TEACHER_FIELDS,
+        _plan_teachers,
+        user=user,
+        rows=rows,
+        source=source,
+        dry_run=dry_run,
+    )
+
+
+def _plan_teachers(user, cleaned, errors, upsert) -> str:  # noqa: C901
     from django.db.models import Q
 
     from ..models import District, School, Teacher
     from ..permissions import writable_schools_q
 
-    cleaned, errors = clean_rows("teachers", rows)
     school_q = writable_schools_q(user)
     writable = School.objects.none() if school_q is None else School.objects.filter(school_q)
     allowed = {d.pk: d for d in District.objects.filter(pk__in=writable.values("district_id"))}
@@ -285,15 +259,13 @@ def sync_teachers(*, user, rows, source="api", dry_run=False) -> BatchResult:  #
     by_key = {(t.district_id, t.external_id): t for t in existing if t.external_id}
     by_number = {t.id_number: t for t in existing}
     seen_keys, seen_numbers = {}, {}
-    creates, updates, result = [], [], BatchResult()
     for index, row in enumerate(cleaned):
         if row is None or row.get("district_obj") is None:
             continue
         district = row["district_obj"]
         school = school_by_ref.get((district.pk, row["school"]))
         if school is None:
-            _add_error(
-                errors,
+            errors.add(
                 index,
                 "school",
                 _("No school “%(ref)s” in %(district)s that you may write to.")
@@ -305,9 +277,7 @@ def sync_teachers(*, user, rows, source="api", dry_run=False) -> BatchResult:  #
             (seen_numbers, row["id_number"], "id_number"),
         ):
             if k in seen:
-                _add_error(
-                    errors, index, field, _("Same as row %(n)s of this batch.") % {"n": seen[k]}
-                )
+                errors.add(index, field, _("Same as row %(n)s of this batch.") % {"n": seen[k]})
             seen.setdefault(k, index)
         obj = by_key.get(key)
         holder = by_number.get(row["id_number"])
@@ -319,8 +289,7 @@ def sync_teachers(*, user, rows, source="api", dry_run=False) -> BatchResult:  #
         ):
             obj = holder  # a teacher entered by hand: adopt the district's id
         if holder is not None and holder is not obj:
-            _add_error(
-                errors,
+            errors.add(
                 index,
                 "id_number",
                 _("This ID number belongs to another teacher record (%(where)s).")
@@ -341,24 +310,8 @@ def sync_teachers(*, user, rows, source="api", dry_run=False) -> BatchResult:  #
             "career_stage": row["career_stage"],
             "is_active": row["is_active"],
         }
-        if obj is None:
-            creates.append(Teacher(**values))
-        elif _apply(obj, values):
-            updates.append(obj)
-        else:
-            result.unchanged += 1
-    return _commit_batch(
-        Teacher,
-        creates=creates,
-        updates=updates,
-        fields=TEACHER_FIELDS,
-        errors=errors,
-        result=result,
-        dry_run=dry_run,
-        user=user,
-        scope_repr="、".join(sorted({r["district_obj"].name for r in valid})),
-        source=source,
-    )
+        upsert.put(obj, values)
+    return "、".join(sorted({r["district_obj"].name for r in valid}))
 
 
 STAFF_FIELDS = [
@@ -380,10 +333,24 @@ STAFF_FIELDS = [
 
 def import_staff(*, user, rows, source="import", dry_run=False) -> BatchResult:
     """Upsert staff keyed by (center, staff number): all rows or none."""
+    from ..models import StaffMember
+
+    return _upsert_batch(
+        "staff",
+        StaffMember,
+        STAFF_FIELDS,
+        _plan_staff,
+        user=user,
+        rows=rows,
+        source=source,
+        dry_run=dry_run,
+    )
+
+
+def _plan_staff(user, cleaned, errors, upsert) -> str:
     from ..models import Center, StaffMember
     from ..permissions import writable_centers
 
-    cleaned, errors = clean_rows("staff", rows)
     allowed = {c.pk: c for c in writable_centers(user)}
     everything = list(Center.objects.all())
     seen = {}
@@ -406,15 +373,14 @@ def import_staff(*, user, rows, source="import", dry_run=False) -> BatchResult:
             continue
         key = (center.pk, row["external_id"])
         if key in seen:
-            _add_error(
-                errors,
+            errors.add(
                 index,
                 "external_id",
                 _("Same as row %(n)s of this batch.") % {"n": seen[key]},
             )
         seen.setdefault(key, index)
         if row["left_on"] and row["hired_on"] and row["left_on"] < row["hired_on"]:
-            _add_error(errors, index, "left_on", _("Left before being hired."))
+            errors.add(index, "left_on", _("Left before being hired."))
     valid = [r for r in cleaned if r and r.get("center_obj")]
     existing = {
         (s.center_id, s.external_id): s
@@ -423,7 +389,6 @@ def import_staff(*, user, rows, source="import", dry_run=False) -> BatchResult:
             external_id__in={r["external_id"] for r in valid},
         )
     }
-    creates, updates, result = [], [], BatchResult()
     for index, row in enumerate(cleaned):
         if row is None or row.get("center_obj") is None or index in errors:
             continue
@@ -431,24 +396,8 @@ def import_staff(*, user, rows, source="import", dry_run=False) -> BatchResult:
         if values["left_on"]:
             values["is_active"] = False
         obj = existing.get((row["center_obj"].pk, row["external_id"]))
-        if obj is None:
-            creates.append(StaffMember(center=row["center_obj"], **values))
-        elif _apply(obj, values):
-            updates.append(obj)
-        else:
-            result.unchanged += 1
-    return _commit_batch(
-        StaffMember,
-        creates=creates,
-        updates=updates,
-        fields=STAFF_FIELDS,
-        errors=errors,
-        result=result,
-        dry_run=dry_run,
-        user=user,
-        scope_repr="、".join(sorted({str(r["center_obj"]) for r in valid})),
-        source=source,
-    )
+        upsert.put(obj, values, center=row["center_obj"])
+    return "、".join(sorted({str(r["center_obj"]) for r in valid}))
 
 
 BATCH_WRITERS = {"schools": sync_schools, "teachers": sync_teachers, "staff": import_staff}

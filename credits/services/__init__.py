@@ -9,7 +9,7 @@ write ``from credits import services`` and ``services.award_hours(...)``:
 - ``ledger``: ``award_hours`` (one entry, idempotent per activity and per
   external id), ``award_hours_bulk``, ``reverse_entry`` (the only correction);
 - ``sync``: a district system's batch, ``post_batch`` / ``sync_batch``
-  (all-or-nothing, idempotent per key);
+  (all-or-nothing, idempotent per key; built on ``core.batch``);
 - ``progress``: ``teacher_summary`` in a fixed handful of queries,
   ``annotate_progress`` and ``at_risk`` for lists of teachers;
 - ``completion``: one aggregate per policy, per school or district;
@@ -17,6 +17,8 @@ write ``from credits import services`` and ``services.award_hours(...)``:
 - ``transcripts``: totals frozen under a verification code;
 - ``reminders``: the monthly at-risk reminders.
 """
+
+from core.batch import BatchRejected, SyncAnswer, body_hash, encode_json, request_hash
 
 from ..models import Category
 from .claims import TEACHER_SOURCES, approve_claim, next_step_for, reject_claim, submit_claim
@@ -27,7 +29,6 @@ from .common import (
     SOURCE_VALUES,
     TENTH,
     ZERO,
-    BatchRejected,
     as_hours,
     org_for,
     parse_hours,
@@ -58,12 +59,8 @@ from .sync import (
     MAX_BATCH,
     SYNC_REQUEST_DAYS,
     BatchResult,
-    SyncAnswer,
-    body_hash,
-    encode_json,
     post_batch,
     purge_sync_requests,
-    request_hash,
     sync_batch,
     validate_batch_rows,
 )

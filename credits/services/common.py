@@ -26,14 +26,6 @@ SOURCE_VALUES = frozenset(Source.values)
 HOURS_FIELD = DecimalField(max_digits=9, decimal_places=1)
 
 
-class BatchRejected(Exception):
-    """A batch with bad rows: ``errors`` lists each by index; nothing written."""
-
-    def __init__(self, errors):
-        super().__init__(f"{len(errors)} bad rows")
-        self.errors = errors
-
-
 def as_hours(value) -> Decimal:
     """A sum read back from the database as hours with one decimal (SQLite
     returns sums of decimals as floats)."""

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centers.models import Teacher
-from core import audit
+from core import audit, batch
 from core.models import AuditAction
 
 from .. import bulk
@@ -21,7 +21,6 @@ from ..models import CreditActivity, CreditEntry
 from .common import (
     CATEGORY_VALUES,
     SOURCE_VALUES,
-    BatchRejected,
     _check_earned_on,
     org_for,
     parse_hours,
@@ -260,58 +259,60 @@ def award_hours_bulk(*, awards, registered_by=None, org_kind=None, org_name=None
     """``award_hours`` for many teachers at once (a sub-project's completion
     for its whole class): each award is a dict with ``teacher`` (a Teacher or
     its id), ``hours``, ``category``, ``source``, ``earned_on`` and optional
-    ``activity_key``, ``title``, ``evidence``. All or nothing: bad awards raise
-    BatchRejected by index. Returns, per award, ``{"status": "created" |
+    ``activity_key``, ``title``, ``evidence``. All or nothing (``core.batch.run_batch``):
+    bad awards raise BatchRejected by index. Returns, per award, ``{"status": "created" |
     "already_counted", "id": entry id}``; a fixed number of queries."""
-    errors, rows = [], []
-    today = timezone.localdate()
-    for index, award in enumerate(awards):
-        teacher = award.get("teacher")
-        teacher_id = getattr(teacher, "pk", teacher)
-        try:
-            hours = parse_hours(award.get("hours"))
-            if award.get("category") not in CATEGORY_VALUES:
-                raise ValidationError(_("Unknown category."))
-            if award.get("source") not in SOURCE_VALUES:
-                raise ValidationError(_("Unknown source."))
-            _check_earned_on(award["earned_on"], today)
-        except (ValidationError, KeyError, TypeError) as exc:
-            message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
-            errors.append({"index": index, "field": None, "message": message})
-            continue
-        rows.append(
-            dict(
-                award,
-                teacher_id=teacher_id,
-                hours=hours,
-                activity_key=(award.get("activity_key") or "").strip(),
+
+    def check(awards, errors):
+        rows = []
+        today = timezone.localdate()
+        for index, award in enumerate(awards):
+            teacher = award.get("teacher")
+            teacher_id = getattr(teacher, "pk", teacher)
+            try:
+                hours = parse_hours(award.get("hours"))
+                if award.get("category") not in CATEGORY_VALUES:
+                    raise ValidationError(_("Unknown category."))
+                if award.get("source") not in SOURCE_VALUES:
+                    raise ValidationError(_("Unknown source."))
+                _check_earned_on(award["earned_on"], today)
+            except (ValidationError, KeyError, TypeError) as exc:
+                message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+                errors.add(index, None, message)
+                continue
+            rows.append(
+                dict(
+                    award,
+                    teacher_id=teacher_id,
+                    hours=hours,
+                    activity_key=(award.get("activity_key") or "").strip(),
+                )
             )
-        )
-    if errors:
-        raise BatchRejected(errors)
-    if org_kind is None:
-        org_kind, default_name = org_for(registered_by)
-        org_name = default_name if org_name is None else org_name
-    with transaction.atomic():
+        return rows
+
+    def find_teachers(rows, errors):
         districts = dict(
             Teacher.objects.filter(pk__in={r["teacher_id"] for r in rows}).values_list(
                 "pk", "district_id"
             )
         )
-        missing = [i for i, r in enumerate(rows) if r["teacher_id"] not in districts]
-        if missing:
-            raise BatchRejected(
-                [
-                    {"index": i, "field": "teacher", "message": _("No such teacher.")}
-                    for i in missing
-                ]
-            )
+        for i, r in enumerate(rows):
+            if r["teacher_id"] not in districts:
+                errors.add(i, "teacher", _("No such teacher."))
+        return rows, districts
+
+    def write(checked):
+        rows, districts = checked
+        kind, name = org_kind, org_name
+        if kind is None:
+            kind, default_name = org_for(registered_by)
+            name = default_name if name is None else name
         outcomes = _bulk_post(
             rows,
             district_of=districts.__getitem__,
             registered_by=registered_by,
-            org_kind=org_kind,
-            org_name=org_name,
+            org_kind=kind,
+            org_name=name,
         )
         created = sum(1 for status, _id in outcomes if status == "created")
         if created:
@@ -322,4 +323,7 @@ def award_hours_bulk(*, awards, registered_by=None, org_kind=None, org_name=None
                 object_repr=f"{created} entries",
                 message=f"bulk award: {created} created, {len(outcomes) - created} already counted",
             )
+        return outcomes
+
+    outcomes = batch.run_batch(awards, check, find_teachers, write=write)
     return [{"status": status, "id": entry_id} for status, entry_id in outcomes]

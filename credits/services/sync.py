@@ -4,22 +4,27 @@ number of queries) and ``sync_batch`` (the same under an Idempotency-Key)."""
 from __future__ import annotations
 
 import datetime
-import hashlib
 import json
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core import audit
+from core import audit, batch
+from core.batch import (
+    BatchRejected,
+    RowError,
+    RowErrors,
+    SyncAnswer,
+    body_hash,
+)
 from core.models import AuditAction
 
 from .. import bulk
 from ..models import Category, OrgKind, Source, SyncRequest
-from .common import CATEGORY_VALUES, SOURCE_VALUES, BatchRejected, _check_earned_on, parse_hours
+from .common import CATEGORY_VALUES, SOURCE_VALUES, _check_earned_on, parse_hours
 from .ledger import _bulk_post
 
 MAX_BATCH = 1000
@@ -45,95 +50,67 @@ def _text(row, name, limit, errors, index, required=False):
     if value is None:
         value = ""
     if not isinstance(value, str | int):
-        errors.append({"index": index, "field": name, "message": _("Must be text.")})
+        errors.add(index, name, _("Must be text."))
         return ""
     value = str(value).strip()
     if required and not value:
-        errors.append({"index": index, "field": name, "message": _("This field is required.")})
+        errors.add(index, name, _("This field is required."))
     elif len(value) > limit:
-        errors.append(
-            {
-                "index": index,
-                "field": name,
-                "message": _("At most %(n)d characters.") % {"n": limit},
-            }
-        )
+        errors.add(index, name, _("At most %(n)d characters.") % {"n": limit})
     elif "\x00" in value:  # a database text cannot hold it
-        errors.append(
-            {"index": index, "field": name, "message": _("Must not contain NUL characters.")}
-        )
+        errors.add(index, name, _("Must not contain NUL characters."))
     return value
 
 
-def validate_batch_rows(rows, today=None) -> tuple[list[dict], list[dict]]:
+def validate_batch_rows(rows, today=None) -> tuple[list[dict], RowErrors]:
     """Check every row without touching the database: (clean rows, errors)."""
     today = today or timezone.localdate()
-    clean, errors = [], []
+    clean, errors = [], RowErrors()
     seen = {}
     for index, row in enumerate(rows):
         if not isinstance(row, dict):
-            errors.append({"index": index, "field": None, "message": _("Each row is an object.")})
+            errors.add(index, None, _("Each row is an object."))
             continue
         unknown = set(row) - BATCH_FIELDS
         if unknown:
-            errors.append(
-                {
-                    "index": index,
-                    "field": sorted(unknown)[0],
-                    "message": _("Unknown field."),
-                }
-            )
+            errors.add(index, sorted(unknown)[0], _("Unknown field."))
         external_id = _text(row, "external_id", 64, errors, index, required=True)
         teacher = _text(row, "teacher", 64, errors, index, required=True)
         category = row.get("category")
         if category not in CATEGORY_VALUES:
-            errors.append(
-                {
-                    "index": index,
-                    "field": "category",
-                    "message": _("One of: %(values)s.") % {"values": ", ".join(Category.values)},
-                }
+            errors.add(
+                index, "category", _("One of: %(values)s.") % {"values": ", ".join(Category.values)}
             )
         source = row.get("source") or Source.EXTERNAL
         if source not in SOURCE_VALUES or source == Source.CLAIM:
-            errors.append(
-                {
-                    "index": index,
-                    "field": "source",
-                    "message": _("One of: %(values)s.")
-                    % {"values": ", ".join(v for v in Source.values if v != Source.CLAIM)},
-                }
+            errors.add(
+                index,
+                "source",
+                _("One of: %(values)s.")
+                % {"values": ", ".join(v for v in Source.values if v != Source.CLAIM)},
             )
         hours = None
         try:
             hours = parse_hours(row.get("hours"))
         except ValidationError as exc:
-            errors.append({"index": index, "field": "hours", "message": exc.messages[0]})
+            errors.add(index, "hours", exc.messages[0])
         earned_on = None
         try:
             earned_on = datetime.date.fromisoformat(str(row.get("earned_on") or ""))
             _check_earned_on(earned_on, today)
         except ValueError:
-            errors.append(
-                {
-                    "index": index,
-                    "field": "earned_on",
-                    "message": _("A date as YYYY-MM-DD."),
-                }
-            )
+            errors.add(index, "earned_on", _("A date as YYYY-MM-DD."))
         except ValidationError as exc:
-            errors.append({"index": index, "field": "earned_on", "message": exc.messages[0]})
+            errors.add(index, "earned_on", exc.messages[0])
         title = _text(row, "title", 200, errors, index)
         evidence = _text(row, "evidence", 300, errors, index)
         activity_key = _text(row, "activity_key", 100, errors, index)
         if external_id:
             if external_id in seen:
-                errors.append(
-                    {
-                        "index": index,
-                        "field": "external_id",
-                        "message": _("Repeats row %(n)d of this batch.") % {"n": seen[external_id]},
-                    }
+                errors.add(
+                    index,
+                    "external_id",
+                    _("Repeats row %(n)d of this batch.") % {"n": seen[external_id]},
                 )
             else:
                 seen[external_id] = index
@@ -155,9 +132,12 @@ def validate_batch_rows(rows, today=None) -> tuple[list[dict], list[dict]]:
 
 
 @dataclass
-class BatchResult:
+class BatchResult(batch.BatchResult):
+    """A ledger batch: per row its outcome (``results``). Nothing is ever
+    updated: a row the district already sent is ``existing``, a row for an
+    activity that already counts ``already_counted`` (both ``unchanged``)."""
+
     results: list[dict] = field(default_factory=list)
-    created: int = 0
     existing: int = 0
     already_counted: int = 0
 
@@ -179,32 +159,30 @@ def post_batch(*, district, rows, registered_by=None, org_name=None) -> BatchRes
     ``earned_on`` and optional ``source``, ``title``, ``evidence``,
     ``activity_key``) in one transaction with a fixed number of queries.
 
-    All or nothing: a bad row raises BatchRejected listing each bad row by
-    index. A row whose ``external_id`` the district already sent is
-    ``existing``; a row for an activity that already counts for the teacher
-    is ``already_counted``; neither writes anything."""
-    if len(rows) > MAX_BATCH:
-        raise BatchRejected(
-            [{"index": None, "field": None, "message": _("At most 1,000 rows per batch.")}]
-        )
-    clean, errors = validate_batch_rows(rows)
-    if errors:
-        raise BatchRejected(errors)
-    result = BatchResult()
+    All or nothing (``core.batch.run_batch``): a bad row raises
+    BatchRejected listing each bad row by index. A row whose ``external_id``
+    the district already sent is ``existing``; a row for an activity that
+    already counts for the teacher is ``already_counted``; neither writes
+    anything."""
     org_name = district.name if org_name is None else org_name
-    with transaction.atomic():
+
+    def check(rows, errors):
+        if len(rows) > MAX_BATCH:
+            raise BatchRejected([RowError(None, None, _("At most 1,000 rows per batch."))])
+        clean, found = validate_batch_rows(rows)
+        errors.extend(found)
+        return clean
+
+    def find_teachers(clean, errors):
         teacher_ids = bulk.teacher_ids(district.pk, [r["teacher"] for r in clean])
         for row in clean:
             if row["teacher"] not in teacher_ids:
-                errors.append(
-                    {
-                        "index": row["index"],
-                        "field": "teacher",
-                        "message": _("No teacher with this id in your district."),
-                    }
-                )
-        if errors:
-            raise BatchRejected(errors)
+                errors.add(row["index"], "teacher", _("No teacher with this id in your district."))
+        return clean, teacher_ids
+
+    def write(checked):
+        clean, teacher_ids = checked
+        result = BatchResult()
         existing = bulk.sent_entries(district.pk, [r["external_id"] for r in clean])
         items = []
         for row in clean:
@@ -232,6 +210,7 @@ def post_batch(*, district, rows, registered_by=None, org_name=None) -> BatchRes
                 result.created += 1
             else:
                 result.already_counted += 1
+        result.unchanged = result.existing + result.already_counted
         if result.created:
             audit.record(
                 AuditAction.SYNC,
@@ -243,7 +222,9 @@ def post_batch(*, district, rows, registered_by=None, org_name=None) -> BatchRes
                     f"{result.already_counted} already counted"
                 ),
             )
-    return result
+        return result
+
+    return batch.run_batch(rows, check, find_teachers, write=write)
 
 
 SYNC_REQUEST_DAYS = 90
@@ -257,43 +238,6 @@ def purge_sync_requests(now=None) -> int:
         created_at__lt=now - datetime.timedelta(days=SYNC_REQUEST_DAYS)
     ).delete()
     return deleted
-
-
-def body_hash(body) -> str:
-    """The fingerprint of a batch given as data (a service call): SHA-256 of
-    its canonical JSON. The API fingerprints the request's bytes instead
-    (``request_hash``): a resend is the same request, byte for byte."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def request_hash(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
-
-
-def encode_json(body) -> str:
-    """Compact JSON, as stored with the key and as answered."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"), cls=DjangoJSONEncoder)
-
-
-@dataclass
-class SyncAnswer:
-    status: int
-    body: dict
-    replayed: bool = False
-    # The body's JSON text once encoded; a replay carries the stored text.
-    stored: str | None = field(default=None, repr=False, compare=False)
-
-    @property
-    def text(self) -> str:
-        """The answer as compact JSON, encoded once (stored and sent)."""
-        if self.stored is None:
-            self.stored = encode_json(self.body)
-        return self.stored
-
-    @property
-    def content(self) -> bytes:
-        return self.text.encode()
 
 
 KEY_REUSED = "idempotency_key_reused"
@@ -351,7 +295,7 @@ def sync_batch(*, district, key, body, user=None, digest=None) -> SyncAnswer:
                 "invalid_rows",
                 _("%(n)d rows are invalid; nothing of this batch was written.")
                 % {"n": len(exc.errors)},
-                {"rows": exc.errors},
+                {"rows": exc.as_list()},
             ),
         )
     except IntegrityError:
