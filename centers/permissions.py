@@ -88,6 +88,8 @@ rules.register(
     {Role.BUREAU: ("reveal_id", ALL), Role.DISTRICT_STAFF: ("reveal_id", "district")},
     actions=("reveal_id",),
 )
+# A teacher's own record ("self"): my hours, my claims, my training.
+rules.register("centers.teacher", {Role.TEACHER: ("self", "pk")}, actions=("self",))
 
 # Centers' standards: the bureau and the alliance secretariat see every
 # center's, center staff their own center's, district staff their district's

@@ -17,7 +17,7 @@ def _has_role(user):
 
 def account_context(request):
     user = request.user
-    memberships = list(Membership.objects.active().filter(user=user))
+    memberships = list(Membership.objects.restrict(user).active().filter(user=user))
     return {
         "memberships": [(m.get_role_display(), m.organisation) for m in memberships],
         "is_district_system": any(m.role in roles.api_clients() for m in memberships),

@@ -106,7 +106,9 @@ class RuleRegistry:
         for label, model_rules in self._rules.items():
             app_label, model_name = label.split(".")
             for role in roles:
-                perms.update(f"{app_label}.{act}_{model_name}" for act in model_rules.actions_of(role))
+                perms.update(
+                    f"{app_label}.{act}_{model_name}" for act in model_rules.actions_of(role)
+                )
         return perms
 
 
@@ -246,10 +248,15 @@ def restrict(queryset, user, action: str = "view"):
     model = queryset.model
     q = scope_q(user, action, model)
     model_rules = rules.get(model)
-    if model_rules is not None and model_rules.object_grants and user.is_authenticated:
-        if not (q is not None and not q):
-            grant_q = Q(pk__in=_granted_pks(user, action, model))
-            q = grant_q if q is None else q | grant_q
+    sees_everything = q is not None and not q
+    if (
+        model_rules is not None
+        and model_rules.object_grants
+        and user.is_authenticated
+        and not sees_everything
+    ):
+        grant_q = Q(pk__in=_granted_pks(user, action, model))
+        q = grant_q if q is None else q | grant_q
     if q is None:
         return queryset.none()
     # Scope paths through many-valued relations must be written as subqueries

@@ -7,7 +7,6 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from .exports import registry as exporters
@@ -18,6 +17,7 @@ from .permissions import can, get_scope
 from .registry import registry
 from .roles import roles
 from .services import issue_token, revoke_token, token_accounts
+
 
 @require_GET
 def healthz(request):
@@ -51,7 +51,11 @@ def home(request):
     """Each role's home page, assembled from the panels apps register."""
     scope = get_scope(request.user)
     title = next(
-        (str(info.home_title) for info in roles.all() if info.home_title and info.code in scope.roles),
+        (
+            str(info.home_title)
+            for info in roles.all()
+            if info.home_title and info.code in scope.roles
+        ),
         _("Home"),
     )
     panels = []
@@ -87,7 +91,9 @@ def export_start(request, identifier):
         raise Http404
     if not exporter_cls.allowed(request.user):
         raise PermissionDenied
-    form = exporter_cls.options_form(data=request.POST if request.method == "POST" else None)
+    form = exporter_cls.options_form(
+        data=request.POST if request.method == "POST" else None, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             start_export(user=request.user, identifier=identifier, data=request.POST)
