@@ -146,3 +146,20 @@ def test_credits_menu_section_is_the_credits_apps():
 
     assert "credits" in registry.sections
     assert 'NavSection("credits"' in Path(CreditsConfig.ready.__code__.co_filename).read_text()
+
+
+def test_export_options_offer_only_what_the_user_may_see(world):
+    """The standards export's center is chosen among the user's centers: an
+    outside one is an invalid option (400), not a job failing in the worker."""
+    from core.exports import start_export
+
+    district = world.user("district_a")
+    with pytest.raises(ValidationError):
+        start_export(
+            user=district, identifier="center-standards", data={"center": world.center_a.pk}
+        )
+    job = start_export(
+        user=district, identifier="center-standards", data={"center": world.district_center_a.pk}
+    )
+    job.refresh_from_db()
+    assert job.options == {"center": world.district_center_a.pk}
