@@ -37,7 +37,18 @@ ACTIONS = ("view", "add", "change", "delete")
 
 
 class _All:
+    """The whole table. One instance: copies of a rule keep it."""
+
     def __repr__(self):
+        return "ALL"
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):
         return "ALL"
 
 
