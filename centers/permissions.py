@@ -5,9 +5,14 @@ from django.db.models import Q
 from core.permissions import ALL, rules
 from core.roles import Role
 
+# Every role reads the federation's districts, centers and mandates but the
+# vendor's: a training vendor sees the sub-projects it won, and nothing else
+# (DOMAIN.md, "Who uses it").
+_FEDERATION_READERS = [role for role in Role if role != Role.VENDOR]
+
 rules.register(
     "centers.district",
-    dict.fromkeys(Role, ("view", ALL)) | {Role.BUREAU: ("view add change", ALL)},
+    dict.fromkeys(_FEDERATION_READERS, ("view", ALL)) | {Role.BUREAU: ("view add change", ALL)},
 )
 
 rules.register(
@@ -19,7 +24,6 @@ rules.register(
         Role.DISTRICT_STAFF: ("view", ALL),
         Role.SCHOOL_ADMIN: ("view", ALL),
         Role.TEACHER: ("view", ALL),
-        Role.VENDOR: ("view", ALL),
     },
 )
 
@@ -132,7 +136,7 @@ rules.register(
 
 rules.register(
     "centers.mandate",
-    dict.fromkeys(Role, ("view", ALL)) | {Role.BUREAU: ("view add change delete", ALL)},
+    dict.fromkeys(_FEDERATION_READERS, ("view", ALL)) | {Role.BUREAU: ("view add change delete", ALL)},
 )
 rules.register(
     "centers.standard",

@@ -66,29 +66,8 @@ BODIES = {
 HEADERS = {("credit-entry-batch", "POST"): {"HTTP_IDEMPOTENCY_KEY": "matrix-1"}}
 
 #: (route, method, target, actor) → why today's answer is wrong (DOMAIN.md).
-_VENDOR = (
-    "DOMAIN.md: vendor staff see attendance and results for the sub-projects they won, "
-    "nothing else; today the vendor role reads %s (registered for every role)"
-)
-KNOWN_WRONG: dict[tuple[str, str, str, str], str] = {
-    **{
-        (route, "GET", target, "vendor"): _VENDOR % what
-        for route, target, what in [
-            ("center-list", "-", "every center (centers.center: VENDOR view ALL)"),
-            ("center-detail", "a", "every center (centers.center: VENDOR view ALL)"),
-            ("center-detail", "b", "every center (centers.center: VENDOR view ALL)"),
-            ("district-list", "-", "every district (centers.district)"),
-            ("district-detail", "a", "every district (centers.district)"),
-            ("district-detail", "b", "every district (centers.district)"),
-            ("mandate-list", "-", "every center's mandates (centers.mandate)"),
-            ("mandate-detail", "a", "every center's mandates (centers.mandate)"),
-            ("mandate-detail", "b", "every center's mandates (centers.mandate)"),
-            ("mandate-route", "-", "the mandate routing (centers.mandate)"),
-        ]
-    },
-    ("export-start", "POST", "-", "vendor"): _VENDOR
-    % "and exports the list of centers (the centers exporter needs centers.view_center)",
-}
+#: Empty since the vendor no longer reads every center, district and mandate.
+KNOWN_WRONG: dict[tuple[str, str, str, str], str] = {}
 
 
 def parse_table(text):
