@@ -10,9 +10,18 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, so code changes do not reinstall them.
-COPY pyproject.toml ./
-RUN pip install .
+# Dependencies first, so code changes do not reinstall them: the pinned uv (checked
+# by hash), then exactly what uv.lock lists (hashes checked; a lock that disagrees
+# with pyproject.toml fails the build). Test tools and uv's own pin stay out.
+ENV UV_PROJECT_ENVIRONMENT=/opt/venv \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_COMPILE_BYTECODE=1 \
+    UV_NO_CACHE=1 \
+    PATH=/opt/venv/bin:$PATH
+COPY requirements/bootstrap.txt requirements/
+RUN pip install --require-hashes --no-deps -r requirements/bootstrap.txt
+COPY pyproject.toml uv.lock ./
+RUN uv sync --locked --no-default-groups --python /usr/local/bin/python
 
 COPY . .
 
