@@ -10,6 +10,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
+# PostgreSQL's client programs for `manage.py backup` and `restore_drill`
+# (Debian bookworm's are version 15, as the db service).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-client \
+ && rm -rf /var/lib/apt/lists/*
+
 # Dependencies first, so code changes do not reinstall them: the pinned uv (checked
 # by hash), then exactly what uv.lock lists (hashes checked; a lock that disagrees
 # with pyproject.toml fails the build). Test tools and uv's own pin stay out.
@@ -31,7 +37,7 @@ RUN DJANGO_DEBUG=0 ALLOWED_HOSTS=build \
     SECRET_KEY=build-only-key-not-used-at-run-time-6c1f0e8a2b7d4e9f3a5c8b1d0e7f2a4c \
     sh -c "python manage.py compiletranslations && python manage.py collectstatic --no-input" \
  && useradd --system --uid 1000 --home-dir /app --shell /usr/sbin/nologin portal \
- && mkdir -p /data/media \
+ && mkdir -p /data/media /data/backups \
  && chown -R portal:portal /data
 
 USER portal
