@@ -148,6 +148,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.delete_expired_exports",
         "schedule": timedelta(hours=1),
     },
+    "sweep-stalled-exports": {
+        "task": "core.tasks.sweep_stalled_exports",
+        "schedule": timedelta(minutes=5),
+    },
     "purge-old-audit-entries": {
         "task": "core.tasks.purge_old_audit_entries",
         "schedule": timedelta(days=1),
@@ -275,6 +279,9 @@ API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 365)
 
 # --- Exports and audit --------------------------------------------------------------
 EXPORT_FILE_TTL_HOURS = env_int("EXPORT_FILE_TTL_HOURS", 48)
+# A running export that reported no progress for this long lost its worker: the
+# sweep queues it again (core.exports.sweep_stalled). It reports every 500 rows.
+EXPORT_STALL_MINUTES = env_int("EXPORT_STALL_MINUTES", 10)
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 365)
 if AUDIT_RETENTION_DAYS < 180:
     raise ImproperlyConfigured("AUDIT_RETENTION_DAYS must be at least 180.")
