@@ -10,6 +10,8 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.observability import observe_sync
+
 from .models import DEGREE_RANK, HONOUR_RANK, TITLE_RANK, Degree, Honour, Title
 
 # --- Research-staff entry conditions (003: 新补充教研员应具有下列条件) --------
@@ -639,6 +641,11 @@ def _commit_batch(
 SCHOOL_FIELDS = ["external_id", "name", "stage", "ownership", "address", "is_active"]
 
 
+def _rows(kwargs) -> int:
+    return len(kwargs.get("rows") or [])
+
+
+@observe_sync("schools", rows_of=_rows)
 def sync_schools(*, user, rows, source="api", dry_run=False) -> BatchResult:
     """Upsert schools keyed by (district, the district's own id): all rows
     or none. A school already known by name without an id adopts the id.
@@ -733,6 +740,7 @@ TEACHER_FIELDS = [
 ]
 
 
+@observe_sync("teachers", rows_of=_rows)
 def sync_teachers(*, user, rows, source="api", dry_run=False) -> BatchResult:  # noqa: C901
     """Upsert teachers keyed by (district, the district's own id): all rows
     or none. The ID number stays unique across the federation: a row whose

@@ -34,6 +34,7 @@ from openpyxl.styles import Font
 
 from . import audit
 from .models import AuditAction, ExportJob, ExportStatus, export_upload_to
+from .observability import EXPORT_FAILURES, EXPORT_ROWS
 
 PROGRESS_EVERY = 500
 TRANSIENT_ERRORS = (OperationalError, ConnectionError)
@@ -203,6 +204,7 @@ def _held(job_id: int):
 
 
 def _fail(job: ExportJob, message: str) -> None:
+    EXPORT_FAILURES.labels(job.exporter).inc()
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportStatus.FAILED, error=message[:2000], finished_at=timezone.now()
     )
@@ -294,7 +296,9 @@ def _run_held(job: ExportJob) -> ExportJob:
         finished_at=finished,
         expires_at=finished + timedelta(hours=settings.EXPORT_FILE_TTL_HOURS),
     )
-    if not recorded:  # failed by the sweep meanwhile: keep no file it does not name
+    if recorded:
+        EXPORT_ROWS.labels(job.exporter).observe(written)
+    else:  # failed by the sweep meanwhile: keep no file it does not name
         job.file.delete(save=False)
     job.refresh_from_db()
     return job

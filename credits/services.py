@@ -43,6 +43,7 @@ from django.utils.translation import gettext as _
 from centers.models import Center, District, School, Teacher
 from core import audit
 from core.models import AuditAction, Membership
+from core.observability import observe_sync
 from core.permissions import get_scope
 from core.roles import Role
 
@@ -785,6 +786,17 @@ class SyncAnswer:
 KEY_REUSED = "idempotency_key_reused"
 
 
+def _batch_rows(kwargs) -> int:
+    body = kwargs.get("body")
+    rows = body.get("entries") if isinstance(body, dict) else body
+    return len(rows) if isinstance(rows, list) else 0
+
+
+@observe_sync(
+    "credits",
+    rows_of=_batch_rows,
+    outcome_of=lambda a: "replayed" if a.replayed else str(a.status),
+)
 def sync_batch(*, district, key, body, user=None, digest=None) -> SyncAnswer:
     """A district system's batch under an ``Idempotency-Key``.
 
