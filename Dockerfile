@@ -10,9 +10,24 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# Dependencies first, so code changes do not reinstall them.
-COPY pyproject.toml ./
-RUN pip install .
+# PostgreSQL's client programs for `manage.py backup` and `restore_drill`
+# (Debian bookworm's are version 15, as the db service).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends postgresql-client \
+ && rm -rf /var/lib/apt/lists/*
+
+# Dependencies first, so code changes do not reinstall them: the pinned uv (checked
+# by hash), then exactly what uv.lock lists (hashes checked; a lock that disagrees
+# with pyproject.toml fails the build). Test tools and uv's own pin stay out.
+ENV UV_PROJECT_ENVIRONMENT=/opt/venv \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_COMPILE_BYTECODE=1 \
+    UV_NO_CACHE=1 \
+    PATH=/opt/venv/bin:$PATH
+COPY requirements/bootstrap.txt requirements/
+RUN pip install --require-hashes --no-deps -r requirements/bootstrap.txt
+COPY pyproject.toml uv.lock ./
+RUN uv sync --locked --no-default-groups --python /usr/local/bin/python
 
 COPY . .
 
@@ -22,7 +37,7 @@ RUN DJANGO_DEBUG=0 ALLOWED_HOSTS=build \
     SECRET_KEY=build-only-key-not-used-at-run-time-6c1f0e8a2b7d4e9f3a5c8b1d0e7f2a4c \
     sh -c "python manage.py compiletranslations && python manage.py collectstatic --no-input" \
  && useradd --system --uid 1000 --home-dir /app --shell /usr/sbin/nologin portal \
- && mkdir -p /data/media \
+ && mkdir -p /data/media /data/backups \
  && chown -R portal:portal /data
 
 USER portal
@@ -31,5 +46,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
   CMD ["python", "-m", "config.health", "web"]
 
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "config.wsgi:application", "-c", "config/gunicorn.py"]

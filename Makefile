@@ -9,19 +9,30 @@ PORT ?= 8000
 # Code samples in the docs are illustrative (often abbreviated): ruff formats Python only.
 RUFF_FORMAT_EXCLUDE := --exclude "*.md"
 
-.PHONY: run test install install-test lint fmt check pytest messages translations browser-deps bench worker clean
+.PHONY: run test install install-test lock upgrade lint fmt check pytest messages translations browser-deps bench worker clean
 
-$(PY):
+UV := $(BIN)/uv
+# uv uses the interpreter in .venv and never downloads one; a lock that disagrees with
+# pyproject.toml stops the install (`make lock` writes a new one).
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+unexport VIRTUAL_ENV
+
+# A new .venv gets the pinned uv (requirements/bootstrap.txt, checked by hash) and
+# nothing else from pip; uv then installs everything from uv.lock.
+$(UV):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (make PYTHON=python3.11 ...)")'
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet --require-hashes --no-deps -r requirements/bootstrap.txt
 
-$(VENV)/.stamp-run: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+$(PY): | $(UV)
+
+$(VENV)/.stamp-run: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --quiet --locked
 	touch $@
 
-$(VENV)/.stamp-test: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e ".[test]"
+$(VENV)/.stamp-test: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --quiet --locked --extra test
 	touch $@ $(VENV)/.stamp-run
 
 install: $(VENV)/.stamp-run
@@ -29,6 +40,15 @@ install-test: $(VENV)/.stamp-test
 
 translations: install
 	$(PY) manage.py compiletranslations
+
+## make lock: after editing pyproject.toml's dependencies, write uv.lock anew (other
+## pins stay as they are). make upgrade: move every pin to the newest allowed version.
+lock: | $(UV)
+	$(UV) lock
+
+upgrade: | $(UV)
+	$(UV) lock --upgrade
+	@echo "uv.lock upgraded: review 'git diff uv.lock', run make test, commit (docs/deploy.md)."
 
 ## make run: install, migrate, compile translations, load the demo federation, serve it.
 run: translations
@@ -42,6 +62,7 @@ test: install-test browser-deps
 	$(MAKE) --no-print-directory lint check pytest
 
 lint: install-test
+	$(UV) lock --check --quiet
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check $(RUFF_FORMAT_EXCLUDE) .
 	$(BIN)/lint-imports

@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import posixpath
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import Workbook
@@ -30,7 +33,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from . import audit
-from .models import AuditAction, ExportJob, ExportStatus
+from .models import AuditAction, ExportJob, ExportStatus, export_upload_to
+from .observability import EXPORT_FAILURES, EXPORT_ROWS
 
 PROGRESS_EVERY = 500
 TRANSIENT_ERRORS = (OperationalError, ConnectionError)
@@ -184,43 +188,159 @@ def start_export(*, user, identifier, data=None) -> ExportJob:
     return job
 
 
-def run_export(job: ExportJob) -> ExportJob:
-    """Render the job's exporter to .xlsx; idempotent for finished jobs."""
-    if job.is_finished:
-        return job
-    exporter_cls = registry.get(job.exporter)
+#: an export whose worker died this many times is failed, not run again
+MAX_ATTEMPTS = 3
+_LOCK_CLASS = 0x6578  # "ex": the first key of the exports' advisory locks
+
+
+@contextlib.contextmanager
+def _held(job_id: int):
+    """Yield whether this worker holds the job. On PostgreSQL it is a session
+    advisory lock, which the server frees when the holder's connection ends, so
+    a worker killed mid-export frees its job and a live one keeps it. Elsewhere
+    (SQLite: development, tasks in-process) every run holds it."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_LOCK_CLASS, job_id])
+        (held,) = cursor.fetchone()
+    try:
+        yield held
+    finally:
+        if held:
+            with contextlib.suppress(Exception), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_LOCK_CLASS, job_id])
+
+
+def _fail(job: ExportJob, message: str) -> None:
+    EXPORT_FAILURES.labels(job.exporter).inc()
     ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportStatus.RUNNING, started_at=timezone.now(), progress=0, rows_written=0
+        status=ExportStatus.FAILED, error=message[:2000], finished_at=timezone.now()
     )
+
+
+def _stopped_message(job: ExportJob) -> str:
+    with translation.override(job.language):
+        return gettext(
+            "The export stopped %(count)s times before it finished (the server running it "
+            "stopped). Start it again with fewer rows, or tell the administrator."
+        ) % {"count": job.attempts}
+
+
+def _temp_path(job: ExportJob) -> Path:
+    # One name per job: a run that starts again overwrites what a killed run left.
+    return Path(tempfile.gettempdir()) / f"portal-export-{job.pk}.xlsx"
+
+
+def _remove_leftovers(job: ExportJob) -> None:
+    """Delete the files a killed run of this job saved but never recorded."""
+    folder = posixpath.dirname(export_upload_to(job, "x"))
+    storage = job.file.storage
+    with contextlib.suppress(FileNotFoundError, NotImplementedError):
+        for name in storage.listdir(folder)[1]:
+            storage.delete(posixpath.join(folder, name))
+
+
+def run_export(job: ExportJob) -> ExportJob:
+    """Render the job's exporter to .xlsx, once: a finished job is left alone,
+    a job another live worker runs is skipped, and a job whose worker died is
+    run again from the start (at most ``MAX_ATTEMPTS`` runs, then failed)."""
+    with _held(job.pk) as held:
+        if not held:
+            logger.info("export %s is running in another worker", job.pk)
+            return job
+        job.refresh_from_db()
+        if job.is_finished:
+            return job
+        if job.attempts >= MAX_ATTEMPTS:
+            _fail(job, _stopped_message(job))
+            job.refresh_from_db()
+            return job
+        return _run_held(job)
+
+
+def _run_held(job: ExportJob) -> ExportJob:
+    exporter_cls = registry.get(job.exporter)
+    now = timezone.now()
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportStatus.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+        attempts=F("attempts") + 1,
+        progress=0,
+        rows_written=0,
+        error="",
+    )
+    tmp = _temp_path(job)
     try:
         if exporter_cls is None:
             raise LookupError(f"unknown export {job.exporter}")
+        _remove_leftovers(job)
         exporter = exporter_cls(job.owner, job.options)
-        with (
-            translation.override(job.language),
-            tempfile.NamedTemporaryFile(suffix=".xlsx") as tmp,
-        ):
-            written = _write_workbook(exporter, job, tmp.name)
-            with open(tmp.name, "rb") as fh:
+        with translation.override(job.language):
+            written = _write_workbook(exporter, job, str(tmp))
+            with open(tmp, "rb") as fh:
                 job.file.save(exporter.filename(), File(fh), save=False)
     except TRANSIENT_ERRORS:
-        raise  # the task retries with back-off
+        # The task retries with back-off; a run cut short by the database does
+        # not count as one its worker died in.
+        with contextlib.suppress(*TRANSIENT_ERRORS):
+            ExportJob.objects.filter(pk=job.pk).update(
+                status=ExportStatus.PENDING, attempts=F("attempts") - 1
+            )
+        raise
     except Exception as exc:  # the job row tells its owner what went wrong
         logger.exception("export %s failed", job.pk)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportStatus.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
-        )
+        _fail(job, str(exc))
         job.refresh_from_db()
         return job
-    job.status = ExportStatus.DONE
-    job.progress = 100
-    job.rows_written = written
-    job.finished_at = timezone.now()
-    job.expires_at = job.finished_at + timedelta(hours=settings.EXPORT_FILE_TTL_HOURS)
-    job.save(
-        update_fields=["status", "progress", "rows_written", "file", "finished_at", "expires_at"]
+    finally:
+        tmp.unlink(missing_ok=True)
+    finished = timezone.now()
+    recorded = ExportJob.objects.filter(pk=job.pk, status=ExportStatus.RUNNING).update(
+        status=ExportStatus.DONE,
+        progress=100,
+        rows_written=written,
+        file=job.file.name,
+        finished_at=finished,
+        expires_at=finished + timedelta(hours=settings.EXPORT_FILE_TTL_HOURS),
     )
+    if recorded:
+        EXPORT_ROWS.labels(job.exporter).observe(written)
+    else:  # failed by the sweep meanwhile: keep no file it does not name
+        job.file.delete(save=False)
+    job.refresh_from_db()
     return job
+
+
+def sweep_stalled(now=None) -> dict:
+    """The beat's sweep of exports that stopped reporting progress for
+    ``EXPORT_STALL_MINUTES``: a job no live worker holds is queued again, or
+    failed with a message to its owner once it stopped ``MAX_ATTEMPTS`` times.
+    A job a live worker holds is slow, not dead, and is left alone."""
+    now = now or timezone.now()
+    stale = now - timedelta(minutes=settings.EXPORT_STALL_MINUTES)
+    result = {"requeued": 0, "failed": 0}
+    candidates = ExportJob.objects.filter(status=ExportStatus.RUNNING, heartbeat_at__lt=stale)
+    for job in candidates.iterator():
+        with _held(job.pk) as held:
+            if not held:
+                continue
+            if job.attempts >= MAX_ATTEMPTS:
+                _fail(job, _stopped_message(job))
+                result["failed"] += 1
+                continue
+            requeued = ExportJob.objects.filter(
+                pk=job.pk, status=ExportStatus.RUNNING, heartbeat_at__lt=stale
+            ).update(status=ExportStatus.PENDING)
+        if requeued:
+            from .tasks import run_export_job
+
+            logger.warning("export %s stopped reporting progress: queued again", job.pk)
+            run_export_job.delay(job.pk)
+            result["requeued"] += 1
+    return result
 
 
 def _write_workbook(exporter: Exporter, job: ExportJob, path: str) -> int:
@@ -252,7 +372,9 @@ def _fill_workbook(workbook, exporter: Exporter, job: ExportJob, path: str) -> i
             written += 1
             if written % PROGRESS_EVERY == 0:
                 progress = min(99, int(written * 100 / grand_total)) if grand_total else 50
-                ExportJob.objects.filter(pk=job.pk).update(progress=progress, rows_written=written)
+                ExportJob.objects.filter(pk=job.pk).update(
+                    progress=progress, rows_written=written, heartbeat_at=timezone.now()
+                )
     workbook.save(path)
     return written
 

@@ -266,8 +266,19 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+def export_upload_to(job, filename):
+    """One folder per job: a run that starts again after its worker died finds
+    (and removes) what the dead run left, so a job never has two files."""
+    created = job.created_at or timezone.now()
+    return f"exports/{created:%Y/%m}/{job.pk}/{filename}"
+
+
 class ExportJob(models.Model):
-    """One requested Excel export: who asked for what, its progress, its file."""
+    """One requested Excel export: who asked for what, its progress, its file.
+
+    ``attempts`` counts the runs that started; ``heartbeat_at`` is set at the
+    start and with every progress report, so the sweep (``core.exports.
+    sweep_stalled``) sees a run whose worker died."""
 
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -289,9 +300,11 @@ class ExportJob(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     rows_written = models.PositiveIntegerField(_("rows written"), default=0)
     error = models.TextField(_("error"), blank=True)
-    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
+    file = models.FileField(_("file"), upload_to=export_upload_to, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    heartbeat_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True, db_index=True)
 

@@ -2,7 +2,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from .exports import TRANSIENT_ERRORS, delete_expired, run_export
+from .exports import TRANSIENT_ERRORS, delete_expired, run_export, sweep_stalled
 from .models import AuditEntry, ExportJob
 
 
@@ -17,6 +17,12 @@ def run_export_job(job_id: int):
     job = ExportJob.objects.select_related("owner").filter(pk=job_id).first()
     if job is not None and not job.is_finished:
         run_export(job)
+
+
+@shared_task
+def sweep_stalled_exports():
+    """Queue again (or fail) exports whose worker died: see exports.sweep_stalled."""
+    return sweep_stalled()
 
 
 @shared_task

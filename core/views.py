@@ -6,6 +6,7 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -13,6 +14,7 @@ from .exports import registry as exporters
 from .exports import start_export
 from .forms import AuditSearchForm, TokenIssueForm
 from .models import ApiToken, AuditEntry, ExportJob, ExportStatus
+from .observability import metrics_text
 from .permissions import can, get_scope
 from .registry import registry
 from .roles import roles
@@ -26,6 +28,18 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+@require_GET
+def metrics(request):
+    """Prometheus' scrape (core.observability): served only when METRICS_TOKEN
+    is set, to ``Authorization: Bearer <METRICS_TOKEN>``; otherwise 404."""
+    token = settings.METRICS_TOKEN
+    supplied = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not token or not constant_time_compare(supplied, token):
+        raise Http404
+    body, content_type = metrics_text()
+    return HttpResponse(body, content_type=content_type)
 
 
 def locked_out(request, original_response=None, credentials=None):

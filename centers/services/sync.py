@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core import batch
 from core.batch import BatchRejected, BatchResult, RowErrors
+from core.observability import observe_sync
 
 #: The most rows one sync request or one workbook may carry.
 MAX_BATCH_ROWS = 5000
@@ -114,6 +115,11 @@ def _upsert_batch(kind, model, fields, plan, *, user, rows, source, dry_run) -> 
 SCHOOL_FIELDS = ["external_id", "name", "stage", "ownership", "address", "is_active"]
 
 
+def _rows(kwargs) -> int:
+    return len(kwargs.get("rows") or [])
+
+
+@observe_sync("schools", rows_of=_rows)
 def sync_schools(*, user, rows, source="api", dry_run=False) -> BatchResult:
     """Upsert schools keyed by (district, the district's own id): all rows
     or none. A school already known by name without an id adopts the id.
@@ -201,6 +207,7 @@ TEACHER_FIELDS = [
 ]
 
 
+@observe_sync("teachers", rows_of=_rows)
 def sync_teachers(*, user, rows, source="api", dry_run=False) -> BatchResult:
     """Upsert teachers keyed by (district, the district's own id): all rows
     or none. The ID number stays unique across the federation: a row whose

@@ -21,6 +21,7 @@ from core.batch import (
     body_hash,
 )
 from core.models import AuditAction
+from core.observability import observe_sync
 
 from .. import bulk
 from ..models import Category, OrgKind, Source, SyncRequest
@@ -243,6 +244,17 @@ def purge_sync_requests(now=None) -> int:
 KEY_REUSED = "idempotency_key_reused"
 
 
+def _batch_rows(kwargs) -> int:
+    body = kwargs.get("body")
+    rows = body.get("entries") if isinstance(body, dict) else body
+    return len(rows) if isinstance(rows, list) else 0
+
+
+@observe_sync(
+    "credits",
+    rows_of=_batch_rows,
+    outcome_of=lambda a: "replayed" if a.replayed else str(a.status),
+)
 def sync_batch(*, district, key, body, user=None, digest=None) -> SyncAnswer:
     """A district system's batch under an ``Idempotency-Key``.
 

@@ -2,6 +2,7 @@
 expiry, and one run through a real Celery worker and Redis broker."""
 
 import io
+import os
 import time
 from datetime import timedelta
 
@@ -270,3 +271,69 @@ def test_boolean_cells_follow_the_export_language():
         assert (yes_no(True), yes_no(False)) == ("是", "否")
     with translation.override("en"):
         assert (yes_no(True), yes_no(False)) == ("Yes", "No")
+
+
+def _stalled_job(world, attempts, **fields):
+    job = ExportJob.objects.create(owner=world.user("district_a"), exporter="centers", **fields)
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportStatus.RUNNING,
+        attempts=attempts,
+        heartbeat_at=timezone.now() - timedelta(hours=1),
+    )
+    return job
+
+
+def test_the_sweep_runs_again_an_export_whose_worker_died(world, settings):
+    from core.exports import sweep_stalled
+
+    job = _stalled_job(world, attempts=1)
+    # A killed run saved its file but died before recording it.
+    from django.core.files.storage import default_storage
+
+    from core.models import export_upload_to
+
+    leftover = default_storage.save(export_upload_to(job, "centers-old.xlsx"), ContentFile(b"x"))
+    assert sweep_stalled() == {"requeued": 1, "failed": 0}  # tasks run in-process here
+    job.refresh_from_db()
+    assert (job.status, job.attempts, job.rows_written) == (ExportStatus.DONE, 2, 3)
+    assert not default_storage.exists(leftover)
+    folder = os.path.dirname(job.file.path)
+    assert os.listdir(folder) == [os.path.basename(job.file.path)]
+
+
+def test_an_export_whose_worker_died_three_times_fails_with_a_message(world):
+    from core.exports import MAX_ATTEMPTS, sweep_stalled
+
+    job = _stalled_job(world, attempts=MAX_ATTEMPTS, language="zh-hans")
+    fresh = _stalled_job(world, attempts=1)
+    ExportJob.objects.filter(pk=fresh.pk).update(heartbeat_at=timezone.now())
+    assert sweep_stalled() == {"requeued": 0, "failed": 1}
+    job.refresh_from_db()
+    assert job.status == ExportStatus.FAILED and job.finished_at
+    assert job.error.startswith(f"导出在完成前中断了 {MAX_ATTEMPTS} 次")
+    fresh.refresh_from_db()
+    assert fresh.status == ExportStatus.RUNNING  # still reporting progress: left alone
+    # A redelivered task of a job that died too often fails it, too.
+    again = _stalled_job(world, attempts=MAX_ATTEMPTS, language="en")
+    run_export_job(again.pk)
+    again.refresh_from_db()
+    assert again.status == ExportStatus.FAILED
+    assert again.error.startswith(f"The export stopped {MAX_ATTEMPTS} times")
+    assert not again.file
+
+
+def test_a_database_hiccup_retries_without_counting_a_dead_worker(world, monkeypatch):
+    from django.db import OperationalError
+
+    from core import exports
+
+    job = ExportJob.objects.create(owner=world.user("district_a"), exporter="centers")
+
+    def broken(*args, **kwargs):
+        raise OperationalError("server closed the connection")
+
+    monkeypatch.setattr(exports, "_write_workbook", broken)
+    with pytest.raises(OperationalError):
+        run_export(job)
+    job.refresh_from_db()
+    assert (job.status, job.attempts) == (ExportStatus.PENDING, 0)
