@@ -136,7 +136,8 @@ rules.register(
 
 rules.register(
     "centers.mandate",
-    dict.fromkeys(_FEDERATION_READERS, ("view", ALL)) | {Role.BUREAU: ("view add change delete", ALL)},
+    dict.fromkeys(_FEDERATION_READERS, ("view", ALL))
+    | {Role.BUREAU: ("view add change delete", ALL)},
 )
 rules.register(
     "centers.standard",
