@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_exportjob_language'),
+        ('core', '0004_membership_role_registered'),
     ]
 
     operations = [
