@@ -217,6 +217,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Dates read 2026-12-09 and times 2026-12-09 09:00 (local) in every language.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static and uploaded files ------------------------------------------------------
 STATIC_URL = "/static/"

@@ -12,8 +12,10 @@ never shows more than the user's pages do.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,13 +25,16 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import OperationalError, transaction
+from django.http import FileResponse
 from django.utils import timezone, translation
-from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from . import audit
+from .formats import EXCEL_FORMATS, excel_value
+from .formats import yes_no as _yes_no
 from .models import AuditAction, ExportJob, ExportStatus
 
 PROGRESS_EVERY = 500
@@ -68,8 +73,10 @@ class Exporter:
     def allowed(cls, user) -> bool:
         return bool(user.is_authenticated and (not cls.permission or user.has_perm(cls.permission)))
 
-    def filename(self) -> str:
-        return f"{self.identifier}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    def filename(self, at=None) -> str:
+        """The name the download gets (the stored file is named by the job):
+        the export's name in the job's language and the local time it finished."""
+        return f"{self.name}-{timezone.localtime(at):%Y%m%d-%H%M%S}.xlsx"
 
     # One sheet is the common case: override headers/rows/count.
     def headers(self) -> Sequence[str]:
@@ -109,7 +116,7 @@ class QuerysetExporter(Exporter):
 
 def yes_no(value) -> str:
     """A boolean cell, in the language the export runs in."""
-    return gettext("Yes") if value else gettext("No")
+    return _yes_no(value)
 
 
 class ExporterRegistry:
@@ -192,7 +199,9 @@ def run_export(job: ExportJob) -> ExportJob:
         ):
             written = _write_workbook(exporter, job, tmp.name)
             with open(tmp.name, "rb") as fh:
-                job.file.save(exporter.filename(), File(fh), save=False)
+                # stored under the job's id (never clashes, so never gets a random
+                # suffix); the download carries the exporter's name in the job's language
+                job.file.save(f"{job.exporter}-{job.pk}.xlsx", File(fh), save=False)
     except TRANSIENT_ERRORS:
         raise  # the task retries with back-off
     except Exception as exc:  # the job row tells its owner what went wrong
@@ -208,9 +217,29 @@ def run_export(job: ExportJob) -> ExportJob:
     job.finished_at = timezone.now()
     job.expires_at = job.finished_at + timedelta(hours=settings.EXPORT_FILE_TTL_HOURS)
     job.save(
-        update_fields=["status", "progress", "rows_written", "file", "finished_at", "expires_at"]
+        update_fields=[
+            "status",
+            "progress",
+            "rows_written",
+            "file",
+            "finished_at",
+            "expires_at",
+        ]
     )
     return job
+
+
+def download(job: ExportJob) -> FileResponse:
+    """The finished job's file, named as its exporter names it (page and API)."""
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=download_name(job))
+
+
+def download_name(job: ExportJob) -> str:
+    exporter_cls = registry.get(job.exporter)
+    if exporter_cls is None:
+        return job.file.name.rsplit("/", 1)[-1]
+    with translation.override(job.language):
+        return exporter_cls(job.owner, job.options).filename(at=job.finished_at)
 
 
 def _write_workbook(exporter: Exporter, job: ExportJob, path: str) -> int:
@@ -231,14 +260,20 @@ def _fill_workbook(workbook, exporter: Exporter, job: ExportJob, path: str) -> i
     written = 0
     for sheet in sheets:
         ws = workbook.create_sheet(title=sheet.title[:31] or "Sheet")
+        rows = iter(sheet.rows)
+        first = [[excel_value(v) for v in row] for row in itertools.islice(rows, WIDTH_SAMPLE)]
+        # write-only sheets take their layout before the first row
+        for index, width in enumerate(_column_widths(sheet.headers, first), start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        ws.freeze_panes = "A2"
         header_cells = []
         for header in sheet.headers:
             cell = WriteOnlyCell(ws, value=str(header))
             cell.font = bold
             header_cells.append(cell)
         ws.append(header_cells)
-        for row in sheet.rows:
-            ws.append([_cell_value(v) for v in row])
+        for values in itertools.chain(first, ([excel_value(v) for v in r] for r in rows)):
+            ws.append([_cell(ws, v) for v in values])
             written += 1
             if written % PROGRESS_EVERY == 0:
                 progress = min(99, int(written * 100 / grand_total)) if grand_total else 50
@@ -247,16 +282,30 @@ def _fill_workbook(workbook, exporter: Exporter, job: ExportJob, path: str) -> i
     return written
 
 
-def _cell_value(value):
-    if value is None:
-        return ""
-    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
-        return timezone.localtime(value).replace(tzinfo=None)
-    if isinstance(value, str | int | float) or hasattr(value, "isoformat"):
+WIDTH_SAMPLE = 200  # rows read ahead to size the columns
+
+
+def text_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: Chinese characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _column_widths(headers, rows) -> list[int]:
+    widths = [text_width(str(h)) for h in headers]
+    for row in rows:
+        for index, value in enumerate(row[: len(widths)]):
+            shown = 16 if hasattr(value, "year") else text_width(str(value))
+            widths[index] = max(widths[index], shown)
+    return [min(max(w + 2, 8), 60) for w in widths]
+
+
+def _cell(ws, value):
+    number_format = EXCEL_FORMATS.get(type(value))
+    if number_format is None:
         return value
-    if hasattr(value, "as_tuple"):  # Decimal
-        return value
-    return str(value)
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = number_format
+    return cell
 
 
 def delete_expired(now=None) -> int:

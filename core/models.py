@@ -248,7 +248,9 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()}"
+        from .formats import format_datetime
+
+        return f"{format_datetime(self.at)} {self.actor_name} {self.get_action_display()}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

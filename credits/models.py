@@ -627,6 +627,8 @@ class Reminder(models.Model):
     def text(self) -> str:
         from django.utils.translation import gettext
 
+        from core.formats import format_number
+
         if self.kind == ReminderKind.SCHOOL_AT_RISK:
             return gettext("%(n)s teachers of your school are behind their hours this cycle.") % {
                 "n": self.data.get("count", 0)
@@ -635,8 +637,8 @@ class Reminder(models.Model):
             "You have %(hours)s of %(required)s hours this cycle (ends %(end)s); "
             "at your pace you would not finish in time."
         ) % {
-            "hours": self.data.get("hours", ""),
-            "required": self.data.get("required", ""),
+            "hours": format_number(self.data.get("hours", "")),
+            "required": format_number(self.data.get("required", "")),
             "end": self.data.get("cycle_end", ""),
         }
 

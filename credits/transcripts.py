@@ -5,6 +5,8 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core.formats import format_datetime
+
 from .models import Category
 from .services import transcript_entries
 
@@ -22,7 +24,7 @@ def transcript_workbook(transcript, verify_url) -> Workbook:
         (_("Cycle"), f"{transcript.cycle_start:%Y-%m-%d} – {transcript.cycle_end:%Y-%m-%d}"),
         (_("Required hours"), transcript.required_hours),
         (_("Hours earned"), transcript.total_hours),
-        (_("Issued at"), transcript.issued_at.strftime("%Y-%m-%d %H:%M")),
+        (_("Issued at"), format_datetime(transcript.issued_at)),
         (_("Verification code"), transcript.code),
         (_("Verify at"), verify_url),
     ]
