@@ -1,6 +1,8 @@
 """Issue 10: what a user meets that breaks trust, one test per defect (the
 page-level ones; completion rules live in tests/credits)."""
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -12,6 +14,28 @@ def _english(client):
 
 def _chinese(client):
     client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+
+
+def _filter_label(html, name):
+    match = re.search(rf'<label[^>]*for="id_{name}"[^>]*>([^<]*)</label>', html)
+    return match and match.group(1).strip()
+
+
+def test_filter_labels_follow_the_language_of_each_request(world, login):
+    # The API schema builds the filter sets' form fields; whatever language that
+    # request had must not freeze the labels and choices of every list page.
+    client = login(world.user("bureau"))
+    assert client.get("/api/v1/schema/", HTTP_ACCEPT_LANGUAGE="en").status_code == 200
+    html = client.get("/centers/teachers/").content.decode()
+    assert _filter_label(html, "title") == "职称"
+    assert _filter_label(html, "stage") == "学段"
+    assert ">幼儿园</option>" in html
+    _english(client)
+    html = client.get("/centers/teachers/").content.decode()
+    assert _filter_label(html, "title") == "Professional title"
+    assert ">Kindergarten</option>" in html
+    _chinese(client)
+    assert _filter_label(client.get("/centers/teachers/").content.decode(), "title") == "职称"
 
 
 def test_display_formats_are_one_definition():
@@ -44,6 +68,23 @@ def test_dates_read_the_same_on_every_page(settings):
     for language in ("zh-hans", "en"):
         with translation.override(language):
             assert template.render(context) == "2020-10-01|2026-12-09 09:00|2020-10-01"
+
+
+def test_yes_no_filters_read_all_yes_no_and_empty_choices_read_all(world, login):
+    html = login(world.user("bureau")).get("/centers/staff/").content.decode()
+    assert "---------" not in html and "未知" not in html
+    select = re.search(r'<select name="is_research_staff".*?</select>', html, re.S).group(0)
+    assert re.findall(r"<option[^>]*>([^<]*)</option>", select) == ["全部", "是", "否"]
+    response = login(world.user("bureau")).get("/api/v1/staff/?is_research_staff=true")
+    assert response.status_code == 200
+
+
+def test_a_wrong_filter_says_so(world, login):
+    client = login(world.user("bureau"))
+    html = client.get("/centers/teachers/?updated_since=abc").content.decode()
+    assert "is-invalid" in html and "筛选条件有误" in html
+    html = client.get("/centers/teachers/").content.decode()
+    assert 'type="datetime-local" name="updated_since"' in html
 
 
 def test_booleans_in_lists_are_words(world, login):
