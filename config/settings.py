@@ -17,6 +17,8 @@ from .env import env_bool, env_int, env_list, env_required, env_str, next_redis_
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# Django's own (English) debug pages for a 404 under DEBUG; else the portal's page.
+DEBUG_PAGES = env_bool("DJANGO_DEBUG_PAGES", False)
 DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
 
 if DEBUG:
@@ -75,6 +77,7 @@ MIDDLEWARE = [
     "core.middleware.AuditContextMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "core.middleware.FriendlyNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -37,11 +37,21 @@ class PortalFilterSet(django_filters.FilterSet):
                 filter_.extra["empty_label"] = ALL  # not ---------
             if isinstance(filter_, django_filters.BooleanFilter):
                 filter_.extra["widget"] = YesNoAllSelect
-        for field in self.form.fields.values():
+        for name, field in self.form.fields.items():
+            if self._is_id_filter(self.filters[name]):
+                field.widget = forms.HiddenInput()
+                continue
             is_select = isinstance(field.widget, forms.Select | forms.SelectMultiple)
             field.widget.attrs["class"] = (
                 "form-select form-select-sm" if is_select else "form-control form-control-sm"
             )
+
+    @staticmethod
+    def _is_id_filter(filter_):
+        """``school=12``: district systems filter by id; people pick from lists."""
+        return isinstance(filter_, django_filters.NumberFilter) and str(
+            filter_.field_name
+        ).endswith("_id")
 
 
 class LocalDateTimeInput(forms.DateTimeInput):

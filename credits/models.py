@@ -486,6 +486,12 @@ class CreditClaim(AuditedModel):
     def is_pending(self):
         return self.status in (ClaimStatus.SUBMITTED, ClaimStatus.SCHOOL_APPROVED)
 
+    def get_source_display(self):
+        """A claim not yet approved is no "approved claim": its own word for it."""
+        if self.source == Source.CLAIM:
+            return _("Teacher's claim")
+        return self._get_FIELD_display(self._meta.get_field("source"))
+
     @property
     def activity_key(self):
         return f"credits.claim:{self.pk}"

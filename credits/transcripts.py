@@ -11,6 +11,18 @@ from .models import Category
 from .services import transcript_entries
 
 
+def net_entries(entries):
+    """The lines a transcript prints: an entry that was reversed and its reversal
+    cancel out (a duplicate corrected is not two lines); they stay in the ledger."""
+    entries = list(entries)
+    reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
+    return [e for e in entries if e.pk not in reversed_ids and e.reverses_id is None]
+
+
+def transcript_filename(transcript) -> str:
+    return f"{_('Learning-hour transcript')}-{transcript.teacher_name}-{transcript.code}.xlsx"
+
+
 def transcript_workbook(transcript, verify_url) -> Workbook:
     workbook = Workbook()
     sheet = workbook.active
@@ -44,7 +56,7 @@ def transcript_workbook(transcript, verify_url) -> Workbook:
     )
     for cell in sheet[sheet.max_row]:
         cell.font = bold
-    for entry in transcript_entries(transcript):
+    for entry in net_entries(transcript_entries(transcript)):
         sheet.append(
             [
                 entry.earned_on,

@@ -36,7 +36,7 @@ from .models import (
     Transcript,
 )
 from .permissions import credit_district_ids, credit_teachers, may_follow_completion
-from .transcripts import transcript_workbook
+from .transcripts import net_entries, transcript_filename, transcript_workbook
 
 HISTORY_PAGE = 20
 
@@ -132,7 +132,7 @@ def transcript_page(request, code):
     """The printable transcript with its verification code."""
     transcript = _transcript_or_404(request, code)
     ctx = _transcript_context(request, transcript)
-    ctx["entries"] = services.transcript_entries(transcript)
+    ctx["entries"] = net_entries(services.transcript_entries(transcript))
     ctx["title"] = _("Learning-hour transcript")
     return render(request, "credits/transcript.html", ctx)
 
@@ -148,7 +148,7 @@ def transcript_xlsx(request, code):
     return FileResponse(
         buffer,
         as_attachment=True,
-        filename=f"transcript-{transcript.code}.xlsx",
+        filename=transcript_filename(transcript),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

@@ -65,6 +65,16 @@ def active_filters(filterset):
     return sum(1 for name in names if data.get(name) not in (None, ""))
 
 
+@register.filter
+def qr(text):
+    """A QR code (inline SVG) of a link, e.g. a printed transcript's verification URL."""
+    import segno
+    from django.utils.safestring import mark_safe
+
+    svg = segno.make(str(text), error="m").svg_inline(scale=3, dark="#000", light="#fff")
+    return mark_safe(svg.replace("<svg ", '<svg role="img" class="qr-code" ', 1))  # noqa: S308
+
+
 @register.simple_tag
 def status_badge(value, label, tone="secondary"):
     """A status as a badge with text *and* colour (never colour alone)."""

@@ -121,3 +121,49 @@ def test_exports_download_under_a_chinese_name_and_read_well(world, login):
     sheet = load_workbook(io.BytesIO(content)).worksheets[0]
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["A"].width >= 10
+
+
+def test_a_page_past_the_end_shows_the_last_page(world, login):
+    client = login(world.user("bureau"))
+    for page in ("999", "abc"):
+        response = client.get(f"/centers/schools/?page={page}")
+        assert response.status_code == 200, page
+
+
+def test_unknown_address_shows_the_chinese_page_under_make_run(world, login, settings):
+    settings.DEBUG = True  # what `make run` serves
+    response = login(world.user("bureau")).get("/no/such/page/")
+    html = response.content.decode()
+    assert response.status_code == 404 and "DEBUG = True" not in html
+    assert 'lang="zh-hans"' in html and "返回首页" in html or "首页" in html
+    api = login(world.user("bureau")).get("/api/v1/no-such/")
+    assert api.status_code == 404
+
+
+def test_every_page_has_a_favicon(world, login):
+    html = login(world.user("bureau")).get("/").content.decode()
+    href = re.search(r'<link rel="icon" href="([^"]+)"', html).group(1)
+    from django.contrib.staticfiles import finders
+
+    assert finders.find(href.removeprefix("/static/"))
+
+
+def test_a_teacher_is_offered_no_list_of_herself_nor_id_filters(world, login):
+    teacher = login(world.user("teacher_a"))
+    assert 'data-nav="teachers"' not in teacher.get("/").content.decode()
+    assert 'data-nav="teachers"' in login(world.user("district_a")).get("/").content.decode()
+    html = login(world.user("district_a")).get("/centers/teachers/").content.decode()
+    assert _filter_label(html, "school") is None  # the API's filter, not a box on the page
+    assert 'type="hidden" name="school"' in html
+
+
+def test_the_audit_log_reads_in_words(world, login):
+    school = world.school_a
+    school.name = "天河第一小学（新）"
+    school.save()
+    html = login(world.user("bureau")).get("/audit/?q=天河第一小学").content.decode()
+    assert "centers.school" not in html.split('name="object_type"')[-1].split("</select>")[-1]
+    assert "{&#x27;" not in html and "{'" not in html  # no Python dicts
+    assert "天河第一小学 → 天河第一小学（新）" in html
+    select = re.search(r'<select name="object_type".*?</select>', html, re.S).group(0)
+    assert ">学校</option>" in select
