@@ -58,11 +58,10 @@ def add_class(bound_field, css):
 
 
 @register.filter
-def active_filters(filterset):
+def active_filters(form):
     """How many filters of a list are set (shown on the folded 筛选 button)."""
-    data = getattr(filterset, "data", None) or {}
-    names = filterset.form.fields.keys()
-    return sum(1 for name in names if data.get(name) not in (None, ""))
+    data = form.data if form.is_bound else {}
+    return sum(1 for f in form.visible_fields() if data.get(f.html_name) not in (None, ""))
 
 
 @register.filter
