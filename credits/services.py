@@ -42,6 +42,7 @@ from django.utils.translation import gettext as _
 
 from centers.models import Center, District, School, Teacher
 from core import audit
+from core.formats import format_number
 from core.models import AuditAction, Membership
 from core.permissions import get_scope
 from core.roles import Role
@@ -1240,6 +1241,15 @@ def submit_claim(
         _check_earned_on(earned_on)
     except ValidationError as exc:
         raise ValidationError({"earned_on": exc.messages}) from exc
+    policy = policy_for(teacher.district_id, earned_on)
+    if policy is not None and hours > policy.total_hours:
+        # one activity cannot hold more than the whole cycle asks for
+        raise ValidationError(
+            {
+                "hours": _("One claim may hold at most the cycle's %(n)s hours.")
+                % {"n": format_number(policy.total_hours)}
+            }
+        )
     if not title.strip():
         raise ValidationError({"title": _("Name the activity.")})
     errors = []

@@ -96,3 +96,23 @@ def test_the_printed_transcript_carries_a_qr_code_of_its_link(world, policy, awa
     teacher.post("/credits/transcript/")
     page = teacher.get(Transcript.objects.get().get_absolute_url()).content.decode()
     assert 'id="verify-qr"' in page and "<svg" in page.split('id="verify-qr"')[1][:300]
+
+
+def test_one_claim_cannot_hold_more_than_the_whole_cycle(world, policy, login):
+    from django.core.exceptions import ValidationError
+
+    from credits import services
+    from credits.models import CreditClaim
+
+    with pytest.raises(ValidationError) as caught:
+        services.submit_claim(
+            teacher=world.teacher_a,
+            by=world.user("teacher_a"),
+            title="全年培训",
+            category="subject",
+            hours=1000,
+            earned_on=policy.cycle_start,
+            files=[pdf_upload()],
+        )
+    assert "360" in str(caught.value.message_dict["hours"])
+    assert not CreditClaim.objects.exists()
