@@ -9,7 +9,7 @@ PORT ?= 8000
 # Code samples in the docs are illustrative (often abbreviated): ruff formats Python only.
 RUFF_FORMAT_EXCLUDE := --exclude "*.md"
 
-.PHONY: run test install install-test lock upgrade lint fmt check pytest messages translations browser-deps bench worker clean
+.PHONY: run test install install-test lock upgrade lint fmt check pytest messages translations browser-deps bench worker clean screenshots
 
 UV := $(BIN)/uv
 # uv uses the interpreter in .venv and never downloads one; a lock that disagrees with
@@ -91,6 +91,12 @@ browser-deps:
 	      || echo "Could not install chromium: browser tests will skip."; \
 	  else echo "chromium is missing: browser tests will skip (apt-get install chromium)."; fi; \
 	fi
+
+## make screenshots: a PNG per page per demo role at 390 and 1366 px into screenshots/
+## (look at them before calling a page done; report.txt lists pages that scroll sideways).
+screenshots: install-test browser-deps
+	$(PY) manage.py compiletranslations >/dev/null
+	SCREENSHOTS=1 $(BIN)/pytest tests/core/test_phone.py -k screenshots -q -p no:xdist
 
 ## make messages: refresh the .po files of every app after changing strings.
 messages: install-test

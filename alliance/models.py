@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import AuditedModel
+from core.formats import format_datetime
 from core.permissions import RestrictedQuerySet
 
 # --- Database-level constraints that only PostgreSQL can state ---------------
@@ -558,7 +559,7 @@ class Booking(AuditedModel):
         ]
 
     def __str__(self):
-        return f"{self.room} {self.starts_at:%Y-%m-%d %H:%M}"
+        return f"{self.room} {format_datetime(self.starts_at)}"
 
     def get_absolute_url(self):
         return reverse("alliance:booking-detail", args=[self.pk])

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_noop
 from centers.models import Center, CenterKind, Room, StaffMember
 from centers.services import entry_conditions, is_inactive, staff_meets_standard
 from core import audit
+from core.formats import format_datetime
 from core.models import AuditAction, Membership
 from core.permissions import can, get_scope
 from core.roles import Role
@@ -671,8 +672,8 @@ def check_booking(booking: Booking, *, user=None) -> None:
         if clash is not None:
             errors["starts_at"] = _("%(room)s is already booked from %(start)s to %(end)s.") % {
                 "room": room,
-                "start": timezone.localtime(clash.starts_at).strftime("%Y-%m-%d %H:%M"),
-                "end": timezone.localtime(clash.ends_at).strftime("%Y-%m-%d %H:%M"),
+                "start": format_datetime(clash.starts_at),
+                "end": format_datetime(clash.ends_at),
             }
     if errors:
         raise ValidationError(errors)

@@ -20,7 +20,8 @@ from core.generic import (
     ScopedMixin,
     ScopedUpdateView,
 )
-from core.permissions import can
+from core.permissions import can, get_scope
+from core.roles import Role
 
 from . import services
 from .filtersets import (
@@ -579,7 +580,7 @@ class FacultyListView(ScopedListView):
         (_("Staff member"), "staff"),
         (_("Center"), "staff.center"),
         (_("Expertise"), "expertise"),
-        (_("Title"), "staff.title"),
+        (_("Professional title"), "staff.title"),
         (_("Listed on"), "listed_on"),
         (_("Withdrawn on"), "withdrawn_on"),
     ]
@@ -675,9 +676,11 @@ class ResourceListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["renewal"] = services.renewal_rate(
-            queryset=DigitalResource.objects.restrict(self.request.user)
-        )
+        # the five-year KPI is the administrators' figure, not a teacher's
+        if set(get_scope(self.request.user).roles) - {Role.TEACHER}:
+            ctx["renewal"] = services.renewal_rate(
+                queryset=DigitalResource.objects.restrict(self.request.user)
+            )
         return ctx
 
 

@@ -31,17 +31,24 @@ class CentersConfig(AppConfig):
                 section="people",
             )
         )
+        from core.permissions import get_scope
+        from core.roles import Role
+
+        def _teacher_list(user):
+            # a teacher's scope is her own record: a list of one is no list
+            roles = get_scope(user).roles
+            return user.has_perm("centers.view_teacher") and bool(set(roles) - {Role.TEACHER})
+
         registry.add_nav(
             NavItem(
                 "teachers",
                 _("Teachers"),
                 "centers:teacher-list",
-                permission="centers.view_teacher",
+                visible=_teacher_list,
                 order=30,
                 section="people",
             )
         )
-        from core.permissions import get_scope
 
         def _matrix(user):
             from core.permissions import can

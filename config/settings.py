@@ -17,6 +17,8 @@ from .env import env_bool, env_int, env_list, env_required, env_str, next_redis_
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# Django's own (English) debug pages for a 404 under DEBUG; else the portal's page.
+DEBUG_PAGES = env_bool("DJANGO_DEBUG_PAGES", False)
 DEV_SECRET_KEY = "dev-only-insecure-key-never-use-in-production-0123456789abcdef"
 
 if DEBUG:
@@ -79,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
+    "core.middleware.FriendlyNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -225,6 +228,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Dates read 2026-12-09 and times 2026-12-09 09:00 (local) in every language.
+FORMAT_MODULE_PATH = ["config.formats"]
 
 # --- Static and uploaded files ------------------------------------------------------
 STATIC_URL = "/static/"

@@ -12,9 +12,11 @@ never shows more than the user's pages do.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import logging
 import posixpath
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,13 +28,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import OperationalError, connection, transaction
 from django.db.models import F
+from django.http import FileResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 from . import audit
+from .formats import EXCEL_FORMATS, excel_value
+from .formats import yes_no as _yes_no
 from .models import AuditAction, ExportJob, ExportStatus, export_upload_to
 from .observability import EXPORT_FAILURES, EXPORT_ROWS
 
@@ -82,8 +88,10 @@ class Exporter:
     def allowed(cls, user) -> bool:
         return bool(user.is_authenticated and (not cls.permission or user.has_perm(cls.permission)))
 
-    def filename(self) -> str:
-        return f"{self.identifier}-{timezone.localtime():%Y%m%d-%H%M}.xlsx"
+    def filename(self, at=None) -> str:
+        """The name the download gets (the stored file is named by the job):
+        the export's name in the job's language and the local time it finished."""
+        return f"{self.name}-{timezone.localtime(at):%Y%m%d-%H%M%S}.xlsx"
 
     # One sheet is the common case: override headers/rows/count.
     def headers(self) -> Sequence[str]:
@@ -123,7 +131,7 @@ class QuerysetExporter(Exporter):
 
 def yes_no(value) -> str:
     """A boolean cell, in the language the export runs in."""
-    return gettext("Yes") if value else gettext("No")
+    return _yes_no(value)
 
 
 class ExporterRegistry:
@@ -281,7 +289,9 @@ def _run_held(job: ExportJob) -> ExportJob:
         with translation.override(job.language):
             written = _write_workbook(exporter, job, str(tmp))
             with open(tmp, "rb") as fh:
-                job.file.save(exporter.filename(), File(fh), save=False)
+                # stored under the job's id; the download carries the exporter's
+                # name in the job's language (download_name)
+                job.file.save(f"{job.exporter}-{job.pk}.xlsx", File(fh), save=False)
     except TRANSIENT_ERRORS:
         # The task retries with back-off; a run cut short by the database does
         # not count as one its worker died in.
@@ -343,6 +353,19 @@ def sweep_stalled(now=None) -> dict:
     return result
 
 
+def download(job: ExportJob) -> FileResponse:
+    """The finished job's file, named as its exporter names it (page and API)."""
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=download_name(job))
+
+
+def download_name(job: ExportJob) -> str:
+    exporter_cls = registry.get(job.exporter)
+    if exporter_cls is None:
+        return job.file.name.rsplit("/", 1)[-1]
+    with translation.override(job.language):
+        return exporter_cls(job.owner, job.options).filename(at=job.finished_at)
+
+
 def _write_workbook(exporter: Exporter, job: ExportJob, path: str) -> int:
     workbook = Workbook(write_only=True)
     try:
@@ -361,14 +384,20 @@ def _fill_workbook(workbook, exporter: Exporter, job: ExportJob, path: str) -> i
     written = 0
     for sheet in sheets:
         ws = workbook.create_sheet(title=sheet.title[:31] or "Sheet")
+        rows = iter(sheet.rows)
+        first = [[excel_value(v) for v in row] for row in itertools.islice(rows, WIDTH_SAMPLE)]
+        # write-only sheets take their layout before the first row
+        for index, width in enumerate(_column_widths(sheet.headers, first), start=1):
+            ws.column_dimensions[get_column_letter(index)].width = width
+        ws.freeze_panes = "A2"
         header_cells = []
         for header in sheet.headers:
             cell = WriteOnlyCell(ws, value=str(header))
             cell.font = bold
             header_cells.append(cell)
         ws.append(header_cells)
-        for row in sheet.rows:
-            ws.append([_cell_value(v) for v in row])
+        for values in itertools.chain(first, ([excel_value(v) for v in r] for r in rows)):
+            ws.append([_cell(ws, v) for v in values])
             written += 1
             if written % PROGRESS_EVERY == 0:
                 progress = min(99, int(written * 100 / grand_total)) if grand_total else 50
@@ -379,16 +408,30 @@ def _fill_workbook(workbook, exporter: Exporter, job: ExportJob, path: str) -> i
     return written
 
 
-def _cell_value(value):
-    if value is None:
-        return ""
-    if hasattr(value, "tzinfo") and getattr(value, "tzinfo", None) is not None:
-        return timezone.localtime(value).replace(tzinfo=None)
-    if isinstance(value, str | int | float) or hasattr(value, "isoformat"):
+WIDTH_SAMPLE = 200  # rows read ahead to size the columns
+
+
+def text_width(text: str) -> int:
+    """Columns a text takes in a spreadsheet: Chinese characters count double."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _column_widths(headers, rows) -> list[int]:
+    widths = [text_width(str(h)) for h in headers]
+    for row in rows:
+        for index, value in enumerate(row[: len(widths)]):
+            shown = 16 if hasattr(value, "year") else text_width(str(value))
+            widths[index] = max(widths[index], shown)
+    return [min(max(w + 2, 8), 60) for w in widths]
+
+
+def _cell(ws, value):
+    number_format = EXCEL_FORMATS.get(type(value))
+    if number_format is None:
         return value
-    if hasattr(value, "as_tuple"):  # Decimal
-        return value
-    return str(value)
+    cell = WriteOnlyCell(ws, value=value)
+    cell.number_format = number_format
+    return cell
 
 
 def delete_expired(now=None) -> int:

@@ -1,13 +1,33 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+CHOOSE = _("Choose…")
+
+
+def _blank_choice(field):
+    """A select's empty choice reads 请选择 (never ``---------``), and a required
+    choice starts empty rather than preselecting its first option."""
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label is not None:
+            field.empty_label = CHOOSE
+        return
+    if not isinstance(field, forms.ChoiceField) or isinstance(field, forms.MultipleChoiceField):
+        return
+    choices = list(field.choices)
+    if choices and choices[0][0] in ("", None):
+        field.choices = [("", CHOOSE), *choices[1:]]
+    elif field.required and field.initial is None:
+        field.choices = [("", CHOOSE), *choices]
+
 
 class StyledFormMixin:
-    """Gives every widget its Bootstrap class, so templates stay plain."""
+    """Gives every widget its Bootstrap class, so templates stay plain, and every
+    select a 请选择 empty choice."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            _blank_choice(field)
             widget = field.widget
             if isinstance(
                 widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect
@@ -33,7 +53,7 @@ class AuditSearchForm(StyledForm):
     q = forms.CharField(label=_("Search"), required=False)
     action = forms.ChoiceField(label=_("Action"), required=False)
     actor = forms.CharField(label=_("User"), required=False)
-    object_type = forms.CharField(label=_("Object type"), required=False)
+    object_type = forms.ChoiceField(label=_("Object type"), required=False)
     since = forms.DateField(
         label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -46,6 +66,19 @@ class AuditSearchForm(StyledForm):
         from .models import AuditAction
 
         self.fields["action"].choices = [("", _("All actions")), *AuditAction.choices]
+        self.fields["object_type"].choices = [("", _("All")), *audited_model_choices()]
+
+
+def audited_model_choices():
+    """The kinds of record the audit log names, by their Chinese names."""
+    from django.apps import apps
+
+    from .audit import AuditedModel
+
+    models = [m for m in apps.get_models() if issubclass(m, AuditedModel)]
+    models += [apps.get_model("core", "user"), apps.get_model("core", "exportjob")]
+    choices = {m._meta.label_lower: str(m._meta.verbose_name) for m in models}
+    return sorted(choices.items(), key=lambda item: item[1])
 
 
 class TokenIssueForm(StyledForm):

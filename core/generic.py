@@ -48,6 +48,12 @@ class ScopedListView(ScopedMixin, generic.ListView):
     create_url_name = ""
     empty_message = _("Nothing here yet.")
 
+    def paginate_queryset(self, queryset, page_size):
+        """``?page=999`` (or ``?page=abc``) shows the last (or first) page, not an error."""
+        paginator = self.get_paginator(queryset, page_size)
+        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get_queryset(self):
         queryset = super().get_queryset()
         if self.filterset_class is not None:

@@ -85,3 +85,28 @@ class PortalLocaleMiddleware(LocaleMiddleware):
             language = None
         translation.activate(language or settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class FriendlyNotFoundMiddleware:
+    """An unknown address shows the portal's Chinese 404 page even under
+    ``make run`` (DEBUG), where Django would show its English debug page;
+    ``DJANGO_DEBUG_PAGES=1`` brings the debug page back for developers.
+    The API keeps its JSON error body."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            response.status_code == 404
+            and settings.DEBUG
+            and not settings.DEBUG_PAGES
+            and not request.path.startswith("/api/")
+            and "text/html" in response.get("Content-Type", "")
+            and b"DEBUG = True" in getattr(response, "content", b"")  # Django's debug page
+        ):
+            from django.shortcuts import render
+
+            response = render(request, "404.html", status=404)
+        return response

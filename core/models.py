@@ -248,7 +248,9 @@ class AuditEntry(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()}"
+        from .formats import format_datetime
+
+        return f"{format_datetime(self.at)} {self.actor_name} {self.get_action_display()}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -257,6 +259,35 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit log is append-only.")
+
+    @property
+    def object_type_display(self) -> str:
+        """``credits.creditentry`` → 学时记录 (the model's name in the language in use)."""
+        model = _model_for(self.object_type)
+        return str(model._meta.verbose_name) if model else self.object_type
+
+    def change_lines(self) -> list[tuple[str, str]]:
+        """The changes as (field name, "old → new" or value), in words."""
+        from .formats import display
+
+        model = _model_for(self.object_type)
+        fields = {f.attname: f for f in model._meta.concrete_fields} if model else {}
+
+        def word(field, value):
+            if field is not None and field.choices and value is not None:
+                return str(dict(field.flatchoices).get(value, value))
+            return display(value)
+
+        lines = []
+        for name, value in (self.changes or {}).items():
+            field = fields.get(name)
+            label = str(field.verbose_name) if field is not None else name
+            if self.action == AuditAction.UPDATE and isinstance(value, list) and len(value) == 2:
+                text = f"{word(field, value[0])} → {word(field, value[1])}"
+            else:
+                text = word(field, value)
+            lines.append((label, text))
+        return lines
 
 
 class ExportStatus(models.TextChoices):
@@ -332,3 +363,12 @@ class ExportJob(models.Model):
     @property
     def is_finished(self):
         return self.status in (ExportStatus.DONE, ExportStatus.FAILED)
+
+
+def _model_for(label):
+    from django.apps import apps
+
+    try:
+        return apps.get_model(label) if label and "." in label else None
+    except LookupError:
+        return None

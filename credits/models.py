@@ -486,6 +486,12 @@ class CreditClaim(AuditedModel):
     def is_pending(self):
         return self.status in (ClaimStatus.SUBMITTED, ClaimStatus.SCHOOL_APPROVED)
 
+    def get_source_display(self):
+        """A claim not yet approved is no "approved claim": its own word for it."""
+        if self.source == Source.CLAIM:
+            return _("Teacher's claim")
+        return self._get_FIELD_display(self._meta.get_field("source"))
+
     @property
     def activity_key(self):
         return f"credits.claim:{self.pk}"
@@ -627,6 +633,8 @@ class Reminder(models.Model):
     def text(self) -> str:
         from django.utils.translation import gettext
 
+        from core.formats import format_number
+
         if self.kind == ReminderKind.SCHOOL_AT_RISK:
             return gettext("%(n)s teachers of your school are behind their hours this cycle.") % {
                 "n": self.data.get("count", 0)
@@ -635,8 +643,8 @@ class Reminder(models.Model):
             "You have %(hours)s of %(required)s hours this cycle (ends %(end)s); "
             "at your pace you would not finish in time."
         ) % {
-            "hours": self.data.get("hours", ""),
-            "required": self.data.get("required", ""),
+            "hours": format_number(self.data.get("hours", "")),
+            "required": format_number(self.data.get("required", "")),
             "end": self.data.get("cycle_end", ""),
         }
 

@@ -5,8 +5,22 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from core.formats import format_datetime
+
 from .models import Category
 from .services import transcript_entries
+
+
+def net_entries(entries):
+    """The lines a transcript prints: an entry that was reversed and its reversal
+    cancel out (a duplicate corrected is not two lines); they stay in the ledger."""
+    entries = list(entries)
+    reversed_ids = {e.reverses_id for e in entries if e.reverses_id}
+    return [e for e in entries if e.pk not in reversed_ids and e.reverses_id is None]
+
+
+def transcript_filename(transcript) -> str:
+    return f"{_('Learning-hour transcript')}-{transcript.teacher_name}-{transcript.code}.xlsx"
 
 
 def transcript_workbook(transcript, verify_url) -> Workbook:
@@ -22,7 +36,7 @@ def transcript_workbook(transcript, verify_url) -> Workbook:
         (_("Cycle"), f"{transcript.cycle_start:%Y-%m-%d} – {transcript.cycle_end:%Y-%m-%d}"),
         (_("Required hours"), transcript.required_hours),
         (_("Hours earned"), transcript.total_hours),
-        (_("Issued at"), transcript.issued_at.strftime("%Y-%m-%d %H:%M")),
+        (_("Issued at"), format_datetime(transcript.issued_at)),
         (_("Verification code"), transcript.code),
         (_("Verify at"), verify_url),
     ]
@@ -42,7 +56,7 @@ def transcript_workbook(transcript, verify_url) -> Workbook:
     )
     for cell in sheet[sheet.max_row]:
         cell.font = bold
-    for entry in transcript_entries(transcript):
+    for entry in net_entries(transcript_entries(transcript)):
         sheet.append(
             [
                 entry.earned_on,

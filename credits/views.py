@@ -34,7 +34,7 @@ from .models import (
     Reminder,
     Transcript,
 )
-from .transcripts import transcript_workbook
+from .transcripts import net_entries, transcript_filename, transcript_workbook
 
 HISTORY_PAGE = 20
 
@@ -138,7 +138,7 @@ def transcript_page(request, code):
     """The printable transcript with its verification code."""
     transcript = _transcript_or_404(request, code)
     ctx = _transcript_context(request, transcript)
-    ctx["entries"] = services.transcript_entries(transcript)
+    ctx["entries"] = net_entries(services.transcript_entries(transcript))
     ctx["title"] = _("Learning-hour transcript")
     return render(request, "credits/transcript.html", ctx)
 
@@ -154,7 +154,7 @@ def transcript_xlsx(request, code):
     return FileResponse(
         buffer,
         as_attachment=True,
-        filename=f"transcript-{transcript.code}.xlsx",
+        filename=transcript_filename(transcript),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
 

@@ -1,6 +1,5 @@
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -10,7 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..exports import registry, start_export
+from ..exports import download, registry, start_export
 from ..models import ApiToken, ExportJob, ExportStatus, Membership
 from ..permissions import get_scope
 from ..roles import roles
@@ -232,6 +231,4 @@ class ExportJobView(APIView):
             return Response(body, status=status.HTTP_409_CONFLICT)
         if not job.file:
             return Response(body, status=status.HTTP_410_GONE)
-        return FileResponse(
-            job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
-        )
+        return download(job)

@@ -1,4 +1,7 @@
 from django import template
+from django.utils.html import format_html
+
+from core import formats
 
 register = template.Library()
 
@@ -18,6 +21,19 @@ def attr(obj, path):
 
 
 @register.filter
+def show(value):
+    """Any value as a person reads it (``core.formats.display``): 是/否 for
+    booleans, local times, ``2026-12-09`` dates, ``360`` hours, ``—`` if empty."""
+    return formats.display(value)
+
+
+@register.filter
+def hours(value):
+    """``360.0`` → ``360``; ``None`` → ``—``."""
+    return formats.format_number(value) if value not in (None, "") else formats.EMPTY
+
+
+@register.filter
 def percent(value, digits=1):
     if value is None:
         return "—"
@@ -32,3 +48,38 @@ def verbose_name(obj):
 @register.filter
 def verbose_name_plural(obj):
     return obj._meta.verbose_name_plural
+
+
+@register.filter
+def add_class(bound_field, css):
+    """Render a form field with one more CSS class (``is-invalid``)."""
+    attrs = bound_field.field.widget.attrs
+    return bound_field.as_widget(attrs={"class": f"{attrs.get('class', '')} {css}".strip()})
+
+
+@register.filter
+def active_filters(form):
+    """How many filters of a list are set (shown on the folded 筛选 button)."""
+    data = form.data if form.is_bound else {}
+    return sum(1 for f in form.visible_fields() if data.get(f.html_name) not in (None, ""))
+
+
+@register.filter
+def qr(text):
+    """A QR code (inline SVG) of a link, e.g. a printed transcript's verification URL."""
+    import segno
+    from django.utils.safestring import mark_safe
+
+    svg = segno.make(str(text), error="m").svg_inline(scale=3, dark="#000", light="#fff")
+    return mark_safe(svg.replace("<svg ", '<svg role="img" class="qr-code" ', 1))  # noqa: S308
+
+
+@register.simple_tag
+def status_badge(value, label, tone="secondary"):
+    """A status as a badge with text *and* colour (never colour alone)."""
+    return format_html(
+        '<span class="badge text-bg-{} status-badge" data-status="{}">{}</span>',
+        tone,
+        value,
+        label,
+    )

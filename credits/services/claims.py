@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.formats import format_number
 from core.permissions import get_scope
 from core.roles import Role
 
@@ -15,6 +16,7 @@ from ..models import ClaimEvidence, ClaimStatus, CreditClaim, Source
 from ..validators import validate_evidence_file
 from .common import CATEGORY_VALUES, _check_earned_on, parse_hours
 from .ledger import award_hours
+from .policies import policy_for
 
 TEACHER_SOURCES = (Source.CLAIM, Source.ONLINE, Source.EXTERNAL)
 
@@ -81,6 +83,15 @@ def submit_claim(
         _check_earned_on(earned_on)
     except ValidationError as exc:
         raise ValidationError({"earned_on": exc.messages}) from exc
+    policy = policy_for(teacher.district_id, earned_on)
+    if policy is not None and hours > policy.total_hours:
+        # one activity cannot hold more than the whole cycle asks for
+        raise ValidationError(
+            {
+                "hours": _("One claim may hold at most the cycle's %(n)s hours.")
+                % {"n": format_number(policy.total_hours)}
+            }
+        )
     if not title.strip():
         raise ValidationError({"title": _("Name the activity.")})
     errors = []

@@ -19,3 +19,22 @@
   }
   window.setTimeout(poll, 1500);
 })();
+
+// Phones show tables as stacked cards: each cell gets its column's name (data-label),
+// taken from the table's header row, so no template has to repeat it.
+(function () {
+  document.querySelectorAll(".table-responsive > table.table:not(.table-matrix)").forEach(function (table) {
+    const heads = Array.from(table.querySelectorAll("thead tr:first-child > th")).map(function (th) {
+      return th.textContent.trim();
+    });
+    if (!heads.length) return;
+    table.querySelectorAll("tbody tr, tfoot tr").forEach(function (row) {
+      let col = 0;
+      Array.from(row.children).forEach(function (cell) {
+        if (!cell.hasAttribute("data-label") && col > 0) cell.setAttribute("data-label", heads[col] || "");
+        if (col > 0 && !cell.textContent.trim() && !cell.querySelector("input,select,button,img,svg")) cell.classList.add("cell-empty");
+        col += cell.colSpan || 1;
+      });
+    });
+  });
+})();
