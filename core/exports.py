@@ -174,6 +174,16 @@ def start_export(*, user, identifier, data=None) -> ExportJob:
     return job
 
 
+def check_download(user, job: ExportJob) -> None:
+    """Raise ``PermissionDenied`` unless ``user`` may take the file of ``job``
+    (already found through ``ExportJob.objects.restrict``): the right to run
+    the export is asked again, so one who has lost it since does not take the
+    file. Pages and API share this rule."""
+    exporter = registry.get(job.exporter)
+    if exporter is None or not exporter.allowed(user):
+        raise PermissionDenied
+
+
 def run_export(job: ExportJob) -> ExportJob:
     """Render the job's exporter to .xlsx; idempotent for finished jobs."""
     if job.is_finished:
@@ -233,18 +243,36 @@ def _fill_workbook(workbook, exporter: Exporter, job: ExportJob, path: str) -> i
         ws = workbook.create_sheet(title=sheet.title[:31] or "Sheet")
         header_cells = []
         for header in sheet.headers:
-            cell = WriteOnlyCell(ws, value=str(header))
+            cell = _text_cell(ws, str(header))
             cell.font = bold
             header_cells.append(cell)
         ws.append(header_cells)
         for row in sheet.rows:
-            ws.append([_cell_value(v) for v in row])
+            ws.append([_safe_cell(ws, _cell_value(v)) for v in row])
             written += 1
             if written % PROGRESS_EVERY == 0:
                 progress = min(99, int(written * 100 / grand_total)) if grand_total else 50
                 ExportJob.objects.filter(pk=job.pk).update(progress=progress, rows_written=written)
     workbook.save(path)
     return written
+
+
+#: Text starting with one of these is a formula to Excel or to a program that
+#: reads the sheet as CSV (formula/DDE injection such as ``=cmd|' /C calc'!A0``):
+#: every exporter's text is written as text, never as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(ws, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"  # openpyxl would take a leading "=" for a formula
+    return cell
+
+
+def _safe_cell(ws, value):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return _text_cell(ws, value)
+    return value
 
 
 def _cell_value(value):

@@ -266,6 +266,13 @@ class ExportStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+def export_path(instance, filename):
+    """A random directory per file (128 bits), so no name can be guessed from
+    the export and the minute it ran. Files are served only by
+    ``core.views.export_download``, to their owner, never from /media/."""
+    return f"exports/{timezone.now():%Y/%m}/{secrets.token_urlsafe(16)}/{filename}"
+
+
 class ExportJob(models.Model):
     """One requested Excel export: who asked for what, its progress, its file."""
 
@@ -289,7 +296,7 @@ class ExportJob(models.Model):
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     rows_written = models.PositiveIntegerField(_("rows written"), default=0)
     error = models.TextField(_("error"), blank=True)
-    file = models.FileField(_("file"), upload_to="exports/%Y/%m/", blank=True)
+    file = models.FileField(_("file"), upload_to=export_path, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from .exports import check_download, start_export
 from .exports import registry as exporters
-from .exports import start_export
 from .forms import AuditSearchForm, TokenIssueForm
 from .models import ApiToken, AuditEntry, ExportJob, ExportStatus
 from .permissions import can, get_scope
@@ -130,6 +130,7 @@ def export_download(request, pk):
     )
     if not job.file:
         raise Http404
+    check_download(request.user, job)
     return FileResponse(
         job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
     )

@@ -10,7 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..exports import registry, start_export
+from ..exports import check_download, registry, start_export
 from ..models import ApiToken, ExportJob, ExportStatus, Membership
 from ..permissions import get_scope
 from ..roles import Role
@@ -228,6 +228,7 @@ class ExportJobView(APIView):
             return Response(body, status=status.HTTP_409_CONFLICT)
         if not job.file:
             return Response(body, status=status.HTTP_410_GONE)
+        check_download(request.user, job)
         return FileResponse(
             job.file.open("rb"), as_attachment=True, filename=job.file.name.rsplit("/", 1)[-1]
         )
