@@ -218,9 +218,14 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Five failed log-ins lock the account for 30 minutes (pages and API alike).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-# Lock the account, not the address: a whole school's teachers often share one
-# NAT address, and locking it after five typos would lock them all out.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock a username *from one address* (django-axes' combination): a stranger
+# elsewhere cannot lock a teacher, a clerk or a district system out by typing
+# wrong passwords, and a school's shared NAT address is not locked for all its
+# teachers either. The address is the one the audit log records
+# (REMOTE_ADDR, or X-Forwarded-For behind a trusted proxy), so a client cannot
+# pick a new one per attempt.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.audit.client_ip"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

@@ -11,6 +11,13 @@ from .permissions import get_scope
 from .roles import Role
 
 
+def is_machine_account(user) -> bool:
+    """A district system's account: it works through the API with its token
+    and never signs in to the web pages (a leaked password then opens no
+    import, new-entry or export page)."""
+    return Membership.objects.active().filter(user=user, role=Role.DISTRICT_SYSTEM).exists()
+
+
 def token_accounts(user):
     """The district-system memberships whose tokens ``user`` may manage."""
     scope = get_scope(user)
