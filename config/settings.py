@@ -98,6 +98,17 @@ PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()"
 )
 
+# core.ratelimit: "count/period" per address and, signed in, per user. The log-in
+# and token limits slow password guessing across addresses (the lock-out is per
+# address); the verify page is public; the API counts each user or address.
+RATE_LIMITS = {
+    "login": env_str("RATE_LIMIT_LOGIN") or "20/min",
+    "token": env_str("RATE_LIMIT_TOKEN") or "20/min",
+    "verify": env_str("RATE_LIMIT_VERIFY") or "30/min",
+    "api_user": env_str("RATE_LIMIT_API_USER") or "1200/min",
+    "api_anon": env_str("RATE_LIMIT_API_ANON") or "120/min",
+}
+
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
@@ -278,6 +289,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    # core.ratelimit's windows (RATE_LIMITS below): 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttles.PortalThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

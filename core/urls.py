@@ -3,14 +3,17 @@ from django.urls import path
 
 from . import views
 from .forms import LoginForm
+from .ratelimit import rate_limited
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(
-            redirect_authenticated_user=True, authentication_form=LoginForm
+        rate_limited("login", methods=("POST",))(
+            auth_views.LoginView.as_view(
+                redirect_authenticated_user=True, authentication_form=LoginForm
+            )
         ),
         name="login",
     ),

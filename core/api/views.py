@@ -25,6 +25,7 @@ from .serializers import (
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
+from .throttles import TokenThrottle
 
 ERROR = OpenApiResponse(ErrorSerializer, description="The error body (docs/api.md).")
 COMMON_ERRORS = {401: ERROR, 403: ERROR}
@@ -67,7 +68,7 @@ class TokenView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = []
+    throttle_classes = [TokenThrottle]
 
     @extend_schema(
         operation_id="token_issue",
