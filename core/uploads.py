@@ -29,6 +29,7 @@ bytes read so the caller does not read the upload twice."""
 from __future__ import annotations
 
 import os
+import posixpath
 import re
 import zipfile
 from dataclasses import dataclass
@@ -207,13 +208,27 @@ def check_archive(data: bytes, policy: UploadPolicy) -> None:
         _refuse(damaged(), "upload_damaged")
 
 
+_WORKBOOK_RELS = "xl/_rels/workbook.xml.rels"
+_TARGET = re.compile(rb"<(?:[\w.-]+:)?Relationship\b[^>]*>")
+_ATTR = re.compile(rb"""\b(Type|Target)\s*=\s*["']([^"']*)["']""")
+
+
 def _worksheets(archive: zipfile.ZipFile) -> set[str]:
-    """The entries that are worksheets, by name (what openpyxl reads)."""
-    return {
-        info.filename
-        for info in archive.infolist()
-        if re.fullmatch(r"xl/worksheets/[^/]+\.xml", info.filename, flags=re.IGNORECASE)
-    }
+    """The entries that are worksheets: those the workbook's relationships
+    name (where openpyxl looks, wherever in the archive they are) and any
+    under ``xl/worksheets/``."""
+    names = {info.filename for info in archive.infolist()}
+    sheets = {n for n in names if re.fullmatch(r"xl/worksheets/[^/]+\.xml", n, flags=re.I)}
+    if _WORKBOOK_RELS in names:
+        with archive.open(_WORKBOOK_RELS) as stream:
+            rels = stream.read(MB)  # a real one is a few hundred bytes
+        for tag in _TARGET.finditer(rels):
+            attrs = {k.decode(): v.decode("utf-8", "replace") for k, v in _ATTR.findall(tag[0])}
+            if attrs.get("Type", "").endswith("/worksheet") and attrs.get("Target"):
+                target = attrs["Target"]
+                path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                sheets.add(posixpath.normpath(path))
+    return sheets
 
 
 class _XmlScanner:

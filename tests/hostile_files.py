@@ -196,6 +196,19 @@ def hidden_row() -> bytes:
     return _rewrite({SHEET: _sheet(rows)})
 
 
+def moved_sheet() -> bytes:
+    """The hidden row again, in a sheet stored outside ``xl/worksheets/``
+    (the workbook's relationships say where; openpyxl follows them)."""
+    source = zipfile.ZipFile(io.BytesIO(hidden_row()))
+    moved = "xl/hidden/data.xml"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info).replace(b"/xl/worksheets/sheet1.xml", f"/{moved}".encode())
+            target.writestr(moved if info.filename == SHEET else info.filename, data)
+    return out.getvalue()
+
+
 def huge_dimension() -> bytes:
     """A dimension larger than any Excel sheet."""
     return _rewrite({SHEET: _sheet(_header_row(), dimension="A1:B50000000")})
@@ -256,6 +269,7 @@ CORPUS = {
     "far-row": (far_row, "far-row.xlsx"),
     "row-past-cap": (row_past_cap, "row-past-cap.xlsx"),
     "hidden-row": (hidden_row, "hidden-row.xlsx"),
+    "moved-sheet": (moved_sheet, "moved-sheet.xlsx"),
     "huge-dimension": (huge_dimension, "dimension.xlsx"),
     "far-column": (far_column, "far-column.xlsx"),
     "million-rows": (million_rows, "million.xlsx"),
