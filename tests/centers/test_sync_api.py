@@ -251,3 +251,13 @@ def test_another_districts_id_number_is_not_named(world, token_client):
     assert world.district_b.name not in text and world.teacher_b.name not in text
     assert world.school_b.name not in text
     assert "id_number" in response.json()["error"]["details"]["rows"]["0"]
+
+
+@pytest.mark.parametrize("kind", ["schools", "teachers"])
+def test_the_schema_describes_a_sync_body_as_a_list_of_rows(world, login, kind):
+    schema = login(world.user("bureau")).get("/api/v1/schema/?format=json").json()
+    body = schema["paths"][f"/api/v1/{kind}/sync/"]["post"]["requestBody"]
+    rows, wrapped = body["content"]["application/json"]["schema"]["oneOf"]
+    assert rows["type"] == "array" and rows["items"]["type"] == "object"
+    assert {"external_id", "name"} <= set(rows["items"]["required"])
+    assert wrapped["properties"]["rows"] == rows
