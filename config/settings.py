@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.middleware.PortalLocaleMiddleware",
@@ -83,6 +84,37 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusAfterMiddleware",
     "core.middleware.FriendlyNotFoundMiddleware",
 ]
+
+# Everything comes from the portal itself (Bootstrap is served locally); no
+# inline script or style, no plugins, no framing. Bootstrap's icons are data: URIs.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=()"
+)
+
+# core.ratelimit: "count/period" per address and, signed in, per user. The log-in
+# and token limits slow password guessing across addresses (the lock-out is per
+# address); the verify page is public; the API counts each user or address.
+RATE_LIMITS = {
+    "login": env_str("RATE_LIMIT_LOGIN") or "20/min",
+    "token": env_str("RATE_LIMIT_TOKEN") or "20/min",
+    "verify": env_str("RATE_LIMIT_VERIFY") or "30/min",
+    "api_user": env_str("RATE_LIMIT_API_USER") or "1200/min",
+    "api_anon": env_str("RATE_LIMIT_API_ANON") or "120/min",
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -208,9 +240,14 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Five failed log-ins lock the account for 30 minutes (pages and API alike).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 30))
-# Lock the account, not the address: a whole school's teachers often share one
-# NAT address, and locking it after five typos would lock them all out.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock a username *from one address* (django-axes' combination): a stranger
+# elsewhere cannot lock a teacher, a clerk or a district system out by typing
+# wrong passwords, and a school's shared NAT address is not locked for all its
+# teachers either. The address is the one the audit log records
+# (REMOTE_ADDR, or X-Forwarded-For behind a trusted proxy), so a client cannot
+# pick a new one per attempt.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.audit.client_ip"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -267,6 +304,8 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
+    # core.ratelimit's windows (RATE_LIMITS below): 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": ["core.api.throttles.PortalThrottle"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

@@ -196,6 +196,16 @@ def start_export(*, user, identifier, data=None) -> ExportJob:
     return job
 
 
+def check_download(user, job: ExportJob) -> None:
+    """Raise ``PermissionDenied`` unless ``user`` may take the file of ``job``
+    (already found through ``ExportJob.objects.restrict``): the right to run
+    the export is asked again, so one who has lost it since does not take the
+    file. Pages and API share this rule."""
+    exporter = registry.get(job.exporter)
+    if exporter is None or not exporter.allowed(user):
+        raise PermissionDenied
+
+
 #: an export whose worker died this many times is failed, not run again
 MAX_ATTEMPTS = 3
 _LOCK_CLASS = 0x6578  # "ex": the first key of the exports' advisory locks
@@ -392,12 +402,12 @@ def _fill_workbook(workbook, exporter: Exporter, job: ExportJob, path: str) -> i
         ws.freeze_panes = "A2"
         header_cells = []
         for header in sheet.headers:
-            cell = WriteOnlyCell(ws, value=str(header))
+            cell = _text_cell(ws, str(header))
             cell.font = bold
             header_cells.append(cell)
         ws.append(header_cells)
         for values in itertools.chain(first, ([excel_value(v) for v in r] for r in rows)):
-            ws.append([_cell(ws, v) for v in values])
+            ws.append([_safe_cell(ws, _cell(ws, v)) for v in values])
             written += 1
             if written % PROGRESS_EVERY == 0:
                 progress = min(99, int(written * 100 / grand_total)) if grand_total else 50
@@ -406,6 +416,24 @@ def _fill_workbook(workbook, exporter: Exporter, job: ExportJob, path: str) -> i
                 )
     workbook.save(path)
     return written
+
+
+#: Text starting with one of these is a formula to Excel or to a program that
+#: reads the sheet as CSV (formula/DDE injection such as ``=cmd|' /C calc'!A0``):
+#: every exporter's text is written as text, never as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(ws, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"  # openpyxl would take a leading "=" for a formula
+    return cell
+
+
+def _safe_cell(ws, value):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return _text_cell(ws, value)
+    return value
 
 
 WIDTH_SAMPLE = 200  # rows read ahead to size the columns

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 CHOOSE = _("Choose…")
@@ -107,3 +108,24 @@ class TokenIssueForm(StyledForm):
             self.fields["account"].initial = only[0].pk
         self.fields["account"].label_from_instance = lambda m: f"{m.user} ({m.user.username})"
         self.fields["days"].initial = settings.API_TOKEN_DEFAULT_DAYS
+
+
+class LoginForm(AuthenticationForm):
+    """The log-in page's form: a district system's (machine) account is
+    refused even with the right password (``core.services.is_machine_account``)."""
+
+    machine_account = False
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        from .services import is_machine_account
+
+        if is_machine_account(user):
+            self.machine_account = True
+            raise forms.ValidationError(
+                _(
+                    "This is a district system's account: it works through the API with its "
+                    "token and cannot sign in here."
+                ),
+                code="machine_account",
+            )

@@ -110,3 +110,25 @@ class FriendlyNotFoundMiddleware:
 
             response = render(request, "404.html", status=404)
         return response
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every answer (pages,
+    API, errors), in development as in production. The policy allows no inline
+    script, handler or style: templates declare behaviour with data attributes
+    that ``static/js/portal.js`` wires up (``tests/core/test_headers.py`` scans
+    every template)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.headers = {
+            "Content-Security-Policy": settings.CONTENT_SECURITY_POLICY,
+            "Permissions-Policy": settings.PERMISSIONS_POLICY,
+        }
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        for header, value in self.headers.items():
+            if value and header not in response:
+                response[header] = value
+        return response

@@ -298,10 +298,16 @@ class ExportStatus(models.TextChoices):
 
 
 def export_upload_to(job, filename):
-    """One folder per job: a run that starts again after its worker died finds
-    (and removes) what the dead run left, so a job never has two files."""
+    """One folder per job, named by the job and a keyed digest of it (128 bits
+    from SECRET_KEY): no name can be guessed from the export and the minute it
+    ran, and a run that starts again after its worker died finds (and removes)
+    what the dead run left, so a job never has two files. Files are served only
+    by ``core.views.export_download``, to their owner, never from /media/."""
+    from django.utils.crypto import salted_hmac
+
     created = job.created_at or timezone.now()
-    return f"exports/{created:%Y/%m}/{job.pk}/{filename}"
+    digest = salted_hmac("core.export_upload_to", str(job.pk)).hexdigest()[:32]
+    return f"exports/{created:%Y/%m}/{job.pk}-{digest}/{filename}"
 
 
 class ExportJob(models.Model):

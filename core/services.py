@@ -11,6 +11,13 @@ from .permissions import restrict
 from .roles import roles
 
 
+def is_machine_account(user) -> bool:
+    """A district system's account: it works through the API with its token
+    and never signs in to the web pages (a leaked password then opens no
+    import, new-entry or export page)."""
+    return Membership.objects.active().filter(user=user, role__in=roles.api_clients()).exists()
+
+
 def token_accounts(user):
     """The API-client memberships (district systems) whose tokens ``user`` may
     manage: the ``manage_tokens`` rule on memberships says whose."""

@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
+from .forms import LoginForm
+from .ratelimit import rate_limited
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,7 +11,11 @@ urlpatterns = [
     path("metrics", views.metrics, name="metrics"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        rate_limited("login", methods=("POST",))(
+            auth_views.LoginView.as_view(
+                redirect_authenticated_user=True, authentication_form=LoginForm
+            )
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -10,9 +10,9 @@ from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from .exports import check_download, start_export
 from .exports import download as export_file
 from .exports import registry as exporters
-from .exports import start_export
 from .forms import AuditSearchForm, TokenIssueForm
 from .models import ApiToken, AuditEntry, ExportJob, ExportStatus
 from .observability import metrics_text
@@ -142,6 +142,7 @@ def export_download(request, pk):
     )
     if not job.file:
         raise Http404
+    check_download(request.user, job)
     return export_file(job)
 
 

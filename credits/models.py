@@ -498,7 +498,9 @@ class CreditClaim(AuditedModel):
 
 
 def evidence_path(instance, filename):
-    return f"credits/evidence/{instance.claim_id}/{secrets.token_hex(4)}-{filename}"
+    """A random directory per file (128 bits): names cannot be guessed. Files
+    are served only by ``credits.views.claim_evidence``, never from /media/."""
+    return f"credits/evidence/{instance.claim_id}/{secrets.token_urlsafe(16)}/{filename}"
 
 
 class ClaimEvidence(models.Model):

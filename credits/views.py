@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from centers.models import District, School, Teacher
 from core.generic import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
 from core.permissions import can, sees_all
+from core.ratelimit import rate_limited
 
 from . import services
 from .filtersets import AtRiskFilterSet, CreditClaimFilterSet, CreditEntryFilterSet
@@ -159,6 +160,7 @@ def transcript_xlsx(request, code):
     )
 
 
+@rate_limited("verify")
 def verify(request, code=None):
     """Public: anyone with a code sees whether the transcript is genuine,
     with the name partly masked and the totals."""

@@ -2,6 +2,7 @@
 upserts (POST …/schools/sync/ and …/teachers/sync/)."""
 
 from django.core.exceptions import PermissionDenied
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -34,6 +35,7 @@ from ..models import (
     Standard,
     Teacher,
 )
+from ..rows import ROW_FORMS
 from .serializers import (
     CampusSerializer,
     CenterSerializer,
@@ -61,6 +63,21 @@ class CenterViewSet(ScopedReadOnlyViewSet):
     filterset_class = CenterFilterSet
 
 
+def sync_request_schema(kind: str) -> dict:
+    """The OpenAPI body of ``<list>/sync/``: a list of rows (or ``{"rows":
+    [...]}``), each with the kind's row fields, so the schema and the
+    fuzzers send real-shaped batches rather than one object."""
+    form = ROW_FORMS[kind]()
+    row = {
+        "type": "object",
+        "properties": {name: {"type": "string"} for name in form.fields},
+        "required": [name for name, field in form.fields.items() if field.required],
+    }
+    rows = {"type": "array", "items": row, "minItems": 1, "maxItems": services.MAX_BATCH_ROWS}
+    body = {"oneOf": [rows, {"type": "object", "properties": {"rows": rows}, "required": ["rows"]}]}
+    return {"application/json": body}
+
+
 class SyncMixin:
     """``POST <list>/sync/`` with a list of rows (or ``{"rows": [...]}``):
     upserted by the district's own ids, all or nothing. 200 with the counts;
@@ -85,6 +102,7 @@ class SyncMixin:
         return Response(result.as_dict())
 
 
+@extend_schema_view(sync=extend_schema(request=sync_request_schema("schools")))
 class SchoolViewSet(SyncMixin, ScopedReadOnlyViewSet):
     queryset = School.objects.all()
     serializer_class = SchoolSerializer
@@ -92,6 +110,7 @@ class SchoolViewSet(SyncMixin, ScopedReadOnlyViewSet):
     sync_kind = "schools"
 
 
+@extend_schema_view(sync=extend_schema(request=sync_request_schema("teachers")))
 class TeacherViewSet(SyncMixin, ScopedReadOnlyViewSet):
     """ID numbers are always masked here (``440104********1234``)."""
 

@@ -293,12 +293,18 @@ def _plan_teachers(user, cleaned, errors, upsert) -> str:  # noqa: C901
         ):
             obj = holder  # a teacher entered by hand: adopt the district's id
         if holder is not None and holder is not obj:
-            errors.add(
-                index,
-                "id_number",
+            # Minimum necessary: another district's record is not named (nor
+            # its district), only that the number is taken.
+            message = (
                 _("This ID number belongs to another teacher record (%(where)s).")
-                % {"where": holder.district if holder.district_id != district.pk else holder.name},
+                % {"where": holder.name}
+                if holder.district_id == district.pk
+                else _(
+                    "This ID number belongs to a teacher record outside your district; "
+                    "ask the bureau to move the teacher."
+                )
             )
+            errors.add(index, "id_number", message)
         if index in errors:
             continue
         values = {

@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..exports import download, registry, start_export
+from ..exports import check_download, download, registry, start_export
 from ..models import ApiToken, ExportJob, ExportStatus, Membership
 from ..permissions import get_scope
 from ..roles import roles
@@ -24,6 +24,7 @@ from .serializers import (
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
+from .throttles import TokenThrottle
 
 ERROR = OpenApiResponse(ErrorSerializer, description="The error body (docs/api.md).")
 COMMON_ERRORS = {401: ERROR, 403: ERROR}
@@ -66,7 +67,7 @@ class TokenView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = []
+    throttle_classes = [TokenThrottle]
 
     @extend_schema(
         operation_id="token_issue",
@@ -231,4 +232,5 @@ class ExportJobView(APIView):
             return Response(body, status=status.HTTP_409_CONFLICT)
         if not job.file:
             return Response(body, status=status.HTTP_410_GONE)
+        check_download(request.user, job)
         return download(job)

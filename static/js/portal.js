@@ -38,3 +38,28 @@
     });
   });
 })();
+
+// Behaviour that templates declare with data attributes, so that no page needs
+// an inline script, handler or style (the Content-Security-Policy allows none).
+(function () {
+  document.querySelectorAll(".progress-bar[data-width]").forEach(function (bar) {
+    const width = parseFloat(bar.dataset.width);
+    if (!isNaN(width)) bar.style.width = Math.max(0, Math.min(100, width)) + "%";
+  });
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.submit(); });
+  });
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () { window.print(); });
+  });
+  document.querySelectorAll("a[data-back]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      if (window.history.length > 1) { event.preventDefault(); window.history.back(); }
+    });
+  });
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) event.preventDefault();
+    });
+  });
+})();

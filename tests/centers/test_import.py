@@ -1,6 +1,7 @@
 """Excel import: upload → validation of every row → preview → all-or-nothing
 commit; refused files; the same file twice changes nothing."""
 
+import dataclasses
 import io
 
 import pytest
@@ -183,7 +184,9 @@ def test_a_malformed_workbook_is_refused(world, login):
 
 
 def test_an_oversized_file_is_refused(world, login, monkeypatch):
-    monkeypatch.setattr(imports, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(
+        imports, "UPLOAD_POLICY", dataclasses.replace(imports.UPLOAD_POLICY, max_bytes=1000)
+    )
     client = login(world.user("district_a"))
     message = _refused(client, "teachers", workbook("teachers", teacher_rows(world, 30)))
     assert "MB" in message
@@ -191,6 +194,9 @@ def test_an_oversized_file_is_refused(world, login, monkeypatch):
 
 def test_too_many_rows_are_refused(world, login, monkeypatch):
     monkeypatch.setattr(imports, "MAX_ROWS", 5)
+    monkeypatch.setattr(
+        imports, "UPLOAD_POLICY", dataclasses.replace(imports.UPLOAD_POLICY, max_rows=5)
+    )
     client = login(world.user("district_a"))
     assert "5" in _refused(client, "teachers", workbook("teachers", teacher_rows(world, 6)))
 

@@ -237,3 +237,27 @@ def test_api_lists_make_a_constant_number_of_queries(world, login, path, add):
     client = login(world.user("bureau"))
     add(world, 1)
     assert_constant_queries(client, path, lambda n: add(world, n))
+
+
+def test_another_districts_id_number_is_not_named(world, token_client):
+    """Minimum necessary: the answer says the number is taken, never by whom
+    or in which district (the sync API is no ID-number oracle)."""
+    client = token_client()
+    rows = _teacher_rows(world, 1)
+    rows[0]["id_number"] = world.teacher_b.id_number
+    response = client.post("/api/v1/teachers/sync/", rows, format="json")
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert world.district_b.name not in text and world.teacher_b.name not in text
+    assert world.school_b.name not in text
+    assert "id_number" in response.json()["error"]["details"]["rows"]["0"]
+
+
+@pytest.mark.parametrize("kind", ["schools", "teachers"])
+def test_the_schema_describes_a_sync_body_as_a_list_of_rows(world, login, kind):
+    schema = login(world.user("bureau")).get("/api/v1/schema/?format=json").json()
+    body = schema["paths"][f"/api/v1/{kind}/sync/"]["post"]["requestBody"]
+    rows, wrapped = body["content"]["application/json"]["schema"]["oneOf"]
+    assert rows["type"] == "array" and rows["items"]["type"] == "object"
+    assert {"external_id", "name"} <= set(rows["items"]["required"])
+    assert wrapped["properties"]["rows"] == rows

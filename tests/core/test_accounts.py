@@ -293,3 +293,38 @@ def test_token_page_query_count_is_constant(world, login, api_token):
     client = login(world.user("district_a"))
     api_token("system_a")
     assert_constant_queries(client, TOKENS, lambda n: [api_token("system_a") for _ in range(n)])
+
+
+# --- Lock-out by account and address; machine accounts ---------------------------
+
+
+def test_a_stranger_elsewhere_cannot_lock_an_account_out(world):
+    from django.test import Client
+
+    stranger = Client(REMOTE_ADDR="203.0.113.9")
+    for _ in range(5):
+        response = stranger.post(LOGIN, {"username": "teacher_a", "password": "wrong-Passw0rd"})
+    assert response.status_code == 429  # locked for the stranger's address
+    teacher = Client(REMOTE_ADDR="10.20.30.40")
+    response = teacher.post(LOGIN, {"username": "teacher_a", "password": PASSWORD})
+    assert response.status_code == 302  # the teacher signs in from school
+
+
+def test_a_forged_forwarded_for_does_not_dodge_the_lock(world, client):
+    for n in range(5):
+        response = client.post(
+            LOGIN,
+            {"username": "teacher_a", "password": "wrong-Passw0rd"},
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        )
+    assert response.status_code == 429
+
+
+def test_a_district_system_cannot_sign_in_to_the_pages(world, client):
+    response = client.post(LOGIN, {"username": "system_a", "password": PASSWORD})
+    assert response.status_code == 200
+    assert "区县系统账户" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+    assert client.get("/centers/import/").status_code == 302  # to the log-in page
+    # The API token is its way in.
+    assert client.post(TOKEN, {"username": "system_a", "password": PASSWORD}).status_code == 201
