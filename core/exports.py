@@ -15,7 +15,6 @@ import contextlib
 import itertools
 import logging
 import posixpath
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -247,8 +246,12 @@ def _stopped_message(job: ExportJob) -> str:
 
 
 def _temp_path(job: ExportJob) -> Path:
-    # One name per job: a run that starts again overwrites what a killed run left.
-    return Path(tempfile.gettempdir()) / f"portal-export-{job.pk}.xlsx"
+    # One name per job and per site (beside its media, never served): a run
+    # that starts again overwrites what a killed run left, and two sites or
+    # test databases on one machine never share a file.
+    folder = Path(settings.MEDIA_ROOT) / ".export-tmp"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"export-{job.pk}.xlsx"
 
 
 def _remove_leftovers(job: ExportJob) -> None:
