@@ -20,13 +20,16 @@ def scrape(client, token=TOKEN):
 
 
 def sample(text, name, **labels):
-    """The value of one sample of the exposition text (0 when absent)."""
+    """The sum of the samples of ``name`` with these labels (whatever their
+    other labels) in the exposition text; 0 when there are none. Other tests
+    in the same process add samples of their own."""
+    total = 0.0
     for line in text.splitlines():
         if line.startswith(name + "{") or line.startswith(name + " "):
             found = dict(re.findall(r'(\w+)="([^"]*)"', line.split("}", 1)[0]))
             if all(found.get(k) == v for k, v in labels.items()):
-                return float(line.rsplit(" ", 1)[1])
-    return 0.0
+                total += float(line.rsplit(" ", 1)[1])
+    return total
 
 
 def test_metrics_are_not_public_by_default(client, settings):
