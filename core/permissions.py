@@ -198,7 +198,12 @@ def restrict(queryset, user, action: str = "view"):
     model = queryset.model
     q = scope_q(user, action, model)
     model_rules = rules.get(model)
+    # An empty Q (ALL) already reaches everything: OR-ing the grants onto it
+    # would narrow it to them (Q() | X is X).
+    everything = q is not None and not q
     if model_rules is not None and model_rules.object_grants and user.is_authenticated:
+        if everything:
+            return queryset
         from guardian.shortcuts import get_objects_for_user
 
         perm = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
