@@ -50,9 +50,10 @@ class SubProjectForm(StyledModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["project"].queryset = Project.objects.restrict(user, "change").select_related(
-            "plan"
-        )
+        projects = Project.objects.restrict(user, "change")
+        if self.instance.pk:  # a center edits its sub-project of the bureau's project
+            projects = projects | Project.objects.filter(pk=self.instance.project_id)
+        self.fields["project"].queryset = projects.select_related("plan")
         self.fields["center"].required = False
         self.fields["center"].help_text = _("Leave empty: the mandates propose the center.")
 

@@ -90,7 +90,8 @@ rules.register(
     {
         Role.BUREAU: ("view add change", ALL),
         Role.SECRETARIAT: ("view", ALL),
-        Role.CENTER_STAFF: ("view add change", _own_center_plans),
+        # A center sees the plans it holds or runs sub-projects of, and keeps its own.
+        Role.CENTER_STAFF: {"view": _own_center_plans, "add change": "center"},
         Role.DISTRICT_STAFF: ("view add change", "district"),
     },
 )
@@ -100,7 +101,7 @@ rules.register(
     {
         Role.BUREAU: ("view add change", ALL),
         Role.SECRETARIAT: ("view", ALL),
-        Role.CENTER_STAFF: ("view add change", _own_center_projects),
+        Role.CENTER_STAFF: {"view": _own_center_projects, "add change": "plan__center"},
         Role.DISTRICT_STAFF: ("view add change", "plan__district"),
     },
 )

@@ -214,10 +214,11 @@ def save_subproject(*, subproject, by) -> SubProject:
     creating = subproject.pk is None
     from .models import Project
 
-    if not Project.objects.restrict(by, "change").filter(pk=subproject.project_id).exists():
-        raise PermissionDenied(_("You may not add sub-projects to this project."))
-    if not creating:
-        _require(by, "change", subproject)
+    if creating:
+        if not Project.objects.restrict(by, "change").filter(pk=subproject.project_id).exists():
+            raise PermissionDenied(_("You may not add sub-projects to this project."))
+    else:
+        _require(by, "change", SubProject.objects.get(pk=subproject.pk))
     check_center(subproject)
     if subproject.ends_on and subproject.starts_on and subproject.ends_on < subproject.starts_on:
         raise ValidationError({"ends_on": _("The sub-project ends before it starts.")})

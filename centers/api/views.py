@@ -34,7 +34,6 @@ from ..models import (
     Standard,
     Teacher,
 )
-from ..permissions import standards_centers
 from .serializers import (
     CampusSerializer,
     CenterSerializer,
@@ -81,7 +80,7 @@ class SyncMixin:
                 user=request.user, rows=rows, source="api"
             )
         except services.BatchError as exc:
-            details = {"rows": {str(i): fields for i, fields in exc.errors.items()}}
+            details = {"rows": {str(i): fields for i, fields in exc.by_row().items()}}
             return error_response(status.HTTP_400_BAD_REQUEST, "invalid_rows", exc.message, details)
         return Response(result.as_dict())
 
@@ -163,7 +162,7 @@ class StandardViewSet(ScopedReadOnlyViewSet):
     def evaluation(self, request):
         filterset = StandardCenterFilterSet(
             request.query_params or None,
-            queryset=standards_centers(request.user).select_related("district"),
+            queryset=Center.objects.restrict(request.user, "standards").select_related("district"),
             request=request,
         )
         if filterset.is_bound and not filterset.is_valid():
