@@ -38,7 +38,15 @@ from .forms import (
     SessionForm,
     SubProjectForm,
 )
-from .models import Enrollment, EnrollmentStatus, Plan, Session, SubProject, SubProjectStatus
+from .models import (
+    Attendance,
+    Enrollment,
+    EnrollmentStatus,
+    Plan,
+    Session,
+    SubProject,
+    SubProjectStatus,
+)
 
 ROSTER_PAGE = 50
 
@@ -451,7 +459,9 @@ def _session(request, pk, action="change"):
 def qr_svg(text) -> str:
     """A QR code of ``text`` as inline SVG, drawn here (segno), no service."""
     out = io.BytesIO()
-    segno.make(text, error="m").save(out, kind="svg", scale=10, border=2, xmldecl=False)
+    segno.make(text, error="m").save(
+        out, kind="svg", scale=10, border=2, xmldecl=False, omitsize=True
+    )
     return out.getvalue().decode()
 
 
@@ -581,6 +591,11 @@ def mine(request):
         ends_at__gte=now,
     ).order_by("starts_at"):
         upcoming.setdefault(session.subproject_id, session)
+    checked_in = set(
+        Attendance.objects.filter(
+            enrollment__in=enrollments, session__in=list(upcoming.values()), present=True
+        ).values_list("session_id", flat=True)
+    )
     rows = [(e, upcoming.get(e.subproject_id)) for e in enrollments]
     return render(
         request,
@@ -590,6 +605,7 @@ def mine(request):
             "rows": rows,
             "commitment_form": CommitmentForm(),
             "checkin_form": CheckinForm(),
+            "checked_in": checked_in,
             "now": now,
             "notices": list(request.user.training_notices.filter(read_at__isnull=True)[:5]),
         },
