@@ -5,3 +5,58 @@ from django.utils.translation import gettext_lazy as _
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("Training")
+
+    def ready(self):
+        from core.permissions import get_scope
+        from core.registry import DemoLoader, NavItem, NavSection, registry
+        from core.roles import Role
+        from credits.services import register_claim_check
+
+        from . import demo, services
+
+        # A claim for a portal training would count its hours twice.
+        register_claim_check(services.refuse_duplicate_claim)
+
+        registry.add_section(NavSection("training", _("Training"), order=30))
+        registry.add_nav(
+            NavItem(
+                "training-mine",
+                _("My training"),
+                "training:mine",
+                visible=lambda user: get_scope(user).has_role(Role.TEACHER),
+                order=30,
+            )
+        )
+        registry.add_nav(
+            NavItem(
+                "training-board",
+                _("Training project board"),
+                "training:board",
+                permission="training.view_subproject",
+                order=31,
+                section="training",
+            )
+        )
+        registry.add_nav(
+            NavItem(
+                "training-plans",
+                _("Training plans"),
+                "training:plan-list",
+                permission="training.view_plan",
+                order=32,
+                section="training",
+            )
+        )
+        registry.add_nav(
+            NavItem(
+                "training-enrollments",
+                _("Enrolments"),
+                "training:enrollment-list",
+                visible=lambda user: get_scope(user).has_role(
+                    Role.BUREAU, Role.CENTER_STAFF, Role.DISTRICT_STAFF, Role.SCHOOL_ADMIN
+                ),
+                order=33,
+                section="training",
+            )
+        )
+        registry.add_demo(DemoLoader("training", demo.load, order=60))

@@ -21,7 +21,15 @@ write ``from credits import services`` and ``services.award_hours(...)``:
 from core.batch import BatchRejected, SyncAnswer, body_hash, encode_json, request_hash
 
 from ..models import Category
-from .claims import TEACHER_SOURCES, approve_claim, next_step_for, reject_claim, submit_claim
+from .claims import (
+    CLAIM_CHECKS,
+    TEACHER_SOURCES,
+    approve_claim,
+    next_step_for,
+    register_claim_check,
+    reject_claim,
+    submit_claim,
+)
 from .common import (
     CATEGORY_VALUES,
     HOURS_FIELD,
@@ -74,6 +82,8 @@ from .sync import (
 from .transcripts import find_transcript, issue_transcript, transcript_entries
 
 __all__ = [
+    "CLAIM_CHECKS",
+    "register_claim_check",
     "Followed",
     "followed",
     "followed_completion",

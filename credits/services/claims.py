@@ -48,6 +48,18 @@ def next_step_for(user, claim) -> str:
     return ""
 
 
+# Apps that post hours by themselves (training's closed sub-projects) refuse a
+# claim that would count the same activity twice: each check is
+# ``fn(*, teacher, title, earned_on) -> str | None``, the refusal's message.
+CLAIM_CHECKS: list = []
+
+
+def register_claim_check(check):
+    if check not in CLAIM_CHECKS:
+        CLAIM_CHECKS.append(check)
+    return check
+
+
 def submit_claim(
     *,
     teacher,
@@ -94,6 +106,10 @@ def submit_claim(
         )
     if not title.strip():
         raise ValidationError({"title": _("Name the activity.")})
+    for check in CLAIM_CHECKS:
+        refusal = check(teacher=teacher, title=title.strip(), earned_on=earned_on)
+        if refusal:
+            raise ValidationError({"title": refusal})
     errors = []
     for upload in files:
         try:

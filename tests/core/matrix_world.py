@@ -28,6 +28,7 @@ from credits.models import ClaimStatus, CreditClaim, CreditPolicy
 from credits.services import award_hours
 from tests.centers.factories import CampusFactory, RecordFactory, RoomFactory, StaffFactory
 from tests.factories import UserFactory, member
+from tests.training.objects import training_objects
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -171,8 +172,23 @@ def build(world) -> dict[str, Pair]:
                 title="课程乙", kind="course", center=world.center_b, year_added=2024
             ),
         ),
+        **_training_pairs(world),
         "export-job": Pair(
             ExportJob.objects.create(owner=world.user("bureau"), exporter="centers"),
             ExportJob.objects.create(owner=world.user("center_b"), exporter="centers"),
         ),
+    }
+
+
+def _training_pairs(world) -> dict[str, Pair]:
+    t = training_objects(world)
+    attendance, result = t.attendance_pairs(), t.result_pairs()
+    return {
+        "training-plan": Pair(t.plan_a, t.plan_b),
+        "training-project": Pair(t.sub_a.project, t.sub_b.project),
+        "training-subproject": Pair(t.sub_a, t.sub_b),
+        "training-enrollment": Pair(t.enrollment_a, t.enrollment_b),
+        "training-session": Pair(t.session_a, t.session_b),
+        "training-attendance": Pair(*attendance),
+        "training-result": Pair(*result),
     }

@@ -217,6 +217,13 @@ DETAIL_ACTIONS = {
     "credit-claim-reject",
     "export-job",
     "credit-summary",
+    "training-plan-move",
+    "training-subproject-move",
+    "training-enrollment-decide",
+    "training-enrollment-withdraw",
+    "training-enrollment-acknowledge",
+    "training-session-checkin",
+    "training-session-sign-off",
 }
 
 

@@ -1,0 +1,198 @@
+"""Training API: plans, projects, sub-projects (and their state moves),
+enrolments (apply, decide, withdraw, acknowledge), sessions (check in, sign
+off), attendance and results. Lists read changes with ``?updated_since=``:
+a district system reads its district's participation and results. Every
+rule is the services'; a refused move answers 400 with its reason."""
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from centers.models import Teacher
+from core.api.viewsets import ScopedCreateListRetrieveViewSet, ScopedReadOnlyViewSet
+
+from .. import services
+from ..filtersets import (
+    AttendanceFilterSet,
+    EnrollmentFilterSet,
+    PlanFilterSet,
+    ProjectFilterSet,
+    ResultFilterSet,
+    SessionFilterSet,
+    SubProjectFilterSet,
+)
+from ..models import Attendance, Enrollment, Plan, Project, Result, Session, SubProject
+from .serializers import (
+    AcknowledgeSerializer,
+    ApplySerializer,
+    AttendanceSerializer,
+    CheckinSerializer,
+    DecideSerializer,
+    EnrollmentSerializer,
+    MoveSerializer,
+    PlanSerializer,
+    ProjectSerializer,
+    ResultSerializer,
+    ScoresSerializer,
+    SessionSerializer,
+    SubProjectSerializer,
+    WithdrawSerializer,
+)
+
+
+def _valid(serializer_class, request):
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class PlanViewSet(ScopedReadOnlyViewSet):
+    queryset = Plan.objects.all()
+    serializer_class = PlanSerializer
+    filterset_class = PlanFilterSet
+    ordering = ["id"]
+    permission_actions = {"move": "view"}
+
+    @extend_schema(request=MoveSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        plan = self.get_object()
+        data = _valid(MoveSerializer, request)
+        plan = services.move_plan(
+            plan=plan, move=data["move"], by=request.user, reason=data["reason"]
+        )
+        return Response(PlanSerializer(plan).data)
+
+
+class ProjectViewSet(ScopedReadOnlyViewSet):
+    queryset = Project.objects.all()
+    serializer_class = ProjectSerializer
+    filterset_class = ProjectFilterSet
+    ordering = ["id"]
+
+
+class SubProjectViewSet(ScopedReadOnlyViewSet):
+    queryset = SubProject.objects.all()
+    serializer_class = SubProjectSerializer
+    filterset_class = SubProjectFilterSet
+    ordering = ["id"]
+    # The services decide who may which move (the bureau approves, the
+    # responsible center starts and closes): the view only needs the object.
+    permission_actions = {"move": "view"}
+
+    @extend_schema(request=MoveSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        sub = self.get_object()
+        data = _valid(MoveSerializer, request)
+        services.move_subproject(
+            subproject=sub, move=data["move"], by=request.user, reason=data["reason"]
+        )
+        sub.refresh_from_db()
+        return Response(SubProjectSerializer(sub).data)
+
+
+class EnrollmentViewSet(ScopedCreateListRetrieveViewSet):
+    """Enrolments in reach; POST applies (a teacher for themself, a school
+    admin nominating a teacher of their school)."""
+
+    queryset = Enrollment.objects.select_related("teacher")
+    serializer_class = EnrollmentSerializer
+    filterset_class = EnrollmentFilterSet
+    ordering = ["id"]
+    permission_actions = {"decide": "change", "withdraw": "change", "acknowledge": "change"}
+
+    @extend_schema(request=ApplySerializer, responses=EnrollmentSerializer)
+    def create(self, request, *args, **kwargs):
+        data = _valid(ApplySerializer, request)
+        sub = get_object_or_404(SubProject.objects.restrict(request.user), pk=data["subproject"])
+        teacher = get_object_or_404(Teacher.objects.restrict(request.user), pk=data["teacher"])
+        enrollment = services.apply(subproject=sub, teacher=teacher, by=request.user)
+        return Response(EnrollmentSerializer(enrollment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=DecideSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        enrollment = self.get_object()
+        data = _valid(DecideSerializer, request)
+        enrollment = services.decide(
+            enrollment=enrollment,
+            by=request.user,
+            approve=data["approve"],
+            reason=data["reason"],
+        )
+        return Response(EnrollmentSerializer(enrollment).data)
+
+    @extend_schema(request=WithdrawSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        enrollment = self.get_object()
+        data = _valid(WithdrawSerializer, request)
+        enrollment = services.withdraw(
+            enrollment=enrollment, by=request.user, reason=data["reason"]
+        )
+        return Response(EnrollmentSerializer(enrollment).data)
+
+    @extend_schema(request=AcknowledgeSerializer)
+    @action(detail=True, methods=["post"])
+    def acknowledge(self, request, pk=None):
+        enrollment = self.get_object()
+        data = _valid(AcknowledgeSerializer, request)
+        enrollment = services.acknowledge(enrollment=enrollment, by=request.user, **data)
+        return Response(EnrollmentSerializer(enrollment).data)
+
+
+class SessionViewSet(ScopedReadOnlyViewSet):
+    queryset = Session.objects.all()
+    serializer_class = SessionSerializer
+    filterset_class = SessionFilterSet
+    ordering = ["id"]
+    permission_actions = {"checkin": "view", "sign_off": "change"}
+
+    @extend_schema(request=CheckinSerializer, responses=AttendanceSerializer)
+    @action(detail=True, methods=["post"])
+    def checkin(self, request, pk=None):
+        session = self.get_object()
+        data = _valid(CheckinSerializer, request)
+        row = services.check_in(session=session, by=request.user, code=data["code"])
+        return Response(AttendanceSerializer(row).data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"], url_path="sign-off")
+    def sign_off(self, request, pk=None):
+        session = services.sign_off(session=self.get_object(), by=request.user)
+        return Response(SessionSerializer(session).data)
+
+
+class AttendanceViewSet(ScopedReadOnlyViewSet):
+    queryset = Attendance.objects.select_related("enrollment")
+    serializer_class = AttendanceSerializer
+    filterset_class = AttendanceFilterSet
+    ordering = ["id"]
+
+
+class ResultViewSet(ScopedCreateListRetrieveViewSet):
+    """Results in reach; POST enters a trainee's scores (the vendor), and the
+    answer carries the computed score and grade."""
+
+    queryset = Result.objects.select_related("enrollment")
+    serializer_class = ResultSerializer
+    filterset_class = ResultFilterSet
+    ordering = ["id"]
+
+    @extend_schema(request=ScoresSerializer, responses=ResultSerializer)
+    def create(self, request, *args, **kwargs):
+        data = dict(_valid(ScoresSerializer, request))
+        enrollment = get_object_or_404(
+            Enrollment.objects.filter(
+                subproject__in=SubProject.objects.restrict(request.user, "change")
+            ).select_related("subproject"),
+            pk=data.pop("enrollment"),
+        )
+        recommended = data.pop("recommended", None)
+        result = services.enter_result(
+            enrollment=enrollment, by=request.user, recommended=recommended, **data
+        )
+        return Response(ResultSerializer(result).data, status=status.HTTP_201_CREATED)
