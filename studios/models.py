@@ -21,6 +21,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from centers.models import Center, SchoolStage, Teacher
 from core.audit import AuditedModel
@@ -43,9 +44,9 @@ class StudioKind(models.TextChoices):
 
 
 class StudioLevel(models.TextChoices):
-    PROVINCIAL = "provincial", _("Provincial")
-    MUNICIPAL = "municipal", _("Municipal")
-    DISTRICT = "district", _("District")
+    PROVINCIAL = "provincial", pgettext_lazy("studio level", "Provincial")
+    MUNICIPAL = "municipal", pgettext_lazy("studio level", "Municipal")
+    DISTRICT = "district", pgettext_lazy("studio level", "District")
 
 
 def cycle_end_for(start: date) -> date:
@@ -695,9 +696,10 @@ class EvaluationKind(models.TextChoices):
 
 
 class Result(models.TextChoices):
-    EXCELLENT = "excellent", _("Excellent")
-    PASS = "pass", _("Pass")
-    FAIL = "fail", _("Fail")
+    # A context of their own: "Pass" is also a standard's check elsewhere (达标).
+    EXCELLENT = "excellent", pgettext_lazy("evaluation result", "Excellent")
+    PASS = "pass", pgettext_lazy("evaluation result", "Pass")
+    FAIL = "fail", pgettext_lazy("evaluation result", "Fail")
 
 
 class EvaluationScheme(AuditedModel):

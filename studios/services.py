@@ -592,8 +592,18 @@ def hours_by_teacher(studio) -> list[tuple[Teacher, Decimal]]:
 # --- Evaluation ---------------------------------------------------------------
 
 
+def ensure_defaults() -> None:
+    """Write the default mentoring rule and schemes where they are missing."""
+    from . import defaults
+
+    defaults.write(MentoringRule, EvaluationScheme, Criterion)
+
+
 def scheme_for(kind) -> EvaluationScheme:
     scheme = EvaluationScheme.objects.filter(kind=kind, is_active=True).first()
+    if scheme is None and not EvaluationScheme.objects.filter(kind=kind).exists():
+        ensure_defaults()  # a database that never had them (a flushed test database)
+        scheme = EvaluationScheme.objects.filter(kind=kind, is_active=True).first()
     if scheme is None:
         _refuse(_("No evaluation scheme of this kind is in use."), "kind")
     return scheme
