@@ -174,7 +174,7 @@ def stage_import(*, user, kind: str, upload) -> ImportBatch:
     try:
         BATCH_WRITERS[kind](user=user, rows=rows, source="import", dry_run=True)
     except BatchError as exc:
-        errors = _row_errors(exc.errors) if exc.errors else {"0": {"__all__": [exc.message]}}
+        errors = _row_errors(exc.by_row()) if exc.errors else {"0": {"__all__": [exc.message]}}
     return ImportBatch.objects.create(
         kind=kind,
         owner=user,
@@ -197,7 +197,7 @@ def commit_import(*, user, batch: ImportBatch) -> ImportBatch:
             result = BATCH_WRITERS[batch.kind](user=user, rows=batch.rows, source="import")
         except BatchError as exc:
             batch.errors = (
-                _row_errors(exc.errors) if exc.errors else {"0": {"__all__": [exc.message]}}
+                _row_errors(exc.by_row()) if exc.errors else {"0": {"__all__": [exc.message]}}
             )
             batch.save(update_fields=["errors"])
             return batch

@@ -81,7 +81,7 @@ class SyncMixin:
                 user=request.user, rows=rows, source="api"
             )
         except services.BatchError as exc:
-            details = {"rows": {str(i): fields for i, fields in exc.errors.items()}}
+            details = {"rows": {str(i): fields for i, fields in exc.by_row().items()}}
             return error_response(status.HTTP_400_BAD_REQUEST, "invalid_rows", exc.message, details)
         return Response(result.as_dict())
 

@@ -1,0 +1,95 @@
+"""Business rules of the centers app, one module per topic; every public
+name is re-exported here (``from centers import services``):
+
+- ``staff``: research-staff entry conditions (003) and activity;
+- ``mandates``: which municipal center is responsible for a piece of work;
+- ``standards``: the standards' rules and the evaluation of centers;
+- ``sync``: batch upserts of schools, teachers and staff — the district-sync
+  API and the Excel imports (``centers.imports``), built on ``core.batch``;
+- ``id_numbers``: showing a whole ID number, audited.
+"""
+
+from .id_numbers import reveal_id_number
+from .mandates import MANDATE_WEIGHTS, load_mandates, responsible_center, route_mandate
+from .staff import (
+    ENTRY_MAX_AGE,
+    ENTRY_MIN_DEGREE,
+    ENTRY_MIN_HONOUR,
+    ENTRY_MIN_TITLE,
+    ENTRY_MIN_YEARS_TEACHING,
+    INACTIVE_YEARS,
+    RELAXING_DEGREE,
+    RELAXING_HONOUR,
+    Condition,
+    age_on,
+    current_school_year,
+    entry_conditions,
+    is_inactive,
+    meets_entry_conditions,
+    relaxed_entry,
+    staff_meets_standard,
+)
+from .standards import (
+    NEW_HIRE_YEARS,
+    CenterEvaluation,
+    RuleResult,
+    active_rules,
+    ensure_standards,
+    evaluate_center,
+    evaluate_centers,
+)
+from .sync import (
+    BATCH_WRITERS,
+    MAX_BATCH_ROWS,
+    SCHOOL_FIELDS,
+    STAFF_FIELDS,
+    TEACHER_FIELDS,
+    BatchError,
+    BatchResult,
+    clean_rows,
+    import_staff,
+    sync_schools,
+    sync_teachers,
+)
+
+__all__ = [
+    "BATCH_WRITERS",
+    "ENTRY_MAX_AGE",
+    "ENTRY_MIN_DEGREE",
+    "ENTRY_MIN_HONOUR",
+    "ENTRY_MIN_TITLE",
+    "ENTRY_MIN_YEARS_TEACHING",
+    "INACTIVE_YEARS",
+    "MANDATE_WEIGHTS",
+    "MAX_BATCH_ROWS",
+    "NEW_HIRE_YEARS",
+    "RELAXING_DEGREE",
+    "RELAXING_HONOUR",
+    "SCHOOL_FIELDS",
+    "STAFF_FIELDS",
+    "TEACHER_FIELDS",
+    "BatchError",
+    "BatchResult",
+    "CenterEvaluation",
+    "Condition",
+    "RuleResult",
+    "active_rules",
+    "age_on",
+    "clean_rows",
+    "current_school_year",
+    "ensure_standards",
+    "entry_conditions",
+    "evaluate_center",
+    "evaluate_centers",
+    "import_staff",
+    "is_inactive",
+    "load_mandates",
+    "meets_entry_conditions",
+    "relaxed_entry",
+    "reveal_id_number",
+    "responsible_center",
+    "route_mandate",
+    "staff_meets_standard",
+    "sync_schools",
+    "sync_teachers",
+]

@@ -1,0 +1,363 @@
+"""A district system's batches: ``post_batch`` (all-or-nothing, a fixed
+number of queries) and ``sync_batch`` (the same under an Idempotency-Key)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core import audit, batch
+from core.batch import (
+    BatchRejected,
+    RowError,
+    RowErrors,
+    SyncAnswer,
+    body_hash,
+)
+from core.models import AuditAction
+
+from .. import bulk
+from ..models import Category, OrgKind, Source, SyncRequest
+from .common import CATEGORY_VALUES, SOURCE_VALUES, _check_earned_on, parse_hours
+from .ledger import _bulk_post
+
+MAX_BATCH = 1000
+
+
+BATCH_FIELDS = frozenset(
+    {
+        "external_id",
+        "teacher",
+        "category",
+        "source",
+        "hours",
+        "earned_on",
+        "title",
+        "evidence",
+        "activity_key",
+    }
+)
+
+
+def _text(row, name, limit, errors, index, required=False):
+    value = row.get(name)
+    if value is None:
+        value = ""
+    if not isinstance(value, str | int):
+        errors.add(index, name, _("Must be text."))
+        return ""
+    value = str(value).strip()
+    if required and not value:
+        errors.add(index, name, _("This field is required."))
+    elif len(value) > limit:
+        errors.add(index, name, _("At most %(n)d characters.") % {"n": limit})
+    elif "\x00" in value:  # a database text cannot hold it
+        errors.add(index, name, _("Must not contain NUL characters."))
+    return value
+
+
+def validate_batch_rows(rows, today=None) -> tuple[list[dict], RowErrors]:
+    """Check every row without touching the database: (clean rows, errors)."""
+    today = today or timezone.localdate()
+    clean, errors = [], RowErrors()
+    seen = {}
+    for index, row in enumerate(rows):
+        if not isinstance(row, dict):
+            errors.add(index, None, _("Each row is an object."))
+            continue
+        unknown = set(row) - BATCH_FIELDS
+        if unknown:
+            errors.add(index, sorted(unknown)[0], _("Unknown field."))
+        external_id = _text(row, "external_id", 64, errors, index, required=True)
+        teacher = _text(row, "teacher", 64, errors, index, required=True)
+        category = row.get("category")
+        if category not in CATEGORY_VALUES:
+            errors.add(
+                index, "category", _("One of: %(values)s.") % {"values": ", ".join(Category.values)}
+            )
+        source = row.get("source") or Source.EXTERNAL
+        if source not in SOURCE_VALUES or source == Source.CLAIM:
+            errors.add(
+                index,
+                "source",
+                _("One of: %(values)s.")
+                % {"values": ", ".join(v for v in Source.values if v != Source.CLAIM)},
+            )
+        hours = None
+        try:
+            hours = parse_hours(row.get("hours"))
+        except ValidationError as exc:
+            errors.add(index, "hours", exc.messages[0])
+        earned_on = None
+        try:
+            earned_on = datetime.date.fromisoformat(str(row.get("earned_on") or ""))
+            _check_earned_on(earned_on, today)
+        except ValueError:
+            errors.add(index, "earned_on", _("A date as YYYY-MM-DD."))
+        except ValidationError as exc:
+            errors.add(index, "earned_on", exc.messages[0])
+        title = _text(row, "title", 200, errors, index)
+        evidence = _text(row, "evidence", 300, errors, index)
+        activity_key = _text(row, "activity_key", 100, errors, index)
+        if external_id:
+            if external_id in seen:
+                errors.add(
+                    index,
+                    "external_id",
+                    _("Repeats row %(n)d of this batch.") % {"n": seen[external_id]},
+                )
+            else:
+                seen[external_id] = index
+        clean.append(
+            {
+                "index": index,
+                "external_id": external_id,
+                "teacher": teacher,
+                "category": category,
+                "source": source,
+                "hours": hours,
+                "earned_on": earned_on,
+                "title": title,
+                "evidence": evidence,
+                "activity_key": activity_key,
+            }
+        )
+    return clean, errors
+
+
+@dataclass
+class BatchResult(batch.BatchResult):
+    """A ledger batch: per row its outcome (``results``). Nothing is ever
+    updated: a row the district already sent is ``existing``, a row for an
+    activity that already counts ``already_counted`` (both ``unchanged``)."""
+
+    results: list[dict] = field(default_factory=list)
+    existing: int = 0
+    already_counted: int = 0
+
+    def as_dict(self):
+        return {
+            "batch": {
+                "received": len(self.results),
+                "created": self.created,
+                "existing": self.existing,
+                "already_counted": self.already_counted,
+            },
+            "results": self.results,
+        }
+
+
+def post_batch(*, district, rows, registered_by=None, org_name=None) -> BatchResult:
+    """Post a district system's rows (dicts with ``external_id``, ``teacher``
+    — the teacher's id in the district's system — ``category``, ``hours``,
+    ``earned_on`` and optional ``source``, ``title``, ``evidence``,
+    ``activity_key``) in one transaction with a fixed number of queries.
+
+    All or nothing (``core.batch.run_batch``): a bad row raises
+    BatchRejected listing each bad row by index. A row whose ``external_id``
+    the district already sent is ``existing``; a row for an activity that
+    already counts for the teacher is ``already_counted``; neither writes
+    anything."""
+    org_name = district.name if org_name is None else org_name
+
+    def check(rows, errors):
+        if len(rows) > MAX_BATCH:
+            raise BatchRejected([RowError(None, None, _("At most 1,000 rows per batch."))])
+        clean, found = validate_batch_rows(rows)
+        errors.extend(found)
+        return clean
+
+    def find_teachers(clean, errors):
+        teacher_ids = bulk.teacher_ids(district.pk, [r["teacher"] for r in clean])
+        for row in clean:
+            if row["teacher"] not in teacher_ids:
+                errors.add(row["index"], "teacher", _("No teacher with this id in your district."))
+        return clean, teacher_ids
+
+    def write(checked):
+        clean, teacher_ids = checked
+        result = BatchResult()
+        existing = bulk.sent_entries(district.pk, [r["external_id"] for r in clean])
+        items = []
+        for row in clean:
+            external_id = row["external_id"]
+            item = {"index": row["index"], "external_id": external_id}
+            result.results.append(item)
+            if external_id in existing:
+                item["status"] = "existing"
+                item["id"] = existing[external_id]
+                result.existing += 1
+                continue
+            row["teacher_id"] = teacher_ids[row["teacher"]]
+            items.append((item, row))
+        outcomes = _bulk_post(
+            [row for _item, row in items],
+            district_of=lambda teacher_id: district.pk,
+            registered_by=registered_by,
+            org_kind=OrgKind.SYSTEM,
+            org_name=org_name,
+        )
+        for (item, _row), (status, entry_id) in zip(items, outcomes, strict=True):
+            item["status"] = status
+            item["id"] = entry_id
+            if status == "created":
+                result.created += 1
+            else:
+                result.already_counted += 1
+        result.unchanged = result.existing + result.already_counted
+        if result.created:
+            audit.record(
+                AuditAction.SYNC,
+                actor=registered_by,
+                object_type="credits.creditentry",
+                object_repr=f"{district.name}: {result.created}",
+                message=(
+                    f"district sync: {result.created} created, {result.existing} existing, "
+                    f"{result.already_counted} already counted"
+                ),
+            )
+        return result
+
+    return batch.run_batch(rows, check, find_teachers, write=write)
+
+
+SYNC_REQUEST_DAYS = 90
+
+
+def purge_sync_requests(now=None) -> int:
+    """Forget idempotency keys older than 90 days (a resend that late is
+    still harmless: known external ids answer ``existing``)."""
+    now = now or timezone.now()
+    deleted, _ = SyncRequest.objects.filter(
+        created_at__lt=now - datetime.timedelta(days=SYNC_REQUEST_DAYS)
+    ).delete()
+    return deleted
+
+
+KEY_REUSED = "idempotency_key_reused"
+
+
+def sync_batch(*, district, key, body, user=None, digest=None) -> SyncAnswer:
+    """A district system's batch under an ``Idempotency-Key``.
+
+    The first request with a key runs ``post_batch`` and stores its answer
+    with the key in the same transaction; a resend with the same body gets
+    that answer back (``replayed``) and writes nothing; the same key with
+    another body is refused (422). A rejected batch stores nothing, so the
+    corrected batch may reuse its key. Two concurrent requests with one key
+    queue on the key's unique index: the second sees the first's answer.
+
+    ``digest`` is the body's fingerprint when the caller has one (the API:
+    ``request_hash`` of the request's bytes); otherwise ``body_hash(body)``."""
+    rows = body.get("entries") if isinstance(body, dict) else body
+    if not isinstance(rows, list) or not rows:
+        return SyncAnswer(
+            400,
+            _error(400, "invalid", _('Send {"entries": [...]} with 1 to 1,000 rows.')),
+        )
+    if len(rows) > MAX_BATCH:
+        return SyncAnswer(413, _error(413, "batch_too_large", _("At most 1,000 rows per batch.")))
+    if digest is None:
+        digest = body_hash(body)
+    try:
+        with transaction.atomic():
+            claimed = _claim_key(district, key, digest, len(rows), user)
+            if not isinstance(claimed, int):
+                known_hash, status, response = claimed
+                if known_hash != digest:
+                    return SyncAnswer(
+                        422,
+                        _error(
+                            422,
+                            KEY_REUSED,
+                            _(
+                                "This Idempotency-Key was already used for a different batch. "
+                                "Use a new key for new data."
+                            ),
+                        ),
+                    )
+                return SyncAnswer(status, json.loads(response), replayed=True, stored=response)
+            result = post_batch(district=district, rows=rows, registered_by=user)
+            answer = SyncAnswer(201, result.as_dict())
+            _store_answer(claimed, answer)
+            return answer
+    except BatchRejected as exc:
+        return SyncAnswer(
+            422,
+            _error(
+                422,
+                "invalid_rows",
+                _("%(n)d rows are invalid; nothing of this batch was written.")
+                % {"n": len(exc.errors)},
+                {"rows": exc.as_list()},
+            ),
+        )
+    except IntegrityError:
+        # Another request posted one of these external ids at the same time.
+        return SyncAnswer(409, _conflict())
+
+
+def _conflict():
+    return _error(409, "conflict", _("A concurrent request changed these entries; resend."))
+
+
+def _claim_key(district, key, digest, rows, user):
+    """Record the key, or find it: the new record's id (int) if this request
+    claimed the key, else (body hash, status code, answer) of the request
+    that did. A concurrent request with the key waits here until the first
+    commits (then sees it) or rolls back (then claims the key)."""
+    if not bulk.is_postgres():
+        record, created = SyncRequest.objects.get_or_create(
+            district=district,
+            key=key,
+            defaults={
+                "body_hash": digest,
+                "status_code": 0,
+                "response": "",
+                "rows": rows,
+                "created_by": user,
+            },
+        )
+        if created:
+            return record.pk
+        return record.body_hash, record.status_code, record.response
+    table = SyncRequest._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} "
+            '(district_id, "key", body_hash, status_code, response, "rows", created_by_id, '
+            "created_at) "
+            "VALUES (%s, %s, %s, 0, '', %s, %s, %s) "
+            'ON CONFLICT (district_id, "key") DO NOTHING RETURNING id',
+            [district.pk, key, digest, rows, getattr(user, "pk", None), timezone.now()],
+        )
+        inserted = cursor.fetchone()
+        if inserted is not None:
+            return inserted[0]
+        cursor.execute(
+            f"SELECT body_hash, status_code, response FROM {table} "
+            'WHERE district_id = %s AND "key" = %s',
+            [district.pk, key],
+        )
+        found = cursor.fetchone()
+    if found is None:  # purged in between: let the client resend
+        raise IntegrityError("idempotency key vanished")
+    return found
+
+
+def _store_answer(record_id, answer) -> None:
+    """Keep the answer's text with the key: a resend gets the same bytes."""
+    SyncRequest.objects.filter(pk=record_id).update(status_code=answer.status, response=answer.text)
+
+
+def _error(status, code, message, details=None):
+    body = {"error": {"status": status, "code": code, "message": str(message)}}
+    if details:
+        body["error"]["details"] = details
+    return body
