@@ -4,6 +4,7 @@ each with a host and members drawn from the world's schools."""
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -24,6 +25,15 @@ class Studios:
     member_a2: object
     learner_a: object
     member_b: object
+
+
+def record(studio, attended, held_on=date(2024, 5, 10), **fields):
+    """An activity of ``studio`` (a seminar of 3 hours by default) attended
+    by ``attended``, through the service."""
+    values = {"kind": "seminar", "title": "研讨", "held_on": held_on, "place": "天河", "hours": 3}
+    values.update(fields)
+    values["hours"] = Decimal(str(values["hours"]))
+    return services.record_activity(studio=studio, fields=values, attended=attended)
 
 
 def make_studio(center, name, kind=StudioKind.FAMOUS_TEACHER, **kwargs):

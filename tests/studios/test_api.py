@@ -2,7 +2,6 @@
 changes, constant queries."""
 
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 from django.urls import reverse
@@ -14,7 +13,7 @@ from studios.models import EvaluationKind, PersonRole
 from tests.contracts import ApiContract, assert_constant_queries
 from tests.factories import TeacherFactory
 
-from .conftest import make_studio
+from .conftest import make_studio, record
 
 pytestmark = pytest.mark.django_db
 
@@ -44,17 +43,7 @@ class TestActivityApi(ApiContract):
 
     @pytest.fixture(autouse=True)
     def _studios(self, world, studios):
-        world.activity = services.record_activity(
-            studio=studios.a,
-            fields={
-                "kind": "seminar",
-                "title": "研讨",
-                "held_on": date(2024, 5, 10),
-                "place": "x",
-                "hours": Decimal("3"),
-            },
-            attended=[studios.member_a],
-        )
+        world.activity = record(studios.a, [studios.member_a])
 
     def url(self, world):
         return reverse("api:studio-activity-detail", args=[world.activity.pk])
@@ -78,17 +67,7 @@ def test_updated_since_reads_changes(world, studios, login):
 
 
 def test_activity_shows_attendance(world, studios, login):
-    activity = services.record_activity(
-        studio=studios.a,
-        fields={
-            "kind": "lecture",
-            "title": "讲座",
-            "held_on": date(2024, 5, 10),
-            "place": "x",
-            "hours": Decimal("2"),
-        },
-        attended=[studios.member_a, studios.host_a],
-    )
+    activity = record(studios.a, [studios.member_a, studios.host_a], kind="lecture", hours=2)
     data = (
         login(world.user("center_a"))
         .get(reverse("api:studio-activity-detail", args=[activity.pk]))
@@ -128,17 +107,7 @@ def test_api_lists_make_constant_queries(world, studios, login, route):
             services.score_evaluation(
                 evaluation=evaluation, scores={c.pk: 80 for c in evaluation.scheme.criteria.all()}
             )
-            services.record_activity(
-                studio=studio,
-                fields={
-                    "kind": "lecture",
-                    "title": "讲座",
-                    "held_on": date(2024, 5, 10),
-                    "place": "x",
-                    "hours": Decimal("2"),
-                },
-                attended=[host],
-            )
+            record(studio, [host], kind="lecture", hours=2)
 
     add(1)
     assert_constant_queries(client, reverse(route), add)

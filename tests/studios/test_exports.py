@@ -1,29 +1,19 @@
 """The studio exports: one row per record in the user's scope."""
 
-from datetime import date
-from decimal import Decimal
 
 import pytest
 
 from studios import exporters, services
 from studios.models import EvaluationKind
 
+from .conftest import record
+
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def work(studios):
-    services.record_activity(
-        studio=studios.a,
-        fields={
-            "kind": "seminar",
-            "title": "研讨",
-            "held_on": date(2024, 5, 10),
-            "place": "x",
-            "hours": Decimal("3"),
-        },
-        attended=[studios.member_a],
-    )
+    record(studios.a, [studios.member_a])
     services.start_evaluation(studio=studios.a, kind=EvaluationKind.ANNUAL, year=2024)
     services.start_evaluation(studio=studios.b, kind=EvaluationKind.ANNUAL, year=2024)
     return studios

@@ -15,7 +15,7 @@ from studios.models import Activity, EvaluationKind, PersonRole, SelectionRound
 from tests.contracts import NOBODY_OUTSIDE, PageContract, assert_constant_queries
 from tests.factories import TeacherFactory
 
-from .conftest import make_studio
+from .conftest import make_studio, record
 
 pytestmark = pytest.mark.django_db
 
@@ -28,17 +28,7 @@ def policy(db):
 
 
 def _activity(studios):
-    return services.record_activity(
-        studio=studios.a,
-        fields={
-            "kind": "seminar",
-            "title": "研讨",
-            "held_on": date(2024, 5, 10),
-            "place": "天河",
-            "hours": Decimal("3"),
-        },
-        attended=[studios.member_a],
-    )
+    return record(studios.a, [studios.member_a])
 
 
 class TestStudioList(PageContract):
