@@ -5,13 +5,13 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.exports import Exporter, Sheet, registry
+from core.exports import Exporter, OptionsForm, Sheet, registry
 
 from .models import Achievement
 from .services import results_rollup
 
 
-class YearForm(forms.Form):
+class YearForm(OptionsForm):
     year = forms.IntegerField(label=_("Year"), min_value=2019, max_value=2100)
 
     def __init__(self, *args, **kwargs):

@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from centers.models import Center, StaffMember
 from core.forms import StyledForm, StyledModelForm
 from core.models import Membership
-from core.permissions import get_scope
 from core.roles import Role
 
 from . import services
@@ -54,11 +53,7 @@ def add_errors(form, exc: ValidationError):
 def own_member_centers(user):
     """The member centers a user acts for: all of them for the secretariat,
     their own for member staff."""
-    centers = services.member_centers()
-    scope = get_scope(user)
-    if scope.has_role(Role.SECRETARIAT, Role.BUREAU):
-        return centers
-    return centers.filter(pk__in=scope.ids(Role.CENTER_STAFF))
+    return services.member_centers().restrict(user, "act_for")
 
 
 class CouncilMemberForm(StyledModelForm):
@@ -67,14 +62,16 @@ class CouncilMemberForm(StyledModelForm):
         fields = ["center", "order", "representative", "liaison", "joined_on", "is_active"]
         widgets = {"joined_on": DATE}
 
-    def __init__(self, *args, **kwargs):
+    wants = ("user",)
+
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.fields["center"].disabled = True
             people = staff_users([self.instance.center_id])
         else:
             people = staff_users(
-                Center.objects.filter(kind="municipal").values_list("pk", flat=True)
+                Center.objects.restrict(user).filter(kind="municipal").values_list("pk", flat=True)
             )
         self.fields["representative"].queryset = people
         self.fields["liaison"].queryset = people
@@ -137,10 +134,10 @@ class TransitionForm(StyledForm):
         label=_("Approved at meeting"), queryset=Meeting.objects.none(), required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = Meeting.objects.filter(kind=MeetingKind.COUNCIL).order_by(
-            "-held_on"
+        self.fields["meeting"].queryset = (
+            Meeting.objects.restrict(user).filter(kind=MeetingKind.COUNCIL).order_by("-held_on")
         )
 
 
@@ -174,12 +171,16 @@ class MeetingForm(StyledModelForm):
             "common_problem": forms.Textarea(attrs={"rows": 3}),
         }
 
-    def __init__(self, *args, **kwargs):
+    wants = ("user",)
+
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         members = services.member_centers()
         self.fields["problem_shared_by"].queryset = members
         self.fields["host_center"].queryset = members
-        self.fields["participant_centers"].queryset = Center.objects.order_by("kind", "code")
+        self.fields["participant_centers"].queryset = Center.objects.restrict(user).order_by(
+            "kind", "code"
+        )
         self.fields["participants"].queryset = staff_users(members.values_list("pk", flat=True))
         self.fields["participants"].required = False
 
@@ -279,16 +280,20 @@ class SharedFacultyForm(StyledModelForm):
         if self.instance.pk:
             self.fields["staff"].disabled = True
         centers = own_member_centers(user)
-        self.fields["staff"].queryset = StaffMember.objects.filter(
-            center__in=centers, is_active=True
-        ).select_related("center")
+        self.fields["staff"].queryset = (
+            StaffMember.objects.restrict(user)
+            .filter(center__in=centers, is_active=True)
+            .select_related("center")
+        )
 
     def clean_staff(self):
         staff = self.cleaned_data["staff"]
         if not self.instance.pk:
             try:
                 services.check_faculty(
-                    StaffMember.objects.prefetch_related("year_records").get(pk=staff.pk)
+                    StaffMember.objects.restrict(self.user)
+                    .prefetch_related("year_records")
+                    .get(pk=staff.pk)
                 )
             except ValidationError as exc:
                 raise ValidationError(exc.message_dict["staff"]) from exc

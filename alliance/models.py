@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.audit import AuditedModel
-from core.permissions import RestrictedQuerySet, get_scope
-from core.roles import Role
+from core.permissions import RestrictedQuerySet
 
 # --- Database-level constraints that only PostgreSQL can state ---------------
 
@@ -498,17 +497,6 @@ class Achievement(AuditedModel):
 # --- Sharing ------------------------------------------------------------------
 
 
-class MemberWideQuerySet(RestrictedQuerySet):
-    """Member staff may *see* every member's rows (a shared schedule or
-    register) while changing only their own center's: ``view`` widens the
-    registered scope for center staff."""
-
-    def restrict(self, user, action="view"):
-        if action == "view" and get_scope(user).has_role(Role.CENTER_STAFF):
-            return self.all()
-        return super().restrict(user, action)
-
-
 class Booking(AuditedModel):
     """A center's booking of a shared room, dormitory block or canteen of
     another (or its own) center for a time range. A room is never booked twice
@@ -544,7 +532,7 @@ class Booking(AuditedModel):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
-    objects = MemberWideQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("booking")
@@ -608,7 +596,7 @@ class SharedFaculty(AuditedModel):
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
-    objects = MemberWideQuerySet.as_manager()
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("shared trainer")

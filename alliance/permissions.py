@@ -9,7 +9,7 @@
 - Staff of member centers read the alliance's records, report their own
   center's results, book shared rooms and list their own trainers for their
   own center; they see the whole booking schedule and faculty register
-  (``models.MemberWideQuerySet``), and comment on plans and reports.
+  ("see all, change own"), and comment on plans and reports.
 - District staff read the council, meetings and resources; teachers and
   school admins the digital-resource catalogue; nobody else anything.
 """
@@ -76,8 +76,8 @@ rules.register(
     {
         Role.BUREAU: ("view", ALL),
         Role.SECRETARIAT: ("view add change", ALL),
-        # view: every member's bookings (MemberWideQuerySet); change: own center's
-        Role.CENTER_STAFF: ("view add change", "center"),
+        # see every member's bookings (a shared schedule), change their own
+        Role.CENTER_STAFF: {"view": ALL, "add change": "center"},
     },
 )
 rules.register(
@@ -85,7 +85,7 @@ rules.register(
     {
         Role.BUREAU: ("view", ALL),
         Role.SECRETARIAT: ("view add change", ALL),
-        Role.CENTER_STAFF: ("view add change", "staff__center"),
+        Role.CENTER_STAFF: {"view": ALL, "add change": "staff__center"},
     },
 )
 rules.register(
@@ -98,4 +98,20 @@ rules.register(
         Role.SCHOOL_ADMIN: ("view", ALL),
         Role.TEACHER: ("view", ALL),
     },
+)
+
+
+# The centers a user acts for in the alliance: results reported and council
+# forms ("act_for": the bureau and the secretariat for every member, staff for
+# their own center), comments on plans and reports ("comment_for": the
+# secretariat for the chair center, staff for their own), shared rooms and
+# faculty ("share_for": the secretariat for any member, staff for their own).
+rules.register(
+    "centers.center",
+    {
+        Role.BUREAU: ("act_for", ALL),
+        Role.SECRETARIAT: {"act_for share_for": ALL, "comment_for": "pk"},
+        Role.CENTER_STAFF: ("act_for comment_for share_for", "pk"),
+    },
+    actions=("act_for", "comment_for", "share_for"),
 )

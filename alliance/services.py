@@ -493,11 +493,13 @@ def transition(document: WorkDocument, name: str, *, user, note: str = "", meeti
 def comment_center_ids(user) -> list[int]:
     """The member centers ``user`` may comment for: their own member
     centers (as center staff or secretariat), in id order."""
-    scope = get_scope(user)
-    member_ids = set(
-        CouncilMember.objects.filter(is_active=True).values_list("center_id", flat=True)
+    member_ids = CouncilMember.objects.filter(is_active=True).values("center_id")
+    return list(
+        Center.objects.restrict(user, "comment_for")
+        .filter(pk__in=member_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    return sorted((scope.ids(Role.CENTER_STAFF) | scope.ids(Role.SECRETARIAT)) & member_ids)
 
 
 def check_can_comment(document: WorkDocument, *, user) -> list[int]:
@@ -622,8 +624,7 @@ def results_rollup(*, year: int, user) -> Rollup:
 def check_achievement(*, user, center_id) -> None:
     if not is_member_center(center_id):
         raise ValidationError({"center": _("Results are reported by council member centers.")})
-    scope = get_scope(user)
-    if scope.has_role(Role.SECRETARIAT, Role.BUREAU) or center_id in scope.ids(Role.CENTER_STAFF):
+    if Center.objects.restrict(user, "act_for").filter(pk=center_id).exists():
         return
     raise PermissionDenied(_("You can report results only for your own center."))
 
@@ -659,12 +660,12 @@ def check_booking(booking: Booking, *, user=None) -> None:
         errors["attendees"] = _("The room holds %(seats)s people.") % {"seats": room.seats}
     if booking.center_id and not is_member_center(booking.center_id):
         errors["center"] = _("Only council member centers book shared facilities.")
-    if user is not None and booking.center_id:
-        scope = get_scope(user)
-        if not (
-            scope.has_role(Role.SECRETARIAT) or booking.center_id in scope.ids(Role.CENTER_STAFF)
-        ):
-            errors["center"] = _("You can book only for your own center.")
+    if (
+        user is not None
+        and booking.center_id
+        and not Center.objects.restrict(user, "share_for").filter(pk=booking.center_id).exists()
+    ):
+        errors["center"] = _("You can book only for your own center.")
     if not errors and room is not None and booking.starts_at and booking.ends_at:
         clash = overlapping(room.pk, booking.starts_at, booking.ends_at, booking.pk).first()
         if clash is not None:
@@ -738,8 +739,7 @@ def check_not_listed(staff: StaffMember) -> None:
 
 def list_faculty(*, user, staff: StaffMember, expertise: str, available_for: str = ""):
     """Put a trainer in the faculty-sharing register."""
-    scope = get_scope(user)
-    if not (scope.has_role(Role.SECRETARIAT) or staff.center_id in scope.ids(Role.CENTER_STAFF)):
+    if not Center.objects.restrict(user, "share_for").filter(pk=staff.center_id).exists():
         raise PermissionDenied(_("You can list only your own center's staff."))
     check_faculty(staff)
     check_not_listed(staff)

@@ -245,7 +245,7 @@ class DocumentDetailView(ScopedDetailView):
         ctx["steps"] = doc.steps.select_related("actor")
         ctx["comments"] = doc.comments.select_related("center", "author")
         ctx["transitions"] = services.transitions_for(doc, user)
-        ctx["transition_form"] = TransitionForm()
+        ctx["transition_form"] = TransitionForm(user=user)
         ctx["comment_form"] = CommentForm()
         ctx["can_edit"] = doc.is_editable and can(user, "change", WorkDocument)
         ctx["can_comment"] = services.can_comment(doc, user=user)
@@ -275,7 +275,7 @@ class DocumentUpdateView(ScopedUpdateView):
     def form_valid(self, form):
         try:
             self.object = services.edit_document(
-                WorkDocument.objects.get(pk=self.object.pk),
+                WorkDocument.objects.restrict(self.request.user, "change").get(pk=self.object.pk),
                 user=self.request.user,
                 title=form.cleaned_data["title"],
                 body=form.cleaned_data["body"],
@@ -312,7 +312,7 @@ class DocumentTransitionView(ScopedMixin, View):
 
     def post(self, request, pk, name):
         document = get_object_or_404(WorkDocument.objects.restrict(request.user), pk=pk)
-        form = TransitionForm(request.POST)
+        form = TransitionForm(request.POST, user=request.user)
         form.is_valid()
         try:
             services.transition(

@@ -44,9 +44,9 @@ class CentersConfig(AppConfig):
         from core.permissions import get_scope
 
         def _matrix(user):
-            from .permissions import may_see_matrix
+            from core.permissions import can
 
-            return may_see_matrix(user)
+            return can(user, "matrix", "centers.center")
 
         def _importer(user):
             return any(

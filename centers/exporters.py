@@ -2,13 +2,14 @@
 querysets; ID numbers are always masked in exports."""
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
-from core.exports import Exporter, QuerysetExporter, Sheet, registry, yes_no
+from core.exports import Exporter, OptionsForm, QuerysetExporter, Sheet, registry, yes_no
+from core.permissions import can
 
 from . import services
 from .models import Center, Room, School, StaffMember, Teacher
-from .permissions import may_see_matrix, standards_centers
 
 
 @registry.register
@@ -196,8 +197,12 @@ class FacilitiesExporter(QuerysetExporter):
         ]
 
 
-class CenterChoiceForm(forms.Form):
-    center = forms.ModelChoiceField(queryset=Center.objects.all(), label=_("Center"))
+class CenterChoiceForm(OptionsForm):
+    center = forms.ModelChoiceField(queryset=Center.objects.none(), label=_("Center"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["center"].queryset = Center.objects.restrict(self.user, "standards")
 
 
 def _result_row(result):
@@ -219,9 +224,13 @@ class CenterStandardsExporter(Exporter):
     options_form = CenterChoiceForm
 
     def sheets(self):
-        center = standards_centers(self.user).filter(pk=self.options.get("center")).first()
-        if center is None:
-            raise PermissionError("center outside the user's reach")
+        center = (
+            Center.objects.restrict(self.user, "standards")
+            .filter(pk=self.options.get("center"))
+            .first()
+        )
+        if center is None:  # the scope shrank since the options were checked
+            raise PermissionDenied
         evaluation = services.evaluate_center(center)
         yield Sheet(
             str(center.short_name or center.name)[:31],
@@ -240,12 +249,14 @@ class StandardsMatrixExporter(Exporter):
 
     @classmethod
     def allowed(cls, user):
-        return super().allowed(user) and may_see_matrix(user)
+        return super().allowed(user) and can(user, "matrix", Center)
 
     def sheets(self):
         rules = services.active_rules()
         evaluations = services.evaluate_centers(
-            standards_centers(self.user).select_related("district").order_by("-kind", "code"),
+            Center.objects.restrict(self.user, "standards")
+            .select_related("district")
+            .order_by("-kind", "code"),
             rules=rules,
         )
         headers = [str(_("Center")), str(_("Kind"))]

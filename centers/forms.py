@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import StyledForm, StyledModelForm
 
 from .imports import IMPORT_TITLES
-from .models import Campus, District, Room, School, StaffMember, StaffYearRecord, Teacher
-from .permissions import writable_centers, writable_districts, writable_schools_q
+from .models import Campus, Center, District, Room, School, StaffMember, StaffYearRecord, Teacher
 from .validators import normalise_id_number, validate_id_number
 
 #: A semester has about 20 school weeks.
@@ -32,7 +31,7 @@ class SchoolForm(StyledModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = writable_districts(user)
+        self.fields["district"].queryset = District.objects.restrict(user, "import_into")
 
 
 class TeacherForm(StyledModelForm):
@@ -58,8 +57,7 @@ class TeacherForm(StyledModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        q = writable_schools_q(user)
-        schools = School.objects.none() if q is None else School.objects.filter(q)
+        schools = School.objects.restrict(user, "import_into")
         self.fields["school"].queryset = schools.select_related("district")
         field = self.fields["id_number"]
         if self.instance.pk:
@@ -91,7 +89,7 @@ class CampusForm(StyledModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["center"].queryset = writable_centers(user)
+        self.fields["center"].queryset = Center.objects.restrict(user, "keep")
 
 
 class RoomForm(StyledModelForm):
@@ -103,9 +101,9 @@ class RoomForm(StyledModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["campus"].queryset = Campus.objects.filter(
-            center__in=writable_centers(user)
-        ).select_related("center")
+        self.fields["campus"].queryset = Campus.objects.restrict(user, "add").select_related(
+            "center"
+        )
 
 
 class StaffMemberForm(StyledModelForm):
@@ -133,7 +131,7 @@ class StaffMemberForm(StyledModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["center"].queryset = writable_centers(user)
+        self.fields["center"].queryset = Center.objects.restrict(user, "keep")
 
     def clean(self):
         data = super().clean()
@@ -160,9 +158,9 @@ class StaffYearRecordForm(StyledModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["staff"].queryset = StaffMember.objects.filter(
-            center__in=writable_centers(user)
-        ).select_related("center")
+        self.fields["staff"].queryset = StaffMember.objects.restrict(user, "add").select_related(
+            "center"
+        )
         self.fields["year"].help_text = _("The year the school year starts (2025 for 2025–2026).")
 
     def clean(self):

@@ -13,16 +13,23 @@ from .models import SENIOR_TITLES, Center, CenterKind, Employment, StaffMember
 
 def federation_context(request):
     """Centers by kind, staff make-up and standards passed: seven queries."""
-    centers = list(Center.objects.select_related("district").order_by("-kind", "code"))
+    user = request.user
+    centers = list(
+        Center.objects.restrict(user).select_related("district").order_by("-kind", "code")
+    )
     by_kind = dict.fromkeys(CenterKind.values, 0)
     for center in centers:
         by_kind[center.kind] += 1
-    staff = StaffMember.objects.filter(is_active=True, left_on__isnull=True).aggregate(
-        total=Count("pk"),
-        full_time=Count("pk", filter=Q(employment=Employment.FULL_TIME)),
-        part_time=Count("pk", filter=Q(employment=Employment.PART_TIME)),
-        research=Count("pk", filter=Q(is_research_staff=True)),
-        senior=Count("pk", filter=Q(title__in=SENIOR_TITLES)),
+    staff = (
+        StaffMember.objects.restrict(user)
+        .filter(is_active=True, left_on__isnull=True)
+        .aggregate(
+            total=Count("pk"),
+            full_time=Count("pk", filter=Q(employment=Employment.FULL_TIME)),
+            part_time=Count("pk", filter=Q(employment=Employment.PART_TIME)),
+            research=Count("pk", filter=Q(is_research_staff=True)),
+            senior=Count("pk", filter=Q(title__in=SENIOR_TITLES)),
+        )
     )
     evaluations = services.evaluate_centers(centers)
     rules_total = sum(e.total for e in evaluations)

@@ -2,7 +2,7 @@
 
 from django.db.models import Q
 
-from core.permissions import ALL, get_scope, rules
+from core.permissions import ALL, rules
 from core.roles import Role
 
 rules.register(
@@ -75,102 +75,59 @@ rules.register("centers.staffmember", _center_rules("center"))
 rules.register("centers.staffyearrecord", _center_rules("staff__center"))
 
 
-# --- Scopes that are not one model's rule --------------------------------------
+# --- Actions beyond view/add/change/delete ------------------------------------
 #
 # Whole ID numbers (身份证号) are masked everywhere (pages, API, exports). The
 # bureau, and district staff of the teacher's own district, may have one
-# shown whole through an explicit "show" action, and every showing is
+# shown whole through an explicit "reveal_id" action, and every showing is
 # audited (AuditAction.SENSITIVE_VIEW). Nobody else ever sees it: not center
 # staff, school admins, district systems (they send ID numbers, they do not
 # read them back), vendors, nor the teacher through the API or exports.
+rules.register(
+    "centers.teacher",
+    {Role.BUREAU: ("reveal_id", ALL), Role.DISTRICT_STAFF: ("reveal_id", "district")},
+    actions=("reveal_id",),
+)
+# A teacher's own record ("self"): my hours, my claims, my training.
+rules.register("centers.teacher", {Role.TEACHER: ("self", "pk")}, actions=("self",))
 
+# Centers' standards: the bureau and the alliance secretariat see every
+# center's, center staff their own center's, district staff their district's
+# center's ("standards"); the all-centers matrix is the bureau's and the
+# secretariat's ("matrix"). Staff, facilities and their records are kept
+# ("keep") by the bureau, the center's staff and its district's staff.
+rules.register(
+    "centers.center",
+    {
+        Role.BUREAU: ("standards matrix keep", ALL),
+        Role.SECRETARIAT: ("standards matrix", ALL),
+        Role.CENTER_STAFF: ("standards keep", "pk"),
+        Role.DISTRICT_STAFF: ("standards keep", "district"),
+    },
+    actions=("standards", "matrix", "keep"),
+)
 
-def can_see_whole_id(user, teacher) -> bool:
-    scope = get_scope(user)
-    if scope.superuser or Role.BUREAU in scope.roles:
-        return True
-    return teacher.district_id in scope.ids(Role.DISTRICT_STAFF)
-
-
-def may_see_whole_ids(user) -> bool:
-    """Whether the user may see any whole ID number at all (shows the action)."""
-    scope = get_scope(user)
-    return scope.has_role(Role.BUREAU, Role.DISTRICT_STAFF)
-
-
-# Standards are evaluated per center. The bureau and the alliance secretariat
-# see every center; center staff their own center; district staff their
-# district's center. Others have no right (403).
-
-
-def standards_scope(user) -> Q | None:
-    """A filter on Center for the standards pages, API and exports; None: no right."""
-    scope = get_scope(user)
-    if scope.superuser or scope.has_role(Role.BUREAU, Role.SECRETARIAT):
-        return Q()
-    q = None
-    if Role.CENTER_STAFF in scope.roles:
-        q = Q(pk__in=scope.ids(Role.CENTER_STAFF))
-    if Role.DISTRICT_STAFF in scope.roles:
-        part = Q(district__in=scope.ids(Role.DISTRICT_STAFF))
-        q = part if q is None else q | part
-    return q
-
-
-def standards_centers(user):
-    """The centers whose standards the user may see (none when no right)."""
-    from .models import Center
-
-    q = standards_scope(user)
-    return Center.objects.none() if q is None else Center.objects.filter(q)
-
-
-def may_see_matrix(user) -> bool:
-    """The all-centers matrix is the bureau's (and the secretariat's)."""
-    scope = get_scope(user)
-    return scope.superuser or scope.has_role(Role.BUREAU, Role.SECRETARIAT)
-
-
-# Imports and district sync write rows: which districts, schools and centers
-# the user may write into, the same reach as the add/change rules above.
-
-
-def writable_districts(user):
-    from .models import District
-
-    scope = get_scope(user)
-    if scope.superuser or Role.BUREAU in scope.roles:
-        return District.objects.all()
-    ids = scope.ids(Role.DISTRICT_STAFF) | scope.ids(Role.DISTRICT_SYSTEM)
-    return District.objects.filter(pk__in=ids)
-
-
-def writable_schools_q(user) -> Q | None:
-    """Schools whose teachers the user may add or change (None: none)."""
-    scope = get_scope(user)
-    if scope.superuser or Role.BUREAU in scope.roles:
-        return Q()
-    q = None
-    districts = scope.ids(Role.DISTRICT_STAFF) | scope.ids(Role.DISTRICT_SYSTEM)
-    if districts:
-        q = Q(district__in=districts)
-    if scope.ids(Role.SCHOOL_ADMIN):
-        part = Q(pk__in=scope.ids(Role.SCHOOL_ADMIN))
-        q = part if q is None else q | part
-    return q
-
-
-def writable_centers(user):
-    """Centers whose staff and facilities the user keeps."""
-    from .models import Center
-
-    scope = get_scope(user)
-    if scope.superuser or Role.BUREAU in scope.roles:
-        return Center.objects.all()
-    return Center.objects.filter(
-        Q(pk__in=scope.ids(Role.CENTER_STAFF))
-        | Q(district__in=scope.ids(Role.DISTRICT_STAFF), district__isnull=False)
-    )
+# Imports and district sync write rows into districts and schools: the same
+# reach as the add/change rules above ("import_into").
+rules.register(
+    "centers.district",
+    {
+        Role.BUREAU: ("import_into", ALL),
+        Role.DISTRICT_STAFF: ("import_into", "pk"),
+        Role.DISTRICT_SYSTEM: ("import_into", "pk"),
+    },
+    actions=("import_into",),
+)
+rules.register(
+    "centers.school",
+    {
+        Role.BUREAU: ("import_into", ALL),
+        Role.DISTRICT_STAFF: ("import_into", "district"),
+        Role.DISTRICT_SYSTEM: ("import_into", "district"),
+        Role.SCHOOL_ADMIN: ("import_into", "pk"),
+    },
+    actions=("import_into",),
+)
 
 
 rules.register(
@@ -195,3 +152,16 @@ rules.register(
         Role.DISTRICT_STAFF: ("view", ALL),
     },
 )
+
+
+# District staff manage the API tokens of their district's systems: the
+# memberships whose tokens they issue, and the tokens themselves.
+def _district_systems(user, ids):
+    return Q(membership__role=Role.DISTRICT_SYSTEM, membership__organisation_id__in=ids)
+
+
+rules.register(
+    "core.membership",
+    {Role.DISTRICT_STAFF: ("manage_tokens", lambda user, ids: Q(organisation_id__in=ids))},
+)
+rules.register("core.apitoken", {Role.DISTRICT_STAFF: ("view add delete", _district_systems)})

@@ -59,12 +59,6 @@ from .models import (
     Standard,
     Teacher,
 )
-from .permissions import (
-    can_see_whole_id,
-    may_see_matrix,
-    may_see_whole_ids,
-    standards_centers,
-)
 from .validators import mask_id_number
 
 # --- Centers ----------------------------------------------------------------
@@ -142,7 +136,7 @@ class CenterDetailView(ScopedDetailView):
                     research=Count("pk", filter=Q(is_research_staff=True)),
                 )
             )
-        ctx["can_see_standards"] = standards_centers(user).filter(pk=center.pk).exists()
+        ctx["can_see_standards"] = can(user, "standards", center)
         ctx["can_add_campus"] = can(user, "add", Campus)
         return ctx
 
@@ -168,7 +162,7 @@ class DistrictDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        ctx["center"] = Center.objects.filter(district=self.object).first()
+        ctx["center"] = Center.objects.restrict(user).filter(district=self.object).first()
         if can(user, "view", School):
             ctx["schools"] = (
                 School.objects.restrict(user)
@@ -275,7 +269,7 @@ class TeacherDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        ctx["can_reveal"] = may_see_whole_ids(user) and can_see_whole_id(user, self.object)
+        ctx["can_reveal"] = can(user, "reveal_id", Teacher) and can(user, "reveal_id", self.object)
         ctx["can_change"] = (
             Teacher.objects.restrict(user, "change").filter(pk=self.object.pk).exists()
         )
@@ -532,7 +526,9 @@ def _require_standards(user):
 def center_standards(request, pk):
     """Each rule in force for one center: its figure and its verdict."""
     _require_standards(request.user)
-    center = get_object_or_404(standards_centers(request.user).select_related("district"), pk=pk)
+    center = get_object_or_404(
+        Center.objects.restrict(request.user, "standards").select_related("district"), pk=pk
+    )
     evaluation = services.evaluate_center(center)
     return render(
         request,
@@ -545,11 +541,11 @@ def center_standards(request, pk):
 def standards_matrix(request):
     """All centers × all rules (the bureau's view)."""
     _require_standards(request.user)
-    if not may_see_matrix(request.user):
+    if not can(request.user, "matrix", Center):
         raise PermissionDenied
     filterset = StandardCenterFilterSet(
         request.GET or None,
-        queryset=standards_centers(request.user)
+        queryset=Center.objects.restrict(request.user, "standards")
         .select_related("district")
         .order_by("-kind", "code"),
         request=request,

@@ -14,7 +14,9 @@ class CoreConfig(AppConfig):
         from .api import schema  # noqa: F401  (documents token auth in OpenAPI)
         from .permissions import ALL, rules
         from .registry import NavItem, NavSection, registry
-        from .roles import Role
+        from .roles import Role, roles
+
+        roles.discover()  # every app's roles.py, before any rule names them
 
         def own_jobs(user, ids):
             return Q(owner_id=user.pk)
@@ -33,18 +35,13 @@ class CoreConfig(AppConfig):
             },
         )
 
-        def district_systems(user, ids):
-            return Q(membership__role=Role.DISTRICT_SYSTEM, membership__organisation_id__in=ids)
-
+        # Who manages which district systems' tokens is the app's rule that
+        # owns those roles (``manage_tokens`` on memberships).
+        rules.register("core.apitoken", {Role.BUREAU: ("view delete", ALL)})
         rules.register(
-            "core.apitoken",
-            {
-                Role.BUREAU: ("view delete", ALL),
-                Role.DISTRICT_STAFF: ("view add delete", district_systems),
-            },
+            "core.membership", {Role.BUREAU: ("manage_tokens", ALL)}, actions=("manage_tokens",)
         )
         registry.add_section(NavSection("people", _("Organisations and people"), order=10))
-        registry.add_section(NavSection("credits", _("Learning hours"), order=41))
         registry.add_section(NavSection("admin", _("Administration"), order=930))
         registry.add_nav(NavItem("home", _("Home"), "home", order=0))
         registry.add_nav(NavItem("exports", _("My exports"), "exports", order=900))

@@ -2,7 +2,7 @@ from django.conf import settings
 
 from .permissions import get_scope
 from .registry import registry
-from .roles import Role
+from .roles import roles
 
 
 def portal(request):
@@ -10,9 +10,8 @@ def portal(request):
     if user is None or not user.is_authenticated:
         return {"nav_entries": [], "user_roles": [], "LANGUAGES": settings.LANGUAGES}
     scope = get_scope(user)
-    labels = dict(Role.choices)
     return {
         "nav_entries": registry.nav_tree(user),
-        "user_roles": [labels[r] for r in Role.values if r in scope.roles],
+        "user_roles": [info.label for info in roles.all() if info.code in scope.roles],
         "LANGUAGES": settings.LANGUAGES,
     }

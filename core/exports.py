@@ -45,7 +45,17 @@ class Sheet:
     total: int | None = None
 
 
-class NoOptions(forms.Form):
+class OptionsForm(forms.Form):
+    """An exporter's options: built for the user who starts the export, so
+    its choice fields offer only what ``restrict`` gives that user (an
+    object outside the scope is an invalid choice, never a failed job)."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+
+class NoOptions(OptionsForm):
     pass
 
 
@@ -135,8 +145,8 @@ class ExporterRegistry:
 registry = ExporterRegistry()
 
 
-def clean_options(exporter_cls, data) -> dict:
-    form = exporter_cls.options_form(data=data or {})
+def clean_options(exporter_cls, data, user=None) -> dict:
+    form = exporter_cls.options_form(data=data or {}, user=user)
     if not form.is_valid():
         raise ValidationError(form.errors.get_json_data())
     return {k: _jsonable(v) for k, v in form.cleaned_data.items()}
@@ -160,7 +170,7 @@ def start_export(*, user, identifier, data=None) -> ExportJob:
         raise LookupError(identifier)
     if not exporter_cls.allowed(user):
         raise PermissionDenied
-    options = clean_options(exporter_cls, data)
+    options = clean_options(exporter_cls, data, user)
     job = ExportJob.objects.create(
         owner=user,
         exporter=identifier,

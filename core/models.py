@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .permissions import RestrictedManager, RestrictedQuerySet
-from .roles import ROLE_ORGANISATION, Role
+from .roles import role_choices, roles
 
 
 class User(AbstractUser):
@@ -42,7 +42,7 @@ class MembershipQuerySet(RestrictedQuerySet):
 class Membership(models.Model):
     """A user's role in one organisation of the federation.
 
-    The role names the kind of organisation (``ROLE_ORGANISATION``): a center
+    The role names the kind of organisation (``core.roles.roles``, registered by the apps): a center
     for center staff, a district for district staff, a school for a school
     admin, the teacher record for a teacher; the bureau's role holds
     everywhere and points at nothing. Scopes on every list come from here.
@@ -54,7 +54,7 @@ class Membership(models.Model):
         related_name="memberships",
         verbose_name=_("user"),
     )
-    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=32, choices=role_choices)
     organisation_id = models.PositiveBigIntegerField(_("organisation"), null=True, blank=True)
     starts_on = models.DateField(_("starts on"), default=timezone.localdate)
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
@@ -82,7 +82,7 @@ class Membership(models.Model):
 
     @property
     def organisation_model(self):
-        label = ROLE_ORGANISATION.get(self.role)
+        label = roles.organisation(self.role)
         return apps.get_model(label) if label else None
 
     @property

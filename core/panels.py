@@ -8,7 +8,7 @@ from .exports import registry as exporters
 from .models import ExportJob, Membership
 from .permissions import can, get_scope
 from .registry import Panel, registry
-from .roles import Role
+from .roles import roles
 
 
 def _has_role(user):
@@ -17,10 +17,10 @@ def _has_role(user):
 
 def account_context(request):
     user = request.user
-    memberships = list(Membership.objects.active().filter(user=user))
+    memberships = list(Membership.objects.restrict(user).active().filter(user=user))
     return {
         "memberships": [(m.get_role_display(), m.organisation) for m in memberships],
-        "is_district_system": any(m.role == Role.DISTRICT_SYSTEM for m in memberships),
+        "is_district_system": any(m.role in roles.api_clients() for m in memberships),
         "manages_tokens": can(user, "add", "core.apitoken"),
     }
 

@@ -1,24 +1,28 @@
-"""Who may see or change what: the one place every page, API view and export
-asks.
+"""Who may see or change what: the one place every page, API view, form, panel,
+export and task asks.
 
 Each app declares, in its ``permissions.py``, for each of its models which
-roles may do which actions and how far their scope reaches::
+roles may do which actions and how far their scope reaches, per action::
 
     rules.register("centers.school", {
-        Role.BUREAU: ("view", ALL),
+        Role.BUREAU: ("view", ALL),                      # actions, scope
         Role.DISTRICT_STAFF: ("view add change", "district"),
-        Role.SCHOOL_ADMIN: ("view", "pk"),
-    })
+        Role.CENTER_STAFF: {"view": ALL, "change": "center"},  # see all, change own
+        Role.SCHOOL_ADMIN: ("view", ("pk", "parent")),   # a tuple of paths: their union
+    }, actions=("merge",))                               # actions beside view/add/change/delete
 
-The scope is a field path ending at the organisation the role's membership
+A scope is a field path ending at the organisation the role's membership
 points at (``"district"`` means ``district_id IN <the user's districts>``),
-``ALL`` for everything, or a callable ``(user, org_ids) -> Q``. Explicit
-per-object grants (a vendor on one sub-project) live in django-guardian and
-widen the scope for models registered with ``object_grants=True``.
+``ALL`` for everything, a callable ``(user, org_ids) -> Q``, or a tuple of
+these (their union). Registering the same model again (another app's roles)
+adds to its rules. Explicit per-object grants (a vendor on one sub-project)
+live in django-guardian and widen the scope for models registered with
+``object_grants=True``.
 
 ``Model.objects.restrict(user, action)`` narrows a queryset to what the user
 may do; ``can(user, action, model)`` says whether the user may do the action
-on that model at all (no → 403, while objects outside the scope → 404).
+on that model at all (no → 403, while objects outside the scope → 404), and
+``can(user, action, obj)`` whether on that one object.
 """
 
 from __future__ import annotations
@@ -29,13 +33,22 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.db.models import Q
 
-from .roles import Role
-
 ACTIONS = ("view", "add", "change", "delete")
 
 
 class _All:
+    """The whole table. One instance: copies of a rule keep it."""
+
     def __repr__(self):
+        return "ALL"
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):
         return "ALL"
 
 
@@ -43,27 +56,55 @@ ALL = _All()
 ScopePath = str | _All | Callable
 
 
+def _split(actions) -> frozenset[str]:
+    return frozenset(actions.split()) if isinstance(actions, str) else frozenset(actions)
+
+
+def _paths(path) -> tuple:
+    return tuple(path) if isinstance(path, tuple | list) else (path,)
+
+
 @dataclass
 class ModelRules:
     label: str
-    roles: dict[str, tuple[frozenset[str], ScopePath]] = field(default_factory=dict)
+    # role -> action -> the scope paths (their union)
+    roles: dict[str, dict[str, tuple]] = field(default_factory=dict)
+    actions: frozenset[str] = frozenset(ACTIONS)
     object_grants: bool = False
+
+    def actions_of(self, role) -> frozenset[str]:
+        return frozenset(self.roles.get(role, ()))
+
+    def paths(self, role, action) -> tuple:
+        return self.roles.get(role, {}).get(action, ())
+
+    def check_action(self, action):
+        if action not in self.actions:
+            raise ValueError(f"{self.label}: no action {action!r} (known: {sorted(self.actions)})")
 
 
 class RuleRegistry:
     def __init__(self):
         self._rules: dict[str, ModelRules] = {}
 
-    def register(self, label: str, roles: dict, *, object_grants: bool = False):
+    def register(self, label: str, roles: dict, *, actions=(), object_grants: bool = False):
+        """Declare (or add to) the rules of one model; see the module's doc."""
         label = label.lower()
-        parsed = {}
-        for role, (actions, path) in roles.items():
-            acts = frozenset(actions.split()) if isinstance(actions, str) else frozenset(actions)
-            unknown = acts - set(ACTIONS)
-            if unknown:
-                raise ValueError(f"{label}: unknown actions {unknown}")
-            parsed[Role(role)] = (acts, path)
-        self._rules[label] = ModelRules(label=label, roles=parsed, object_grants=object_grants)
+        model_rules = self._rules.get(label)
+        if model_rules is None:
+            model_rules = self._rules[label] = ModelRules(label=label)
+        model_rules.actions = model_rules.actions | _split(actions)
+        model_rules.object_grants = model_rules.object_grants or object_grants
+        for role, spec in roles.items():
+            per_action = spec.items() if isinstance(spec, dict) else [spec]
+            granted = model_rules.roles.setdefault(str(role), {})
+            for acts, path in per_action:
+                acts = _split(acts)
+                unknown = acts - model_rules.actions
+                if unknown:
+                    raise ValueError(f"{label}: unknown actions {sorted(unknown)}")
+                for act in acts:
+                    granted[act] = granted.get(act, ()) + _paths(path)
 
     def get(self, model_or_label) -> ModelRules | None:
         return self._rules.get(_label(model_or_label))
@@ -73,11 +114,12 @@ class RuleRegistry:
 
     def permissions_for_roles(self, roles) -> set[str]:
         perms = set()
-        for label, rules in self._rules.items():
+        for label, model_rules in self._rules.items():
             app_label, model_name = label.split(".")
             for role in roles:
-                acts = rules.roles.get(role, (frozenset(), None))[0]
-                perms.update(f"{app_label}.{act}_{model_name}" for act in acts)
+                perms.update(
+                    f"{app_label}.{act}_{model_name}" for act in model_rules.actions_of(role)
+                )
         return perms
 
 
@@ -88,6 +130,13 @@ def _label(model_or_label) -> str:
     if isinstance(model_or_label, str):
         return model_or_label.lower()
     return model_or_label._meta.label_lower
+
+
+def _model_rules(model, action) -> ModelRules | None:
+    model_rules = rules.get(model)
+    if model_rules is not None:
+        model_rules.check_action(action)
+    return model_rules
 
 
 @dataclass(frozen=True)
@@ -150,23 +199,30 @@ def forget_scope(user) -> None:
             delattr(user, attr)
 
 
+def _granted_pks(user, action, model):
+    """The pks of ``model`` a django-guardian grant gives ``user`` for ``action``."""
+    from guardian.shortcuts import get_objects_for_user
+
+    perm = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
+    return get_objects_for_user(user, perm, klass=model, accept_global_perms=False).values("pk")
+
+
 def can(user, action: str, model) -> bool:
-    """May the user do ``action`` on some objects of ``model`` at all?"""
+    """May the user do ``action`` on some objects of ``model`` at all, or, given
+    an instance, on that object?"""
+    if isinstance(model, models.Model):
+        obj = model
+        return restrict(type(obj)._default_manager.filter(pk=obj.pk), user, action).exists()
     scope = get_scope(user)
+    model_rules = _model_rules(model, action)
     if scope.superuser:
         return True
-    model_rules = rules.get(model)
     if model_rules is None:
         return False
-    if any(action in model_rules.roles.get(role, (frozenset(), None))[0] for role in scope.roles):
+    if any(action in model_rules.actions_of(role) for role in scope.roles):
         return True
-    if model_rules.object_grants and user.is_authenticated:
-        from guardian.shortcuts import get_objects_for_user
-
-        meta = model._meta if not isinstance(model, str) else None
-        if meta is not None:
-            perm = f"{meta.app_label}.{action}_{meta.model_name}"
-            return get_objects_for_user(user, perm, klass=model, accept_global_perms=False).exists()
+    if model_rules.object_grants and user.is_authenticated and not isinstance(model, str):
+        return _granted_pks(user, action, model).exists()
     return False
 
 
@@ -174,38 +230,43 @@ def scope_q(user, action: str, model) -> Q | None:
     """The filter that narrows ``model`` to what the user may ``action``;
     None when nothing at all."""
     scope = get_scope(user)
+    model_rules = _model_rules(model, action)
     if scope.superuser:
         return Q()
-    model_rules = rules.get(model)
     if model_rules is None:
         return None
     q = None
     for role in scope.roles:
-        acts, path = model_rules.roles.get(role, (frozenset(), None))
-        if action not in acts:
-            continue
-        if path is ALL:
-            return Q()
-        if callable(path):
-            part = path(user, scope.ids(role))
-        else:
-            part = Q(**{f"{path}__in": scope.ids(role)})
-        q = part if q is None else q | part
+        for path in model_rules.paths(role, action):
+            if path is ALL:
+                return Q()
+            if callable(path):
+                part = path(user, scope.ids(role))
+            else:
+                part = Q(**{f"{path}__in": scope.ids(role)})
+            q = part if q is None else q | part
     return q
+
+
+def sees_all(user, action: str, model) -> bool:
+    """Does the user's scope for ``action`` reach every object of ``model``?
+    (A city-wide figure needs no filter; a panel may say "all".)"""
+    q = scope_q(user, action, model)
+    return q is not None and not q
 
 
 def restrict(queryset, user, action: str = "view"):
     model = queryset.model
     q = scope_q(user, action, model)
     model_rules = rules.get(model)
-    if model_rules is not None and model_rules.object_grants and user.is_authenticated:
-        from guardian.shortcuts import get_objects_for_user
-
-        perm = f"{model._meta.app_label}.{action}_{model._meta.model_name}"
-        granted = get_objects_for_user(user, perm, klass=model, accept_global_perms=False).values(
-            "pk"
-        )
-        grant_q = Q(pk__in=granted)
+    sees_everything = q is not None and not q
+    if (
+        model_rules is not None
+        and model_rules.object_grants
+        and user.is_authenticated
+        and not sees_everything
+    ):
+        grant_q = Q(pk__in=_granted_pks(user, action, model))
         q = grant_q if q is None else q | grant_q
     if q is None:
         return queryset.none()

@@ -7,19 +7,15 @@ from django.core.exceptions import PermissionDenied
 
 from . import audit
 from .models import ApiToken, AuditAction, Membership
-from .permissions import get_scope
-from .roles import Role
+from .permissions import restrict
+from .roles import roles
 
 
 def token_accounts(user):
-    """The district-system memberships whose tokens ``user`` may manage."""
-    scope = get_scope(user)
-    memberships = Membership.objects.active().filter(role=Role.DISTRICT_SYSTEM)
-    if scope.superuser or scope.has_role(Role.BUREAU):
-        return memberships.select_related("user")
-    return memberships.filter(organisation_id__in=scope.ids(Role.DISTRICT_STAFF)).select_related(
-        "user"
-    )
+    """The API-client memberships (district systems) whose tokens ``user`` may
+    manage: the ``manage_tokens`` rule on memberships says whose."""
+    memberships = Membership.objects.active().filter(role__in=roles.api_clients())
+    return restrict(memberships, user, "manage_tokens").select_related("user")
 
 
 def issue_token(*, actor, membership, name, days=None, request=None):
@@ -27,7 +23,7 @@ def issue_token(*, actor, membership, name, days=None, request=None):
 
     ``actor`` is the district system itself (API log-in) or staff who manage
     its tokens; the raw key is returned once and never stored."""
-    if membership.role != Role.DISTRICT_SYSTEM:
+    if membership.role not in roles.api_clients():
         raise PermissionDenied("Only a district system account can hold an API token.")
     if (
         actor.pk != membership.user_id

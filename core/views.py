@@ -7,7 +7,6 @@ from django.db import connection
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from .exports import registry as exporters
@@ -16,19 +15,8 @@ from .forms import AuditSearchForm, TokenIssueForm
 from .models import ApiToken, AuditEntry, ExportJob, ExportStatus
 from .permissions import can, get_scope
 from .registry import registry
-from .roles import Role
+from .roles import roles
 from .services import issue_token, revoke_token, token_accounts
-
-HOME_TITLES = [
-    (Role.BUREAU, gettext_lazy("Bureau dashboard")),
-    (Role.SECRETARIAT, gettext_lazy("Alliance secretariat")),
-    (Role.CENTER_STAFF, gettext_lazy("Center workspace")),
-    (Role.DISTRICT_STAFF, gettext_lazy("District workspace")),
-    (Role.SCHOOL_ADMIN, gettext_lazy("School workspace")),
-    (Role.VENDOR, gettext_lazy("Vendor workspace")),
-    (Role.TEACHER, gettext_lazy("My learning")),
-    (Role.DISTRICT_SYSTEM, gettext_lazy("District system")),
-]
 
 
 @require_GET
@@ -62,7 +50,14 @@ def locked_out(request, original_response=None, credentials=None):
 def home(request):
     """Each role's home page, assembled from the panels apps register."""
     scope = get_scope(request.user)
-    title = next((str(t) for role, t in HOME_TITLES if role in scope.roles), _("Home"))
+    title = next(
+        (
+            str(info.home_title)
+            for info in roles.all()
+            if info.home_title and info.code in scope.roles
+        ),
+        _("Home"),
+    )
     panels = []
     for panel in registry.panels_for(request.user):
         context = panel.context(request)
@@ -96,7 +91,9 @@ def export_start(request, identifier):
         raise Http404
     if not exporter_cls.allowed(request.user):
         raise PermissionDenied
-    form = exporter_cls.options_form(data=request.POST if request.method == "POST" else None)
+    form = exporter_cls.options_form(
+        data=request.POST if request.method == "POST" else None, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         try:
             start_export(user=request.user, identifier=identifier, data=request.POST)

@@ -7,21 +7,20 @@ class CreditsConfig(AppConfig):
     verbose_name = _("Credits")
 
     def ready(self):
-        from core.permissions import get_scope
-        from core.registry import DemoLoader, NavItem, registry
-        from core.roles import Role
+        from core.permissions import can
+        from core.registry import DemoLoader, NavItem, NavSection, registry
 
         from . import demo, services
-        from .permissions import may_follow_completion
 
         services.connect_signals()  # a policy's new cycle rebuilds its balances
 
+        registry.add_section(NavSection("credits", _("Learning hours"), order=41))
         registry.add_nav(
             NavItem(
                 "credits-mine",
                 _("My hours"),
                 "credits:mine",
-                visible=lambda user: get_scope(user).has_role(Role.TEACHER),
+                visible=lambda user: can(user, "self", "centers.teacher"),
                 order=40,
             )
         )
@@ -30,7 +29,7 @@ class CreditsConfig(AppConfig):
                 "credits-completion",
                 _("Credit completion"),
                 "credits:completion",
-                visible=may_follow_completion,
+                visible=lambda user: can(user, "follow_credits", "centers.teacher"),
                 order=41,
                 section="credits",
             )

@@ -4,10 +4,11 @@ city-wide export holds a chunk of rows in memory, never the whole city."""
 
 from django.utils.translation import gettext_lazy as _
 
+from centers.models import Teacher
 from core.exports import Exporter, Sheet, registry
+from core.permissions import can
 
 from . import services
-from .permissions import credit_district_ids, credit_teachers, may_follow_completion
 
 CHUNK = 2000
 
@@ -50,32 +51,23 @@ class CompletionExporter(Exporter):
 
     @classmethod
     def allowed(cls, user) -> bool:
-        return may_follow_completion(user)
+        return can(user, "follow_credits", Teacher)
 
     def teachers(self):
         return (
-            services.annotate_progress(credit_teachers(self.user).filter(is_active=True))
+            services.annotate_progress(
+                Teacher.objects.restrict(self.user, "follow_credits").filter(is_active=True)
+            )
             .select_related("school", "district")
             .order_by("district__order", "school_id", "pk")
         )
 
     def sheets(self):
-        districts = credit_district_ids(self.user)
-        if districts == []:
-            from centers.models import School
-            from core.permissions import get_scope
-            from core.roles import Role
-
-            school_ids = list(get_scope(self.user).ids(Role.SCHOOL_ADMIN))
-            rows = services.completion(
-                by="school",
-                district_ids=list(
-                    School.objects.filter(pk__in=school_ids).values_list("district_id", flat=True)
-                ),
-                school_ids=school_ids,
-            )
+        follows = services.followed(self.user)
+        if follows.district_ids is None:  # every school of the city
+            rows = services.completion(by="school")
         else:
-            rows = services.completion(by="school", district_ids=districts)
+            rows = services.followed_completion(self.user, follows)
         yield Sheet(
             str(_("Schools")),
             [
@@ -116,14 +108,16 @@ class AtRiskExporter(Exporter):
 
     @classmethod
     def allowed(cls, user) -> bool:
-        return may_follow_completion(user)
+        return can(user, "follow_credits", Teacher)
 
     def headers(self):
         return TEACHER_HEADERS
 
     def rows(self):
         teachers = (
-            services.at_risk(credit_teachers(self.user).filter(is_active=True))
+            services.at_risk(
+                Teacher.objects.restrict(self.user, "follow_credits").filter(is_active=True)
+            )
             .select_related("school", "district")
             .order_by("district__order", "school_id", "cycle_hours", "pk")
         )

@@ -45,7 +45,7 @@ class ClaimForm(StyledForm):
     )
     responsible_center = forms.ModelChoiceField(
         label=_("Responsible center"),
-        queryset=Center.objects.order_by("kind", "code"),
+        queryset=Center.objects.none(),
         required=False,
         help_text=_("Leave empty when the district approves."),
     )
@@ -55,8 +55,11 @@ class ClaimForm(StyledForm):
         help_text=_("PDF, JPG, PNG, DOC(X) or XLS(X), at most 10 MB each."),
     )
 
-    def __init__(self, *args, teachers=None, **kwargs):
+    def __init__(self, *args, user, teachers=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["responsible_center"].queryset = Center.objects.restrict(user).order_by(
+            "kind", "code"
+        )
         self.fields["files"].widget.attrs["accept"] = ",".join(EVIDENCE_EXTENSIONS)
         if teachers is None:
             del self.fields["teacher"]

@@ -3,11 +3,8 @@ completion of a school, district or the city, and reminders."""
 
 from django.utils.translation import gettext_lazy as _
 
-from core.permissions import can, get_scope
+from core.permissions import can
 from core.registry import Panel, registry
-from core.roles import Role
-
-STAFF = (Role.BUREAU, Role.DISTRICT_STAFF, Role.SCHOOL_ADMIN, Role.CENTER_STAFF)
 
 
 def _teacher_context(request):
@@ -15,37 +12,21 @@ def _teacher_context(request):
 
     from . import services
 
-    ids = get_scope(request.user).ids(Role.TEACHER)
-    teacher = Teacher.objects.filter(pk__in=ids).first()
+    teacher = Teacher.objects.restrict(request.user, "self").order_by("pk").first()
     if teacher is None:
         return None
     return {"summary": services.teacher_summary(teacher)}
 
 
 def _staff_context(request):
-    from centers.models import School
-
     from . import services
     from .models import CreditClaim
-    from .permissions import credit_district_ids
 
     user = request.user
-    districts = credit_district_ids(user)
-    if districts is None:
-        rows = services.completion(by="district")
-    elif districts:
-        rows = services.completion(by="school", district_ids=districts)
-    else:
-        school_ids = list(get_scope(user).ids(Role.SCHOOL_ADMIN))
-        if not school_ids:
-            return None
-        rows = services.completion(
-            by="school",
-            district_ids=list(
-                School.objects.filter(pk__in=school_ids).values_list("district_id", flat=True)
-            ),
-            school_ids=school_ids,
-        )
+    follows = services.followed(user)
+    if follows.district_ids == [] or follows.school_ids == []:
+        return None
+    rows = services.followed_completion(user, follows)
     pending = CreditClaim.objects.restrict(user, "change").pending().count()
     return {"total": services.completion_total(rows), "pending": pending}
 
@@ -78,7 +59,7 @@ registry.add_panel(
         title=_("My learning hours"),
         template="credits/panels/mine.html",
         context=_teacher_context,
-        visible=lambda user: get_scope(user).has_role(Role.TEACHER),
+        visible=lambda user: can(user, "self", "centers.teacher"),
         order=10,
     )
 )
@@ -88,9 +69,7 @@ registry.add_panel(
         title=_("Learning-hour completion"),
         template="credits/panels/completion.html",
         context=_staff_context,
-        visible=lambda user: (
-            get_scope(user).has_role(*STAFF) and can(user, "view", "credits.creditentry")
-        ),
+        visible=lambda user: can(user, "follow_credits", "centers.teacher"),
         order=20,
     )
 )

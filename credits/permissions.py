@@ -10,7 +10,7 @@ bureau everything. Nobody changes or deletes a ledger entry: a reversal is an
 from django.db.models import Q
 
 from centers.models import Center
-from core.permissions import ALL, get_scope, rules
+from core.permissions import ALL, rules
 from core.roles import Role
 
 
@@ -75,71 +75,63 @@ rules.register(
 
 rules.register("credits.reminder", dict.fromkeys(Role, ("view change", _own)))
 
-# The teachers whose credits a role may see, for completion views and the
-# at-risk list (Teacher's own rules let center staff see every teacher; the
-# credit scope is narrower).
-_TEACHER_PATHS = {
-    Role.BUREAU: ALL,
-    Role.DISTRICT_STAFF: "district",
-    Role.DISTRICT_SYSTEM: "district",
-    Role.CENTER_STAFF: _center_districts(""),
-    Role.SCHOOL_ADMIN: "school",
-    Role.TEACHER: "pk",
-}
+# Teachers' credits as a whole (completion, progress, the at-risk list):
+# ``view_credits`` reaches the teachers whose ledger the user reads (centers'
+# own rule lets center staff see every teacher; the credit scope is
+# narrower). ``follow_credits`` is for people who follow other teachers'
+# progress, on teachers, schools and whole districts; a teacher follows their
+# own on "my hours".
+_center_teachers = _center_districts("")
 
 
-def teacher_scope_q(user) -> Q | None:
-    """Q over ``centers.Teacher`` for the teachers whose credits the user may
-    see; None when none at all."""
-    scope = get_scope(user)
-    if scope.superuser:
-        return Q()
-    q = None
-    for role in scope.roles:
-        path = _TEACHER_PATHS.get(role)
-        if path is None:
-            continue
-        if path is ALL:
-            return Q()
-        part = (
-            path(user, scope.ids(role)) if callable(path) else Q(**{f"{path}__in": scope.ids(role)})
+def _center_district_pks(user, center_ids):
+    return Q(
+        pk__in=Center.objects.filter(pk__in=center_ids, district__isnull=False).values(
+            "district_id"
         )
-        q = part if q is None else q | part
-    return q
+    )
 
 
-def credit_teachers(user):
-    from centers.models import Teacher
-
-    q = teacher_scope_q(user)
-    return Teacher.objects.none() if q is None else Teacher.objects.filter(q)
-
-
-def credit_district_ids(user) -> list[int] | None:
-    """The districts whose completion the user sees whole (None: all), or []
-    when the user sees at most some schools."""
-    from centers.models import District
-
-    scope = get_scope(user)
-    if scope.superuser or scope.has_role(Role.BUREAU):
-        return None
-    ids = set(scope.ids(Role.DISTRICT_STAFF))
-    centers = scope.ids(Role.CENTER_STAFF)
-    if centers:
-        ids |= set(
-            Center.objects.filter(pk__in=centers, district__isnull=False).values_list(
-                "district_id", flat=True
-            )
-        )
-    return list(District.objects.filter(pk__in=ids).values_list("pk", flat=True)) if ids else []
-
-
-# Completion rates and the at-risk list are for the people who follow other
-# teachers' progress; a teacher follows their own on "my hours".
-COMPLETION_ROLES = (Role.BUREAU, Role.CENTER_STAFF, Role.DISTRICT_STAFF, Role.SCHOOL_ADMIN)
-
-
-def may_follow_completion(user) -> bool:
-    from core.permissions import can
-
-    return can(user, "view", "credits.creditentry") and get_scope(user).has_role(*COMPLETION_ROLES)
+rules.register(
+    "centers.teacher",
+    {
+        Role.BUREAU: ("view_credits follow_credits", ALL),
+        Role.DISTRICT_STAFF: ("view_credits follow_credits", "district"),
+        Role.DISTRICT_SYSTEM: ("view_credits", "district"),
+        Role.CENTER_STAFF: ("view_credits follow_credits", _center_teachers),
+        Role.SCHOOL_ADMIN: ("view_credits follow_credits", "school"),
+        Role.TEACHER: ("view_credits", "pk"),
+    },
+    actions=("view_credits", "follow_credits"),
+)
+# Who may award hours on the page (district staff, their district's
+# teachers) and register a claim for another teacher (a school admin, their
+# school's teachers).
+rules.register(
+    "centers.teacher",
+    {
+        Role.DISTRICT_STAFF: ("award_credits", "district"),
+        Role.SCHOOL_ADMIN: ("claim_for", "school"),
+    },
+    actions=("award_credits", "claim_for"),
+)
+rules.register(
+    "centers.school",
+    {
+        Role.BUREAU: ("follow_credits", ALL),
+        Role.DISTRICT_STAFF: ("follow_credits", "district"),
+        Role.CENTER_STAFF: ("follow_credits", _center_districts("")),
+        Role.SCHOOL_ADMIN: ("follow_credits", "pk"),
+    },
+    actions=("follow_credits",),
+)
+rules.register(
+    "centers.district",
+    {
+        Role.BUREAU: ("follow_credits", ALL),
+        Role.DISTRICT_STAFF: ("follow_credits", "pk"),
+        Role.CENTER_STAFF: ("follow_credits", _center_district_pks),
+        Role.DISTRICT_SYSTEM: ("sync_credits", "pk"),
+    },
+    actions=("follow_credits", "sync_credits"),
+)

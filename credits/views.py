@@ -20,8 +20,7 @@ from django.views.decorators.http import require_POST
 
 from centers.models import District, School, Teacher
 from core.generic import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
-from core.permissions import can, get_scope
-from core.roles import Role
+from core.permissions import can, sees_all
 
 from . import services
 from .filtersets import AtRiskFilterSet, CreditClaimFilterSet, CreditEntryFilterSet
@@ -35,33 +34,39 @@ from .models import (
     Reminder,
     Transcript,
 )
-from .permissions import credit_district_ids, credit_teachers, may_follow_completion
 from .transcripts import transcript_workbook
 
 HISTORY_PAGE = 20
 
 
 def _own_teacher(user):
-    ids = get_scope(user).ids(Role.TEACHER)
-    if not ids:
+    if not can(user, "self", Teacher):
         raise PermissionDenied
     return get_object_or_404(
-        Teacher.objects.select_related("school", "district"), pk__in=ids, is_active=True
+        Teacher.objects.restrict(user, "self").select_related("school", "district"),
+        is_active=True,
     )
 
 
 def _teacher_page(request, teacher, *, own):
+    # Each list goes through the user's own scope: staff who may see the
+    # teacher need not see every claim or transcript of theirs.
+    user = request.user
     summary = services.teacher_summary(teacher)
     entries = (
-        CreditEntry.objects.filter(teacher=teacher)
+        CreditEntry.objects.restrict(user)
+        .filter(teacher=teacher)
         .select_related("reverses", "reversal")
         .order_by("-earned_on", "-id")
     )
     page = Paginator(entries, HISTORY_PAGE).get_page(request.GET.get("page"))
     pending = list(
-        CreditClaim.objects.filter(teacher=teacher).pending().order_by("-created_at")[:20]
+        CreditClaim.objects.restrict(user)
+        .filter(teacher=teacher)
+        .pending()
+        .order_by("-created_at")[:20]
     )
-    transcripts = list(Transcript.objects.filter(teacher=teacher)[:5])
+    transcripts = list(Transcript.objects.restrict(user).filter(teacher=teacher)[:5])
     return render(
         request,
         "credits/teacher_credits.html",
@@ -91,9 +96,10 @@ def teacher_credits(request, pk):
     if not can(request.user, "view", CreditEntry):
         raise PermissionDenied
     teacher = get_object_or_404(
-        credit_teachers(request.user).select_related("school", "district"), pk=pk
+        Teacher.objects.restrict(request.user, "view_credits").select_related("school", "district"),
+        pk=pk,
     )
-    own = teacher.pk in get_scope(request.user).ids(Role.TEACHER)
+    own = can(request.user, "self", teacher)
     return _teacher_page(request, teacher, own=own)
 
 
@@ -217,7 +223,7 @@ class EntryDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         entry = self.object
-        reversal = CreditEntry.objects.filter(reverses=entry).first()
+        reversal = CreditEntry.objects.restrict(self.request.user).filter(reverses=entry).first()
         ctx["reversal"] = reversal
         ctx["can_reverse"] = (
             reversal is None
@@ -254,10 +260,7 @@ def entry_award(request):
     """District staff register hours for a teacher of their district."""
     if not can(request.user, "add", CreditEntry):
         raise PermissionDenied
-    teachers = Teacher.objects.restrict(request.user, "view").filter(
-        pk__in=credit_teachers(request.user).values("pk"),
-        district_id__in=get_scope(request.user).ids(Role.DISTRICT_STAFF),
-    )
+    teachers = Teacher.objects.restrict(request.user, "award_credits")
     form = AwardForm(request.POST or None, teachers=teachers)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -332,14 +335,16 @@ def claim_create(request):
     training for a teacher of their school."""
     if not can(request.user, "add", CreditClaim):
         raise PermissionDenied
-    scope = get_scope(request.user)
-    own_ids = scope.ids(Role.TEACHER)
     teachers = None
-    if not own_ids:
-        teachers = Teacher.objects.filter(
-            school_id__in=scope.ids(Role.SCHOOL_ADMIN), is_active=True
-        ).select_related("school")
-    form = ClaimForm(request.POST or None, request.FILES or None, teachers=teachers)
+    if not can(request.user, "self", Teacher):
+        teachers = (
+            Teacher.objects.restrict(request.user, "claim_for")
+            .filter(is_active=True)
+            .select_related("school")
+        )
+    form = ClaimForm(
+        request.POST or None, request.FILES or None, user=request.user, teachers=teachers
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         teacher = data["teacher"] if teachers is not None else _own_teacher(request.user)
@@ -422,10 +427,15 @@ def claim_evidence(request, pk, evidence_pk):
 def completion_view(request):
     """Completion rate per district (bureau) or per school (a district, a
     school admin), with the at-risk count; ``?district=`` drills down."""
-    if not may_follow_completion(request.user):
+    user = request.user
+    if not can(user, "follow_credits", Teacher):
         raise PermissionDenied
-    scope = get_scope(request.user)
-    districts = credit_district_ids(request.user)
+    followed = District.objects.restrict(user, "follow_credits")
+    districts = (
+        None
+        if sees_all(user, "follow_credits", District)
+        else list(followed.values_list("pk", flat=True))
+    )
     school_ids = None
     drill = request.GET.get("district")
     district = None
@@ -437,17 +447,16 @@ def completion_view(request):
         if drill:
             if not drill.isdigit() or (districts is not None and int(drill) not in districts):
                 raise Http404
-            district = get_object_or_404(District, pk=int(drill))
+            district = get_object_or_404(followed, pk=int(drill))
             rows = services.completion(by="school", district_ids=[district.pk])
         elif districts:
             rows = services.completion(by="school", district_ids=districts)
         else:
             # A school admin sees their schools; staff of a municipal center
             # have no district of their own: an empty table.
-            school_ids = list(scope.ids(Role.SCHOOL_ADMIN))
-            district_ids = list(
-                School.objects.filter(pk__in=school_ids).values_list("district_id", flat=True)
-            )
+            schools = School.objects.restrict(user, "follow_credits")
+            school_ids = list(schools.values_list("pk", flat=True))
+            district_ids = list(schools.values_list("district_id", flat=True))
             rows = services.completion(
                 by="school", district_ids=district_ids, school_ids=school_ids
             )
@@ -477,12 +486,14 @@ class AtRiskListView(ScopedListView):
     empty_message = gettext_lazy("No teacher is behind their pace. Well done!")
 
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not may_follow_completion(request.user):
+        if request.user.is_authenticated and not can(request.user, "follow_credits", Teacher):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        teachers = credit_teachers(self.request.user).filter(is_active=True)
+        teachers = Teacher.objects.restrict(self.request.user, "follow_credits").filter(
+            is_active=True
+        )
         self.filterset = self.filterset_class(
             self.request.GET or None, queryset=teachers, request=self.request
         )
@@ -561,5 +572,7 @@ class PolicyUpdateView(PolicyFormMixin, ScopedUpdateView):
 def reminder_dismiss(request, pk):
     reminder = get_object_or_404(Reminder.objects.restrict(request.user, "change"), pk=pk)
     if reminder.read_at is None:
-        Reminder.objects.filter(pk=reminder.pk).update(read_at=timezone.now())
+        Reminder.objects.restrict(request.user, "change").filter(pk=reminder.pk).update(
+            read_at=timezone.now()
+        )
     return redirect("home")

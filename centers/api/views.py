@@ -34,7 +34,6 @@ from ..models import (
     Standard,
     Teacher,
 )
-from ..permissions import standards_centers
 from .serializers import (
     CampusSerializer,
     CenterSerializer,
@@ -163,7 +162,7 @@ class StandardViewSet(ScopedReadOnlyViewSet):
     def evaluation(self, request):
         filterset = StandardCenterFilterSet(
             request.query_params or None,
-            queryset=standards_centers(request.user).select_related("district"),
+            queryset=Center.objects.restrict(request.user, "standards").select_related("district"),
             request=request,
         )
         if filterset.is_bound and not filterset.is_valid():

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 def reveal_id_number(*, user, teacher, request=None) -> str:
     """The teacher's whole ID number, for a user allowed to see it (see
-    ``permissions.can_see_whole_id``); every showing is audited."""
+    the ``reveal_id`` rule on teachers); every showing is audited."""
     from django.core.exceptions import PermissionDenied
 
     from core.audit import record
     from core.models import AuditAction
+    from core.permissions import can
 
-    from ..permissions import can_see_whole_id
-
-    if not can_see_whole_id(user, teacher):
+    if not can(user, "reveal_id", teacher):
         raise PermissionDenied
     record(
         AuditAction.SENSITIVE_VIEW,

@@ -136,9 +136,8 @@ def _plan_schools(user, cleaned, errors, upsert) -> str:
     from django.db.models import Q
 
     from ..models import District, School
-    from ..permissions import writable_districts
 
-    allowed = {d.pk: d for d in writable_districts(user)}
+    allowed = {d.pk: d for d in District.objects.restrict(user, "import_into")}
     everything = list(District.objects.all())
     seen_keys, seen_names = {}, {}
     for index, row in enumerate(cleaned):
@@ -224,10 +223,8 @@ def _plan_teachers(user, cleaned, errors, upsert) -> str:  # noqa: C901
     from django.db.models import Q
 
     from ..models import District, School, Teacher
-    from ..permissions import writable_schools_q
 
-    school_q = writable_schools_q(user)
-    writable = School.objects.none() if school_q is None else School.objects.filter(school_q)
+    writable = School.objects.restrict(user, "import_into")
     allowed = {d.pk: d for d in District.objects.filter(pk__in=writable.values("district_id"))}
     everything = list(District.objects.all())
     for index, row in enumerate(cleaned):
@@ -349,9 +346,8 @@ def import_staff(*, user, rows, source="import", dry_run=False) -> BatchResult:
 
 def _plan_staff(user, cleaned, errors, upsert) -> str:
     from ..models import Center, StaffMember
-    from ..permissions import writable_centers
 
-    allowed = {c.pk: c for c in writable_centers(user)}
+    allowed = {c.pk: c for c in Center.objects.restrict(user, "keep")}
     everything = list(Center.objects.all())
     seen = {}
     for index, row in enumerate(cleaned):

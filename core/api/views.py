@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from ..exports import registry, start_export
 from ..models import ApiToken, ExportJob, ExportStatus, Membership
 from ..permissions import get_scope
-from ..roles import Role
+from ..roles import roles
 from ..services import issue_token, revoke_token
 from .exceptions import error_response
 from .serializers import (
@@ -42,7 +42,7 @@ class MeView(APIView):
         if request.auth is not None:
             memberships = [request.auth.membership]
         else:
-            memberships = Membership.objects.active().filter(user=user)
+            memberships = Membership.objects.restrict(user).active().filter(user=user)
         return Response(
             MeSerializer(
                 {
@@ -97,7 +97,11 @@ class TokenView(APIView):
             return _locked()
         if user is None:
             return error_response(401, "authentication_failed", _("Wrong username or password."))
-        memberships = list(Membership.objects.active().filter(user=user, role=Role.DISTRICT_SYSTEM))
+        memberships = list(
+            Membership.objects.restrict(user)
+            .active()
+            .filter(user=user, role__in=roles.api_clients())
+        )
         if len(memberships) != 1:
             return error_response(
                 403,

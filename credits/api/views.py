@@ -14,16 +14,14 @@ from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from centers.models import District
+from centers.models import District, Teacher
 from core.api.exceptions import error_response
 from core.api.viewsets import ScopedReadOnlyViewSet
-from core.permissions import get_scope
-from core.roles import Role
+from core.permissions import can
 
 from .. import services
 from ..filtersets import CreditClaimFilterSet, CreditEntryFilterSet
 from ..models import CreditClaim, CreditEntry
-from ..permissions import credit_teachers
 from .serializers import (
     CreditClaimSerializer,
     CreditEntrySerializer,
@@ -75,7 +73,7 @@ class CreditEntryViewSet(ScopedReadOnlyViewSet):
         The body is read, hashed and parsed once here; the answer goes out
         as the same compact JSON that is stored with the key (no serializer
         or renderer: the service has checked every row already)."""
-        districts = get_scope(request.user).ids(Role.DISTRICT_SYSTEM)
+        districts = list(District.objects.restrict(request.user, "sync_credits")[:2])
         if len(districts) != 1:
             return error_response(
                 403,
@@ -90,7 +88,7 @@ class CreditEntryViewSet(ScopedReadOnlyViewSet):
                 _("Send an Idempotency-Key header (1 to 100 characters) with every batch."),
             )
         body, raw = read_json(request)
-        district = District.objects.get(pk=next(iter(districts)))
+        district = districts[0]
         answer = services.sync_batch(
             district=district,
             key=key,
@@ -149,16 +147,15 @@ class SummaryView(APIView):
     )
     def get(self, request):
         teacher_id = request.query_params.get("teacher")
-        teachers = credit_teachers(request.user).select_related("school")
+        teachers = Teacher.objects.restrict(request.user, "view_credits").select_related("school")
         if teacher_id:
             if not teacher_id.isdigit():
                 return error_response(400, "invalid", _("teacher must be an id."))
             teacher = get_object_or_404(teachers, pk=int(teacher_id))
         else:
-            own = get_scope(request.user).ids(Role.TEACHER)
-            if not own:
+            if not can(request.user, "self", Teacher):
                 return error_response(
                     400, "teacher_required", _("Name a teacher with ?teacher=<id>.")
                 )
-            teacher = get_object_or_404(teachers, pk__in=own)
+            teacher = Teacher.objects.restrict(request.user, "self").order_by("pk").first()
         return Response(summary_data(services.teacher_summary(teacher)))

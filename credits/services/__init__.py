@@ -33,7 +33,14 @@ from .common import (
     org_for,
     parse_hours,
 )
-from .completion import CompletionRow, completion, completion_total
+from .completion import (
+    CompletionRow,
+    Followed,
+    completion,
+    completion_total,
+    followed,
+    followed_completion,
+)
 from .ledger import Award, award_hours, award_hours_bulk, reverse_entry
 from .policies import (
     CYCLE_FIELDS,
@@ -67,6 +74,9 @@ from .sync import (
 from .transcripts import find_transcript, issue_transcript, transcript_entries
 
 __all__ = [
+    "Followed",
+    "followed",
+    "followed_completion",
     "BATCH_FIELDS",
     "CATEGORY_VALUES",
     "CYCLE_FIELDS",

@@ -99,3 +99,35 @@ def completion_total(rows) -> CompletionRow:
         total.at_risk += row.at_risk
         total.hours += row.hours
     return total
+
+
+@dataclass(frozen=True)
+class Followed:
+    """Whose completion a user follows: ``district_ids`` None means every
+    district; ``school_ids`` None means every school of those districts."""
+
+    district_ids: list[int] | None
+    school_ids: list[int] | None = None
+
+
+def followed(user) -> Followed:
+    """From the ``follow_credits`` rules on districts and schools."""
+    from core.permissions import sees_all
+
+    if sees_all(user, "follow_credits", District):
+        return Followed(None)
+    districts = list(District.objects.restrict(user, "follow_credits").values_list("pk", flat=True))
+    if districts:
+        return Followed(districts)
+    schools = list(School.objects.restrict(user, "follow_credits").values_list("pk", "district_id"))
+    return Followed(sorted({d for _, d in schools}), [pk for pk, _ in schools])
+
+
+def followed_completion(user, follows: Followed | None = None) -> list[CompletionRow]:
+    """The completion table a user follows: per district when they follow
+    every district, else per school of what they follow (empty for staff of
+    a municipal center, who have no district of their own)."""
+    follows = follows or followed(user)
+    if follows.district_ids is None:
+        return completion(by="district")
+    return completion(by="school", district_ids=follows.district_ids, school_ids=follows.school_ids)

@@ -26,6 +26,7 @@ from centers.services import (
     meets_entry_conditions,
     staff_meets_standard,
 )
+from core.models import ExportJob
 from tests.contracts import assert_constant_queries
 from tests.factories import CenterFactory
 
@@ -334,11 +335,15 @@ def test_center_standards_export(world, staffed):
     assert job.status == "done", job.error
     rows = list(load_workbook(io.BytesIO(job.file.read())).active.iter_rows(values_only=True))
     assert len(rows) == 1 + StandardRule.objects.count()
-    # Another center's standards are outside center A's reach.
-    job = start_export(
-        user=world.user("center_a"),
-        identifier="center-standards",
-        data={"center": world.center_b.pk},
-    )
-    job.refresh_from_db()
-    assert run_export(job).status == "failed"
+    # Another center's standards are outside center A's reach: an invalid
+    # option, refused before any job exists.
+    from django.core.exceptions import ValidationError
+
+    jobs = ExportJob.objects.count()
+    with pytest.raises(ValidationError):
+        start_export(
+            user=world.user("center_a"),
+            identifier="center-standards",
+            data={"center": world.center_b.pk},
+        )
+    assert ExportJob.objects.count() == jobs

@@ -43,23 +43,34 @@ def test_can_separates_no_right_from_scope(world):
     assert not world.user("teacher_a").has_perm("centers.change_school")
 
 
-def test_guardian_grant_widens_scope(world):
-    from guardian.shortcuts import assign_perm
+@pytest.fixture
+def school_grants():
+    """Schools registered with per-object grants for the test (training's
+    sub-projects are registered so for vendors)."""
+    import copy
 
     from core.permissions import rules
 
-    original = rules.get("centers.school")
-    rules.register(
-        "centers.school", {r: (a, p) for r, (a, p) in original.roles.items()}, object_grants=True
-    )
-    try:
-        outsider = world.user("outsider")
-        assert not School.objects.restrict(outsider).exists()
-        assign_perm("centers.view_school", outsider, world.school_b)
-        assert list(School.objects.restrict(outsider)) == [world.school_b]
-        assert can(outsider, "view", School)
-    finally:
-        rules._rules["centers.school"] = original
+    original = copy.deepcopy(rules.get("centers.school"))
+    rules.register("centers.school", {}, object_grants=True)
+    yield
+    rules._rules["centers.school"] = original
+
+
+def test_vendor_per_object_grant_widens_scope_for_that_action_only(world, school_grants):
+    from guardian.shortcuts import assign_perm, remove_perm
+
+    vendor = world.user("vendor")
+    assert get_scope(vendor).roles == {Role.VENDOR}
+    assert not School.objects.restrict(vendor).exists()
+    assert not can(vendor, "view", School)
+    assign_perm("centers.view_school", vendor, world.school_b)
+    assert list(School.objects.restrict(vendor)) == [world.school_b]
+    assert can(vendor, "view", School) and can(vendor, "view", world.school_b)
+    assert not can(vendor, "view", world.school_a)
+    assert not School.objects.restrict(vendor, "change").exists()
+    remove_perm("centers.view_school", vendor, world.school_b)
+    assert not School.objects.restrict(vendor).exists()
 
 
 def test_token_scope_is_its_one_membership(world, api_token, client):
