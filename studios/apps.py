@@ -12,16 +12,18 @@ class StudiosConfig(AppConfig):
         from . import demo
 
         registry.add_section(NavSection("studios", _("Studios"), order=60))
+
+        def hosts_only(user):  # records a studio's work without managing it
+            return user.has_perm("studios.record_studio") and not user.has_perm(
+                "studios.change_studio"
+            )
+
         registry.add_nav(
             NavItem(
                 "studios-list",
                 _("Studios"),
                 "studios:list",
-                permission="studios.view_studio",
-                visible=lambda user: (
-                    user.has_perm("studios.view_studio")
-                    and user.has_perm("studios.add_studioperson")
-                ),
+                visible=lambda user: user.has_perm("studios.view_studio") and not hosts_only(user),
                 order=60,
                 section="studios",
             )
@@ -31,10 +33,7 @@ class StudiosConfig(AppConfig):
                 "studios-workspace",
                 _("Host workspace"),
                 "studios:workspace",
-                visible=lambda user: (
-                    user.has_perm("studios.add_activity")
-                    and not user.has_perm("studios.add_studioperson")
-                ),
+                visible=hosts_only,
                 order=61,
                 section="studios",
             )

@@ -4,10 +4,9 @@ cleaned data to ``services`` and puts its ValidationError back on the form."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from centers.models import Teacher
-from centers.validators import normalise_id_number
 from core.forms import StyledForm, StyledModelForm
 
+from . import services
 from .models import (
     Activity,
     MentoringPair,
@@ -36,10 +35,7 @@ class TeacherField(forms.CharField):
         value = super().clean(value)
         if not value:
             return None
-        teacher = (
-            Teacher.objects.filter(id_number=normalise_id_number(value)).first()
-            or Teacher.objects.filter(external_id=value.strip()).order_by("pk").first()
-        )
+        teacher = services.find_teacher(value)
         if teacher is None:
             raise forms.ValidationError(_("No teacher has this ID number."))
         return teacher
@@ -72,9 +68,9 @@ class PersonForm(StyledForm):
 class ActivityForm(StyledModelForm):
     """An activity with its attendance: one box per person of the studio."""
 
-    attended = forms.ModelMultipleChoiceField(
+    attended = forms.TypedMultipleChoiceField(
         label=_("Attended"),
-        queryset=Teacher.objects.none(),
+        coerce=int,
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -87,9 +83,9 @@ class ActivityForm(StyledModelForm):
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
         field = self.fields["attended"]
-        field.queryset = Teacher.objects.filter(pk__in=[p.teacher_id for p in people])
-        roles = {p.teacher_id: p.get_role_display() for p in people}
-        field.label_from_instance = lambda t: f"{t.name}（{roles.get(t.pk, '')}）"
+        field.choices = [
+            (p.teacher_id, f"{p.teacher.name}（{p.get_role_display()}）") for p in people
+        ]
         field.widget.attrs["class"] = "form-check-input"
         if self.instance.pk:
             field.initial = list(
@@ -101,7 +97,7 @@ class ActivityForm(StyledModelForm):
 
 
 class PairForm(StyledModelForm):
-    mentor = forms.ModelChoiceField(label=_("Mentor"), queryset=Teacher.objects.none())
+    mentor = forms.TypedChoiceField(label=_("Mentor"), coerce=int)
     mentee = TeacherField(label=_("Mentee"))
 
     class Meta:
@@ -111,8 +107,12 @@ class PairForm(StyledModelForm):
 
     def __init__(self, *args, mentors=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["mentor"].queryset = Teacher.objects.filter(pk__in=[t.pk for t in mentors])
+        self.mentors = {t.pk: t for t in mentors}
+        self.fields["mentor"].choices = [(t.pk, t.name) for t in mentors]
         self.order_fields(["year", "mentor", "mentee", "goals"])
+
+    def clean_mentor(self):
+        return self.mentors[self.cleaned_data["mentor"]]
 
 
 class OutputForm(StyledModelForm):

@@ -37,7 +37,7 @@ def _mine(request):
 
 
 def _manages(user):
-    return can(user, "view", Studio) and can(user, "change", "studios.studioperson")
+    return can(user, "change", Studio)
 
 
 registry.add_panel(
@@ -57,7 +57,7 @@ registry.add_panel(
         title=_("My studio"),
         template="studios/panels/mine.html",
         context=_mine,
-        visible=lambda user: can(user, "add", "studios.activity") and not _manages(user),
+        visible=lambda user: can(user, RECORD, Studio) and not _manages(user),
         order=30,
         width=6,
     )

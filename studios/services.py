@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
@@ -26,9 +26,8 @@ from django.utils.translation import gettext as _
 from centers.models import SchoolStage, TargetGroup, Teacher, TrainingKind
 from centers.services import route_mandate
 from core import audit
-from core.models import AuditAction
-from core.permissions import get_scope
-from core.roles import Role
+from core.models import AuditAction, Membership
+from core.permissions import can
 from credits.models import CreditActivity, CreditEntry, Source
 from credits.services import award_hours, award_hours_bulk, reverse_entry
 
@@ -54,6 +53,7 @@ from .models import (
     StudioKind,
     StudioPerson,
 )
+from .permissions import DECIDE, EVALUATE, PLACE_ROLES, REVIEW
 
 HOURS_CATEGORY = "subject"
 TENTH = Decimal("0.1")
@@ -138,9 +138,25 @@ def add_person(*, studio, teacher, role, starts_on=None, by=None, application=No
     try:
         with transaction.atomic():
             person.save()
+            _grant_role(person)
     except IntegrityError as exc:  # a concurrent request got there first
         raise ValidationError(_("This teacher is already in the studio."), code="taken") from exc
     return person
+
+
+def _grant_role(person) -> None:
+    """The teacher's account (if any) holds the studio role of the place for
+    as long as the place lasts."""
+    user_id = person.teacher.user_id
+    if user_id is None:
+        return
+    Membership.objects.get_or_create(
+        user_id=user_id,
+        role=PLACE_ROLES[person.role],
+        organisation_id=person.studio_id,
+        starts_on=person.starts_on,
+        defaults={"ends_on": person.ends_on, "note": str(person.studio)[:200]},
+    )
 
 
 def end_person(*, person, ends_on=None, by=None):
@@ -148,21 +164,27 @@ def end_person(*, person, ends_on=None, by=None):
     ends_on = ends_on or _today()
     if ends_on < person.starts_on:
         _refuse(_("A place cannot end before it starts."), "ends_on")
-    person.ends_on = ends_on
-    person.save(update_fields=["ends_on", "updated_at"])
+    with transaction.atomic():
+        person.ends_on = ends_on
+        person.save(update_fields=["ends_on", "updated_at"])
+        if person.teacher.user_id is not None:
+            Membership.objects.filter(
+                user_id=person.teacher.user_id,
+                role=PLACE_ROLES[person.role],
+                organisation_id=person.studio_id,
+                ends_on__isnull=True,
+            ).update(ends_on=ends_on)
     return person
 
 
 # --- Selection -----------------------------------------------------------------
 
 
-def _is_bureau(user) -> bool:
-    return get_scope(user).has_role(Role.BUREAU)
-
-
-def _is_managing_staff(user, studio) -> bool:
-    scope = get_scope(user)
-    return scope.superuser or studio.managing_center_id in scope.ids(Role.CENTER_STAFF)
+def _check(by, action, studio, message):
+    """``by`` (when a person acts, not the demo or a command) may ``action``
+    the studio (``permissions``), or PermissionDenied with ``message``."""
+    if by is not None and not can(by, action, studio):
+        raise PermissionDenied(message)
 
 
 def submit_application(*, round, teacher, statement="", documents=(), by=None):
@@ -207,6 +229,7 @@ def review_application(*, application, recommend: bool, note="", by=None):
         ApplicationStatus.NOT_RECOMMENDED,
     ):
         _refuse(_("The bureau has already decided on this application."), code="state")
+    _check(by, REVIEW, application.round.studio, _("The managing center reviews applications."))
     if not recommend and not note.strip():
         _refuse(_("Say why the application is not recommended."), "review_note")
     application.status = (
@@ -222,6 +245,7 @@ def decide_application(*, application, approve: bool, note="", by=None):
     """The bureau selects a reviewed application (or not); at most the
     round's places are selected."""
     round = application.round
+    _check(by, DECIDE, round.studio, _("The bureau decides the selection."))
     if round.status == RoundStatus.PUBLISHED:
         _refuse(_("The list is already published."), code="state")
     if application.status == ApplicationStatus.SUBMITTED:
@@ -248,6 +272,7 @@ def publish_round(*, round, by=None, on=None):
     """Publish the list of those selected: every application must be decided;
     each one selected takes their place in the studio from ``on``."""
     on = on or _today()
+    _check(by, DECIDE, round.studio, _("The bureau publishes the list."))
     with transaction.atomic():
         round = SelectionRound.objects.select_for_update().get(pk=round.pk)
         if round.status == RoundStatus.PUBLISHED:
@@ -406,6 +431,44 @@ def sync_activity_hours(*, activity, by=None) -> dict:
     for entry in withdrawn:
         reverse_entry(entry=entry, reason=_("Attendance withdrawn"), by=by)
     return {"posted": posted + len(changed), "reversed": len(withdrawn) + len(changed)}
+
+
+def people_on(studio, on=None, roles=None) -> list[StudioPerson]:
+    """The studio's people on a day (today by default), with their teachers."""
+    people = StudioPerson.objects.current(on or _today()).filter(studio=studio)
+    if roles:
+        people = people.filter(role__in=roles)
+    return list(people.select_related("teacher").order_by("role", "starts_on", "id"))
+
+
+def attendance_people(activity) -> list[StudioPerson]:
+    """Who an activity's attendance form lists: the studio's people on the
+    day, and anyone recorded for it since (a place ended later)."""
+    people = people_on(activity.studio, activity.held_on)
+    known = {p.teacher_id for p in people}
+    recorded = (
+        StudioPerson.objects.filter(
+            studio=activity.studio, teacher__studio_attendance__activity=activity
+        )
+        .exclude(teacher_id__in=known)
+        .select_related("teacher")
+    )
+    return people + list(recorded)
+
+
+def find_teacher(identifier) -> Teacher | None:
+    """The teacher an ID number (身份证号) or a district system's id names.
+    Forms name a teacher this way (an exact number, never a browsable list),
+    as ``centers`` checks an ID number across the city."""
+    from centers.validators import normalise_id_number
+
+    identifier = (identifier or "").strip()
+    if not identifier:
+        return None
+    return (
+        Teacher.objects.filter(id_number=normalise_id_number(identifier)).first()
+        or Teacher.objects.filter(external_id=identifier).order_by("pk").first()
+    )
 
 
 def studio_teacher_ids(studio, on=None) -> set[int]:
@@ -631,13 +694,11 @@ def start_evaluation(*, studio, kind, year=None, by=None) -> Evaluation:
     center for a year of the cycle, the cycle one by the bureau (its year is
     the cycle's last)."""
     if kind == EvaluationKind.ANNUAL:
-        if by is not None and not _is_managing_staff(by, studio):
-            _refuse(_("The annual evaluation is made by the managing center."), code="forbidden")
+        _check(by, EVALUATE, studio, _("The annual evaluation is made by the managing center."))
         if year not in studio.cycle_years():
             _refuse(_("The year is outside the studio's cycle."), "year")
     else:
-        if by is not None and not _is_bureau(by):
-            _refuse(_("The cycle evaluation is made by the bureau."), code="forbidden")
+        _check(by, DECIDE, studio, _("The cycle evaluation is made by the bureau."))
         year = studio.cycle_end.year
     if Evaluation.objects.filter(studio=studio, kind=kind, year=year).exists():
         _refuse(_("This evaluation already exists."), "year")
@@ -671,6 +732,12 @@ def complete_evaluation(*, evaluation, by=None) -> Evaluation:
     """Compute the weighted total and result once every criterion is scored.
     A cycle evaluation records the host of the time; a failing one is then
     listed against that host (``Teacher.studio_evaluations``)."""
+    _check(
+        by,
+        EVALUATE if evaluation.kind == EvaluationKind.ANNUAL else DECIDE,
+        evaluation.studio,
+        _("Only the evaluator completes the evaluation."),
+    )
     with transaction.atomic():
         evaluation = Evaluation.objects.select_for_update().get(pk=evaluation.pk)
         if evaluation.is_completed:

@@ -38,7 +38,6 @@ from .forms import (
 from .models import (
     Activity,
     Application,
-    Criterion,
     Evaluation,
     EvaluationKind,
     MentoringPair,
@@ -317,11 +316,6 @@ class ActivityFormMixin:
     form_class = ActivityForm
     template_name = "studios/activity_form.html"
 
-    def people(self, studio, on=None):
-        return list(
-            StudioPerson.objects.current(on).filter(studio=studio).select_related("teacher")
-        )
-
 
 class ActivityCreateView(ActivityFormMixin, StudioChildFormView):
     model = Activity
@@ -330,7 +324,7 @@ class ActivityCreateView(ActivityFormMixin, StudioChildFormView):
 
     def get_form_kwargs(self):
         kwargs = super().get_form_kwargs()
-        kwargs["people"] = self.people(self.get_studio())
+        kwargs["people"] = services.people_on(self.get_studio())
         return kwargs
 
     def get_initial(self):
@@ -365,16 +359,7 @@ class ActivityUpdateView(ActivityFormMixin, ScopedMixin, FormView):
         kwargs = super().get_form_kwargs()
         activity = self.get_object()
         kwargs["instance"] = activity
-        people = self.people(activity.studio, activity.held_on)
-        known = {p.teacher_id for p in people}
-        # Whoever was recorded for the activity stays on the list.
-        kwargs["people"] = people + [
-            p
-            for p in StudioPerson.objects.filter(
-                studio=activity.studio, teacher__studio_attendance__activity=activity
-            ).select_related("teacher")
-            if p.teacher_id not in known
-        ]
+        kwargs["people"] = services.attendance_people(activity)
         return kwargs
 
     def get_context_data(self, **kwargs):
@@ -391,7 +376,7 @@ class ActivityUpdateView(ActivityFormMixin, ScopedMixin, FormView):
                 fields=form.activity_fields(),
                 attended=list(form.cleaned_data["attended"]),
                 by=self.request.user,
-                activity=Activity.objects.get(pk=activity.pk),
+                activity=Activity.objects.restrict(self.request.user, "change").get(pk=activity.pk),
             )
         except ValidationError as exc:
             add_errors(form, exc)
@@ -435,9 +420,9 @@ class PairCreateView(StudioChildFormView):
         kwargs = super().get_form_kwargs()
         kwargs["mentors"] = [
             p.teacher
-            for p in StudioPerson.objects.current()
-            .filter(studio=self.get_studio(), role__in=[PersonRole.HOST, PersonRole.MEMBER])
-            .select_related("teacher")
+            for p in services.people_on(
+                self.get_studio(), roles=[PersonRole.HOST, PersonRole.MEMBER]
+            )
         ]
         return kwargs
 
@@ -765,7 +750,7 @@ class EvaluationDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         evaluation = self.object
-        criteria = list(Criterion.objects.filter(scheme_id=evaluation.scheme_id))
+        criteria = list(evaluation.scheme.criteria.all())
         scores = {s.criterion_id: s for s in evaluation.scores.all()}
         ctx["rows"] = [(c, scores.get(c.pk)) for c in criteria]
         action = EVALUATE if evaluation.kind == EvaluationKind.ANNUAL else DECIDE
@@ -782,7 +767,7 @@ class EvaluationDetailView(ScopedDetailView):
         evaluation = self.object
         action = EVALUATE if evaluation.kind == EvaluationKind.ANNUAL else DECIDE
         studio_for(request.user, evaluation.studio_id, action)
-        criteria = list(Criterion.objects.filter(scheme_id=evaluation.scheme_id))
+        criteria = list(evaluation.scheme.criteria.all())
         form = ScoreForm(request.POST, criteria=criteria)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form))

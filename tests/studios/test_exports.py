@@ -1,6 +1,5 @@
 """The studio exports: one row per record in the user's scope."""
 
-
 import pytest
 
 from studios import exporters, services
@@ -34,5 +33,5 @@ def test_rows_follow_the_scope(world, work, exporter, bureau_rows, center_rows):
     assert all(len(r) == len(exporter(world.user("bureau")).headers()) for r in rows)
     assert len(list(exporter(world.user("center_a")).rows())) == center_rows
     assert exporter.allowed(world.user("center_a"))
-    assert not exporter.allowed(world.user("teacher_a"))
+    assert not exporter.allowed(world.user("school_a"))
     assert exporter(world.user("outsider")).count() == 0

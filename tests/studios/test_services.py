@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -269,11 +269,11 @@ def score_all(evaluation, value):
 
 
 def test_annual_evaluation_by_the_managing_center(studios, world):
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.start_evaluation(
             studio=studios.a, kind=EvaluationKind.ANNUAL, year=2024, by=world.user("center_b")
         )
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.start_evaluation(
             studio=studios.a, kind=EvaluationKind.ANNUAL, year=2024, by=world.user("bureau")
         )
@@ -305,7 +305,7 @@ def test_weighted_total_and_bands(studios):
 
 
 def test_failing_cycle_evaluation_is_recorded_against_the_host(studios, world):
-    with pytest.raises(ValidationError):
+    with pytest.raises(PermissionDenied):
         services.start_evaluation(
             studio=studios.a, kind=EvaluationKind.CYCLE, by=world.user("center_a")
         )
