@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -64,7 +65,7 @@ def _plain(value):
         return str(value)
     if isinstance(value, models.Model):
         return value.pk
-    if hasattr(value, "name") and hasattr(value, "url"):  # file fields
+    if isinstance(value, FieldFile):  # an empty one has no url: only its name
         return value.name or ""
     return value
 

@@ -26,8 +26,10 @@ from core.models import ExportJob
 from core.roles import Role
 from credits.models import ClaimStatus, CreditClaim, CreditPolicy
 from credits.services import award_hours
+from studios import services as studio_services
+from studios.models import EvaluationKind, PersonRole, Studio
 from tests.centers.factories import CampusFactory, RecordFactory, RoomFactory, StaffFactory
-from tests.factories import UserFactory, member
+from tests.factories import TeacherFactory, UserFactory, member
 from tests.training.objects import training_objects
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -101,9 +103,64 @@ def build(world) -> dict[str, Pair]:
             kind=MeetingKind.COUNCIL, title=title, held_on=date(2026, 12, 1), venue="x"
         )
 
+    def studio(center, school, name):
+        """A studio of ``center`` with a host, a member, an activity both
+        attended, a mentoring pair and an annual evaluation. Its people have
+        no accounts: no actor of the world is in a studio."""
+        s = Studio.objects.create(
+            name=name,
+            kind="famous_teacher",
+            level="municipal",
+            stage="primary",
+            cycle_start=date(2022, 9, 1),
+            managing_center=center,
+        )
+        host = TeacherFactory(school=school)
+        host_place = studio_services.add_person(
+            studio=s, teacher=host, role=PersonRole.HOST, starts_on=date(2022, 9, 1)
+        )
+        studio_services.add_person(
+            studio=s,
+            teacher=TeacherFactory(school=school),
+            role=PersonRole.MEMBER,
+            starts_on=date(2022, 9, 1),
+        )
+        activity = studio_services.record_activity(
+            studio=s,
+            fields={
+                "kind": "seminar",
+                "title": "研讨",
+                "held_on": date(2024, 5, 1),
+                "place": "x",
+                "hours": Decimal("3"),
+            },
+            attended=[host],
+        )
+        pair = studio_services.add_pair(
+            studio=s, year=2024, mentor=host, mentee=TeacherFactory(school=school)
+        )
+        evaluation = studio_services.start_evaluation(
+            studio=s, kind=EvaluationKind.ANNUAL, year=2024
+        )
+        return {
+            "studio": s,
+            "person": host_place,
+            "activity": activity,
+            "pair": pair,
+            "evaluation": evaluation,
+        }
+
+    studio_a = studio(world.center_a, world.school_a, "工作室甲")
+    studio_b = studio(world.center_b, world.school_b, "工作室乙")
+    studio_pairs = {
+        ("studio" if key == "studio" else f"studio-{key}"): Pair(studio_a[key], studio_b[key])
+        for key in studio_a
+    }
+
     # Chair terms long past: no term covers today, so the daily secretariat
     # sync touches nobody's rights.
     return {
+        **studio_pairs,
         "district": Pair(world.district_a, world.district_b),
         "center": Pair(world.center_a, world.center_b),
         "school": Pair(world.school_a, world.school_b),

@@ -1,0 +1,64 @@
+"""The studios' home-page panels: for the managing centers and the bureau,
+this year's studios short of mentees; for a host, their studio."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.permissions import can
+from core.registry import Panel, registry
+
+from . import services
+from .models import Studio
+from .permissions import RECORD
+
+SHOWN = 5
+
+
+def _overview(request):
+    year = timezone.localdate().year
+    studios = list(
+        Studio.objects.restrict(request.user).filter(is_active=True).only("pk", "kind", "name")
+    )
+    counts = services.mentee_counts([s.pk for s in studios], year)
+    rules = services.mentoring_rules()
+    short = []
+    for studio in studios:
+        status = services.mentoring_status(studio, year, counts=counts, rules=rules)
+        if status.short:
+            short.append((studio, status))
+    return {"year": year, "total": len(studios), "short": short[:SHOWN], "short_count": len(short)}
+
+
+def _mine(request):
+    studios = services.studio_rows(
+        Studio.objects.restrict(request.user, RECORD).filter(is_active=True)[:3]
+    )
+    return {"studios": studios}
+
+
+def _manages(user):
+    return can(user, "change", Studio)
+
+
+registry.add_panel(
+    Panel(
+        key="studios-overview",
+        title=_("Studios: mentoring this year"),
+        template="studios/panels/overview.html",
+        context=_overview,
+        visible=_manages,
+        order=50,
+        width=6,
+    )
+)
+registry.add_panel(
+    Panel(
+        key="studios-mine",
+        title=_("My studio"),
+        template="studios/panels/mine.html",
+        context=_mine,
+        visible=lambda user: can(user, RECORD, Studio) and not _manages(user),
+        order=30,
+        width=6,
+    )
+)
