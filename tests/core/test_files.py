@@ -2,15 +2,12 @@
 MEDIA_ROOT (in development either), stored names carry a random token, and an
 exported text cell is never a formula."""
 
-import importlib
 import io
 import re
 import zipfile
 from datetime import timedelta
 
 import pytest
-from django.test import override_settings
-from django.urls import Resolver404, resolve
 from django.utils import timezone
 from openpyxl import load_workbook
 
@@ -20,17 +17,25 @@ from core.models import ExportJob, ExportStatus, Membership
 pytestmark = pytest.mark.django_db
 
 
-def test_no_route_serves_media_even_under_debug(settings):
-    import config.urls
+def test_no_route_serves_media_even_under_debug():
+    """In a fresh process with DEBUG on (what `make run` uses), nothing under
+    /media/ resolves; a subprocess, so no test reloads the URLconf in place."""
+    from tests.core.test_settings import manage
 
-    with override_settings(DEBUG=True):
-        urls = importlib.reload(config.urls)
-        try:
-            for path in ("/media/exports/2026/12/x.xlsx", "/media/credits/evidence/1/a.pdf"):
-                with pytest.raises(Resolver404):
-                    resolve(path, urlconf=urls)
-        finally:
-            importlib.reload(config.urls)
+    code = (
+        "from django.conf import settings; from django.urls import Resolver404, resolve\n"
+        "assert settings.DEBUG\n"
+        "for path in ('/media/exports/2026/12/x.xlsx', '/media/credits/evidence/1/a.pdf'):\n"
+        "    try:\n"
+        "        resolve(path)\n"
+        "    except Resolver404:\n"
+        "        continue\n"
+        "    raise SystemExit('served: ' + path)\n"
+        "print('none served')\n"
+    )
+    result = manage("shell", "-c", code, DJANGO_DEBUG="1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "none served" in result.stdout
 
 
 def test_export_files_have_unguessable_names(world):
