@@ -31,6 +31,9 @@ ALLOWED = {
         "representative and liaison choices: the staff of the named centers; the service "
         "checks the choice (check_council_member)"
     ),
+    ("studios/views.py", "Attendance"): (
+        "the attendance prefetched with an activity the Scoped base has restricted"
+    ),
     ("alliance/api/serializers.py", "Meeting"): (
         "ScopedMeetingField's base set: it restricts it per request in get_queryset"
     ),
