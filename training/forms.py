@@ -52,7 +52,7 @@ class SubProjectForm(StyledModelForm):
         super().__init__(*args, **kwargs)
         projects = Project.objects.restrict(user, "change")
         if self.instance.pk:  # a center edits its sub-project of the bureau's project
-            projects = projects | Project.objects.filter(pk=self.instance.project_id)
+            projects = projects | Project.objects.restrict(user).filter(pk=self.instance.project_id)
         self.fields["project"].queryset = projects.select_related("plan")
         self.fields["center"].required = False
         self.fields["center"].help_text = _("Leave empty: the mandates propose the center.")
@@ -81,9 +81,11 @@ class NominateForm(StyledForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         schools = get_scope(user).ids(Role.SCHOOL_ADMIN)
-        self.fields["teacher"].queryset = Teacher.objects.filter(
-            school__in=schools, is_active=True
-        ).order_by("name")
+        self.fields["teacher"].queryset = (
+            Teacher.objects.restrict(user)
+            .filter(school__in=schools, is_active=True)
+            .order_by("name")
+        )
 
 
 class CommitmentForm(StyledForm):

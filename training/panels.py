@@ -14,10 +14,11 @@ def _teacher_context(request):
     from .models import Enrollment, EnrollmentStatus, Notice, Session
 
     ids = get_scope(request.user).ids(Role.TEACHER)
-    enrolled = Enrollment.objects.filter(teacher__in=ids).active()
+    enrolled = Enrollment.objects.restrict(request.user).filter(teacher__in=ids).active()
     count = enrolled.count()
     next_session = (
-        Session.objects.filter(
+        Session.objects.restrict(request.user)
+        .filter(
             subproject__in=enrolled.filter(status=EnrollmentStatus.ENROLLED).values(
                 "subproject_id"
             ),
@@ -28,9 +29,9 @@ def _teacher_context(request):
         .first()
     )
     notices = list(
-        Notice.objects.filter(user=request.user, read_at__isnull=True).select_related(
-            "enrollment__subproject"
-        )[:3]
+        Notice.objects.restrict(request.user)
+        .filter(user=request.user, read_at__isnull=True)
+        .select_related("enrollment__subproject")[:3]
     )
     return {"count": count, "next": next_session, "notices": notices}
 

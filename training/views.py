@@ -159,7 +159,8 @@ class SubProjectDetailView(ScopedDetailView):
         sub, user = self.object, self.request.user
         scope = get_scope(user)
         counts = dict(
-            Enrollment.objects.filter(subproject=sub)
+            Enrollment.objects.restrict(user)
+            .filter(subproject=sub)
             .values_list("status")
             .annotate(n=Count("id"))
             .values_list("status", "n")
@@ -173,7 +174,8 @@ class SubProjectDetailView(ScopedDetailView):
         if not (scope.superuser or scope.has_role(Role.DISTRICT_STAFF)):
             decidable = decidable.none()
         own = (
-            Enrollment.objects.filter(subproject=sub, teacher__in=scope.ids(Role.TEACHER))
+            Enrollment.objects.restrict(user)
+            .filter(subproject=sub, teacher__in=scope.ids(Role.TEACHER))
             .active()
             .first()
         )
@@ -296,7 +298,9 @@ def enrol(request, pk):
             return redirect(sub.get_absolute_url())
         teacher = form.cleaned_data["teacher"]
     else:
-        teacher = Teacher.objects.filter(pk__in=scope.ids(Role.TEACHER)).first()
+        teacher = (
+            Teacher.objects.restrict(request.user).filter(pk__in=scope.ids(Role.TEACHER)).first()
+        )
         if teacher is None:
             raise PermissionDenied
     try:
@@ -399,7 +403,8 @@ def class_page(request, pk):
     """Roster, today's sessions (check-in screen, sign-off), results."""
     sub = _subproject(request, pk, "change")
     roster = (
-        Enrollment.objects.filter(subproject=sub, status=EnrollmentStatus.ENROLLED)
+        Enrollment.objects.restrict(request.user)
+        .filter(subproject=sub, status=EnrollmentStatus.ENROLLED)
         .select_related("teacher", "school", "result")
         .order_by("school__name", "teacher__name", "id")
     )
@@ -407,7 +412,8 @@ def class_page(request, pk):
     rates = services.attendance_rates(sub, [e.pk for e in page.object_list])
     rows = [(e, rates.get(e.pk, 0)) for e in page.object_list]
     sessions = list(
-        Session.objects.filter(subproject=sub)
+        Session.objects.restrict(request.user)
+        .filter(subproject=sub)
         .annotate(n_present=Count("attendances", filter=Q(attendances__present=True)))
         .order_by("starts_at")
     )
@@ -533,9 +539,9 @@ def session_correct(request, pk):
 @require_POST
 def result_enter(request, pk):
     enrollment = get_object_or_404(
-        Enrollment.objects.filter(
-            subproject__in=SubProject.objects.restrict(request.user, "change")
-        ).select_related("subproject"),
+        Enrollment.objects.restrict(request.user, "change")
+        .filter(subproject__in=SubProject.objects.restrict(request.user, "change"))
+        .select_related("subproject"),
         pk=pk,
     )
     form = ResultForm(request.POST)
@@ -577,24 +583,29 @@ def mine(request):
     """A teacher's enrolments, next sessions, check-in, results and hours."""
     teacher = _own_teacher(request)
     enrollments = list(
-        Enrollment.objects.filter(teacher=teacher)
+        Enrollment.objects.restrict(request.user)
+        .filter(teacher=teacher)
         .exclude(status=EnrollmentStatus.WITHDRAWN)
         .select_related("subproject", "result", "credit_entry")
         .order_by("-applied_at")[:50]
     )
     now = timezone.now()
     upcoming = {}
-    for session in Session.objects.filter(
-        subproject__in=[
-            e.subproject_id for e in enrollments if e.status == EnrollmentStatus.ENROLLED
-        ],
-        ends_at__gte=now,
-    ).order_by("starts_at"):
+    for session in (
+        Session.objects.restrict(request.user)
+        .filter(
+            subproject__in=[
+                e.subproject_id for e in enrollments if e.status == EnrollmentStatus.ENROLLED
+            ],
+            ends_at__gte=now,
+        )
+        .order_by("starts_at")
+    ):
         upcoming.setdefault(session.subproject_id, session)
     checked_in = set(
-        Attendance.objects.filter(
-            enrollment__in=enrollments, session__in=list(upcoming.values()), present=True
-        ).values_list("session_id", flat=True)
+        Attendance.objects.restrict(request.user)
+        .filter(enrollment__in=enrollments, session__in=list(upcoming.values()), present=True)
+        .values_list("session_id", flat=True)
     )
     rows = [(e, upcoming.get(e.subproject_id)) for e in enrollments]
     return render(

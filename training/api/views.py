@@ -186,9 +186,9 @@ class ResultViewSet(ScopedCreateListRetrieveViewSet):
     def create(self, request, *args, **kwargs):
         data = dict(_valid(ScoresSerializer, request))
         enrollment = get_object_or_404(
-            Enrollment.objects.filter(
-                subproject__in=SubProject.objects.restrict(request.user, "change")
-            ).select_related("subproject"),
+            Enrollment.objects.restrict(request.user, "change")
+            .filter(subproject__in=SubProject.objects.restrict(request.user, "change"))
+            .select_related("subproject"),
             pk=data.pop("enrollment"),
         )
         recommended = data.pop("recommended", None)
