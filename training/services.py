@@ -1006,3 +1006,14 @@ def refuse_duplicate_claim(*, teacher, title, earned_on):
                 "to your ledger when it closes, with no claim."
             ) % {"name": enrollment.subproject.name}
     return None
+
+
+def enrollment_counts(subproject) -> dict[str, int]:
+    """Enrolments of a sub-project by status: its seats and waitlist as a
+    figure of the sub-project, the same for whoever may see it."""
+    return dict(
+        Enrollment.objects.filter(subproject=subproject)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )

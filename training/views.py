@@ -158,13 +158,7 @@ class SubProjectDetailView(ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         sub, user = self.object, self.request.user
         scope = get_scope(user)
-        counts = dict(
-            Enrollment.objects.restrict(user)
-            .filter(subproject=sub)
-            .values_list("status")
-            .annotate(n=Count("id"))
-            .values_list("status", "n")
-        )
+        counts = services.enrollment_counts(sub)
         decidable = (
             Enrollment.objects.restrict(user, "change")
             .filter(subproject=sub, status=EnrollmentStatus.PENDING)
