@@ -385,3 +385,6 @@ LOGGING = {
         "portal.request": {"level": "WARNING" if DEBUG else "INFO"},
     },
 }
+
+# The ledger the restore drill compares (core names no app: the project does).
+BACKUP_LEDGER_MODEL = "credits.CreditEntry"

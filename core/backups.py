@@ -50,15 +50,12 @@ class BackupError(Exception):
 # --- the figures ------------------------------------------------------------------
 
 
-LEDGER_MODEL = "credits.CreditEntry"  # named, not imported: core sits below the apps
-
-
 def _tables():
     from django.apps import apps
 
     from .models import AuditEntry
 
-    return apps.get_model(LEDGER_MODEL)._meta.db_table, AuditEntry._meta.db_table
+    return apps.get_model(settings.BACKUP_LEDGER_MODEL)._meta.db_table, AuditEntry._meta.db_table
 
 
 def _row_checksum(alias: str) -> str:

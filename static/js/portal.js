@@ -63,3 +63,16 @@
     });
   });
 })();
+
+// Pages that must refresh (the check-in screen, when its code rotates) and selects
+// that choose where their form posts, declared with data attributes (no inline script).
+(function () {
+  const reload = document.querySelector("[data-reload-after]");
+  if (reload) {
+    const seconds = parseFloat(reload.dataset.reloadAfter);
+    if (!isNaN(seconds)) window.setTimeout(function () { window.location.reload(); }, Math.max(1, seconds) * 1000);
+  }
+  document.querySelectorAll("select[data-sets-form-action]").forEach(function (select) {
+    select.addEventListener("change", function () { select.form.action = select.value; });
+  });
+})();

@@ -12,7 +12,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from core.exports import Exporter, registry, run_export
-from core.models import ExportJob, ExportStatus, Membership
+from core.models import ExportJob, ExportStatus, Membership, export_upload_to
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +41,14 @@ def test_no_route_serves_media_even_under_debug():
 def test_export_files_have_unguessable_names(world):
     job = run_export(ExportJob.objects.create(owner=world.user("bureau"), exporter="centers"))
     assert job.status == ExportStatus.DONE
-    # exports/<year>/<month>/<22 random url-safe characters>/<name>.xlsx
-    assert re.fullmatch(r"exports/\d{4}/\d{2}/[\w-]{22}/centers-[\d-]+\.xlsx", job.file.name)
+    # exports/<year>/<month>/<job>-<128-bit keyed digest>/<name>.xlsx: one folder per
+    # job (a restarted run finds what a dead one left), no name guessable without
+    # the secret key
+    assert re.fullmatch(
+        rf"exports/\d{{4}}/\d{{2}}/{job.pk}-[0-9a-f]{{32}}/centers-[\d-]+\.xlsx", job.file.name
+    )
+    other = ExportJob.objects.create(owner=world.user("bureau"), exporter="centers")
+    assert export_upload_to(other, "x").split("/")[3][-32:] != job.file.name.split("/")[3][-32:]
 
 
 def test_evidence_files_have_unguessable_names():
