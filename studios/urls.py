@@ -39,4 +39,6 @@ urlpatterns = [
         name="evaluation-start",
     ),
     path("evaluations/<int:pk>/", views.EvaluationDetailView.as_view(), name="evaluation-detail"),
+    path("outputs/<int:pk>/file/", views.output_file, name="output-file"),
+    path("documents/<int:pk>/", views.application_document, name="document-file"),
 ]

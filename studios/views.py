@@ -4,9 +4,10 @@
 ``permissions.py`` (record, manage, evaluate, decide)."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -780,3 +781,35 @@ class EvaluationDetailView(ScopedDetailView):
         else:
             messages.success(request, gettext("Saved."))
         return redirect(evaluation.get_absolute_url())
+
+
+# --- Files ------------------------------------------------------------------
+# Studio files are never served from /media/: each download asks restrict()
+# again, through the output's own rules or the application's.
+
+
+def _file_response(field):
+    if not field:
+        raise Http404
+    return FileResponse(
+        field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1]
+    )
+
+
+@login_required
+def output_file(request, pk):
+    output = get_object_or_404(Output.objects.restrict(request.user), pk=pk)
+    return _file_response(output.file)
+
+
+@login_required
+def application_document(request, pk):
+    from .models import ApplicationDocument
+
+    document = get_object_or_404(
+        ApplicationDocument.objects.filter(
+            application__in=Application.objects.restrict(request.user)
+        ),
+        pk=pk,
+    )
+    return _file_response(document.file)
