@@ -112,6 +112,10 @@ def test_phone_flow_teacher_vendor_center(world, running_class, live_server, bro
     teacher.wait_for_selector(".alert-success")
     teacher.screenshot(path="/tmp/training-mine.png", full_page=True)
 
+    # The check-in screen reloads itself when its code rotates: the class page
+    # opens in a tab of its own, so that reload can never race the navigation.
+    screen, vendor = vendor, vendor.context.new_page()
+    screen.close()
     vendor.goto(f"{live_server.url}/training/subprojects/{sub.pk}/class/")
     vendor.click("[data-sign-off]")
     vendor.wait_for_load_state()
