@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
 from django.db import OperationalError, connection, transaction
 from django.db.models import F
-from django.http import FileResponse
+from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 from openpyxl import Workbook
@@ -36,10 +36,11 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from . import audit
+from .files import private_file_response
 from .formats import EXCEL_FORMATS, excel_value
 from .formats import yes_no as _yes_no
 from .models import AuditAction, ExportJob, ExportStatus, export_upload_to
-from .observability import EXPORT_FAILURES, EXPORT_ROWS
+from .observability import EXPORT_FAILURES, EXPORT_ROWS, count, observe
 
 PROGRESS_EVERY = 500
 TRANSIENT_ERRORS = (OperationalError, ConnectionError)
@@ -231,7 +232,7 @@ def _held(job_id: int):
 
 
 def _fail(job: ExportJob, message: str) -> None:
-    EXPORT_FAILURES.labels(job.exporter).inc()
+    count(EXPORT_FAILURES, "portal_worker_export_failures", (job.exporter,))
     ExportJob.objects.filter(pk=job.pk).update(
         status=ExportStatus.FAILED, error=message[:2000], finished_at=timezone.now()
     )
@@ -330,7 +331,7 @@ def _run_held(job: ExportJob) -> ExportJob:
         expires_at=finished + timedelta(hours=settings.EXPORT_FILE_TTL_HOURS),
     )
     if recorded:
-        EXPORT_ROWS.labels(job.exporter).observe(written)
+        observe(EXPORT_ROWS, "portal_worker_export_rows", (job.exporter,), written)
     else:  # failed by the sweep meanwhile: keep no file it does not name
         job.file.delete(save=False)
     job.refresh_from_db()
@@ -366,9 +367,9 @@ def sweep_stalled(now=None) -> dict:
     return result
 
 
-def download(job: ExportJob) -> FileResponse:
+def download(job: ExportJob) -> HttpResponse:
     """The finished job's file, named as its exporter names it (page and API)."""
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=download_name(job))
+    return private_file_response(job.file, download_name(job))
 
 
 def download_name(job: ExportJob) -> str:

@@ -4,6 +4,11 @@
   times them by view; this module adds task durations and outcomes, the
   length of the broker's queues (read when scraped), and the sizes of exports
   and district syncs. ``metrics_text`` renders them for ``/metrics``.
+* The worker's own figures: a worker (``celery worker`` with ``REDIS_URL``)
+  adds what it observes (task durations, export sizes and failures) to hashes
+  in Redis as well (``WorkerFigures``); ``/metrics`` on the web app reads them
+  back as ``portal_worker_*`` at each scrape, so one scrape shows every worker
+  without a port of their own.
 * A request id for every request (the proxy's ``X-Request-ID`` or a new one),
   answered in the response header, carried in the headers of the tasks the
   request queues and set again while the worker runs them, so one id follows
@@ -32,23 +37,25 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
 _request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 REQUEST_ID_HEADER = "X-Request-ID"
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
+TASK_BUCKETS = (0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, float("inf"))
+ROWS_BUCKETS = (10, 100, 1_000, 10_000, 50_000, 100_000, 500_000, 1_000_000, float("inf"))
 TASK_SECONDS = Histogram(
     "portal_task_duration_seconds",
     "Run time of Celery tasks, by task and outcome (SUCCESS, FAILURE, RETRY).",
     ["task", "state"],
-    buckets=(0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600),
+    buckets=TASK_BUCKETS,
 )
 EXPORT_ROWS = Histogram(
     "portal_export_rows",
     "Rows written by finished exports, by exporter.",
     ["exporter"],
-    buckets=(10, 100, 1_000, 10_000, 50_000, 100_000, 500_000, 1_000_000),
+    buckets=ROWS_BUCKETS,
 )
 EXPORT_FAILURES = Counter(
     "portal_export_failures", "Exports that ended failed, by exporter.", ["exporter"]
@@ -59,6 +66,102 @@ SYNC_ROWS = Histogram(
     ["kind", "outcome"],
     buckets=(1, 10, 100, 500, 1_000, 5_000, 10_000),
 )
+
+
+# --- the worker's own figures, through Redis --------------------------------------------
+
+
+class WorkerFigures:
+    """Cumulative histograms and counters a worker adds to Redis and ``/metrics``
+    reads back. Each figure is one hash ``portal:metrics:<name>`` whose fields are
+    ``<labels as JSON>|<bucket>`` (cumulative counts, ``+Inf`` the total),
+    ``<labels>|sum`` and, for counters, ``<labels>|count``; the hash
+    ``portal:metrics:worker_seen`` holds each worker's last task end (Unix time).
+    Only a worker publishes (``enable`` at ``worker_init``); in-process tasks
+    (development, tests) count in the process's own metrics alone."""
+
+    PREFIX = "portal:metrics:"
+    HISTOGRAMS = {
+        "portal_worker_task_duration_seconds": (
+            "Run time of Celery tasks in the workers, by task and outcome.",
+            ("task", "state"),
+            TASK_BUCKETS,
+        ),
+        "portal_worker_export_rows": (
+            "Rows written by exports the workers finished, by exporter.",
+            ("exporter",),
+            ROWS_BUCKETS,
+        ),
+    }
+    COUNTERS = {
+        "portal_worker_export_failures": (
+            "Exports the workers ended failed, by exporter.",
+            ("exporter",),
+        ),
+    }
+
+    def __init__(self):
+        self.url = ""
+        self.hostname = ""
+
+    def enable(self, url: str, hostname: str) -> None:
+        self.url, self.hostname = url or "", hostname or ""
+
+    def _client(self):
+        import redis
+
+        return redis.Redis.from_url(self.url, socket_timeout=2)
+
+    @staticmethod
+    def _bucket(bound: float) -> str:
+        return "+Inf" if bound == float("inf") else repr(float(bound))
+
+    def observe(self, name: str, labels: tuple, value: float) -> None:
+        if not self.url:
+            return
+        import redis
+
+        key = json.dumps(list(labels), ensure_ascii=False)
+        try:
+            client = self._client()
+            with client.pipeline(transaction=False) as pipe:
+                for bound in self.HISTOGRAMS[name][2]:
+                    if value <= bound:
+                        pipe.hincrby(self.PREFIX + name, f"{key}|{self._bucket(bound)}", 1)
+                pipe.hincrbyfloat(self.PREFIX + name, f"{key}|sum", value)
+                pipe.hset(self.PREFIX + "worker_seen", self.hostname or "-", time.time())
+                pipe.execute()
+            client.close()
+        except redis.RedisError:
+            logging.getLogger(__name__).warning("worker figures not published", exc_info=True)
+
+    def inc(self, name: str, labels: tuple) -> None:
+        if not self.url:
+            return
+        import redis
+
+        key = json.dumps(list(labels), ensure_ascii=False)
+        try:
+            client = self._client()
+            client.hincrby(self.PREFIX + name, f"{key}|count", 1)
+            client.close()
+        except redis.RedisError:
+            logging.getLogger(__name__).warning("worker figures not published", exc_info=True)
+
+
+worker_figures = WorkerFigures()
+
+
+def observe(metric: Histogram, published: str, labels: tuple, value: float) -> None:
+    """Observe ``value`` in this process's ``metric`` and, in a worker, in the
+    published figure ``published`` too."""
+    metric.labels(*labels).observe(value)
+    worker_figures.observe(published, labels, value)
+
+
+def count(metric: Counter, published: str, labels: tuple) -> None:
+    metric.labels(*labels).inc()
+    worker_figures.inc(published, labels)
 
 
 def observe_sync(kind: str, *, rows_of, outcome_of=lambda result: "ok"):
@@ -150,16 +253,28 @@ def _task_prerun(task_id=None, task=None, **kwargs):
 def _task_postrun(task_id=None, task=None, state=None, **kwargs):
     started = _started.pop(task_id, None)
     if started is not None and task is not None:
-        TASK_SECONDS.labels(task.name, state or "UNKNOWN").observe(time.perf_counter() - started)
+        observe(
+            TASK_SECONDS,
+            "portal_worker_task_duration_seconds",
+            (task.name, state or "UNKNOWN"),
+            time.perf_counter() - started,
+        )
     token = getattr(getattr(task, "request", None), "_portal_token", None)
     if token is not None:
         reset_request_id(token)
         task.request._portal_token = None
 
 
-def connect_celery_signals():
-    from celery.signals import before_task_publish, task_postrun, task_prerun
+def _worker_init(sender=None, **kwargs):
+    """A worker (not in-process tasks) publishes its figures for /metrics."""
+    if settings.REDIS_URL:
+        worker_figures.enable(settings.REDIS_URL, getattr(sender, "hostname", "") or "")
 
+
+def connect_celery_signals():
+    from celery.signals import before_task_publish, task_postrun, task_prerun, worker_init
+
+    worker_init.connect(_worker_init, weak=False, dispatch_uid="portal-worker-figures")
     before_task_publish.connect(_before_publish, weak=False, dispatch_uid="portal-rid")
     task_prerun.connect(_task_prerun, weak=False, dispatch_uid="portal-task-start")
     task_postrun.connect(_task_postrun, weak=False, dispatch_uid="portal-task-end")
@@ -199,8 +314,75 @@ class QueueLengthCollector:
         yield family
 
 
+class WorkerFiguresCollector:
+    """The workers' published figures (``WorkerFigures``), read from Redis when
+    scraped; nothing without ``REDIS_URL`` or when Redis does not answer."""
+
+    def _families(self):
+        for name, (doc, labels, _bounds) in WorkerFigures.HISTOGRAMS.items():
+            yield name, HistogramMetricFamily(name, doc, labels=list(labels))
+        for name, (doc, labels) in WorkerFigures.COUNTERS.items():
+            yield name, CounterMetricFamily(name, doc, labels=list(labels))
+        yield (
+            "worker_seen",
+            GaugeMetricFamily(
+                "portal_worker_last_task_end_timestamp_seconds",
+                "When each worker last finished a task (Unix time).",
+                labels=["worker"],
+            ),
+        )
+
+    def describe(self):
+        for _name, family in self._families():
+            yield family
+
+    def collect(self):
+        families = list(self._families())
+        url = settings.REDIS_URL
+        if url:
+            import redis
+
+            client = redis.Redis.from_url(url, socket_timeout=2)
+            try:
+                for name, family in families:
+                    data = {
+                        k.decode(): float(v)
+                        for k, v in client.hgetall(WorkerFigures.PREFIX + name).items()
+                    }
+                    self._fill(name, family, data)
+            except redis.RedisError:
+                pass  # keep /metrics answering
+            finally:
+                client.close()
+        for _name, family in families:
+            yield family
+
+    @staticmethod
+    def _fill(name, family, data):
+        if name == "worker_seen":
+            for worker, seen in sorted(data.items()):
+                family.add_metric([worker], seen)
+            return
+        series: dict[str, dict[str, float]] = {}
+        for field, value in data.items():
+            key, _, part = field.rpartition("|")
+            series.setdefault(key, {})[part] = value
+        for key, parts in sorted(series.items()):
+            labels = [str(v) for v in json.loads(key)]
+            if name in WorkerFigures.COUNTERS:
+                family.add_metric(labels, parts.get("count", 0))
+                continue
+            bounds = WorkerFigures.HISTOGRAMS[name][2]
+            buckets = [
+                (WorkerFigures._bucket(b), parts.get(WorkerFigures._bucket(b), 0)) for b in bounds
+            ]
+            family.add_metric(labels, buckets, parts.get("sum", 0.0))
+
+
 _queue_collector = QueueLengthCollector()
 REGISTRY.register(_queue_collector)
+_worker_collector = WorkerFiguresCollector()
+REGISTRY.register(_worker_collector)
 
 
 def metrics_text() -> tuple[bytes, str]:
@@ -212,6 +394,7 @@ def metrics_text() -> tuple[bytes, str]:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
         registry.register(_queue_collector)
+        registry.register(_worker_collector)
     else:
         registry = REGISTRY
     return generate_latest(registry), CONTENT_TYPE_LATEST

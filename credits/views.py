@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from centers.models import District, School, Teacher
+from core.files import private_file_response
 from core.generic import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
 from core.permissions import can, sees_all
 from core.ratelimit import rate_limited
@@ -419,7 +420,7 @@ def claim_reject(request, pk):
 def claim_evidence(request, pk, evidence_pk):
     claim = _claim_in_scope(request, pk)
     evidence = get_object_or_404(ClaimEvidence, pk=evidence_pk, claim=claim)
-    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+    return private_file_response(evidence.file, evidence.name)
 
 
 # --- Completion and at-risk -------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -16,6 +16,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from alliance.forms import add_errors
+from core.files import private_file_response
 from core.generic import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedMixin
 from core.generic import ScopedUpdateView as _ScopedUpdateView
 from core.permissions import can
@@ -789,11 +790,7 @@ class EvaluationDetailView(ScopedDetailView):
 
 
 def _file_response(field):
-    if not field:
-        raise Http404
-    return FileResponse(
-        field.open("rb"), as_attachment=True, filename=field.name.rsplit("/", 1)[-1]
-    )
+    return private_file_response(field)
 
 
 @login_required

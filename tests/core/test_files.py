@@ -70,6 +70,23 @@ def test_an_owner_who_lost_the_right_does_not_take_the_file(world, login):
     assert client.get(f"/api/v1/exports/jobs/{job.pk}/").status_code in (403, 404)
 
 
+def test_behind_nginx_the_file_leaves_through_x_accel_redirect(world, login, settings):
+    """With PRIVATE_FILES_ACCEL_PREFIX the permission-checked view answers no bytes,
+    only the internal location nginx serves; a refused reader gets no header."""
+    settings.PRIVATE_FILES_ACCEL_PREFIX = "/_private/"
+    user = world.user("district_a")
+    job = run_export(ExportJob.objects.create(owner=user, exporter="centers"))
+    response = login(user).get(f"/exports/{job.pk}/download/")
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == "/_private/" + job.file.name
+    assert response.content == b""
+    assert "attachment" in response["Content-Disposition"]
+    assert "no-store" in response["Cache-Control"]
+    other = login(world.user("district_b")).get(f"/exports/{job.pk}/download/")
+    assert other.status_code in (403, 404)
+    assert "X-Accel-Redirect" not in other
+
+
 def test_exported_text_is_never_a_formula(world):
     payloads = ["=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "plain"]
 

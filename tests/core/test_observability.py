@@ -104,6 +104,39 @@ def test_queue_length_is_read_from_the_broker(client, settings, redis_services):
     assert sample(text, "portal_task_queue_length", queue=queue) == length
 
 
+@pytest.mark.services
+def test_a_workers_figures_reach_metrics_through_redis(client, settings, redis_services):
+    """What a worker observes is published to Redis and read back by the web
+    app's /metrics as portal_worker_* (a real worker: test_worker_kill.py)."""
+    import uuid
+
+    settings.METRICS_TOKEN = TOKEN
+    label = f"test-{uuid.uuid4().hex[:8]}"
+    figures = observability.worker_figures
+    figures.enable(settings.REDIS_URL, f"celery@{label}")
+    try:
+        observability.observe(
+            observability.EXPORT_ROWS, "portal_worker_export_rows", (label,), 1_234
+        )
+        observability.count(
+            observability.EXPORT_FAILURES, "portal_worker_export_failures", (label,)
+        )
+    finally:
+        figures.enable("", "")
+    text = scrape(client).content.decode()
+    assert sample(text, "portal_worker_export_rows_count", exporter=label) == 1
+    assert sample(text, "portal_worker_export_rows_sum", exporter=label) == 1_234
+    assert sample(text, "portal_worker_export_rows_bucket", exporter=label, le="1000.0") == 0
+    assert sample(text, "portal_worker_export_rows_bucket", exporter=label, le="10000.0") == 1
+    assert sample(text, "portal_worker_export_failures_total", exporter=label) == 1
+    assert sample(text, "portal_worker_last_task_end_timestamp_seconds", worker=f"celery@{label}")
+    # the process's own figures still count it; with figures off nothing is published
+    observability.observe(observability.EXPORT_ROWS, "portal_worker_export_rows", (label,), 5)
+    text = scrape(client).content.decode()
+    assert sample(text, "portal_worker_export_rows_count", exporter=label) == 1
+    assert sample(text, "portal_export_rows_count", exporter=label) == 2
+
+
 def test_every_answer_has_a_request_id_and_adopts_the_proxys(client):
     response = client.get("/healthz/")
     assert re.fullmatch(r"[0-9a-f]{32}", response["X-Request-ID"])

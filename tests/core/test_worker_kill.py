@@ -139,9 +139,19 @@ def new_job(world):
     return ExportJob.objects.create(owner=world.user("bureau"), exporter="test-slow")
 
 
+def worker_figures(client, settings):
+    from tests.core.test_observability import TOKEN, sample
+
+    settings.METRICS_TOKEN = TOKEN
+    text = client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").content.decode()
+    name = "portal_worker_task_duration_seconds_count"
+    return sample(text, name, task="core.tasks.run_export_job", state="SUCCESS")
+
+
 def test_killing_the_pool_process_mid_export_redelivers_and_finishes_once(
-    world, worker, gate, settings
+    world, worker, gate, settings, client
 ):
+    runs_before = worker_figures(client, settings)
     w = worker("prefork")
     job = new_job(world)
     w.send(job)
@@ -155,6 +165,13 @@ def test_killing_the_pool_process_mid_export_redelivers_and_finishes_once(
     job = wait_for(job, lambda j: j.is_finished, w)
     assert_finished_once(job, settings)
     assert "WorkerLostError" in w.logs() or "SIGKILL" in w.logs()
+    # The worker's own figures reach the web app's /metrics (through Redis): the
+    # finished run counts once (the killed one never ended); its end is published
+    # just after the job row, so wait a moment for it.
+    deadline = time.monotonic() + 10
+    while worker_figures(client, settings) == runs_before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert worker_figures(client, settings) == runs_before + 1
 
 
 def test_killing_the_whole_worker_leaves_the_job_to_the_sweep(
