@@ -1,5 +1,5 @@
 """The municipal centers' mandates (职责), from the alliance charter (001,
-第十条). Each row: (center code, training kind, target group, stage,
+第七条 【工作职能】). Each row: (center code, training kind, target group, stage,
 ownership, priority, description). Blank fields match anything."""
 
 MANDATES = [
@@ -39,7 +39,7 @@ MANDATES = [
         "",
         "",
         0,
-        "中学校长提高培训、高级研修和专题研修",
+        "中学（不含中职学校）校长的提高培训、高级研修和专题研修",
     ),
     ("primary-secondary", "special_education", "", "", "", 0, "特殊教育教师培训"),
     ("primary-secondary", "", "special_education", "", "", 0, "特殊教育教师培训"),
@@ -105,6 +105,24 @@ MANDATES = [
     # 广州市中职学校教师发展中心
     ("vocational", "", "", "vocational", "", 0, "中职教师、校长、骨干教师培训"),
     ("vocational", "studio", "", "vocational", "", 1, "中职教育专家、名校长、名教师工作室"),
+    (
+        "vocational",
+        "principal_advanced",
+        "",
+        "vocational",
+        "",
+        0,
+        "中等职业学校校长提高培训、高级研修和专题研修",
+    ),
+    (
+        "vocational",
+        "key_teacher",
+        "",
+        "vocational",
+        "",
+        0,
+        "指导各区实施中职教师、校长、骨干教师培训",
+    ),
     # 广州市幼儿园教师发展中心
     ("kindergarten", "", "", "kindergarten", "", 0, "幼儿园园长、教师培训"),
     ("kindergarten", "studio", "", "kindergarten", "", 1, "幼儿园教育专家、名园长、名教师工作室"),
@@ -117,4 +135,14 @@ MANDATES = [
         0,
         "幼儿园园长任职资格培训",
     ),
+    (
+        "kindergarten",
+        "principal_advanced",
+        "",
+        "kindergarten",
+        "",
+        0,
+        "幼儿园园长的示范性培训（提高培训、高级研修和专题研修）",
+    ),
+    ("kindergarten", "key_teacher", "", "kindergarten", "", 0, "指导各区实施幼儿园骨干教师培训"),
 ]

@@ -65,7 +65,7 @@ def load_mandates() -> int:
                 "center": centers[code],
                 "priority": priority,
                 "description": description,
-                "source": "《广州市市级教师发展中心联盟章程》第十条",
+                "source": "《广州市市级教师发展中心联盟章程》第七条",
             },
         )
         count += 1
