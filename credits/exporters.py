@@ -24,7 +24,7 @@ def _progress_rows(teachers):
             services.as_hours(t.cycle_hours),
             services.as_hours(t.required),
             projected,
-            _("Yes") if services.as_hours(t.cycle_hours) >= t.required else _("No"),
+            _("Yes") if t.is_complete else _("No"),
         ]
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centers.models import District, School, Teacher
 
-from ..models import CreditBalance
 from .common import TENTH, ZERO, as_hours
 from .policies import policy_map
+from .progress import AT_RISK, COMPLETE, annotate_progress
 
 
 @dataclass
@@ -36,59 +36,53 @@ class CompletionRow:
 
 
 def completion(*, by="school", district_ids=None, school_ids=None, on=None) -> list[CompletionRow]:
-    """Completion per school or per district, computed in the database: per
-    policy in force, one query over the teachers and their balances for that
-    policy that counts complete and at-risk teachers per group.
-    ``district_ids``/``school_ids`` narrow it (None: everything)."""
+    """Completion per school or per district, computed in the database by the
+    one definition of complete and at risk (``progress.annotate_progress``):
+    one query over the teachers grouped by school or district, plus the
+    policies and their minimums. ``district_ids``/``school_ids`` narrow it
+    (None: everything)."""
     if by not in ("school", "district"):
         raise ValueError(by)
     on = on or timezone.localdate()
-    pmap = policy_map(on)
-    if district_ids is None:
-        district_ids = list(District.objects.values_list("pk", flat=True))
     if school_ids is not None and not school_ids:
         return []
-    rows: dict[int, CompletionRow] = {}
-    t_teacher = Teacher._meta.db_table
-    t_balance = CreditBalance._meta.db_table
-    group_table = (School if by == "school" else District)._meta.db_table
-    group_col = "school_id" if by == "school" else "district_id"
-    sort_col = "g." + connection.ops.quote_name("order" if by == "district" else "id")
-    # Rounded: SQLite adds decimals as floats (359.99999… must still be 360).
-    bh = "ROUND(COALESCE(b.hours, 0), 1)"
-    for policy, districts in pmap.groups(sorted(district_ids)):
-        d_marks = ", ".join(["%s"] * len(districts))
-        where_school = ""
-        if school_ids is not None:
-            where_school = f" AND t.school_id IN ({', '.join(['%s'] * len(school_ids))})"
-        elapsed = policy.elapsed_days(on)
-        sql = f"""
-            SELECT g.id, g.name, {sort_col}, COUNT(t.id),
-                   SUM(CASE WHEN {bh} >= CAST(%s AS NUMERIC) THEN 1 ELSE 0 END),
-                   SUM(CASE WHEN {bh} < CAST(%s AS NUMERIC)
-                             AND {bh} * %s < CAST(%s AS NUMERIC) * %s
-                        THEN 1 ELSE 0 END),
-                   SUM({bh})
-            FROM {t_teacher} t
-            JOIN {group_table} g ON g.id = t.{group_col}
-            LEFT JOIN {t_balance} b ON b.teacher_id = t.id AND b.policy_id = %s
-            WHERE t.is_active AND t.district_id IN ({d_marks}){where_school}
-            GROUP BY g.id, g.name, {sort_col}
-        """
-        required = policy.total_hours
-        params = [required, required, policy.cycle_days, required, elapsed, policy.pk]
-        params += [*districts, *(school_ids or [])]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            for key, name, order, teachers, complete, risky, hours in cursor.fetchall():
-                row = rows.setdefault(key, CompletionRow(key, name, order=order))
-                row.teachers += teachers
-                row.complete += int(complete or 0)
-                row.at_risk += int(risky or 0)
-                row.hours += as_hours(hours)
+    pmap = policy_map(on)
+    if pmap.city is None and not pmap.overrides:
+        return []
+    teachers = Teacher.objects.filter(is_active=True)
+    if district_ids is not None:
+        teachers = teachers.filter(district_id__in=list(district_ids))
+    if school_ids is not None:
+        teachers = teachers.filter(school_id__in=list(school_ids))
+    if pmap.city is None:  # only districts with a policy of their own
+        teachers = teachers.filter(district_id__in=list(pmap.overrides))
+    order = "district__order" if by == "district" else by
+    grouped = (
+        annotate_progress(teachers, on, pmap)
+        .order_by()
+        .values(by, f"{by}__name", order)
+        .annotate(
+            n=Count("pk"),
+            n_complete=Count("pk", filter=COMPLETE),
+            n_risky=Count("pk", filter=AT_RISK),
+            n_hours=Sum("cycle_hours"),
+        )
+    )
+    rows = [
+        CompletionRow(
+            g[by],
+            g[f"{by}__name"],
+            teachers=g["n"],
+            complete=g["n_complete"],
+            at_risk=g["n_risky"],
+            hours=as_hours(g["n_hours"]),
+            order=g[order] if by == "district" else 0,
+        )
+        for g in grouped
+    ]
     if by == "district":
-        return sorted(rows.values(), key=lambda r: (r.order, r.name))
-    return sorted(rows.values(), key=lambda r: (r.name, r.key))
+        return sorted(rows, key=lambda r: (r.order, r.name))
+    return sorted(rows, key=lambda r: (r.name, r.key))
 
 
 def completion_total(rows) -> CompletionRow:

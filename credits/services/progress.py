@@ -8,25 +8,35 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
     ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
+    Q,
     Subquery,
     Sum,
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Round
+from django.db.models.functions import Coalesce, Greatest, Round
+from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from centers.models import Teacher
 
-from ..models import Category, CreditBalance, CreditClaim, CreditEntry, CreditPolicy
+from ..models import (
+    Category,
+    CategoryMinimum,
+    CreditBalance,
+    CreditClaim,
+    CreditEntry,
+    CreditPolicy,
+)
 from .common import HOURS_FIELD, TENTH, ZERO, as_hours
-from .policies import policy_for, policy_map
+from .policies import PolicyMap, policy_for, policy_map
 
 
 @dataclass
@@ -56,28 +66,20 @@ class Summary:
     pending_count: int = 0
     pending_hours: Decimal = ZERO
     on: datetime.date | None = None
+    # From the one definition (``annotate_progress``): see ``standing``.
+    complete: bool = False
+    remaining: Decimal = ZERO
+    at_risk: bool = False
 
     @property
     def required(self):
         return self.policy.total_hours if self.policy else ZERO
 
     @property
-    def remaining(self):
-        return max(ZERO, self.required - self.total)
-
-    @property
     def percent(self):
         if not self.required:
             return 0
         return max(0, min(100, int(self.total * 100 / self.required)))
-
-    @property
-    def complete(self):
-        return (
-            bool(self.policy)
-            and self.total >= self.required
-            and all(line.met for line in self.by_category)
-        )
 
     @property
     def projected(self):
@@ -88,14 +90,12 @@ class Summary:
             return ZERO
         return (self.total * self.policy.cycle_days / elapsed).quantize(TENTH)
 
-    @property
-    def at_risk(self):
-        return bool(self.policy) and self.total < self.required and self.projected < self.required
-
 
 def teacher_summary(teacher, on=None) -> Summary:
     """Hours this cycle against the policy, by category against each
-    minimum, and pending claims: four queries whatever the ledger's size."""
+    minimum, and pending claims: five queries whatever the ledger's size.
+    Complete, hours to go and at risk come from ``annotate_progress`` (the
+    one definition), on the teacher's own row."""
     on = on or timezone.localdate()
     policy = policy_for(teacher.district_id, on)  # 2 queries (with minimums)
     summary = Summary(teacher=teacher, policy=policy, on=on)
@@ -113,6 +113,16 @@ def teacher_summary(teacher, on=None) -> Summary:
             if hours or value in minimums:
                 summary.by_category.append(CategoryLine(value, label, hours, minimums.get(value)))
         summary.total = sum((line.hours for line in summary.by_category), ZERO)
+        pmap = PolicyMap(city=None, overrides={teacher.district_id: policy})
+        standing = (
+            annotate_progress(Teacher.objects.filter(pk=teacher.pk), on, pmap)
+            .values("is_complete", "hours_to_go", "is_at_risk")
+            .first()
+        )
+        if standing is not None:
+            summary.complete = bool(standing["is_complete"])
+            summary.remaining = as_hours(standing["hours_to_go"])
+            summary.at_risk = bool(standing["is_at_risk"])
     pending = (
         CreditClaim.objects.filter(teacher=teacher)
         .pending()
@@ -139,10 +149,111 @@ def _policy_case(policy_map_, attr, output_field):
     )
 
 
+# The one definition of a teacher's standing in the cycle, used by the
+# summary page, the completion page and export, the home panels, the API and
+# the reminders (every one reads the columns ``annotate_progress`` adds):
+# - complete: total >= required AND every category minimum met;
+# - hours to go: max(required - total, sum of the categories' shortfalls, 0)
+#   (hours in a short category count towards the total too);
+# - at risk: not complete, and the pace so far misses the total
+#   (hours x cycle days < required x elapsed days) or misses a category
+#   minimum it has not met yet (category hours x cycle days < minimum x elapsed).
+COMPLETE = Q(cycle_hours__gte=F("required"), shortfall__lte=0)
+NOT_COMPLETE = Q(cycle_hours__lt=F("required")) | Q(shortfall__gt=0)
+AT_RISK = NOT_COMPLETE & (Q(pace__lt=F("needed")) | Q(behind_categories__gt=0))
+
+
+def _minimums(pmap) -> dict[int, list[CategoryMinimum]]:
+    """Each policy's minimums: prefetched ones as they are, the rest in one query."""
+    policies = [p for p in [pmap.city, *pmap.overrides.values()] if p is not None]
+    found, missing = {}, []
+    for policy in policies:
+        cache = getattr(policy, "_prefetched_objects_cache", {})
+        if "minimums" in cache:
+            found[policy.pk] = list(cache["minimums"])
+        else:
+            missing.append(policy.pk)
+    if missing:
+        for minimum in CategoryMinimum.objects.filter(policy_id__in=missing):
+            found.setdefault(minimum.policy_id, []).append(minimum)
+    return found
+
+
+def _category_hours(policy, category):
+    entries = (
+        CreditEntry.objects.filter(
+            teacher=OuterRef("pk"),
+            category=category,
+            earned_on__gte=policy.cycle_start,
+            earned_on__lte=policy.cycle_end,
+        )
+        .order_by()
+        .values("teacher")
+        .annotate(s=Sum("hours"))
+        .values("s")[:1]
+    )
+    return Round(
+        Coalesce(
+            Subquery(entries, output_field=HOURS_FIELD), Value(ZERO), output_field=HOURS_FIELD
+        ),
+        1,
+        output_field=HOURS_FIELD,
+    )
+
+
+def _policy_minimum_terms(policy, minimums, on):
+    """(shortfall, categories behind pace) of one policy's minimums."""
+    if not minimums:
+        return Value(ZERO, output_field=HOURS_FIELD), Value(0, output_field=IntegerField())
+    elapsed = policy.elapsed_days(on)
+    shortfall, behind = [], []
+    for minimum in minimums:
+        hours = _category_hours(policy, minimum.category)
+        need = Value(as_hours(minimum.hours), output_field=HOURS_FIELD)
+        shortfall.append(Greatest(need - hours, Value(ZERO), output_field=HOURS_FIELD))
+        # Behind on this category: not met, and its pace misses the minimum.
+        pace_need = min(minimum.hours, minimum.hours * elapsed / policy.cycle_days)
+        behind.append(
+            Case(
+                When(LessThan(hours, Value(pace_need, output_field=HOURS_FIELD)), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+
+    def add(terms, field):
+        total = terms[0]
+        for term in terms[1:]:
+            total = ExpressionWrapper(total + term, output_field=field)
+        return total
+
+    return add(shortfall, HOURS_FIELD), add(behind, IntegerField())
+
+
+def _minimum_case(pmap, terms, index, output_field):
+    city = pmap.city
+    zero = Value(ZERO if index == 0 else 0, output_field=output_field)
+    default = terms[city.pk][index] if city else zero
+    if not pmap.overrides:
+        return default
+    return Case(
+        *[
+            When(district_id=district_id, then=terms[p.pk][index])
+            for district_id, p in pmap.overrides.items()
+        ],
+        default=default,
+        output_field=output_field,
+    )
+
+
 def annotate_progress(teachers, on=None, pmap=None):
-    """Annotate teachers with ``cycle_hours``, ``required``, ``cycle_days``
-    and ``elapsed`` of the policy in force in their district: one look-up per
-    teacher in the balances' (policy, teacher) unique index."""
+    """Annotate teachers with their standing under the policy in force in
+    their district (the one definition above): ``cycle_hours``, ``required``,
+    ``cycle_days``, ``elapsed``, ``shortfall`` (hours the category minimums
+    still lack), ``behind_categories``, ``hours_to_go``, ``is_complete`` and
+    ``is_at_risk``. The total is one look-up in the balances' (policy,
+    teacher) index; each category minimum one in the ledger. One query for
+    the minimums (none when the policies came with them prefetched)."""
     on = on or timezone.localdate()
     pmap = pmap or policy_map(on)
     if pmap.city is None and not pmap.overrides:
@@ -152,15 +263,25 @@ def annotate_progress(teachers, on=None, pmap=None):
             required=Value(ZERO, output_field=HOURS_FIELD),
             cycle_days=Value(1),
             elapsed=Value(0),
+            shortfall=Value(ZERO, output_field=HOURS_FIELD),
+            behind_categories=Value(0),
+            hours_to_go=Value(ZERO, output_field=HOURS_FIELD),
+            is_complete=Value(False),
+            is_at_risk=Value(False),
         ).none()
+    minimums = _minimums(pmap)
+    policies = {p.pk: p for p in [pmap.city, *pmap.overrides.values()] if p is not None}
+    terms = {pk: _policy_minimum_terms(p, minimums.get(pk, []), on) for pk, p in policies.items()}
     teachers = teachers.annotate(
         c_policy=_policy_case(pmap, "pk", IntegerField()),
         required=_policy_case(pmap, "total_hours", HOURS_FIELD),
         cycle_days=_policy_case(pmap, "cycle_days", IntegerField()),
         elapsed=_policy_case(_ElapsedMap(pmap, on), "elapsed", IntegerField()),
+        shortfall=_minimum_case(pmap, terms, 0, HOURS_FIELD),
+        behind_categories=_minimum_case(pmap, terms, 1, IntegerField()),
     )
     hours = CreditBalance.objects.filter(teacher=OuterRef("pk"), policy=OuterRef("c_policy"))
-    return teachers.annotate(
+    teachers = teachers.annotate(
         cycle_hours=Round(
             Coalesce(
                 Subquery(hours.values("hours")[:1], output_field=HOURS_FIELD),
@@ -170,6 +291,19 @@ def annotate_progress(teachers, on=None, pmap=None):
             1,
             output_field=HOURS_FIELD,
         )
+    ).alias(
+        pace=ExpressionWrapper(F("cycle_hours") * F("cycle_days"), output_field=HOURS_FIELD),
+        needed=ExpressionWrapper(F("required") * F("elapsed"), output_field=HOURS_FIELD),
+    )
+    return teachers.annotate(
+        hours_to_go=Greatest(
+            ExpressionWrapper(F("required") - F("cycle_hours"), output_field=HOURS_FIELD),
+            F("shortfall"),
+            Value(ZERO),
+            output_field=HOURS_FIELD,
+        ),
+        is_complete=ExpressionWrapper(COMPLETE, output_field=BooleanField()),
+        is_at_risk=ExpressionWrapper(AT_RISK, output_field=BooleanField()),
     )
 
 
@@ -186,17 +320,13 @@ class _ElapsedMap:
 
 
 def at_risk(teachers, on=None, pmap=None):
-    """Teachers who have not met the total and whose pace so far projects a
-    total under it at the cycle's end: hours × cycle days < required ×
-    elapsed days."""
+    """Teachers at risk by the one definition (``AT_RISK``): not complete,
+    and their pace so far misses the total or a category minimum."""
     pmap = pmap or policy_map(on)
     teachers = annotate_progress(teachers, on, pmap)
     if pmap.city is None and not pmap.overrides:
         return teachers
-    return teachers.alias(
-        pace=ExpressionWrapper(F("cycle_hours") * F("cycle_days"), output_field=HOURS_FIELD),
-        needed=ExpressionWrapper(F("required") * F("elapsed"), output_field=HOURS_FIELD),
-    ).filter(cycle_hours__lt=F("required"), pace__lt=F("needed"))
+    return teachers.filter(AT_RISK)
 
 
 def projected_hours(teacher) -> Decimal:

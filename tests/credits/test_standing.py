@@ -1,0 +1,57 @@
+"""One definition of complete / hours to go / at risk (issue 10): 360 of 360
+hours but 45 of 50 in information technology is neither complete nor on
+pace, on every surface."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from centers.models import Teacher
+from credits import services
+from credits.exporters import CompletionExporter
+from credits.models import CategoryMinimum
+
+pytestmark = pytest.mark.django_db
+
+LATE = date(2026, 12, 1)
+
+
+@pytest.fixture
+def short_in_it(world, policy, award):
+    CategoryMinimum.objects.create(policy=policy, category="it", hours=Decimal("50"))
+    award(world.teacher_a, 36, category="ethics")
+    award(world.teacher_a, 45, category="it")
+    award(world.teacher_a, 279)
+    return world.teacher_a
+
+
+def test_summary_and_api(short_in_it, world, login):
+    summary = services.teacher_summary(short_in_it, on=LATE)
+    assert summary.total == Decimal("360")
+    assert not summary.complete and summary.remaining == Decimal("5") and summary.at_risk
+    client = login(world.user("teacher_a"))
+    data = client.get("/api/v1/credits/summary/").json()
+    assert data["complete"] is False and data["remaining_hours"] == "5.0"
+
+
+def test_lists_completion_export_and_reminders(short_in_it, world):
+    row = services.annotate_progress(Teacher.objects.filter(pk=short_in_it.pk), LATE).get()
+    assert not row.is_complete and row.hours_to_go == Decimal("5") and row.is_at_risk
+    assert short_in_it.pk in set(
+        services.at_risk(Teacher.objects.all(), LATE).values_list("pk", flat=True)
+    )
+    rows = services.completion(by="school", on=LATE)
+    mine = next(r for r in rows if r.key == short_in_it.school_id)
+    assert mine.complete == 0 and mine.at_risk >= 1
+    exporter = CompletionExporter(world.user("bureau"))
+    teachers = [r for r in list(exporter.sheets())[1].rows if r[2] == short_in_it.name]
+    assert teachers and str(teachers[0][-1]) in {"No", "否"}
+
+
+def test_meeting_the_minimum_completes(short_in_it, award):
+    award(short_in_it, 5, category="it")
+    summary = services.teacher_summary(short_in_it, on=LATE)
+    assert summary.complete and summary.remaining == 0 and not summary.at_risk
+    mine = next(r for r in services.completion(on=LATE) if r.key == short_in_it.school_id)
+    assert mine.complete == 1
