@@ -189,3 +189,61 @@ rules.register(
 )
 
 rules.register("training.notice", dict.fromkeys(Role, ("view change", _own)))
+
+# --- Procurement, expert pool, practice bases (training.models.procurement) ----------
+
+rules.register(
+    "training.expert",
+    {
+        Role.BUREAU: ("view add change", ALL),
+        Role.CENTER_STAFF: ("view add change", ALL),
+    },
+)
+
+rules.register(
+    "training.practicebase",
+    {
+        Role.BUREAU: ("view add change", ALL),
+        Role.SECRETARIAT: ("view", ALL),
+        Role.CENTER_STAFF: ("view add change", ALL),
+        Role.DISTRICT_STAFF: ("view", ALL),
+    },
+)
+
+rules.register(
+    "training.procurement",
+    {
+        Role.BUREAU: ("view add change", ALL),
+        Role.SECRETARIAT: ("view", ALL),
+        Role.CENTER_STAFF: ("view add change", "center"),
+    },
+)
+
+rules.register(
+    "training.bid",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.CENTER_STAFF: ("view add change", "procurement__center"),
+        Role.VENDOR: ("view", "vendor"),
+    },
+)
+
+rules.register(
+    "training.contract",
+    {
+        Role.BUREAU: ("view add change", ALL),
+        Role.SECRETARIAT: ("view", ALL),
+        Role.CENTER_STAFF: ("view add change", "center"),
+        Role.VENDOR: ("view", "vendor"),
+    },
+)
+
+rules.register(
+    "training.paymentstep",
+    {
+        Role.BUREAU: ("view add change", ALL),
+        Role.SECRETARIAT: ("view", ALL),
+        Role.CENTER_STAFF: ("view add change", "contract__center"),
+        Role.VENDOR: ("view", "contract__vendor"),
+    },
+)

@@ -44,6 +44,24 @@ from core.audit import AuditedModel
 from core.permissions import RestrictedQuerySet
 from credits.models import HOURS, Category, CreditEntry
 
+from .procurement import (  # noqa: F401  (the app's models, one namespace)
+    Bid,
+    Contract,
+    ContractStatus,
+    Criterion,
+    DueCondition,
+    Expert,
+    Panelist,
+    PaymentKind,
+    PaymentStep,
+    PaymentStepStatus,
+    PracticeBase,
+    Procurement,
+    ProcurementMethod,
+    ProcurementStatus,
+    Score,
+)
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 SCORE = {"max_digits": 5, "decimal_places": 1}
 PERCENT = [MinValueValidator(0), MaxValueValidator(100)]
@@ -230,6 +248,15 @@ class SubProject(AuditedModel):
         _("off-site"), default=False, help_text=_("Trainees travel: insurance is recorded.")
     )
     location = models.CharField(_("location"), max_length=200, blank=True)
+    practice_base = models.ForeignKey(
+        PracticeBase,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subprojects",
+        verbose_name=_("practice base"),
+        help_text=_("Where trainees shadow, for 跟岗实践 sub-projects."),
+    )
     hours = models.DecimalField(
         _("hours (学时)"), validators=[MinValueValidator(Decimal("0.5"))], **HOURS
     )

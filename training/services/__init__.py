@@ -46,7 +46,7 @@ from core.roles import Role
 from credits import services as credits
 from credits.models import Source
 
-from .models import (
+from ..models import (
     Attendance,
     AttendanceMethod,
     Enrollment,
@@ -63,6 +63,7 @@ from .models import (
     SubProject,
     SubProjectStatus,
 )
+from ..signals import subproject_closed
 
 ZERO = Decimal("0")
 TENTH = Decimal("0.1")
@@ -212,7 +213,7 @@ def save_subproject(*, subproject, by) -> SubProject:
     the center is checked against the mandates, and a sub-project past
     approval keeps its seats and dates (capacity may grow, which promotes)."""
     creating = subproject.pk is None
-    from .models import Project
+    from ..models import Project
 
     if creating:
         if not Project.objects.restrict(by, "change").filter(pk=subproject.project_id).exists():
@@ -865,6 +866,9 @@ def close_subproject(*, subproject, by) -> dict:
             message="close",
         )
         refresh_results(subproject=sub, by=by, post=False)
+        transaction.on_commit(
+            lambda: subproject_closed.send(sender=SubProject, subproject_id=sub.pk)
+        )
         return post_hours(subproject=sub, by=by)
 
 
