@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-APPS := core centers alliance credits funding training studios
+APPS := core centers alliance credits funding training studios evaluation
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Code samples in the docs are illustrative (often abbreviated): ruff formats Python only.

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "funding",
     "training",
     "studios",
+    "evaluation",
 ]
 
 MIDDLEWARE = [
@@ -191,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.sweep_stalled_exports",
         "schedule": timedelta(minutes=5),
     },
+    "remind-and-close-surveys": {
+        "task": "evaluation.tasks.remind_and_close_surveys",
+        "schedule": timedelta(hours=1),
+    },
     "purge-old-audit-entries": {
         "task": "core.tasks.purge_old_audit_entries",
         "schedule": timedelta(days=1),
@@ -274,6 +279,9 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
+# Behind nginx: private files leave through X-Accel-Redirect to this internal location
+# (core/files.py, docs/deploy.md "Private files"); unset, Django streams them itself.
+PRIVATE_FILES_ACCEL_PREFIX = env_str("PRIVATE_FILES_ACCEL_PREFIX", "")
 # Where `manage.py backup` writes its dated folders (docs/deploy.md, "Backups").
 BACKUP_ROOT = Path(env_str("BACKUP_ROOT") or BASE_DIR / "backups")
 STORAGES = {

@@ -10,6 +10,7 @@ api_patterns = [
     path("", include("funding.api.urls")),
     path("", include("training.api.urls")),
     path("", include("studios.api.urls")),
+    path("", include("evaluation.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its set-up script as a file: no inline script (CSP).
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
@@ -23,6 +24,7 @@ urlpatterns = [
     path("funding/", include("funding.urls")),
     path("training/", include("training.urls")),
     path("studios/", include("studios.urls")),
+    path("evaluation/", include("evaluation.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

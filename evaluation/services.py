@@ -1,0 +1,404 @@
+"""The rules of evaluation, called by pages, the API, tasks and the demo alike.
+
+* **Sending**: closing a sub-project (``training.signals.subproject_closed``)
+  queues ``tasks.send_close_surveys``, which opens the sub-project's
+  satisfaction survey once (a unique constraint; a resend changes nothing)
+  and invites each enrolled teacher with a one-time token, with a deadline
+  (``EVALUATION_SURVEY_DAYS``, default 7 days) and one reminder
+  (``EVALUATION_REMINDER_BEFORE_HOURS`` before the deadline, default 48).
+* **Answering**: through the invitation, once: the invitation row is locked
+  and marked used in the same transaction as the response; a second try is
+  refused. An anonymous survey's response has no respondent and only the day.
+* **Results**: per question — counts, mean (scales), distribution — and the
+  satisfaction rate (share of 4 and 5 on the scale questions marked as
+  satisfaction), computed by ``tasks.compute_survey_results`` after each
+  answer commits; the computation is a pure function of the answers
+  (running it twice stores the same result).
+* **Gate**: where the survey says so (``gates_results``), a trainee sees
+  their result and hours only after answering (``results_unlocked``).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import (
+    Answer,
+    Audience,
+    Invitation,
+    Question,
+    QuestionKind,
+    Response,
+    Section,
+    Survey,
+    SurveyKind,
+    SurveyStatus,
+)
+
+SCALE = (1, 2, 3, 4, 5)
+SATISFIED = (4, 5)
+HUNDREDTH = Decimal("0.01")
+
+
+def _setting(name, default):
+    return getattr(settings, name, default)
+
+
+def _require(user, action, obj):
+    model = type(obj)
+    if not model.objects.restrict(user, action).filter(pk=obj.pk).exists():
+        raise PermissionDenied(_("You may not do this."))
+
+
+# --- Templates -------------------------------------------------------------------------
+
+# The satisfaction survey every closed sub-project sends (训后满意度调查).
+SATISFACTION_TEMPLATE = [
+    (
+        "课程与内容",
+        [
+            ("总体而言,您对本次培训的满意程度", QuestionKind.SCALE, [], True),
+            ("培训内容与您的教学实际的契合程度", QuestionKind.SCALE, [], False),
+            ("授课专家的讲授水平", QuestionKind.SCALE, [], False),
+        ],
+    ),
+    (
+        "组织与服务",
+        [
+            ("培训组织与后勤服务", QuestionKind.SCALE, [], False),
+            (
+                "您最认可的培训形式(可多选)",
+                QuestionKind.MULTIPLE,
+                ["专题讲座", "跟岗实践", "工作坊研讨", "课例观摩", "线上研修"],
+                False,
+            ),
+            (
+                "您是否愿意推荐同事参加此类培训",
+                QuestionKind.SINGLE,
+                ["愿意", "不确定", "不愿意"],
+                False,
+            ),
+        ],
+    ),
+    ("意见与建议", [("对本次培训的意见和建议", QuestionKind.TEXT, [], False)]),
+]
+
+
+def build_questions(survey, template) -> None:
+    """Sections and questions of a survey from a template (a list of
+    ``(section, [(text, kind, choices, satisfaction), ...])``)."""
+    order = 0
+    for s_order, (title, questions) in enumerate(template):
+        section = Section.objects.create(survey=survey, title=title, order=s_order)
+        for text, kind, choices, satisfaction in questions:
+            order += 1
+            Question.objects.create(
+                survey=survey,
+                section=section,
+                order=order,
+                text=text,
+                kind=kind,
+                choices=list(choices),
+                required=kind != QuestionKind.TEXT,
+                satisfaction=satisfaction,
+            )
+
+
+# --- Sending ---------------------------------------------------------------------------
+
+
+def _invitees(subproject):
+    from training.models import EnrollmentStatus
+
+    return list(
+        subproject.enrollments.filter(
+            status=EnrollmentStatus.ENROLLED, teacher__user__isnull=False
+        ).values_list("teacher__user_id", flat=True)
+    )
+
+
+def open_satisfaction_survey(*, subproject, now=None) -> Survey:
+    """The satisfaction survey of a closed sub-project, opened and sent to
+    its enrolled teachers once; calling it again invites only teachers not
+    yet invited (a corrected roster) and changes nothing else."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        survey = Survey.objects.filter(subproject=subproject, kind=SurveyKind.SATISFACTION).first()
+        if survey is None:
+            try:
+                with transaction.atomic():
+                    survey = Survey.objects.create(
+                        kind=SurveyKind.SATISFACTION,
+                        title=_("Satisfaction survey: %(name)s") % {"name": subproject.name},
+                        subproject=subproject,
+                        center=subproject.center,
+                        anonymous=True,
+                        audience=Audience.ENROLLED,
+                        gates_results=_setting("EVALUATION_GATE_RESULTS", True),
+                        status=SurveyStatus.OPEN,
+                        opens_at=now,
+                        deadline=now
+                        + datetime.timedelta(days=_setting("EVALUATION_SURVEY_DAYS", 7)),
+                    )
+                    build_questions(survey, SATISFACTION_TEMPLATE)
+            except IntegrityError:  # a concurrent send made it first
+                survey = Survey.objects.get(subproject=subproject, kind=SurveyKind.SATISFACTION)
+        invite(survey=survey, user_ids=_invitees(subproject))
+    return survey
+
+
+def invite(*, survey, user_ids) -> int:
+    """Invitations for the users not yet invited; returns how many are new."""
+    known = set(survey.invitations.filter(user_id__in=user_ids).values_list("user_id", flat=True))
+    new = [
+        Invitation(survey=survey, user_id=uid)
+        for uid in dict.fromkeys(user_ids)
+        if uid not in known
+    ]
+    Invitation.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)
+
+
+def remind_due(now=None) -> int:
+    """The one reminder: open surveys whose deadline is near get their
+    unanswered invitations marked reminded (shown on the teacher's page and
+    home panel); a survey is reminded once. Past the deadline, it closes."""
+    now = now or timezone.now()
+    before = datetime.timedelta(hours=_setting("EVALUATION_REMINDER_BEFORE_HOURS", 48))
+    reminded = 0
+    due = Survey.objects.filter(
+        status=SurveyStatus.OPEN,
+        reminded_at__isnull=True,
+        deadline__lte=now + before,
+        deadline__gt=now,
+    )
+    for survey in due:
+        with transaction.atomic():
+            reminded += survey.invitations.filter(
+                used_at__isnull=True, reminded_at__isnull=True
+            ).update(reminded_at=now)
+            Survey.objects.filter(pk=survey.pk).update(reminded_at=now)
+    Survey.objects.filter(status=SurveyStatus.OPEN, deadline__lte=now).update(
+        status=SurveyStatus.CLOSED, updated_at=now
+    )
+    return reminded
+
+
+# --- Answering -------------------------------------------------------------------------
+
+
+def _clean_value(question, value):
+    """The stored form of an answer, or ValidationError with a Chinese message."""
+    empty = value in (None, "", [])
+    if empty:
+        if question.required:
+            raise ValidationError(_("Please answer: %(q)s") % {"q": question.text}, code="required")
+        return None
+    if question.kind == QuestionKind.SCALE:
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = None
+        if number not in SCALE:
+            raise ValidationError(_("%(q)s: choose 1 to 5.") % {"q": question.text}, code="scale")
+        return number
+    if question.kind == QuestionKind.SINGLE:
+        if value not in question.choices:
+            raise ValidationError(_("%(q)s: not one of the choices.") % {"q": question.text})
+        return value
+    if question.kind == QuestionKind.MULTIPLE:
+        values = [value] if isinstance(value, str) else list(value)
+        if not values or any(v not in question.choices for v in values):
+            raise ValidationError(_("%(q)s: not one of the choices.") % {"q": question.text})
+        return [c for c in question.choices if c in values]
+    text = str(value).strip()[:2000]
+    return text or None
+
+
+def clean_answers(survey, answers: dict) -> dict:
+    """``{question_id: value}`` checked against the survey's questions."""
+    cleaned, errors = {}, []
+    given = {str(k): v for k, v in (answers or {}).items()}
+    for question in survey.questions.all():
+        try:
+            value = _clean_value(question, given.get(str(question.pk)))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+            continue
+        if value is not None:
+            cleaned[question.pk] = value
+    if errors:
+        raise ValidationError(errors)
+    return cleaned
+
+
+def invitation_for(*, token, by=None) -> Invitation:
+    """The invitation of a token; a named invitation answers only its person
+    (another person, or nobody signed in, gets 'not found' — PermissionDenied)."""
+    invitation = Invitation.objects.select_related("survey").filter(token=token).first()
+    if invitation is None or (
+        invitation.user_id is not None and (by is None or by.pk != invitation.user_id)
+    ):
+        raise PermissionDenied(_("This link is not valid."))
+    return invitation
+
+
+def answer(*, token, answers: dict, by=None, now=None) -> Response:
+    """Answer a survey through a one-time invitation. A used token is refused."""
+    now = now or timezone.now()
+    invitation = invitation_for(token=token, by=by)
+    survey = invitation.survey
+    cleaned = clean_answers(survey, answers)
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.used_at is not None:
+            raise ValidationError(_("This survey has already been answered."), code="used")
+        survey = Survey.objects.get(pk=survey.pk)
+        if survey.status != SurveyStatus.OPEN:
+            raise ValidationError(_("This survey is not open."), code="closed")
+        if survey.deadline and survey.deadline < now:
+            raise ValidationError(_("The deadline of this survey has passed."), code="late")
+        locked.used_at = now
+        locked.save(update_fields=["used_at"])
+        respondent = None if survey.anonymous else locked.user_id
+        try:
+            with transaction.atomic():
+                response = Response.objects.create(
+                    survey=survey, respondent_id=respondent, submitted_on=timezone.localdate(now)
+                )
+        except IntegrityError as exc:
+            raise ValidationError(_("You have already answered this survey.")) from exc
+        Answer.objects.bulk_create(
+            Answer(response=response, question_id=qid, value=value)
+            for qid, value in cleaned.items()
+        )
+        schedule_results(survey.pk)
+    return response
+
+
+def schedule_results(survey_id: int) -> None:
+    from .tasks import compute_survey_results
+
+    transaction.on_commit(lambda: compute_survey_results.delay(survey_id))
+
+
+# --- Results ---------------------------------------------------------------------------
+
+
+def _percent(part, whole) -> str:
+    if not whole:
+        return "0.00"
+    return str((Decimal(part) * 100 / Decimal(whole)).quantize(HUNDREDTH, ROUND_HALF_UP))
+
+
+def compute_results(survey) -> dict:
+    """Results per question from the stored answers, and the satisfaction
+    rate. Pure: the same answers give the same dict."""
+    questions = list(survey.questions.all())
+    counters = {q.pk: Counter() for q in questions}
+    texts = {q.pk: 0 for q in questions}
+    answers = Answer.objects.filter(response__survey=survey).values_list("question_id", "value")
+    for qid, value in answers.iterator(chunk_size=5000):
+        if qid not in counters:
+            continue
+        if isinstance(value, list):
+            counters[qid].update(value)
+        elif isinstance(value, str) and not value:
+            continue
+        else:
+            counters[qid][value] += 1
+            texts[qid] += 1
+    n_responses = Response.objects.filter(survey=survey).count()
+    out, satisfied, rated = [], 0, 0
+    for q in questions:
+        counter = counters[q.pk]
+        item = {"id": q.pk, "text": q.text, "kind": q.kind}
+        if q.kind == QuestionKind.SCALE:
+            n = sum(counter[v] for v in SCALE)
+            total = sum(v * counter[v] for v in SCALE)
+            item["count"] = n
+            item["mean"] = (
+                str((Decimal(total) / n).quantize(HUNDREDTH, ROUND_HALF_UP)) if n else None
+            )
+            item["distribution"] = [
+                {"value": v, "count": counter[v], "percent": _percent(counter[v], n)} for v in SCALE
+            ]
+            if q.satisfaction:
+                satisfied += sum(counter[v] for v in SATISFIED)
+                rated += n
+        elif q.kind in (QuestionKind.SINGLE, QuestionKind.MULTIPLE):
+            base = n_responses
+            item["count"] = (
+                sum(counter.values()) if q.kind == QuestionKind.MULTIPLE else texts[q.pk]
+            )
+            item["distribution"] = [
+                {"value": c, "count": counter[c], "percent": _percent(counter[c], base)}
+                for c in q.choices
+            ]
+        else:
+            item["count"] = texts[q.pk]
+        out.append(item)
+    return {
+        "responses": n_responses,
+        "invited": survey.invitations.count(),
+        "satisfaction": _percent(satisfied, rated) if rated else None,
+        "questions": out,
+    }
+
+
+def store_results(survey_id: int) -> dict:
+    """Compute and store a survey's results (the worker's job)."""
+    survey = Survey.objects.filter(pk=survey_id).first()
+    if survey is None:
+        return {}
+    results = compute_results(survey)
+    Survey.objects.filter(pk=survey_id).update(results=results, results_at=timezone.now())
+    return results
+
+
+def text_answers(survey, question):
+    """The texts answered to a text question (no respondent, in any case)."""
+    return (
+        Answer.objects.filter(response__survey=survey, question=question)
+        .exclude(value="")
+        .values_list("value", flat=True)
+    )
+
+
+# --- Trainees ----------------------------------------------------------------------------
+
+
+def pending_invitations(user):
+    return (
+        Invitation.objects.restrict(user, "change")
+        .filter(used_at__isnull=True, survey__status=SurveyStatus.OPEN)
+        .select_related("survey", "survey__subproject")
+        .order_by("survey__deadline", "pk")
+    )
+
+
+def results_unlocked(user, subproject) -> bool:
+    """Whether ``user`` may see their result and hours of ``subproject``:
+    every gating survey of it they are invited to is answered."""
+    return not Invitation.objects.filter(
+        user_id=user.pk,
+        survey__subproject=subproject,
+        survey__gates_results=True,
+        used_at__isnull=True,
+    ).exists()
+
+
+def set_gate(*, survey, by, gates: bool) -> Survey:
+    _require(by, "change", survey)
+    if survey.gates_results != gates:
+        survey.gates_results = gates
+        survey.save(update_fields=["gates_results", "updated_at"])  # audited as a change
+    return survey

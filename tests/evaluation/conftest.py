@@ -1,0 +1,1 @@
+from tests.training.conftest import enrol, policy, sub  # noqa: F401
