@@ -46,6 +46,9 @@ TARGETS = {
     "api_vs_copy": 0.20,
     "export_s": 20,
     "export_mb": 300,
+    # Ratios to the floor measured in the same run (issue 17).
+    "page_vs_orm": 4,
+    "export_vs_writer": 1.0,
 }
 BATCH_URL = "/api/v1/credits/entries/batch/"
 TAG_PREFIX = "bench-"  # external ids, idempotency keys and activity keys of sync rows
@@ -73,16 +76,22 @@ def _stats(samples_s: list[float]) -> dict:
     }
 
 
-def measure_page(users, url: str, *, rounds: int = 1, warmup: int = 2) -> dict:
+def measure_page(users, url: str, *, rounds: int = 1, warmup: int = 2, orm_floor=None) -> dict:
     """GET ``url`` as each user (``rounds`` times): server time through the
-    test client, and the queries of one more request per user."""
+    test client, and the queries of one more request per user.
+
+    Beside it, in the same run, the floors that bound it: the page's own SQL
+    (the captured statements of each user's request, executed bare on a
+    cursor: what the database alone costs) and, given ``orm_floor(user)``, the
+    figures of the page computed by the ORM with no HTTP, session or
+    template. ``ratio_sql`` / ``ratio_orm``: the page over its floor."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     clients = [(_client(user), user) for user in users]
     for client, _user in clients[:warmup]:
         client.get(url)
-    samples, queries = [], []
+    samples, queries, statements = [], [], []
     for _ in range(rounds):
         for client, user in clients:
             started = time.perf_counter()
@@ -94,9 +103,71 @@ def measure_page(users, url: str, *, rounds: int = 1, warmup: int = 2) -> dict:
         with CaptureQueriesContext(connection) as captured:
             client.get(url)
         queries.append(len(captured))
+        statements.append([q["sql"] for q in captured.captured_queries])
     result = _stats(samples)
     result.update(url=url, users=len(users), queries_min=min(queries), queries_max=max(queries))
+    result["sql_floor"] = _stats(_replay(statements, rounds))
+    result["ratio_sql"] = _ratio(result["median_ms"], result["sql_floor"]["median_ms"])
+    if orm_floor is not None:
+        result["orm_floor"] = _stats(_timed([user for _c, user in clients] * rounds, orm_floor))
+        result["ratio_orm"] = _ratio(result["median_ms"], result["orm_floor"]["median_ms"])
     return result
+
+
+def _replay(statements: list[list[str]], rounds: int = 1) -> list[float]:
+    """Seconds to execute each request's captured SQL bare (fetching every row)."""
+    from django.db import connection
+
+    samples = []
+    for _ in range(rounds):
+        for sqls in statements:
+            started = time.perf_counter()
+            with connection.cursor() as cursor:
+                for sql in sqls:
+                    cursor.execute(sql)
+                    if cursor.description is not None:
+                        cursor.fetchall()
+            samples.append(time.perf_counter() - started)
+    return samples
+
+
+def _timed(args: list, fn) -> list[float]:
+    samples = []
+    for arg in args:
+        started = time.perf_counter()
+        fn(arg)
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def _ratio(measured, floor) -> float | None:
+    return round(measured / floor, 1) if floor else None
+
+
+def teacher_page_floor(user):
+    """The teacher page's figures by the ORM: the summary, one history page,
+    the pending claims and transcripts (what the view reads, nothing else)."""
+    from centers.models import Teacher
+    from credits import services
+    from credits.models import CreditClaim, CreditEntry, Transcript
+
+    teacher = Teacher.objects.select_related("school", "district").get(user=user)
+    services.teacher_summary(teacher)
+    list(CreditEntry.objects.filter(teacher=teacher).order_by("-earned_on", "-id")[:20])
+    list(CreditClaim.objects.filter(teacher=teacher).pending()[:20])
+    list(Transcript.objects.filter(teacher=teacher)[:5])
+
+
+def completion_floor(user):
+    """The completion figures by the service alone (no page around them)."""
+    from centers.models import District
+    from core.permissions import sees_all
+    from credits import services
+
+    if sees_all(user, "follow_credits", District):
+        return services.completion(by="district")
+    ids = list(District.objects.restrict(user, "follow_credits").values_list("pk", flat=True))
+    return services.completion(by="school", district_ids=ids)
 
 
 # --- Sync: API, service, COPY ------------------------------------------------------------
@@ -298,6 +369,43 @@ def measure_copy(rows) -> dict | None:
     }
 
 
+def measure_plain_copy(rows, batch: int = 1000) -> dict | None:
+    """The same rows by ``COPY`` in batches of ``batch``, each committed, into
+    a plain table with the ledger's columns and one index (on the teacher),
+    no constraints: the floor of any write into a ledger (PostgreSQL only)."""
+    from django.db import connection, transaction
+
+    from bench.generate import Loader
+    from credits.models import CreditEntry
+
+    if connection.vendor != "postgresql":
+        return None
+    table = "bench_plain_ledger"
+    loader = Loader(connection)
+    columns, filler = loader.columns(CreditEntry, COPY_COLUMNS)
+    full = [r + filler for r in rows]
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(
+            f"CREATE TABLE {table} (LIKE {CreditEntry._meta.db_table} INCLUDING DEFAULTS)"
+        )
+        cursor.execute(f"CREATE INDEX ON {table} (teacher_id)")
+    try:
+        started = time.perf_counter()
+        for start in range(0, len(full), batch):
+            with transaction.atomic():
+                loader.copy(table, columns, full[start : start + batch])
+        seconds = time.perf_counter() - started
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    return {
+        "rows": len(rows),
+        "seconds": round(seconds, 2),
+        "entries_per_s": round(len(rows) / seconds),
+    }
+
+
 def remove_sync_rows(tag: str = "") -> int:
     """Remove what the sync measures added (rows, activities, idempotency
     records). The ledger refuses DELETE by trigger on PostgreSQL, so this
@@ -394,6 +502,40 @@ def measure_export(user) -> dict:
     finally:
         tracemalloc.stop()
     return result
+
+
+def measure_writer_floor(user) -> dict:
+    """The bare writer on the export's own rows: the rows the exporter yields
+    are read first (outside the timing), then openpyxl write-only writes the
+    same values with no styles, widths or progress: the floor of the export."""
+    import tempfile
+
+    from openpyxl import Workbook
+
+    from core.exports import registry
+    from core.formats import excel_value
+
+    exporter = registry.get("credits-completion")(user, {})
+    started = time.perf_counter()
+    sheets = [(s.title, list(s.headers), [list(r) for r in s.rows]) for s in exporter.sheets()]
+    read_s = time.perf_counter() - started
+    rows = sum(len(r) for _t, _h, r in sheets)
+    started = time.perf_counter()
+    workbook = Workbook(write_only=True)
+    for title, headers, body in sheets:
+        ws = workbook.create_sheet(title=title[:31])
+        ws.append(headers)
+        for row in body:
+            ws.append([excel_value(v) for v in row])
+    with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+        workbook.save(handle.name)
+    write_s = time.perf_counter() - started
+    return {
+        "rows": rows,
+        "read_seconds": round(read_s, 2),
+        "write_seconds": round(write_s, 2),
+        "seconds": round(read_s + write_s, 2),
+    }
 
 
 def _current_rss_mb() -> float:
@@ -513,6 +655,23 @@ def data_counts() -> dict:
     }
 
 
+def _floor_rows(page: dict) -> list:
+    """The page's floors and its ratio to each (issue 17: ratios, not times)."""
+    rows = []
+    sql = page.get("sql_floor")
+    if sql:
+        rows.append(("  its own SQL, executed bare", f"{sql['median_ms']} ms", "(floor)", None))
+        rows.append(("  page / SQL", f"{page['ratio_sql']}×", "(ratio)", None))
+    orm = page.get("orm_floor")
+    if orm:
+        target = TARGETS["page_vs_orm"]
+        rows.append(("  its figures by the ORM alone", f"{orm['median_ms']} ms", "(floor)", None))
+        rows.append(
+            ("  page / ORM", f"{page['ratio_orm']}×", f"≤ {target}×", page["ratio_orm"] <= target)
+        )
+    return rows
+
+
 def verdicts(figures: dict) -> list[tuple[str, str, str, bool]]:
     t, f = TARGETS, figures
     rows = []
@@ -535,6 +694,7 @@ def verdicts(figures: dict) -> list[tuple[str, str, str, bool]]:
                 fixed and page["queries_max"] <= t["teacher_page_queries"],
             )
         )
+        rows.extend(_floor_rows(page))
     for key, label in (
         ("district_completion", "District completion page, median"),
         ("bureau_completion", "Bureau city-wide completion, median"),
@@ -548,6 +708,7 @@ def verdicts(figures: dict) -> list[tuple[str, str, str, bool]]:
                     f[key]["median_ms"] < t[key + "_ms"],
                 )
             )
+            rows.extend(_floor_rows(f[key]))
     api = f.get("api_sync")
     if api:
         rows.append(
@@ -568,6 +729,18 @@ def verdicts(figures: dict) -> list[tuple[str, str, str, bool]]:
                     None,
                 )
             )
+        plain = f.get("plain_copy")
+        if plain and f.get("copy"):
+            rows.append(
+                (
+                    "  COPY in 1,000-row batches, plain table",
+                    f"{plain['entries_per_s']:,} entries/s",
+                    "(floor)",
+                    None,
+                )
+            )
+            f["api_vs_plain_copy"] = round(api["entries_per_s"] / plain["entries_per_s"], 3)
+            rows.append(("API / plain COPY", f"{f['api_vs_plain_copy']:.0%}", "(ratio)", None))
         cp = f.get("copy")
         if cp:
             ratio = api["entries_per_s"] / cp["entries_per_s"]
@@ -601,6 +774,24 @@ def verdicts(figures: dict) -> list[tuple[str, str, str, bool]]:
                 exp["rss_growth_mb"] < t["export_mb"],
             )
         )
+        floor = exp.get("writer_floor")
+        if floor:
+            rows.append(
+                (
+                    "  bare openpyxl write-only, same rows",
+                    f"{floor['seconds']} s (read {floor['read_seconds']} s)",
+                    "(floor)",
+                    None,
+                )
+            )
+            rows.append(
+                (
+                    "Export / bare writer",
+                    f"{exp['ratio_writer']}×",
+                    f"≤ {t['export_vs_writer']}×",
+                    exp["ratio_writer"] <= t["export_vs_writer"],
+                )
+            )
     return rows
 
 
@@ -665,7 +856,11 @@ def main(argv=None) -> int:
         from django.conf import settings
 
         settings.DEBUG = False
-        print(json.dumps(measure_export(bench_actors()["bureau"])))
+        bureau = bench_actors()["bureau"]
+        result = measure_export(bureau)
+        result["writer_floor"] = measure_writer_floor(bureau)
+        result["ratio_writer"] = _ratio(result["seconds"], result["writer_floor"]["seconds"])
+        print(json.dumps(result))
         return 0
 
     url = bench_env.setup(fresh=args.fresh)
@@ -688,13 +883,21 @@ def main(argv=None) -> int:
 
     if "pages" not in skip:
         print("Teacher pages…")
-        figures["teacher_page"] = measure_page(actors["teachers"][: args.teachers], "/credits/")
+        figures["teacher_page"] = measure_page(
+            actors["teachers"][: args.teachers], "/credits/", orm_floor=teacher_page_floor
+        )
         print("Completion pages…")
         figures["district_completion"] = measure_page(
-            actors["districts"], "/credits/completion/", rounds=args.rounds
+            actors["districts"],
+            "/credits/completion/",
+            rounds=args.rounds,
+            orm_floor=completion_floor,
         )
         figures["bureau_completion"] = measure_page(
-            [actors["bureau"]] * 5, "/credits/completion/", rounds=args.rounds
+            [actors["bureau"]] * 5,
+            "/credits/completion/",
+            rounds=args.rounds,
+            orm_floor=completion_floor,
         )
     if "sync" not in skip:
         from centers.models import District
@@ -710,7 +913,10 @@ def main(argv=None) -> int:
             figures["service_sync"] = measure_service_sync(batches, actors["systems"])
             remove_sync_rows(tag)
             print("COPY…")
-            figures["copy"] = measure_copy(copy_rows(batches))
+            rows = copy_rows(batches)
+            figures["copy"] = measure_copy(rows)
+            remove_sync_rows(tag)
+            figures["plain_copy"] = measure_plain_copy(rows, batch=args.batch_size)
         finally:
             remove_sync_rows(tag)
             vacuum()

@@ -61,11 +61,18 @@ def test_measuring_functions_run(tiny):
     actors = run.bench_actors()
     assert len(actors["teachers"]) == 5
 
-    page = run.measure_page(actors["teachers"], "/credits/", warmup=1)
+    page = run.measure_page(
+        actors["teachers"], "/credits/", warmup=1, orm_floor=run.teacher_page_floor
+    )
     assert page["samples"] == 5 and page["queries_min"] > 0
-    completion = run.measure_page(actors["districts"], "/credits/completion/")
-    assert completion["samples"] == 1
-    run.measure_page([actors["bureau"]], "/credits/completion/")
+    # The floors run in the same call: the page's own SQL replayed, its figures by the ORM.
+    assert page["sql_floor"]["samples"] == 5 and page["orm_floor"]["samples"] == 5
+    assert page["ratio_sql"] > 0 and page["ratio_orm"] > 0
+    completion = run.measure_page(
+        actors["districts"], "/credits/completion/", orm_floor=run.completion_floor
+    )
+    assert completion["samples"] == 1 and completion["orm_floor"]["samples"] == 1
+    run.measure_page([actors["bureau"]], "/credits/completion/", orm_floor=run.completion_floor)
 
     from centers.models import District
 
@@ -81,16 +88,21 @@ def test_measuring_functions_run(tiny):
     copied = run.measure_copy(run.copy_rows(batches))
     from django.db import connection
 
+    plain = run.measure_plain_copy(run.copy_rows(batches), batch=8)
     if connection.vendor == "postgresql":
         assert copied["rows"] == 20
         assert run.remove_sync_rows("smoke") == 20
+        assert plain["rows"] == 20  # into its own table, dropped after
     else:
-        assert copied is None
+        assert copied is None and plain is None
     assert CreditEntry.objects.count() == before
     assert_balances_match_ledger()
 
     export = run.measure_export(actors["bureau"])
     assert export["rows"] == 3 + 20  # the schools' sheet and the teachers' sheet
+    floor = run.measure_writer_floor(actors["bureau"])
+    assert floor["rows"] == export["rows"]  # the bare writer writes the same rows
+    export["writer_floor"], export["ratio_writer"] = floor, 1.0
 
     table = run.verdicts(
         {"teacher_page": page, "bureau_completion": completion, "api_sync": api, "export": export}
