@@ -387,7 +387,8 @@ def measure_plain_copy(rows, batch: int = 1000) -> dict | None:
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {table}")
         cursor.execute(
-            f"CREATE TABLE {table} (LIKE {CreditEntry._meta.db_table} INCLUDING DEFAULTS)"
+            f"CREATE TABLE {table} "
+            f"(LIKE {CreditEntry._meta.db_table} INCLUDING DEFAULTS INCLUDING IDENTITY)"
         )
         cursor.execute(f"CREATE INDEX ON {table} (teacher_id)")
     try:

@@ -26,7 +26,14 @@ from django.utils import timezone
 
 from centers.models import Teacher
 
-from .models import CreditActivity, CreditBalance, CreditEntry, CreditPolicy, EntryStatus
+from .models import (
+    CreditActivity,
+    CreditBalance,
+    CreditCategoryBalance,
+    CreditEntry,
+    CreditPolicy,
+    EntryStatus,
+)
 
 BALANCE_CHUNK = 1000  # 4,000 parameters: within SQLite ≥ 3.32 limits
 
@@ -291,52 +298,75 @@ def copy_from(table, columns, data: str) -> None:
 
 
 def add_to_balances(lines) -> None:
-    """Add (teacher id, earned on, hours) lines — new entries, reversals
-    negative — to the balance of every active policy whose cycle holds the
-    date: one upsert (PostgreSQL: for any number of lines, the policies
-    joined in the statement), in a fixed order (policy, teacher) so
-    concurrent writers never wait on each other crosswise."""
+    """Add (teacher id, earned on, hours, category) lines — new entries,
+    reversals negative — to the balance and the category balance of every
+    active policy whose cycle holds the date: one upsert each (PostgreSQL: for
+    any number of lines, the policies joined in the statement), in a fixed
+    order (policy, teacher) so concurrent writers never wait on each other
+    crosswise."""
     lines = list(lines)
     if not lines:
         return
     table = CreditBalance._meta.db_table
+    by_category = CreditCategoryBalance._meta.db_table
     now = timezone.now()
     if is_postgres():
-        teachers, dates, hours = (array(column) for column in zip(*lines, strict=True))
+        teachers, dates, hours, categories = (array(column) for column in zip(*lines, strict=True))
+        lines_sql = (
+            "FROM unnest(%s::bigint[], %s::date[], %s::numeric[], %s::varchar[]) "
+            "AS v(t, d, h, c) "
+            f"JOIN {CreditPolicy._meta.db_table} p "
+            "ON p.is_active AND v.d BETWEEN p.cycle_start AND p.cycle_end "
+        )
+        params = [now, teachers, dates, hours, categories]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"INSERT INTO {table} AS b (policy_id, teacher_id, hours, updated_at) "
-                "SELECT p.id, v.t, SUM(v.h), %s "
-                "FROM unnest(%s::bigint[], %s::date[], %s::numeric[]) AS v(t, d, h) "
-                f"JOIN {CreditPolicy._meta.db_table} p "
-                "ON p.is_active AND v.d BETWEEN p.cycle_start AND p.cycle_end "
+                f"SELECT p.id, v.t, SUM(v.h), %s {lines_sql}"
                 "GROUP BY p.id, v.t ORDER BY p.id, v.t "
                 "ON CONFLICT (policy_id, teacher_id) DO UPDATE "
                 "SET hours = b.hours + EXCLUDED.hours, updated_at = EXCLUDED.updated_at",
-                [now, teachers, dates, hours],
+                params,
+            )
+            cursor.execute(
+                f"INSERT INTO {by_category} AS b "
+                "(policy_id, teacher_id, category, hours, updated_at) "
+                f"SELECT p.id, v.t, v.c, SUM(v.h), %s {lines_sql}"
+                "GROUP BY p.id, v.t, v.c ORDER BY p.id, v.t, v.c "
+                "ON CONFLICT (policy_id, teacher_id, category) DO UPDATE "
+                "SET hours = b.hours + EXCLUDED.hours, updated_at = EXCLUDED.updated_at",
+                params,
             )
         return
     policies = list(
         CreditPolicy.objects.filter(is_active=True).only("pk", "cycle_start", "cycle_end")
     )
-    sums: dict[tuple[int, int], Decimal] = defaultdict(Decimal)
-    for teacher_id, earned_on, hours in lines:
+    sums: dict[tuple, Decimal] = defaultdict(Decimal)
+    category_sums: dict[tuple, Decimal] = defaultdict(Decimal)
+    for teacher_id, earned_on, hours, category in lines:
         for policy in policies:
             if policy.cycle_start <= earned_on <= policy.cycle_end:
                 sums[(policy.pk, teacher_id)] += hours
-    if not sums:
-        return
+                category_sums[(policy.pk, teacher_id, category)] += hours
+    _upsert(table, ["policy_id", "teacher_id"], sums, now)
+    _upsert(by_category, ["policy_id", "teacher_id", "category"], category_sums, now)
+
+
+def _upsert(table, key_columns, sums, now) -> None:
+    """Add ``sums`` ({key tuple: hours}) to ``table`` (not PostgreSQL)."""
     items = sorted(sums.items())
+    columns = [*key_columns, "hours", "updated_at"]
+    row = "(" + ", ".join(["%s"] * len(columns)) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(items), BALANCE_CHUNK):
             chunk = items[start : start + BALANCE_CHUNK]
-            values = ", ".join(["(%s, %s, %s, %s)"] * len(chunk))
             params = []
-            for (policy_id, teacher_id), hours in chunk:
-                params += [policy_id, teacher_id, hours, now]
+            for key, hours in chunk:
+                params += [*key, hours, now]
             cursor.execute(
-                f"INSERT INTO {table} (policy_id, teacher_id, hours, updated_at) "
-                f"VALUES {values} ON CONFLICT (policy_id, teacher_id) DO UPDATE SET "
+                f"INSERT INTO {table} ({', '.join(columns)}) "
+                f"VALUES {', '.join([row] * len(chunk))} "
+                f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET "
                 f"hours = {table}.hours + EXCLUDED.hours, updated_at = EXCLUDED.updated_at",
                 params,
             )

@@ -371,6 +371,45 @@ class CreditBalance(models.Model):
         return f"{self.teacher_id}@{self.policy_id}: {self.hours}"
 
 
+class CreditCategoryBalance(models.Model):
+    """Per teacher, policy and category, the hours earned in the policy's
+    cycle: kept in step with the ledger in the same statement as
+    ``CreditBalance`` (``bulk.add_to_balances``), so the category minimums of
+    the one definition of complete read one indexed row per minimum, not the
+    ledger. Derived data, rebuilt with the balances."""
+
+    policy = models.ForeignKey(
+        CreditPolicy,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("policy"),
+        db_index=False,
+    )
+    teacher = models.ForeignKey(
+        Teacher,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("teacher"),
+        db_index=False,
+    )
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    hours = models.DecimalField(_("hours"), max_digits=9, decimal_places=1, default=Decimal("0"))
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("credit balance by category")
+        verbose_name_plural = _("credit balances by category")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["policy", "teacher", "category"],
+                name="credit_category_balance_per_policy_teacher",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.teacher_id}@{self.policy_id}/{self.category}: {self.hours}"
+
+
 class ClaimStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Waiting for the school")
     SCHOOL_APPROVED = "school_approved", _("Waiting for the district")

@@ -34,7 +34,7 @@ class Award:
 
 
 def _add_to_balances(lines) -> None:
-    """Add (teacher_id, earned_on, hours) lines to the balances, in the
+    """Add (teacher_id, earned_on, hours, category) lines to the balances, in the
     caller's transaction (one set-based upsert: ``bulk.add_to_balances``)."""
     bulk.add_to_balances(lines)
 
@@ -115,7 +115,7 @@ def award_hours(
             updated_at=now,
         )
         entry.save()
-        _add_to_balances([(teacher.pk, earned_on, hours)])
+        _add_to_balances([(teacher.pk, earned_on, hours, category)])
         if activity is not None:
             activity.entry = entry
             activity.generation = entry.generation
@@ -170,7 +170,9 @@ def reverse_entry(*, entry, reason, by) -> CreditEntry:
             raise ValidationError(
                 _("This entry has already been reversed."), code="already_reversed"
             ) from exc
-        _add_to_balances([(original.teacher_id, original.earned_on, reversal.hours)])
+        _add_to_balances(
+            [(original.teacher_id, original.earned_on, reversal.hours, original.category)]
+        )
         if original.activity_key:
             CreditActivity.objects.filter(
                 teacher_id=original.teacher_id, key=original.activity_key, entry=original
@@ -242,7 +244,7 @@ def _bulk_post(rows, *, district_of, registered_by, org_kind, org_name):
         org_kind=org_kind,
         org_name=(org_name or "")[:100],
     )
-    _add_to_balances([(r[0], r[5], r[4]) for r in new_rows])
+    _add_to_balances([(r[0], r[5], r[4], r[3]) for r in new_rows])
     for outcome, entry_id in zip(created_slots, ids, strict=True):
         outcome[1] = entry_id
     changes = []

@@ -31,6 +31,7 @@ from ..models import (
     Category,
     CategoryMinimum,
     CreditBalance,
+    CreditCategoryBalance,
     CreditClaim,
     CreditEntry,
     CreditPolicy,
@@ -180,22 +181,13 @@ def _minimums(pmap) -> dict[int, list[CategoryMinimum]]:
 
 
 def _category_hours(policy, category):
-    entries = (
-        CreditEntry.objects.filter(
-            teacher=OuterRef("pk"),
-            category=category,
-            earned_on__gte=policy.cycle_start,
-            earned_on__lte=policy.cycle_end,
-        )
-        .order_by()
-        .values("teacher")
-        .annotate(s=Sum("hours"))
-        .values("s")[:1]
-    )
+    """The teacher's hours of ``category`` in ``policy``'s cycle: one row of
+    the category balances' (policy, teacher, category) index."""
+    hours = CreditCategoryBalance.objects.filter(
+        teacher=OuterRef("pk"), policy_id=policy.pk, category=category
+    ).values("hours")[:1]
     return Round(
-        Coalesce(
-            Subquery(entries, output_field=HOURS_FIELD), Value(ZERO), output_field=HOURS_FIELD
-        ),
+        Coalesce(Subquery(hours, output_field=HOURS_FIELD), Value(ZERO), output_field=HOURS_FIELD),
         1,
         output_field=HOURS_FIELD,
     )
@@ -252,7 +244,7 @@ def annotate_progress(teachers, on=None, pmap=None):
     ``cycle_days``, ``elapsed``, ``shortfall`` (hours the category minimums
     still lack), ``behind_categories``, ``hours_to_go``, ``is_complete`` and
     ``is_at_risk``. The total is one look-up in the balances' (policy,
-    teacher) index; each category minimum one in the ledger. One query for
+    teacher) index; each category minimum one in the category balances'. One query for
     the minimums (none when the policies came with them prefetched)."""
     on = on or timezone.localdate()
     pmap = pmap or policy_map(on)

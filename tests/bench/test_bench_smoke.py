@@ -11,7 +11,7 @@ from django.db.models import Count, Sum
 from bench import generate, run
 from centers.models import Teacher
 from credits import services
-from credits.models import CreditActivity, CreditBalance, CreditEntry
+from credits.models import CreditActivity, CreditBalance, CreditCategoryBalance, CreditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,22 @@ def assert_balances_match_ledger():
     )
     balances = dict(CreditBalance.objects.filter(policy=policy).values_list("teacher_id", "hours"))
     assert balances == ledger and ledger
+    # ... and so do the category balances the minimums read.
+    by_category = {
+        (t, c): h
+        for t, c, h in CreditEntry.objects.in_cycle(policy)
+        .order_by()
+        .values_list("teacher", "category")
+        .annotate(s=Sum("hours"))
+        .values_list("teacher", "category", "s")
+    }
+    kept = {
+        (t, c): h
+        for t, c, h in CreditCategoryBalance.objects.filter(policy=policy).values_list(
+            "teacher_id", "category", "hours"
+        )
+    }
+    assert kept == by_category
 
 
 def test_measuring_functions_run(tiny):

@@ -55,3 +55,34 @@ def test_meeting_the_minimum_completes(short_in_it, award):
     assert summary.complete and summary.remaining == 0 and not summary.at_risk
     mine = next(r for r in services.completion(on=LATE) if r.key == short_in_it.school_id)
     assert mine.complete == 1
+
+
+def test_category_balances_follow_awards_reversals_and_rebuilds(short_in_it, policy, award, world):
+    """The minimums read the category balances (no ledger scan per teacher):
+    kept in step by an award and a reversal, and equal to a rebuild."""
+    from credits.models import CreditCategoryBalance
+
+    def it_hours():
+        return CreditCategoryBalance.objects.get(
+            policy=policy, teacher=short_in_it, category="it"
+        ).hours
+
+    assert it_hours() == Decimal("45")
+    entry = award(short_in_it, 5, category="it").entry
+    assert it_hours() == Decimal("50")
+    row = services.annotate_progress(Teacher.objects.filter(pk=short_in_it.pk), LATE).get()
+    assert row.is_complete
+    services.reverse_entry(entry=entry, reason="录入有误", by=world.user("bureau"))
+    assert it_hours() == Decimal("45")
+    row = services.annotate_progress(Teacher.objects.filter(pk=short_in_it.pk), LATE).get()
+    assert not row.is_complete and row.hours_to_go == Decimal("5")
+    before = dict(
+        CreditCategoryBalance.objects.filter(policy=policy).values_list("category", "hours")
+    )
+    services.rebuild_balances(policy)
+    after = dict(
+        CreditCategoryBalance.objects.filter(policy=policy).values_list("category", "hours")
+    )
+    assert (
+        before == after == {"ethics": Decimal("36"), "it": Decimal("45"), "subject": Decimal("279")}
+    )
