@@ -73,9 +73,9 @@ def _fast_passwords(settings):
 def shared_demo(django_db_blocker, tmp_path_factory, load):
     """Load demo data once for a whole test module (see docs/architecture.md,
     "Tests"): ``load()`` runs in an outer transaction that stays open for the
-    module and is rolled back at its end. Each test still takes the ``db``
-    fixture, whose transaction is then a savepoint inside that one, so what a
-    test writes (even reloading the demo) is undone before the next test.
+    module and is rolled back at its end; what it returns is yielded. Each
+    test still takes the ``db`` fixture, whose transaction is then a savepoint
+    inside that one, so what a test writes (even reloading the demo) is undone before the next test.
     Only for modules where every test uses the demo: a test of the module that
     does not would see it too."""
     from django.db import transaction
@@ -89,13 +89,13 @@ def shared_demo(django_db_blocker, tmp_path_factory, load):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            load()
+            loaded = load()
         except BaseException:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
             raise
     try:
-        yield
+        yield loaded
     finally:
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
@@ -157,6 +157,12 @@ ACTOR_NAMES = [
 
 @pytest.fixture
 def world(db):
+    return build_world()
+
+
+def build_world() -> World:
+    """The two-sided world of ``ACTOR_NAMES`` (a plain function, so a module
+    can build it once under ``shared_demo``)."""
     district_a = DistrictFactory(code="tianhe", name="天河区", order=1)
     district_b = DistrictFactory(code="haizhu", name="海珠区", order=2)
     center_a = CenterFactory(code="center-a", name="中小学教师发展中心")

@@ -21,6 +21,8 @@ from tests.contracts import NOBODY_OUTSIDE, ApiContract, PageContract, assert_co
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
+#: Bookings are asked for next December: a booking may not start in the past.
+YEAR = date.today().year + 1
 
 
 def achievement(center, year=2026, kind=AchievementKind.PAPER, count=3):
@@ -31,8 +33,8 @@ def booking(alliance, center, day):
     return Booking.objects.create(
         room=alliance.room_a,
         center=center,
-        starts_at=datetime(2026, 12, day, 9, tzinfo=TZ),
-        ends_at=datetime(2026, 12, day, 12, tzinfo=TZ),
+        starts_at=datetime(YEAR, 12, day, 9, tzinfo=TZ),
+        ends_at=datetime(YEAR, 12, day, 12, tzinfo=TZ),
         purpose="培训",
     )
 
@@ -272,8 +274,8 @@ def test_booking_form_refuses_an_overlap_with_a_message(world, alliance, login):
         {
             "room": alliance.room_a.pk,
             "center": world.center_b.pk,
-            "starts_at": "2026-12-03T11:00",
-            "ends_at": "2026-12-03T13:00",
+            "starts_at": f"{YEAR}-12-03T11:00",
+            "ends_at": f"{YEAR}-12-03T13:00",
             "purpose": "教研活动",
             "attendees": 30,
         },
@@ -290,8 +292,8 @@ def test_booking_api_refuses_an_overlap_with_the_error_body(world, alliance, log
         {
             "room": alliance.room_a.pk,
             "center": world.center_b.pk,
-            "starts_at": "2026-12-03T11:00:00+08:00",
-            "ends_at": "2026-12-03T13:00:00+08:00",
+            "starts_at": f"{YEAR}-12-03T11:00:00+08:00",
+            "ends_at": f"{YEAR}-12-03T13:00:00+08:00",
             "purpose": "教研活动",
         },
         content_type="application/json",
@@ -307,8 +309,8 @@ def test_booking_form_books_adjacent_time(world, alliance, login):
         {
             "room": alliance.room_a.pk,
             "center": world.center_b.pk,
-            "starts_at": "2026-12-03T12:00",
-            "ends_at": "2026-12-03T14:00",
+            "starts_at": f"{YEAR}-12-03T12:00",
+            "ends_at": f"{YEAR}-12-03T14:00",
             "purpose": "教研活动",
             "attendees": 30,
         },

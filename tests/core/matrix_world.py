@@ -26,6 +26,7 @@ from core.models import ExportJob
 from core.roles import Role
 from credits.models import ClaimStatus, CreditClaim, CreditPolicy
 from credits.services import award_hours
+from evaluation import services as evaluation_services
 from studios import services as studio_services
 from studios.models import EvaluationKind, PersonRole, Studio
 from tests.centers.factories import CampusFactory, RecordFactory, RoomFactory, StaffFactory
@@ -248,4 +249,9 @@ def _training_pairs(world) -> dict[str, Pair]:
         "training-session": Pair(t.session_a, t.session_b),
         "training-attendance": Pair(*attendance),
         "training-result": Pair(*result),
+        # Each side's sub-project has its satisfaction survey, sent to its roster.
+        "evaluation-survey": Pair(
+            evaluation_services.open_satisfaction_survey(subproject=t.sub_a),
+            evaluation_services.open_satisfaction_survey(subproject=t.sub_b),
+        ),
     }

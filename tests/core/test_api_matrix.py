@@ -19,6 +19,7 @@ Recording a new route's row: ``MATRIX_RECORD=1 pytest tests/core/test_api_matrix
 before pasting it."""
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
 
 from alliance import services as alliance_services
+from core.roles import Role
+from tests.conftest import build_world, shared_demo
 
 from . import matrix_world
 
@@ -51,16 +54,7 @@ ACTORS = [
 ]
 
 #: Routes that are no permission matter: the schema and its viewer.
-#: The evaluation routes (issue 14, first version) have their own tests in
-#: tests/evaluation; their matrix rows are still to be written (see the closing note).
-NOT_IN_TABLE = {
-    "schema",
-    "docs",
-    "evaluation-answer",
-    "evaluation-invitations",
-    "evaluation-survey-detail",
-    "evaluation-survey-list",
-}
+NOT_IN_TABLE = {"schema", "docs"}
 
 #: Bodies sent with a row; the rest send ``{}`` (a refused body → 400 once the
 #: permission layer lets the request through).
@@ -71,6 +65,7 @@ BODIES = {
     ("school-sync", "POST"): {"rows": []},
     ("teacher-sync", "POST"): {"rows": []},
     ("credit-entry-batch", "POST"): {"entries": []},
+    ("evaluation-answer", "POST"): {"answers": {"1": 5}},
 }
 HEADERS = {("credit-entry-batch", "POST"): {"HTTP_IDEMPOTENCY_KEY": "matrix-1"}}
 
@@ -150,15 +145,42 @@ def test_known_wrong_cases_are_in_the_table():
         assert (route, method, target) in keys and actor in ACTORS
 
 
+@dataclass
+class Shared:
+    world: object
+    objects: dict
+    raw_token: str
+
+    def api_token(self, actor="system_a"):
+        return self.raw_token, None
+
+
+@pytest.fixture(scope="module")
+def shared(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The world, its objects and the district system's token, built once for
+    the module's ~3,500 cases (``shared_demo``: each case runs in a savepoint
+    of one outer transaction, so what a case writes is undone before the next)."""
+    from core.models import ApiToken, Membership
+
+    def load():
+        world = build_world()
+        objects = matrix_world.build(world)
+        membership = Membership.objects.get(user=world.user("system_a"), role=Role.DISTRICT_SYSTEM)
+        _token, raw = ApiToken.issue(membership=membership, name="matrix")
+        return Shared(world, objects, raw)
+
+    with shared_demo(django_db_blocker, tmp_path_factory, load) as loaded:
+        yield loaded
+
+
 @pytest.fixture
-def objects(world):
+def objects(shared):
     from django.core.cache import cache
     from django.utils import timezone
 
-    pairs = matrix_world.build(world)
     # The handover is tested in tests/alliance: nobody's rights change here.
     cache.set(alliance_services.SYNC_CACHE_KEY.format(day=timezone.localdate().isoformat()), True)
-    return pairs
+    return shared.objects
 
 
 def _url(route, target, objects):
@@ -168,6 +190,8 @@ def _url(route, target, objects):
         return reverse(f"api:{route}") + "?year=2026"
     if route == "credit-summary":  # a teacher's summary, by ?teacher=
         return reverse(f"api:{route}") + f"?teacher={getattr(objects['teacher'], target).pk}"
+    if route == "evaluation-answer":  # the token is the right: a guessed one opens nothing
+        return reverse(f"api:{route}", args=["guessed-token"])
     if target == "-":
         return reverse(f"api:{route}")
     base = next(b for b in sorted(objects, key=len, reverse=True) if route.startswith(b))
@@ -211,8 +235,8 @@ def _cases():
 
 
 @pytest.mark.parametrize("route,method,target,actor,expected", list(_cases()))
-def test_answer(world, objects, api_token, route, method, target, actor, expected):
-    got = answer(world, objects, api_token, route, method, target, actor)
+def test_answer(shared, objects, route, method, target, actor, expected):
+    got = answer(shared.world, objects, shared.api_token, route, method, target, actor)
     assert got == expected, f"{method} {route} ({target}) as {actor}: {got}, expected {expected}"
 
 
@@ -237,7 +261,8 @@ DETAIL_ACTIONS = {
 
 
 @pytest.mark.skipif(not os.environ.get("MATRIX_RECORD"), reason="MATRIX_RECORD=1 prints the table")
-def test_record(world, objects, api_token):  # pragma: no cover - a tool, not a test
+def test_record(shared, objects):  # pragma: no cover - a tool, not a test
+    world, api_token = shared.world, shared.api_token
     from django.db import transaction
 
     lines = []
