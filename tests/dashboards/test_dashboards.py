@@ -230,3 +230,15 @@ def test_every_chart_panel_names_known_dashboards():
     keys = {d.key for d in services.DASHBOARDS}
     for panel in charts.panels.values():
         assert set(panel.dashboards) <= keys, panel.key
+
+
+@pytest.mark.parametrize(
+    "actor,key", [("bureau", "bureau"), ("district_a", "district"), ("center_a", "center")]
+)
+def test_dashboards_read_in_chinese(world, figures, login, actor, key):
+    from tests.core.test_chinese_pages import english_words
+
+    services.take_snapshot()
+    html = login(world.user(actor)).get(url(key)).content.decode()
+    assert english_words(html) == []
+    assert "数据看板" in html
