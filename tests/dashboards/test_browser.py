@@ -84,6 +84,7 @@ def test_bureau_dashboard_draws_filters_and_downloads(world, figures, live_serve
     page.wait_for_selector("[data-chart-drawn='1'] canvas")
     scroll = page.evaluate("document.documentElement.scrollWidth")
     page.screenshot(path="/tmp/dashboard-bureau-phone.png", full_page=True)
+    page.screenshot(path="/tmp/dashboard-bureau-phone-top.png")
     assert scroll <= 390, f"the phone layout scrolls sideways ({scroll}px)"
     assert errors == [], errors
     context.close()
