@@ -7,9 +7,9 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Dashboards")
 
     def ready(self):
-        from core.registry import NavItem, registry
+        from core.registry import DemoLoader, NavItem, registry
 
-        from . import services
+        from . import demo, services
 
         registry.add_nav(
             NavItem(
@@ -20,3 +20,5 @@ class DashboardsConfig(AppConfig):
                 order=2,
             )
         )
+        # Last: it snapshots what the other apps' demo data loaded.
+        registry.add_demo(DemoLoader("dashboards", demo.load, order=990))
