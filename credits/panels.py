@@ -85,7 +85,15 @@ registry.add_panel(
 def _completion_rows(user, filters):
     """Completion per district (a user who follows every district) or per
     school of the districts the user follows, narrowed to the filter's
-    district: from the balances (``completion``), never the raw ledger."""
+    district: from the balances (``completion``), never the raw ledger.
+    Computed once per request for both charts (kept on the request's user)."""
+    cache = user.__dict__.setdefault("_dashboard_completion", {})
+    if filters not in cache:
+        cache[filters] = _compute_completion_rows(user, filters)
+    return cache[filters]
+
+
+def _compute_completion_rows(user, filters):
     from . import services
 
     follows = services.followed(user)
