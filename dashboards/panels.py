@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.charts import ChartPanel, Figures, Series, charts
 from core.permissions import can
+from core.registry import Panel, registry
 
 from . import services
 
@@ -42,3 +43,21 @@ def register_trends():
 
 
 register_trends()
+
+
+def _links_context(request):
+    dashboards = services.dashboards_for(request.user)
+    return {"dashboards": dashboards} if dashboards else None
+
+
+registry.add_panel(
+    Panel(
+        key="dashboards-links",
+        title=_("Dashboards"),
+        template="dashboards/panels/links.html",
+        context=_links_context,
+        visible=lambda user: bool(services.dashboards_for(user)),
+        order=8,
+        width=6,
+    )
+)

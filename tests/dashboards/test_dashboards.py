@@ -246,3 +246,10 @@ def test_dashboards_read_in_chinese(world, figures, login, actor, key):
     html = login(world.user(actor)).get(url(key)).content.decode()
     assert english_words(html) == []
     assert "数据看板" in html
+
+
+def test_home_links_to_the_dashboards(world, login):
+    html = login(world.user("bureau")).get("/").content.decode()
+    assert 'data-panel="dashboards-links"' in html and url("bureau") in html
+    html = login(world.user("teacher_a")).get("/").content.decode()
+    assert 'data-panel="dashboards-links"' not in html
