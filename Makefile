@@ -3,13 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
-APPS := core centers alliance credits funding training studios evaluation
+APPS := core centers alliance credits funding training studios evaluation dashboards
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # Code samples in the docs are illustrative (often abbreviated): ruff formats Python only.
 RUFF_FORMAT_EXCLUDE := --exclude "*.md"
 
-.PHONY: run test install install-test lock upgrade lint fmt check pytest messages translations browser-deps bench worker clean screenshots
+.PHONY: run test install install-test lock upgrade lint fmt check pytest messages translations browser-deps bench worker clean screenshots vendor-echarts
 
 UV := $(BIN)/uv
 # uv uses the interpreter in .venv and never downloads one; a lock that disagrees with
@@ -102,6 +102,25 @@ screenshots: install-test browser-deps
 messages: install-test
 	@for app in $(APPS); do (cd $$app && mkdir -p locale && ../$(PY) ../manage.py makemessages -l zh_Hans --no-obsolete -i "migrations/*" >/dev/null && echo "$$app ok"); done
 	mkdir -p locale && $(PY) manage.py makemessages -l zh_Hans --no-obsolete $(foreach a,$(APPS),-i "$(a)/*") -i ".venv/*" -i "tests/*" -i "bench/*" >/dev/null
+
+## make vendor-echarts: fetch Apache ECharts from the npm registry, check the tarball's SHA-256
+## and copy dist/echarts.min.js and its LICENSE/NOTICE into static/vendor/echarts/ (committed:
+## `make run` and CI need no network). To upgrade: change the version, run it once with
+## ECHARTS_SHA256= to print the new digest, record it here, commit (docs/dashboards.md).
+ECHARTS_VERSION := 6.1.0
+ECHARTS_SHA256 := 681aff88cc1038c3fa941a3a53d1b177a52250b05335efc607d6105ae13be481
+ECHARTS_URL := https://registry.npmjs.org/echarts/-/echarts-$(ECHARTS_VERSION).tgz
+vendor-echarts:
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	  curl -fsSL -o "$$tmp/echarts.tgz" "$(ECHARTS_URL)" && \
+	  digest=$$(sha256sum "$$tmp/echarts.tgz" | cut -d' ' -f1) && \
+	  if [ "$$digest" != "$(ECHARTS_SHA256)" ]; then \
+	    echo "echarts-$(ECHARTS_VERSION).tgz: SHA-256 $$digest, expected $(ECHARTS_SHA256)"; exit 1; fi && \
+	  tar -xzf "$$tmp/echarts.tgz" -C "$$tmp" package/dist/echarts.min.js package/LICENSE package/NOTICE && \
+	  mkdir -p static/vendor/echarts && \
+	  cp "$$tmp/package/dist/echarts.min.js" "$$tmp/package/LICENSE" "$$tmp/package/NOTICE" static/vendor/echarts/ && \
+	  echo "$(ECHARTS_VERSION)" > static/vendor/echarts/VERSION && \
+	  echo "static/vendor/echarts/: ECharts $(ECHARTS_VERSION) (Apache-2.0)"
 
 worker: install
 	$(BIN)/celery -A config worker -B --loglevel INFO

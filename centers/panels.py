@@ -1,9 +1,11 @@
 """The bureau's home panel: the federation at a glance."""
 
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from core.permissions import get_scope
+from core.charts import ChartPanel, charts
+from core.permissions import can, get_scope
 from core.registry import Panel, registry
 from core.roles import Role
 
@@ -59,5 +61,45 @@ registry.add_panel(
         visible=_is_bureau,
         order=10,
         width=6,
+    )
+)
+
+
+# --- Dashboard charts (core.charts) ---------------------------------------------
+
+
+def standards_figures(user, filters):
+    """The centers the user keeps standards for (the bureau: all 17; a
+    district: its own center; a center: itself) and the rules each meets:
+    the standards evaluation's four queries plus the centers'."""
+    from core.charts import Figures, Series
+
+    centers = Center.objects.restrict(user, "standards").order_by("-kind", "code")
+    if filters.district_id:
+        centers = centers.filter(district_id=filters.district_id)
+    evaluations = services.evaluate_centers(list(centers))
+    return Figures(
+        title=_("Centers and the standards they meet"),
+        kind="bar",
+        categories=[e.center.short_name or e.center.name for e in evaluations],
+        series=[
+            Series(str(_("Standards met")), [e.passed for e in evaluations]),
+            Series(str(_("Standards in force")), [e.total for e in evaluations]),
+        ],
+        unit=_("rules"),
+        note=_("Against the standards in force today."),
+        drill_url=reverse("centers:standards-matrix") if can(user, "matrix", Center) else "",
+    )
+
+
+charts.register(
+    ChartPanel(
+        key="centers-standards",
+        title=_("Centers and their standards"),
+        figures=standards_figures,
+        visible=lambda user: can(user, "standards", Center),
+        dashboards=("bureau", "district", "center"),
+        order=10,
+        width=12,
     )
 )

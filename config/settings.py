@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "training",
     "studios",
     "evaluation",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -184,6 +185,11 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_BEAT_SCHEDULE = {
+    # Key figures of the month for the dashboards' trends (closed months never change).
+    "dashboards-monthly-snapshot": {
+        "task": "dashboards.tasks.take_monthly_snapshot",
+        "schedule": timedelta(hours=6),
+    },
     "delete-expired-exports": {
         "task": "core.tasks.delete_expired_exports",
         "schedule": timedelta(hours=1),

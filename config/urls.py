@@ -25,6 +25,7 @@ urlpatterns = [
     path("training/", include("training.urls")),
     path("studios/", include("studios.urls")),
     path("evaluation/", include("evaluation.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("api/v1/", include((api_patterns, "api"))),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -1,8 +1,12 @@
 """Home-page panels: a teacher's hours, reviewers' pending claims, the
 completion of a school, district or the city, and reminders."""
 
+from decimal import Decimal
+
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from core.charts import ChartPanel, Figures, Series, SnapshotFigure, charts
 from core.permissions import can
 from core.registry import Panel, registry
 
@@ -71,5 +75,125 @@ registry.add_panel(
         context=_staff_context,
         visible=lambda user: can(user, "follow_credits", "centers.teacher"),
         order=20,
+    )
+)
+
+
+# --- Dashboard charts and snapshot figures (core.charts) --------------------------
+
+
+def _completion_rows(user, filters):
+    """Completion per district (a user who follows every district) or per
+    school of the districts the user follows, narrowed to the filter's
+    district: from the balances (``completion``), never the raw ledger.
+    Computed once per request for both charts (kept on the request's user)."""
+    cache = user.__dict__.setdefault("_dashboard_completion", {})
+    if filters not in cache:
+        cache[filters] = _compute_completion_rows(user, filters)
+    return cache[filters]
+
+
+def _compute_completion_rows(user, filters):
+    from . import services
+
+    follows = services.followed(user)
+    district_ids = follows.district_ids
+    if filters.district_id:
+        if district_ids is not None and filters.district_id not in district_ids:
+            return "", []
+        district_ids = [filters.district_id]
+    elif follows.district_ids is None:
+        return _("District"), services.completion(by="district")
+    if district_ids == [] or follows.school_ids == []:
+        return "", []
+    return _("School"), services.completion(
+        by="school", district_ids=district_ids, school_ids=follows.school_ids
+    )
+
+
+def _percent(part, whole):
+    if not whole:
+        return None
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def completion_figures(user, filters):
+    _by, rows = _completion_rows(user, filters)
+    return Figures(
+        title=_("Completion rate of the cycle"),
+        kind="bar",
+        categories=[r.name for r in rows],
+        series=[
+            Series(str(_("Completion rate")), [_percent(r.complete, r.teachers) for r in rows]),
+            Series(str(_("At risk")), [_percent(r.at_risk, r.teachers) for r in rows]),
+        ],
+        unit="%",
+        note=_("Share of active teachers who completed the current cycle, and of those at risk."),
+        drill_url=reverse("credits:completion"),
+    )
+
+
+def hours_figures(user, filters):
+    _by, rows = _completion_rows(user, filters)
+    return Figures(
+        title=_("Learning hours earned this cycle"),
+        kind="bar",
+        categories=[r.name for r in rows],
+        series=[Series(str(_("Average hours per teacher")), [r.average for r in rows])],
+        unit=_("hours"),
+        note=_("From the maintained credit balances of the current cycle."),
+        drill_url=reverse("credits:completion"),
+    )
+
+
+def _snapshot(on, attr):
+    from . import services
+
+    rows = services.completion(by="district", on=on)
+    total = services.completion_total(rows)
+    values = {r.key: attr(r) for r in rows}
+    values[None] = attr(total)
+    return values
+
+
+def _follows(user):
+    return can(user, "follow_credits", "centers.teacher")
+
+
+for _panel in (
+    ChartPanel(
+        key="credits-completion-rate",
+        title=_("Completion rate per district"),
+        figures=completion_figures,
+        visible=_follows,
+        dashboards=("bureau", "district"),
+        order=20,
+    ),
+    ChartPanel(
+        key="credits-hours",
+        title=_("Hours earned per district"),
+        figures=hours_figures,
+        visible=_follows,
+        dashboards=("bureau", "district"),
+        order=21,
+    ),
+):
+    charts.register(_panel)
+charts.add_figure(
+    SnapshotFigure(
+        key="credits-completion-rate",
+        label=_("Completion rate"),
+        unit="%",
+        compute=lambda on: _snapshot(on, lambda r: _percent(r.complete, r.teachers)),
+        order=20,
+    )
+)
+charts.add_figure(
+    SnapshotFigure(
+        key="credits-average-hours",
+        label=_("Average hours per teacher"),
+        unit=_("hours"),
+        compute=lambda on: _snapshot(on, lambda r: r.average),
+        order=21,
     )
 )

@@ -80,3 +80,77 @@ registry.add_panel(
         order=25,
     )
 )
+
+
+# --- Dashboard charts and snapshot figures (core.charts) --------------------------
+
+YEARS_SHOWN = 5
+
+
+def trainees_figures(user, filters):
+    """Enrolled trainees per plan year and level over five years up to the
+    filter's year: one grouped query over the enrolments the user sees."""
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from core.charts import Figures, Series
+
+    from .models import Enrollment, EnrollmentStatus, Level
+
+    years = list(range(filters.year - YEARS_SHOWN + 1, filters.year + 1))
+    enrolments = Enrollment.objects.restrict(user).filter(
+        status=EnrollmentStatus.ENROLLED, subproject__project__plan__year__in=years
+    )
+    if filters.district_id:
+        enrolments = enrolments.filter(district_id=filters.district_id)
+    levels = [(v, label) for v, label in Level.choices if not filters.level or v == filters.level]
+    if filters.level:
+        enrolments = enrolments.filter(subproject__project__plan__level=filters.level)
+    counts = {
+        (row["subproject__project__plan__year"], row["subproject__project__plan__level"]): row["n"]
+        for row in enrolments.order_by()
+        .values("subproject__project__plan__year", "subproject__project__plan__level")
+        .annotate(n=Count("pk"))
+    }
+    return Figures(
+        title=_("Trainees per year and level"),
+        kind="bar",
+        categories=[str(y) for y in years],
+        series=[Series(str(label), [counts.get((y, v), 0) for y in years]) for v, label in levels],
+        unit=_("trainees"),
+        note=_("Enrolled trainees, by the year of the training plan."),
+        drill_url=reverse("training:enrollment-list"),
+    )
+
+
+def _register_charts():
+    from core.charts import ChartPanel, SnapshotFigure, charts
+    from core.permissions import can
+
+    from . import services
+
+    charts.register(
+        ChartPanel(
+            key="training-trainees",
+            title=_("Trainees per year and level"),
+            figures=trainees_figures,
+            visible=lambda user: (
+                can(user, "view", "training.enrollment")
+                and not get_scope(user).has_role(Role.TEACHER)
+            ),
+            dashboards=("bureau", "district", "center"),
+            order=30,
+        )
+    )
+    charts.add_figure(
+        SnapshotFigure(
+            key="training-trainees",
+            label=_("Trainees enrolled this year"),
+            unit=_("trainees"),
+            compute=lambda on: services.enrolled_per_district(on.year),
+            order=30,
+        )
+    )
+
+
+_register_charts()

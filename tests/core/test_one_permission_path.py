@@ -18,7 +18,17 @@ from django.apps import apps
 from core.permissions import rules
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("core", "centers", "alliance", "credits", "funding", "training", "studios")
+APPS = (
+    "core",
+    "centers",
+    "alliance",
+    "credits",
+    "funding",
+    "training",
+    "studios",
+    "evaluation",
+    "dashboards",
+)
 KINDS = ("views", "api/views", "api/serializers", "forms", "panels", "exporters")
 
 # (module path, model name): why it may query without the user's scope.

@@ -1021,3 +1021,21 @@ def enrollment_counts(subproject) -> dict[str, int]:
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
+
+
+def enrolled_per_district(year) -> dict:
+    """Enrolled trainees of ``year``'s plans per district, and the city's
+    total under ``None``: the monthly snapshot's figure (one query)."""
+    from django.db.models import Count
+
+    rows = (
+        Enrollment.objects.filter(
+            status=EnrollmentStatus.ENROLLED, subproject__project__plan__year=year
+        )
+        .order_by()
+        .values("district_id")
+        .annotate(n=Count("pk"))
+    )
+    values = {row["district_id"]: row["n"] for row in rows}
+    values[None] = sum(values.values())
+    return values

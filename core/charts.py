@@ -1,0 +1,187 @@
+"""One shared way to draw a chart.
+
+An app registers a :class:`ChartPanel` with ``charts`` (in its ``panels.py``):
+a function of ``(user, filters)`` returning :class:`Figures` — a title, a
+kind (bar, line or pie), the categories, one or more series and a unit. The
+dashboards assemble the panels; ``core/includes/chart.html`` renders each as
+a chart element, its figures in a ``json_script`` element (no inline script:
+CSP) and an accessible ``<table>`` of the same figures; ``static/js/charts.js``
+turns the data elements into ECharts. No page writes chart options, and every
+chart's table downloads as Excel (:func:`figures_workbook`).
+
+A panel's function reads maintained aggregates (balances, stored results,
+monthly snapshots), never a raw ledger, and narrows what it reads with
+``restrict`` for the user: a district's staff see only their district.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .formats import excel_value
+
+KINDS = ("bar", "line", "pie")
+
+
+@dataclass
+class Series:
+    name: str
+    data: list  # one number (int, Decimal) or None per category
+
+
+@dataclass
+class Figures:
+    title: str
+    kind: str
+    categories: list[str]
+    series: list[Series]
+    unit: str = ""
+    #: a line under the chart (what the figures count, where they come from)
+    note: str = ""
+    #: a link to the records behind the figures, within the viewer's scope
+    drill_url: str = ""
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"chart kind {self.kind!r} is not one of {KINDS}")
+        for s in self.series:
+            if len(s.data) != len(self.categories):
+                raise ValueError(
+                    f"series {s.name!r}: {len(s.data)} values, not {len(self.categories)}"
+                )
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.categories or all(v in (None, 0) for s in self.series for v in s.data)
+
+    def as_json(self) -> dict:
+        """What ``charts.js`` reads (numbers as numbers, None as null)."""
+        return {
+            "title": str(self.title),
+            "kind": self.kind,
+            "unit": str(self.unit),
+            "categories": [str(c) for c in self.categories],
+            "series": [
+                {"name": str(s.name), "data": [_number(v) for v in s.data]} for s in self.series
+            ],
+        }
+
+    def headers(self) -> list[str]:
+        return ["", *(str(s.name) for s in self.series)]
+
+    def rows(self) -> list[list]:
+        return [[str(c), *(s.data[i] for s in self.series)] for i, c in enumerate(self.categories)]
+
+
+def _number(value):
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The dashboard's filters, from the URL: a year, a training level (empty:
+    every level), a district (None: every district the viewer sees)."""
+
+    year: int
+    level: str = ""
+    district_id: int | None = None
+
+    def query(self) -> dict:
+        out = {"year": self.year}
+        if self.level:
+            out["level"] = self.level
+        if self.district_id:
+            out["district"] = self.district_id
+        return out
+
+
+def default_filters() -> Filters:
+    return Filters(year=timezone.localdate().year)
+
+
+@dataclass
+class ChartPanel:
+    key: str
+    title: str
+    #: figures(user, filters) -> Figures, or None to hide the panel
+    figures: Callable
+    #: a predicate on the user; the panel shows only where it holds
+    visible: Callable
+    #: the dashboards it belongs on ("bureau", "district", "center")
+    dashboards: Sequence[str] = ("bureau",)
+    order: int = 100
+    width: int = 6  # of 12 grid columns
+
+
+@dataclass
+class SnapshotFigure:
+    """A key figure the monthly snapshot keeps (``dashboards.tasks``): its
+    ``compute(on)`` returns ``{district id or None (the city): number}``
+    from maintained aggregates, for the date ``on``."""
+
+    key: str
+    label: str
+    compute: Callable
+    unit: str = ""
+    order: int = 100
+
+
+@dataclass
+class ChartRegistry:
+    panels: dict[str, ChartPanel] = field(default_factory=dict)
+    figures: dict[str, SnapshotFigure] = field(default_factory=dict)
+
+    def register(self, panel: ChartPanel) -> ChartPanel:
+        self.panels[panel.key] = panel
+        return panel
+
+    def add_figure(self, figure: SnapshotFigure) -> SnapshotFigure:
+        self.figures[figure.key] = figure
+        return figure
+
+    def snapshot_figures(self) -> list[SnapshotFigure]:
+        return sorted(self.figures.values(), key=lambda f: (f.order, f.key))
+
+    def get(self, key) -> ChartPanel | None:
+        return self.panels.get(key)
+
+    def for_dashboard(self, dashboard: str, user) -> list[ChartPanel]:
+        return sorted(
+            (p for p in self.panels.values() if dashboard in p.dashboards and p.visible(user)),
+            key=lambda p: (p.order, p.key),
+        )
+
+
+charts = ChartRegistry()
+
+
+def figures_workbook(figures: Figures) -> bytes:
+    """A chart's table as an ``.xlsx`` workbook: its title, the unit, the
+    table's header and rows (values through the one formatter)."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = str(figures.title)[:31] or "Sheet"
+    ws.append([str(figures.title)])
+    ws["A1"].font = Font(bold=True)
+    if figures.unit:
+        ws.append([str(figures.unit)])
+    ws.append(figures.headers())
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    for row in figures.rows():
+        ws.append([excel_value(v) for v in row])
+    ws.column_dimensions["A"].width = 24
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,179 @@
+"""The dashboards: which exist and who reads them, their filters, the charts
+each shows (``core.charts`` panels every app registers), and the monthly
+snapshot of the key figures (``take_snapshot``, run by beat)."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from centers.models import District
+from core.charts import ChartPanel, Filters, charts
+from core.permissions import get_scope
+from core.roles import Role
+from training.models import Level
+
+from .models import MonthlySnapshot
+
+YEARS_BACK = 5
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    key: str
+    title: str
+    #: the role whose members read it (the bureau's also superusers)
+    role: str
+    #: whether its district filter offers every district (else the viewer's own)
+    city_wide: bool = False
+
+
+DASHBOARDS = (
+    Dashboard("bureau", _("City-wide dashboard"), Role.BUREAU, city_wide=True),
+    Dashboard("district", _("District dashboard"), Role.DISTRICT_STAFF),
+    Dashboard("center", _("Center dashboard"), Role.CENTER_STAFF),
+)
+
+
+def dashboards_for(user) -> list[Dashboard]:
+    if not user.is_authenticated:
+        return []
+    scope = get_scope(user)
+    return [
+        d for d in DASHBOARDS if scope.has_role(d.role) or (scope.superuser and d.key == "bureau")
+    ]
+
+
+def dashboard_for(user, key) -> Dashboard | None:
+    return next((d for d in dashboards_for(user) if d.key == key), None)
+
+
+def district_choices(user, dashboard: Dashboard) -> list[tuple[int, str]]:
+    """The districts the filter offers: every one on the city-wide view, the
+    ones whose credits the viewer follows elsewhere (one query)."""
+    districts = District.objects.restrict(user)
+    if not dashboard.city_wide:
+        districts = District.objects.restrict(user, "follow_credits")
+    return list(districts.order_by("order", "name").values_list("pk", "name"))
+
+
+def year_choices(today=None) -> list[int]:
+    year = (today or timezone.localdate()).year
+    return list(range(year, year - YEARS_BACK - 1, -1))
+
+
+def parse_filters(data, *, districts: list[tuple[int, str]], today=None) -> Filters:
+    """Filters from the URL query; a value outside the choices is dropped
+    (the default applies), never an error page."""
+    years = year_choices(today)
+    try:
+        year = int(data.get("year") or years[0])
+    except (TypeError, ValueError):
+        year = years[0]
+    if year not in years:
+        year = years[0]
+    level = data.get("level") or ""
+    if level not in Level.values:
+        level = ""
+    try:
+        district_id = int(data.get("district") or 0) or None
+    except (TypeError, ValueError):
+        district_id = None
+    if district_id not in {pk for pk, _name in districts}:
+        district_id = None
+    return Filters(year=year, level=level, district_id=district_id)
+
+
+@dataclass
+class Chart:
+    panel: ChartPanel
+    figures: object
+
+    @property
+    def element_id(self) -> str:
+        return f"chart-data-{self.panel.key}"
+
+
+def charts_for(user, dashboard: Dashboard, filters: Filters) -> list[Chart]:
+    """The dashboard's charts for the user: each registered panel that is on
+    this dashboard, visible to the user and has figures."""
+    out = []
+    for panel in charts.for_dashboard(dashboard.key, user):
+        figures = panel.figures(user, filters)
+        if figures is not None:
+            out.append(Chart(panel, figures))
+    return out
+
+
+# --- Monthly snapshots ---------------------------------------------------------
+
+
+def month_of(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _value(number) -> Decimal | None:
+    if number is None:
+        return None
+    return Decimal(str(number)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def take_snapshot(on: datetime.date | None = None) -> dict:
+    """Store this month's key figures (every ``SnapshotFigure`` registered
+    with ``core.charts``), for the city and each district. Idempotent: run
+    again the same day, it writes the same values. Rows of earlier months
+    are closed first and never written again; a figure missing for a closed
+    month stays missing (the past is not recomputed)."""
+    on = on or timezone.localdate()
+    month = month_of(on)
+    closed = MonthlySnapshot.objects.filter(month__lt=month, closed=False).update(closed=True)
+    written = 0
+    for figure in charts.snapshot_figures():
+        values = figure.compute(on)
+        with transaction.atomic():
+            existing = {
+                row.district_id: row
+                for row in MonthlySnapshot.objects.select_for_update().filter(
+                    month=month, key=figure.key
+                )
+            }
+            for district_id, number in values.items():
+                value = _value(number)
+                row = existing.get(district_id)
+                if row is None:
+                    MonthlySnapshot.objects.create(
+                        month=month, key=figure.key, district_id=district_id, value=value
+                    )
+                    written += 1
+                elif not row.closed and row.value != value:
+                    row.value = value
+                    row.taken_at = timezone.now()
+                    row.save(update_fields=["value", "taken_at"])
+                    written += 1
+    return {"month": month.isoformat(), "written": written, "closed": closed}
+
+
+def trend(user, key: str, filters: Filters) -> tuple[list[str], list]:
+    """A figure's months of the filter's year: (month labels, values) from
+    the snapshots the user may read — the city's row, or the district's
+    when one is chosen or the user reads only their district's rows."""
+    rows = MonthlySnapshot.objects.restrict(user).filter(key=key, month__year=filters.year)
+    if filters.district_id:
+        rows = rows.filter(district_id=filters.district_id)
+    elif get_scope(user).superuser or get_scope(user).has_role(Role.BUREAU):
+        rows = rows.filter(district__isnull=True)
+    by_month: dict[datetime.date, list] = {}
+    for month, value in rows.order_by("month").values_list("month", "value"):
+        by_month.setdefault(month, []).append(value)
+    months = sorted(by_month)
+    values = []
+    for m in months:
+        known = [v for v in by_month[m] if v is not None]
+        # A district official of several districts: their districts' mean.
+        values.append(sum(known) / len(known) if known else None)
+    return [f"{m:%Y-%m}" for m in months], values

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<slug:key>/", views.dashboard, name="dashboard"),
+    path("<slug:key>/charts/<slug:chart>.xlsx", views.chart_xlsx, name="chart-xlsx"),
+]

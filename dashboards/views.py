@@ -1,0 +1,90 @@
+"""The dashboards: one page per role, assembled from the chart panels apps
+register (``core.charts``), and each chart's table as Excel."""
+
+from urllib.parse import quote, urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from core.charts import charts, figures_workbook
+
+from . import services
+from .forms import DashboardFilterForm
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def index(request):
+    """The first dashboard the user reads; none: 403."""
+    dashboards = services.dashboards_for(request.user)
+    if not dashboards:
+        raise PermissionDenied
+    url = reverse("dashboards:dashboard", args=[dashboards[0].key])
+    if request.GET:
+        url += "?" + request.GET.urlencode()
+    return redirect(url)
+
+
+def _dashboard_and_filters(request, key):
+    if key not in {d.key for d in services.DASHBOARDS}:
+        raise Http404
+    dashboard = services.dashboard_for(request.user, key)
+    if dashboard is None:
+        raise PermissionDenied
+    districts = services.district_choices(request.user, dashboard)
+    filters = services.parse_filters(request.GET, districts=districts)
+    return dashboard, districts, filters
+
+
+@login_required
+def dashboard(request, key):
+    dashboard, districts, filters = _dashboard_and_filters(request, key)
+    form = DashboardFilterForm(request.GET or None, districts=districts)
+    if request.GET:
+        form.is_valid()  # marks a wrong value; the charts use the default for it
+    else:
+        form = DashboardFilterForm(initial=filters.query(), districts=districts)
+    query = urlencode(filters.query())
+    charts_ = [
+        {
+            "chart": chart,
+            "excel_url": reverse("dashboards:chart-xlsx", args=[key, chart.panel.key])
+            + f"?{query}",
+        }
+        for chart in services.charts_for(request.user, dashboard, filters)
+    ]
+    return render(
+        request,
+        "dashboards/dashboard.html",
+        {
+            "title": dashboard.title,
+            "dashboard": dashboard,
+            "dashboards": services.dashboards_for(request.user),
+            "form": form,
+            "filters": filters,
+            "charts": charts_,
+        },
+    )
+
+
+@login_required
+def chart_xlsx(request, key, chart):
+    """One chart's figures (as its table shows them) as an ``.xlsx``."""
+    dashboard, _districts, filters = _dashboard_and_filters(request, key)
+    panel = next(
+        (p for p in charts.for_dashboard(dashboard.key, request.user) if p.key == chart), None
+    )
+    if panel is None:
+        raise Http404
+    figures = panel.figures(request.user, filters)
+    if figures is None:
+        raise Http404
+    name = f"{figures.title}-{filters.year}-{timezone.localtime():%Y%m%d}.xlsx"
+    response = HttpResponse(figures_workbook(figures), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response

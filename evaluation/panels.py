@@ -1,0 +1,66 @@
+"""The dashboards' satisfaction chart (core.charts): the satisfaction rate
+of the year's closed sub-projects per training level, read from each
+survey's stored results (computed by the workers), never the raw answers."""
+
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.charts import ChartPanel, Figures, Series, charts
+from core.permissions import can, get_scope
+from core.roles import Role
+from training.models import Level
+
+from .models import Survey, SurveyKind
+
+
+def satisfaction_figures(user, filters):
+    """Per level: the satisfaction rate of the surveys the user sees (their
+    rates weighted by responses) and the responses: one query."""
+    surveys = Survey.objects.restrict(user).filter(
+        kind=SurveyKind.SATISFACTION,
+        subproject__project__plan__year=filters.year,
+        results_at__isnull=False,
+    )
+    if filters.level:
+        surveys = surveys.filter(subproject__project__plan__level=filters.level)
+    if filters.district_id:
+        surveys = surveys.filter(subproject__district_id=filters.district_id)
+    weighted: dict[str, Decimal] = {}
+    responses: dict[str, int] = {}
+    for level, results in surveys.values_list("subproject__project__plan__level", "results"):
+        rate, n = (results or {}).get("satisfaction"), (results or {}).get("responses") or 0
+        if rate is None or not n:
+            continue
+        weighted[level] = weighted.get(level, Decimal(0)) + Decimal(rate) * n
+        responses[level] = responses.get(level, 0) + n
+    levels = [(v, label) for v, label in Level.choices if v in responses]
+    return Figures(
+        title=_("Satisfaction per training level"),
+        kind="bar",
+        categories=[str(label) for _v, label in levels],
+        series=[
+            Series(
+                str(_("Satisfaction rate")),
+                [(weighted[v] / responses[v]).quantize(Decimal("0.1")) for v, _l in levels],
+            )
+        ],
+        unit="%",
+        note=_("Share of 4 and 5 on the satisfaction questions of the year's surveys."),
+        drill_url=reverse("evaluation:survey-list"),
+    )
+
+
+charts.register(
+    ChartPanel(
+        key="evaluation-satisfaction",
+        title=_("Satisfaction"),
+        figures=satisfaction_figures,
+        visible=lambda user: (
+            can(user, "view", Survey) and not get_scope(user).has_role(Role.TEACHER)
+        ),
+        dashboards=("bureau", "district", "center"),
+        order=40,
+    )
+)
