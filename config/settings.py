@@ -142,6 +142,11 @@ TEMPLATES = [
 DATABASE_URL = env_str("DATABASE_URL")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        # No JIT: the portal's queries are short, and PostgreSQL's cost model
+        # JIT-compiled the city completion (correlated look-ups per teacher)
+        # for 2.4 s of its 4.1 s (docs/benchmarks.md, "Floors and ratios").
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 else:
     DATABASES = {
         "default": {
