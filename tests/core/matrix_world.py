@@ -31,6 +31,8 @@ from studios.models import EvaluationKind, PersonRole, Studio
 from tests.centers.factories import CampusFactory, RecordFactory, RoomFactory, StaffFactory
 from tests.factories import TeacherFactory, UserFactory, member
 from tests.training.objects import training_objects
+from tests.training.procurement_objects import build as build_procurement
+from training.models import PracticeBase
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -248,4 +250,22 @@ def _training_pairs(world) -> dict[str, Pair]:
         "training-session": Pair(t.session_a, t.session_b),
         "training-attendance": Pair(*attendance),
         "training-result": Pair(*result),
+        **_procurement_pairs(world),
+    }
+
+
+def _procurement_pairs(world) -> dict[str, Pair]:
+    """A procurement of center A won by the world's vendor, carried to its
+    contract; one of center B won by another vendor."""
+    a, b = build_procurement(world, side="a"), build_procurement(world, side="b")
+    return {
+        "training-procurement": Pair(a["procurement"], b["procurement"]),
+        "training-bid": Pair(a["bid_a"], b["bid_a"]),
+        "training-contract": Pair(a["contract"], b["contract"]),
+        "training-paymentstep": Pair(a["contract"].steps.first(), b["contract"].steps.first()),
+        "training-expert": Pair(a["experts"][0], b["experts"][0]),
+        "training-practicebase": Pair(
+            PracticeBase.objects.create(name="实践基地甲", stage="primary"),
+            PracticeBase.objects.create(name="实践基地乙", stage="junior"),
+        ),
     }

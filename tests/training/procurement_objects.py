@@ -28,21 +28,30 @@ STEPS = [
 
 
 def pool(vendor_b, vendor_a):
-    experts = [Expert.objects.create(name=f"专家{i}", organisation="贺州学院") for i in range(5)]
+    experts = [
+        Expert.objects.create(name=f"专家{vendor_b.pk}-{i}", organisation="贺州学院")
+        for i in range(5)
+    ]
     affiliated = Expert.objects.create(name="机构乙专家", vendor=vendor_b)
     conflicted = Expert.objects.create(name="回避专家")
     conflicted.conflicts.add(vendor_a)
     return experts, affiliated, conflicted
 
 
-def build(world, upto="contracted", seed="seed-1"):
-    center = world.user("center_a")
+def build(world, upto="contracted", seed="seed-1", side="a", number=None, vendors=None):
+    """Side "a": center A buys from the world's vendor (and 机构乙 bids);
+    side "b": center B buys from 机构丙 (机构丁 bids)."""
+    center = world.user(f"center_{side}")
+    center_org = world.center_a if side == "a" else world.center_b
     today = timezone.localdate()
-    sub = SubProjectFactory(center=world.center_a, status=SubProjectStatus.APPROVED)
-    vendor_b = VendorFactory(name="机构乙")
-    experts, affiliated, conflicted = pool(vendor_b, world.vendor)
+    sub = SubProjectFactory(center=center_org, status=SubProjectStatus.APPROVED)
+    vendor_a = world.vendor if side == "a" else VendorFactory(name="机构丙")
+    vendor_b = VendorFactory(
+        name=vendors[0] if vendors else ("机构乙" if side == "a" else "机构丁")
+    )
+    experts, affiliated, conflicted = pool(vendor_b, vendor_a)
     p = proc.file_need(
-        center=world.center_a,
+        center=center_org,
         title="2020 国培 乡村教师 采购",
         method="open_tender",
         budget=Decimal("400000"),
@@ -75,7 +84,7 @@ def build(world, upto="contracted", seed="seed-1"):
         return out
     now = timezone.now() - datetime.timedelta(days=2)
     out["bid_a"] = proc.submit_bid(
-        procurement=p, vendor=world.vendor, amount="380000", by=center, now=now
+        procurement=p, vendor=vendor_a, amount="380000", by=center, now=now
     )
     out["bid_b"] = proc.submit_bid(
         procurement=p, vendor=vendor_b, amount="360000", by=center, now=now
@@ -110,7 +119,7 @@ def build(world, upto="contracted", seed="seed-1"):
     out["contract"] = proc.sign_contract(
         procurement=p,
         by=center,
-        number="HZ-2020-001",
+        number=number or f"HZ-2020-00{side}",
         signed_on=today,
         performance_bond="19000",
         bond_received_on=today,

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from guardian.shortcuts import get_perms
 
 from core.models import AuditEntry
@@ -19,6 +19,14 @@ from training.models import (
 from training.services import procurement as proc
 
 from .procurement_objects import build
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are asserted in their source language here (the API
+    test asserts the Chinese)."""
+    with translation.override("en"):
+        yield
 
 
 def test_the_whole_flow_reaches_a_contract_with_steps(world):
