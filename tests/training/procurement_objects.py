@@ -38,7 +38,9 @@ def pool(vendor_b, vendor_a):
     return experts, affiliated, conflicted
 
 
-def build(world, upto="contracted", seed="seed-1", side="a", number=None, vendors=None):
+def build(
+    world, upto="contracted", seed="seed-1", side="a", number=None, vendors=None, n_experts=3
+):
     """Side "a": center A buys from the world's vendor (and 机构乙 bids);
     side "b": center B buys from 机构丙 (机构丁 bids)."""
     center = world.user(f"center_{side}")
@@ -57,7 +59,7 @@ def build(world, upto="contracted", seed="seed-1", side="a", number=None, vendor
         budget=Decimal("400000"),
         subprojects=[sub],
         criteria=[("技术方案", 60), ("报价", 40)],
-        expert_count=3,
+        expert_count=n_experts,
         by=center,
     )
     out = {

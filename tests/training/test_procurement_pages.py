@@ -89,8 +89,9 @@ def test_detail_queries_do_not_grow_with_bids_and_experts(world, login):
     client = login(world.user("center_a"))
     count_queries(client, small.get_absolute_url())
     before = count_queries(client, small.get_absolute_url())
-    big = build(world, side="a", upto="scored", number="S-2", vendors=("机构戊",))["procurement"]
-    big.expert_count = 3
+    big = build(world, side="a", upto="scored", number="S-2", vendors=("机构戊",), n_experts=5)
+    big = big["procurement"]
+    assert big.panel.count() == 5
     assert count_queries(client, big.get_absolute_url()) == before
 
 
