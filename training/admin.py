@@ -3,8 +3,11 @@ from django.contrib import admin
 from .models import (
     Attendance,
     Enrollment,
+    Expert,
     Notice,
     Plan,
+    PracticeBase,
+    Procurement,
     Project,
     Quota,
     Result,
@@ -103,3 +106,40 @@ class ResultAdmin(admin.ModelAdmin):
 
 
 admin.site.register(Notice)
+
+
+# --- Procurement: the pool is kept here; procurements move only through the
+# services (the admin reads them).
+
+
+@admin.register(Expert)
+class ExpertAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "title", "stage", "vendor", "available"]
+    list_filter = ["stage", "available"]
+    search_fields = ["name", "organisation", "subjects"]
+    raw_id_fields = ["vendor"]
+    filter_horizontal = ["conflicts"]
+
+
+@admin.register(PracticeBase)
+class PracticeBaseAdmin(admin.ModelAdmin):
+    list_display = ["name", "stage", "district", "capacity", "available"]
+    list_filter = ["stage", "available"]
+    search_fields = ["name", "subjects"]
+    raw_id_fields = ["school", "district"]
+
+
+@admin.register(Procurement)
+class ProcurementAdmin(admin.ModelAdmin):
+    list_display = ["title", "center", "method", "budget", "status", "need_filed_at"]
+    list_filter = ["status", "method"]
+    search_fields = ["title", "agency"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -59,4 +59,34 @@ class TrainingConfig(AppConfig):
                 section="training",
             )
         )
+        registry.add_nav(
+            NavItem(
+                "training-procurements",
+                _("Procurements"),
+                "training:procurement-list",
+                permission="training.view_procurement",
+                order=34,
+                section="training",
+            )
+        )
+        registry.add_nav(
+            NavItem(
+                "training-experts",
+                _("Expert pool"),
+                "training:expert-list",
+                permission="training.view_expert",
+                order=35,
+                section="training",
+            )
+        )
+        registry.add_nav(
+            NavItem(
+                "training-practice-bases",
+                _("Practice bases"),
+                "training:practicebase-list",
+                permission="training.view_practicebase",
+                order=36,
+                section="training",
+            )
+        )
         registry.add_demo(DemoLoader("training", demo.load, order=60))

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from centers.models import District, SchoolStage, TargetGroup, Teacher, TrainingKind, Vendor
+from centers.models import Center, District, SchoolStage, TargetGroup, Teacher, TrainingKind, Vendor
 
 from . import services
 from .models import (
@@ -127,6 +127,30 @@ def load(stdout=None):
             _closed_class(plan, users)
         if not SubProject.objects.filter(code=RUNNING).exists():
             _running_class(plan, users)
+        _procurement(users)
+
+
+def _procurement(users):
+    """Hezhou's practice bases and expert team, and one 2019 procurement
+    carried to its contract (``demo_procurement``)."""
+    from core.models import Membership
+    from core.roles import Role
+
+    from . import demo_procurement
+
+    demo_procurement.load_pool()
+    center_id = (
+        Membership.objects.filter(user=users["center"], role=Role.CENTER_STAFF)
+        .values_list("organisation_id", flat=True)
+        .first()
+    )
+    plan = Plan.objects.get(year=2019, level=Level.NATIONAL, name__startswith="贺州市")
+    demo_procurement.load_procurement(
+        plan,
+        Center.objects.get(pk=center_id),
+        users["center"],
+        Vendor.objects.order_by("pk").first(),
+    )
 
 
 def _hezhou():

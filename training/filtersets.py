@@ -4,18 +4,29 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from centers.models import SchoolStage
 from core.filtersets import PortalFilterSet, updated_since_filter
 from credits.filtersets import choice_filter
 
 from .models import (
     Attendance,
+    Bid,
+    Contract,
+    ContractStatus,
     Enrollment,
     EnrollmentStatus,
+    Expert,
     Grade,
     Level,
     Mode,
+    PaymentStep,
+    PaymentStepStatus,
     Plan,
     PlanStatus,
+    PracticeBase,
+    Procurement,
+    ProcurementMethod,
+    ProcurementStatus,
     Project,
     Result,
     Session,
@@ -126,3 +137,81 @@ class ResultFilterSet(PortalFilterSet):
     class Meta:
         model = Result
         fields = []
+
+
+# --- Procurement, expert pool, practice bases ------------------------------------------
+
+
+class ProcurementFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    status = choice_filter(ProcurementStatus.choices, _("Status"))
+    method = choice_filter(ProcurementMethod.choices, _("Method"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = Procurement
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(agency__icontains=value))
+
+
+class BidFilterSet(PortalFilterSet):
+    procurement = django_filters.NumberFilter(
+        field_name="procurement_id", label=_("Procurement id")
+    )
+
+    class Meta:
+        model = Bid
+        fields = []
+
+
+class ContractFilterSet(PortalFilterSet):
+    status = choice_filter(ContractStatus.choices, _("Status"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = Contract
+        fields = []
+
+
+class PaymentStepFilterSet(PortalFilterSet):
+    contract = django_filters.NumberFilter(field_name="contract_id", label=_("Contract id"))
+    status = choice_filter(PaymentStepStatus.choices, _("Status"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = PaymentStep
+        fields = []
+
+
+class ExpertFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    stage = choice_filter(SchoolStage.choices, _("Stage"))
+    available = django_filters.BooleanFilter(label=_("Available"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = Expert
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(name__icontains=value)
+            | Q(organisation__icontains=value)
+            | Q(subjects__icontains=value)
+        )
+
+
+class PracticeBaseFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    stage = choice_filter(SchoolStage.choices, _("Stage"))
+    available = django_filters.BooleanFilter(label=_("Available"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = PracticeBase
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(subjects__icontains=value))

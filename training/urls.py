@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import procurement_views, views
 
 app_name = "training"
 
@@ -32,4 +32,20 @@ urlpatterns = [
     path("sessions/<int:pk>/checkin/", views.checkin, name="checkin"),
     path("sessions/<int:pk>/sign-off/", views.session_sign_off, name="session-sign-off"),
     path("sessions/<int:pk>/correct/", views.session_correct, name="session-correct"),
+    path("procurements/", procurement_views.ProcurementListView.as_view(), name="procurement-list"),
+    path(
+        "procurements/<int:pk>/",
+        procurement_views.ProcurementDetailView.as_view(),
+        name="procurement-detail",
+    ),
+    path(
+        "procurements/<int:pk>/step/", procurement_views.procurement_step, name="procurement-step"
+    ),
+    path("contracts/<int:pk>/step/", procurement_views.contract_step, name="contract-step"),
+    path("experts/", procurement_views.ExpertListView.as_view(), name="expert-list"),
+    path(
+        "practice-bases/",
+        procurement_views.PracticeBaseListView.as_view(),
+        name="practicebase-list",
+    ),
 ]

@@ -30,8 +30,9 @@ from evaluation import services as evaluation_services
 from studios import services as studio_services
 from studios.models import EvaluationKind, PersonRole, Studio
 from tests.centers.factories import CampusFactory, RecordFactory, RoomFactory, StaffFactory
-from tests.factories import TeacherFactory, UserFactory, member
+from tests.factories import TeacherFactory, UserFactory, VendorFactory, member
 from tests.training.objects import training_objects
+from training.models import Bid, Contract, Expert, PaymentStep, PracticeBase, Procurement
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -253,5 +254,57 @@ def _training_pairs(world) -> dict[str, Pair]:
         "evaluation-survey": Pair(
             evaluation_services.open_satisfaction_survey(subproject=t.sub_a),
             evaluation_services.open_satisfaction_survey(subproject=t.sub_b),
+        ),
+        **_procurement_pairs(world),
+    }
+
+
+def _procurement_pairs(world) -> dict[str, Pair]:
+    """A contracted procurement of center A won by the world's vendor, one of
+    center B won by another vendor (written directly: the steps themselves
+    are tested in tests/training/test_procurement.py)."""
+    other = VendorFactory(name="机构丙")
+
+    def side(center, vendor, number):
+        p = Procurement.objects.create(
+            title=f"采购 {number}",
+            center=center,
+            method="open_tender",
+            agency="贺州市公共资源交易中心",
+            budget=Decimal("400000"),
+            status="contracted",
+        )
+        bid = Bid.objects.create(procurement=p, vendor=vendor, amount=Decimal("380000"))
+        Procurement.objects.filter(pk=p.pk).update(awarded_bid=bid)
+        contract = Contract.objects.create(
+            number=number,
+            procurement=p,
+            center=center,
+            vendor=vendor,
+            amount=Decimal("380000"),
+            signed_on=date(2026, 6, 1),
+        )
+        step = PaymentStep.objects.create(
+            contract=contract,
+            position=1,
+            kind="prepayment",
+            amount=Decimal("190000"),
+            due_condition="against_invoice",
+        )
+        return p, bid, contract, step
+
+    a = side(world.center_a, world.vendor, "HZ-A")
+    b = side(world.center_b, other, "HZ-B")
+    return {
+        "training-procurement": Pair(a[0], b[0]),
+        "training-bid": Pair(a[1], b[1]),
+        "training-contract": Pair(a[2], b[2]),
+        "training-paymentstep": Pair(a[3], b[3]),
+        "training-expert": Pair(
+            Expert.objects.create(name="专家甲"), Expert.objects.create(name="专家乙")
+        ),
+        "training-practicebase": Pair(
+            PracticeBase.objects.create(name="实践基地甲", stage="primary"),
+            PracticeBase.objects.create(name="实践基地乙", stage="junior"),
         ),
     }

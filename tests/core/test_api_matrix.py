@@ -257,6 +257,18 @@ DETAIL_ACTIONS = {
     "training-enrollment-acknowledge",
     "training-session-checkin",
     "training-session-sign-off",
+    "training-procurement-approve",
+    "training-procurement-announce",
+    "training-procurement-draw",
+    "training-procurement-award",
+    "training-procurement-award-notice",
+    "training-procurement-contract",
+    "training-procurement-fail",
+    "training-bid-score",
+    "training-contract-accept",
+    "training-contract-end",
+    "training-paymentstep-invoice",
+    "training-paymentstep-pay",
 }
 
 

@@ -56,3 +56,44 @@ def test_demo_plans_classes_and_hours():
     assert Result.objects.filter(enrollment__subproject=running).count() == 5
     demo.load()
     assert counts() == first
+
+
+def test_demo_procurement_bases_and_experts():
+    from training import demo_procurement
+    from training.models import (
+        Contract,
+        Expert,
+        PaymentStepStatus,
+        PracticeBase,
+        Procurement,
+        ProcurementStatus,
+    )
+    from training.services import procurement as proc
+
+    centers_demo.load()
+    credits_demo.load()
+    demo.load()
+    by_stage = {}
+    for stage in PracticeBase.objects.values_list("stage", flat=True):
+        by_stage[stage] = by_stage.get(stage, 0) + 1
+    assert by_stage == {"kindergarten": 6, "primary": 8, "junior": 8, "senior": 5}
+    assert Expert.objects.count() == 56
+    p = Procurement.objects.get(title=demo_procurement.TITLE)
+    assert p.status == ProcurementStatus.CONTRACTED
+    assert p.panel.count() == 5 and proc.reproduce_draw(p) == [
+        m.expert_id for m in p.panel.order_by("position")
+    ]
+    assert len(p.draw_excluded) == 2
+    contract = Contract.objects.get(procurement=p)
+    assert contract.amount == Decimal("278000.00") and contract.status == "accepted"
+    assert [s.status for s in contract.steps.all()] == [
+        PaymentStepStatus.PAID,
+        PaymentStepStatus.DUE,
+    ]
+    before = (Expert.objects.count(), PracticeBase.objects.count(), Procurement.objects.count())
+    demo.load()
+    assert before == (
+        Expert.objects.count(),
+        PracticeBase.objects.count(),
+        Procurement.objects.count(),
+    )

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import procurement, views
 
 router = SimpleRouter()
 router.register("training/plans", views.PlanViewSet, basename="training-plan")
@@ -10,5 +10,18 @@ router.register("training/enrollments", views.EnrollmentViewSet, basename="train
 router.register("training/sessions", views.SessionViewSet, basename="training-session")
 router.register("training/attendance", views.AttendanceViewSet, basename="training-attendance")
 router.register("training/results", views.ResultViewSet, basename="training-result")
+
+router.register(
+    "training/procurements", procurement.ProcurementViewSet, basename="training-procurement"
+)
+router.register("training/bids", procurement.BidViewSet, basename="training-bid")
+router.register("training/contracts", procurement.ContractViewSet, basename="training-contract")
+router.register(
+    "training/payment-steps", procurement.PaymentStepViewSet, basename="training-paymentstep"
+)
+router.register("training/experts", procurement.ExpertViewSet, basename="training-expert")
+router.register(
+    "training/practice-bases", procurement.PracticeBaseViewSet, basename="training-practicebase"
+)
 
 urlpatterns = router.urls

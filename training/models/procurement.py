@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from centers.models import Center, District, School, SchoolStage, Vendor
@@ -203,6 +204,9 @@ class Procurement(AuditedModel):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("training:procurement-detail", args=[self.pk])
 
 
 class Criterion(models.Model):
