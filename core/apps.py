@@ -44,6 +44,7 @@ class CoreConfig(AppConfig):
         registry.add_section(NavSection("people", _("Organisations and people"), order=10))
         registry.add_section(NavSection("admin", _("Administration"), order=930))
         registry.add_nav(NavItem("home", _("Home"), "home", order=0))
+        registry.add_nav(NavItem("inbox", _("To-do"), "inbox", order=1))
         registry.add_nav(NavItem("exports", _("My exports"), "exports", order=900))
         registry.add_nav(
             NavItem(

@@ -7,6 +7,7 @@ from .ratelimit import rate_limited
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("inbox/", views.inbox_page, name="inbox"),
     path("healthz/", views.healthz, name="healthz"),
     path("metrics", views.metrics, name="metrics"),
     path(

@@ -82,6 +82,14 @@ def home(request):
 
 
 @login_required
+def inbox_page(request):
+    """待办: everything that waits for the user, one group per kind."""
+    from .inbox import inbox
+
+    return render(request, "core/inbox.html", {"title": _("To-do"), "groups": inbox(request.user)})
+
+
+@login_required
 def export_list(request):
     """My exports: every job the user started, with progress and download."""
     jobs = ExportJob.objects.restrict(request.user).filter(owner=request.user)

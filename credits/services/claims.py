@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -46,6 +47,30 @@ def next_step_for(user, claim) -> str:
     if claim.status == ClaimStatus.SCHOOL_APPROVED and _is_final_reviewer(user, claim):
         return "final"
     return ""
+
+
+def awaiting_review(user):
+    """The claims waiting for ``user``'s decision (their 待办): submitted ones
+    of the schools they administer, school-approved ones of their center or,
+    without a responsible center, of their district."""
+    scope = get_scope(user)
+    claims = CreditClaim.objects.restrict(user, "change")
+    if not scope.superuser:
+        claims = claims.filter(
+            Q(status=ClaimStatus.SUBMITTED, school_id__in=scope.ids(Role.SCHOOL_ADMIN))
+            | Q(
+                status=ClaimStatus.SCHOOL_APPROVED,
+                responsible_center_id__in=scope.ids(Role.CENTER_STAFF),
+            )
+            | Q(
+                status=ClaimStatus.SCHOOL_APPROVED,
+                responsible_center__isnull=True,
+                district_id__in=scope.ids(Role.DISTRICT_STAFF),
+            )
+        )
+    else:
+        claims = claims.pending()
+    return claims.select_related("teacher").order_by("created_at", "id")
 
 
 # Apps that post hours by themselves (training's closed sub-projects) refuse a
