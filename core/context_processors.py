@@ -3,6 +3,7 @@ from functools import partial
 from django.conf import settings
 
 from .inbox import inbox_count
+from .notifications import unread_count
 from .permissions import get_scope
 from .registry import registry
 from .roles import roles
@@ -19,4 +20,5 @@ def portal(request):
         "LANGUAGES": settings.LANGUAGES,
         # callables: the template counts only where it shows the badge
         "inbox_count": partial(inbox_count, user),
+        "unread_count": partial(unread_count, user),
     }

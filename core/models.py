@@ -378,3 +378,91 @@ def _model_for(label):
         return apps.get_model(label) if label and "." in label else None
     except LookupError:
         return None
+
+
+class NotificationQuerySet(RestrictedQuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A message in the portal for one person (站内通知): "your claim was
+    approved", "you have a seat". Stored as a verb key and its parameters
+    (``core.notifications``) so it reads in the recipient's language when
+    shown; ``url`` leads to the record it is about."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    verb = models.CharField(_("kind"), max_length=60)
+    params = models.JSONField(_("details"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="core_notification_unread"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def text(self) -> str:
+        from .notifications import render
+
+        return render(self.verb, self.params)
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class Announcement(models.Model):
+    """A notice (通知公告) published by the bureau or a center's staff to a
+    role (every teacher, every school admin…) or to everyone, shown on their
+    home page until ``until``."""
+
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    audience = models.CharField(
+        _("audience"),
+        max_length=30,
+        blank=True,
+        choices=role_choices,
+        help_text=_("Leave empty to address everyone."),
+    )
+    until = models.DateField(_("shown until"), null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("published by"),
+        editable=False,
+    )
+    author_org = models.CharField(_("publisher"), max_length=200, blank=True, editable=False)
+    published_at = models.DateTimeField(_("published at"), default=timezone.now, editable=False)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("announcement-detail", args=[self.pk])

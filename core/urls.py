@@ -8,6 +8,10 @@ from .ratelimit import rate_limited
 urlpatterns = [
     path("", views.home, name="home"),
     path("inbox/", views.inbox_page, name="inbox"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("announcements/", views.announcement_list, name="announcements"),
+    path("announcements/new/", views.announcement_create, name="announcement-create"),
+    path("announcements/<int:pk>/", views.announcement_detail, name="announcement-detail"),
     path("healthz/", views.healthz, name="healthz"),
     path("metrics", views.metrics, name="metrics"),
     path(

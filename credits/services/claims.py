@@ -8,7 +8,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core import notifications
 from core.formats import format_number
 from core.permissions import get_scope
 from core.roles import Role
@@ -20,6 +22,24 @@ from .ledger import award_hours
 from .policies import policy_for
 
 TEACHER_SOURCES = (Source.CLAIM, Source.ONLINE, Source.EXTERNAL)
+
+CLAIM_APPROVED = notifications.register(
+    "credits.claim_approved",
+    gettext_lazy("Your claim “%(title)s” was approved: %(hours)s hours are in your record."),
+)
+CLAIM_REJECTED = notifications.register(
+    "credits.claim_rejected", gettext_lazy("Your claim “%(title)s” was rejected: %(reason)s")
+)
+
+
+def _tell_teacher(claim, verb, **params):
+    notifications.notify(
+        recipient=claim.teacher.user,
+        verb=verb,
+        url=claim.get_absolute_url(),
+        title=claim.title,
+        **params,
+    )
 
 
 def _is_teacher_self(user, teacher) -> bool:
@@ -205,6 +225,8 @@ def approve_claim(*, claim, by) -> CreditClaim:
             locked.final_reviewed_by = by
             locked.final_reviewed_at = now
         locked.save()
+        if locked.status == ClaimStatus.APPROVED:
+            _tell_teacher(locked, CLAIM_APPROVED, hours=format_number(locked.hours))
     return locked
 
 
@@ -226,4 +248,5 @@ def reject_claim(*, claim, by, reason) -> CreditClaim:
         else:
             locked.final_reviewed_by, locked.final_reviewed_at = by, timezone.now()
         locked.save()
+        _tell_teacher(locked, CLAIM_REJECTED, reason=locked.reject_reason)
     return locked
