@@ -237,6 +237,10 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     message = models.TextField(_("message"), blank=True)
+    # A message written as a key and its parameters (``core.audit.MESSAGES``)
+    # reads in the reader's language; ``message`` stays for older entries.
+    message_key = models.CharField(_("message key"), max_length=80, blank=True, default="")
+    message_params = models.JSONField(_("message parameters"), null=True, blank=True)
     path = models.CharField(_("path"), max_length=300, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
@@ -259,6 +263,16 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit log is append-only.")
+
+    @property
+    def message_text(self) -> str:
+        """The message in the language in use: its registered text with its
+        parameters, or the stored words of an entry written before keys."""
+        from .audit import render_message
+
+        if self.message_key:
+            return render_message(self.message_key, self.message_params or {}, self.message)
+        return self.message
 
     @property
     def object_type_display(self) -> str:

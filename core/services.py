@@ -4,6 +4,7 @@ Pages, the API and commands call these, so every issue and revocation is
 checked and audited the same way."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy
 
 from . import audit
 from .models import ApiToken, AuditAction, Membership
@@ -43,7 +44,10 @@ def issue_token(*, actor, membership, name, days=None, request=None):
         token,
         actor=actor,
         request=request,
-        message=f"API token issued for {membership.user.get_username()}",
+        key=audit.register_message(
+            "core.token_issued", gettext_lazy("API token issued for %(account)s")
+        ),
+        params={"account": membership.user.get_username()},
     )
     return token, raw_key
 
@@ -59,7 +63,7 @@ def revoke_token(*, actor, token, request=None):
         actor=actor,
         request=request,
         changes={"revoked_at": token.revoked_at},
-        message="API token revoked",
+        key=audit.register_message("core.token_revoked", gettext_lazy("API token revoked")),
     )
     return token
 

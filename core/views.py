@@ -247,7 +247,7 @@ def audit_log(request):
         if data["actor"]:
             entries = entries.filter(actor_name__icontains=data["actor"])
         if data["object_type"]:
-            entries = entries.filter(object_type__icontains=data["object_type"])
+            entries = entries.filter(object_type=data["object_type"])
         if data["since"]:
             entries = entries.filter(at__date__gte=data["since"])
         if data["until"]:

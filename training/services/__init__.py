@@ -38,6 +38,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from centers.services import route_mandate
 from core import audit, notifications
@@ -878,7 +879,7 @@ def close_subproject(*, subproject, by) -> dict:
             sub,
             actor=by,
             changes={"status": [SubProjectStatus.RUNNING, SubProjectStatus.CLOSED]},
-            message="close",
+            key=audit.register_message("training.close", gettext_lazy("Sub-project closed")),
         )
         refresh_results(subproject=sub, by=by, post=False)
         transaction.on_commit(
