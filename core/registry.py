@@ -92,6 +92,19 @@ class InboxSource:
 
 
 @dataclass
+class SearchSource:
+    """A kind of record the site search finds: ``search(user, q)`` returns a
+    ``restrict``ed queryset of the records matching ``q`` (or None)."""
+
+    key: str
+    label: str
+    search: Callable
+    describe: Callable = str
+    link: Callable = _link
+    order: int = 100
+
+
+@dataclass
 class DemoLoader:
     key: str
     load: Callable  # load(stdout) -> None; must be idempotent
@@ -104,6 +117,7 @@ class Registry:
     sections: dict[str, NavSection] = field(default_factory=dict)
     panels: list[Panel] = field(default_factory=list)
     inbox: list[InboxSource] = field(default_factory=list)
+    search: list[SearchSource] = field(default_factory=list)
     demo: list[DemoLoader] = field(default_factory=list)
     demo_accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -123,6 +137,9 @@ class Registry:
         if not user.is_authenticated:
             return []
         return sorted((s for s in self.inbox if s.visible(user)), key=lambda s: s.order)
+
+    def add_search(self, source: SearchSource):
+        self.search = [s for s in self.search if s.key != source.key] + [source]
 
     def add_demo(self, loader: DemoLoader):
         self.demo = [d for d in self.demo if d.key != loader.key] + [loader]

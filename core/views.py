@@ -158,6 +158,19 @@ def announcement_create(request):
 
 
 @login_required
+def site_search(request):
+    """Search teachers, schools, projects and studios the user may see."""
+    from .search import search
+
+    q = request.GET.get("q", "").strip()[:100]
+    return render(
+        request,
+        "core/search.html",
+        {"title": _("Search"), "q": q, "groups": search(request.user, q)},
+    )
+
+
+@login_required
 def export_list(request):
     """My exports: every job the user started, with progress and download."""
     jobs = ExportJob.objects.restrict(request.user).filter(owner=request.user)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.formats import format_datetime
 from core.permissions import get_scope
-from core.registry import InboxSource, Panel, registry
+from core.registry import InboxSource, Panel, SearchSource, registry
 from core.roles import Role
 
 
@@ -128,5 +128,22 @@ registry.add_inbox(
         describe=lambda s: f"{s.subproject.name} · {s.title} · {format_datetime(s.starts_at)}",
         link=lambda s: reverse("training:class", args=[s.subproject_id]),
         order=25,
+    )
+)
+
+
+def _search_subprojects(user, q):
+    from .models import SubProject
+
+    return SubProject.objects.restrict(user).filter(name__icontains=q).order_by("-pk")
+
+
+registry.add_search(
+    SearchSource(
+        key="training-subprojects",
+        label=_("Training projects"),
+        search=_search_subprojects,
+        describe=lambda s: s.name,
+        order=30,
     )
 )
