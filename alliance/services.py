@@ -46,6 +46,9 @@ from .models import (
     WorkDocument,
 )
 
+audit.CHANGE_LABELS.update(
+    ended=gettext_lazy("accounts ended"), granted=gettext_lazy("accounts granted")
+)
 HANDOVER_MESSAGE = audit.register_message(
     "alliance.handover",
     gettext_lazy(
@@ -276,6 +279,7 @@ def sync_secretariat(today: date | None = None) -> HandoverResult:
             audit.record(
                 AuditAction.HANDOVER,
                 term,
+                changes={"ended": sorted(result.ended), "granted": sorted(result.granted)},
                 key=HANDOVER_MESSAGE,
                 params={
                     "center": str(term.center),

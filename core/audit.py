@@ -29,6 +29,11 @@ from .models import AuditAction, AuditEntry
 MESSAGES: dict[str, object] = {}
 
 
+#: labels of entries in ``changes`` that are no model field (a handover's
+#: "ended", "granted"), shown by the log in the reader's language
+CHANGE_LABELS: dict[str, object] = {}
+
+
 def register_message(key: str, text) -> str:
     """An audit message apps record by key (``record(..., key=..., params=...)``),
     rendered through gettext when the log is read."""

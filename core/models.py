@@ -295,7 +295,12 @@ class AuditEntry(models.Model):
         lines = []
         for name, value in (self.changes or {}).items():
             field = fields.get(name)
-            label = str(field.verbose_name) if field is not None else name
+            if field is not None:
+                label = str(field.verbose_name)
+            else:
+                from .audit import CHANGE_LABELS
+
+                label = str(CHANGE_LABELS.get(name, name))
             if self.action == AuditAction.UPDATE and isinstance(value, list) and len(value) == 2:
                 text = f"{word(field, value[0])} → {word(field, value[1])}"
             else:
