@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import get_scope
-from core.registry import Panel, registry
+from core.registry import InboxSource, Panel, registry
 from core.roles import Role
 
 from .models import DocumentStatus, WorkDocument
@@ -40,5 +40,24 @@ registry.add_panel(
         visible=_visible,
         order=40,
         width=6,
+    )
+)
+
+
+def _filings_to_receive(user):
+    return (
+        WorkDocument.objects.restrict(user)
+        .filter(status=DocumentStatus.FILED)
+        .order_by("updated_at", "id")
+    )
+
+
+registry.add_inbox(
+    InboxSource(
+        key="alliance-filings",
+        label=_("Plans and reports filed with the bureau, to receive"),
+        items=_filings_to_receive,
+        visible=lambda user: get_scope(user).has_role(Role.BUREAU),
+        order=40,
     )
 )

@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from centers.models import Center, CenterKind, Room, StaffMember
 from centers.services import entry_conditions, is_inactive, staff_meets_standard
@@ -44,6 +44,16 @@ from .models import (
     MeetingKind,
     SharedFaculty,
     WorkDocument,
+)
+
+audit.CHANGE_LABELS.update(
+    ended=gettext_lazy("accounts ended"), granted=gettext_lazy("accounts granted")
+)
+HANDOVER_MESSAGE = audit.register_message(
+    "alliance.handover",
+    gettext_lazy(
+        "Secretariat at %(center)s from %(date)s: %(ended)s accounts ended, %(granted)s granted"
+    ),
 )
 
 logger = logging.getLogger(__name__)
@@ -270,7 +280,13 @@ def sync_secretariat(today: date | None = None) -> HandoverResult:
                 AuditAction.HANDOVER,
                 term,
                 changes={"ended": sorted(result.ended), "granted": sorted(result.granted)},
-                message=f"secretariat at {term.center} from {today.isoformat()}",
+                key=HANDOVER_MESSAGE,
+                params={
+                    "center": str(term.center),
+                    "date": today.isoformat(),
+                    "ended": len(result.ended),
+                    "granted": len(result.granted),
+                },
             )
     return result
 

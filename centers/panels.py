@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.charts import ChartPanel, charts
 from core.permissions import can, get_scope
-from core.registry import Panel, registry
+from core.registry import Panel, SearchSource, registry
 from core.roles import Role
 
 from . import services
@@ -102,4 +102,35 @@ charts.register(
         order=10,
         width=12,
     )
+)
+
+
+def _search_teachers(user, q):
+    from .models import Teacher
+
+    return (
+        Teacher.objects.restrict(user)
+        .filter(Q(name__icontains=q) | Q(external_id=q))
+        .select_related("school")
+        .order_by("name", "pk")
+    )
+
+
+def _search_schools(user, q):
+    from .models import School
+
+    return School.objects.restrict(user).filter(name__icontains=q).order_by("name", "pk")
+
+
+registry.add_search(
+    SearchSource(
+        key="centers-teachers",
+        label=_("Teachers"),
+        search=_search_teachers,
+        describe=lambda t: f"{t.name} · {t.school.name}",
+        order=10,
+    )
+)
+registry.add_search(
+    SearchSource(key="centers-schools", label=_("Schools"), search=_search_schools, order=20)
 )

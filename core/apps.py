@@ -23,6 +23,11 @@ class CoreConfig(AppConfig):
 
         rules.register("core.exportjob", dict.fromkeys(Role, ("view add", own_jobs)))
         rules.register("core.auditentry", {Role.BUREAU: ("view", ALL)})
+
+        def own_notifications(user, ids):
+            return Q(recipient_id=user.pk)
+
+        rules.register("core.notification", dict.fromkeys(Role, ("view change", own_notifications)))
         rules.register(
             "core.membership",
             {
@@ -41,10 +46,37 @@ class CoreConfig(AppConfig):
         rules.register(
             "core.membership", {Role.BUREAU: ("manage_tokens", ALL)}, actions=("manage_tokens",)
         )
+
+        def announcement_readers(user, ids, *, role):
+            return Q(audience="") | Q(audience=role) | Q(author_id=user.pk)
+
+        def own_announcements(user, ids):
+            return Q(author_id=user.pk)
+
+        from functools import partial
+
+        rules.register(
+            "core.announcement",
+            {
+                **{
+                    role: ("view", partial(announcement_readers, role=role))
+                    for role in Role
+                    if role not in (Role.BUREAU, Role.CENTER_STAFF)
+                },
+                Role.BUREAU: {"view": ALL, "add change": own_announcements},
+                Role.CENTER_STAFF: {
+                    "view": partial(announcement_readers, role=Role.CENTER_STAFF),
+                    "add change": own_announcements,
+                },
+            },
+        )
         registry.add_section(NavSection("people", _("Organisations and people"), order=10))
         registry.add_section(NavSection("admin", _("Administration"), order=930))
         registry.add_nav(NavItem("home", _("Home"), "home", order=0))
+        registry.add_nav(NavItem("inbox", _("To-do"), "inbox", order=1))
         registry.add_nav(NavItem("exports", _("My exports"), "exports", order=900))
+        registry.add_nav(NavItem("announcements", _("Announcements"), "announcements", order=905))
+        registry.add_nav(NavItem("notifications", _("Notifications"), "notifications", order=2))
         registry.add_nav(
             NavItem(
                 "audit",

@@ -21,8 +21,34 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy
 
 from .models import AuditAction, AuditEntry
+
+#: message keys → lazy texts with ``%(name)s`` placeholders (``register_message``)
+MESSAGES: dict[str, object] = {}
+
+
+#: labels of entries in ``changes`` that are no model field (a handover's
+#: "ended", "granted"), shown by the log in the reader's language
+CHANGE_LABELS: dict[str, object] = {}
+
+
+def register_message(key: str, text) -> str:
+    """An audit message apps record by key (``record(..., key=..., params=...)``),
+    rendered through gettext when the log is read."""
+    MESSAGES[key] = text
+    return key
+
+
+def render_message(key: str, params: dict, fallback: str = "") -> str:
+    text = MESSAGES.get(key)
+    if text is None:
+        return fallback or key
+    try:
+        return str(text) % params
+    except (KeyError, TypeError, ValueError):
+        return str(text)
 
 
 @dataclass(frozen=True)
@@ -77,12 +103,16 @@ def record(
     actor=None,
     changes=None,
     message="",
+    key="",
+    params=None,
     request=None,
     object_type="",
     object_id="",
     object_repr="",
 ):
-    """Append one entry to the audit log and return it."""
+    """Append one entry to the audit log and return it. ``key`` and
+    ``params`` (a registered message) let the log show the message in the
+    reader's language; ``message`` alone is kept as written."""
     ctx = current_context()
     if request is not None:
         actor = actor or (request.user if request.user.is_authenticated else None)
@@ -105,7 +135,9 @@ def record(
         object_id=object_id,
         object_repr=object_repr[:200],
         changes={k: _plain(v) for k, v in (changes or {}).items()},
-        message=message,
+        message=message or (render_message(key, params or {}) if key else ""),
+        message_key=key,
+        message_params={k: _plain(v) for k, v in (params or {}).items()} if key else None,
         path=path,
     )
 
@@ -176,12 +208,17 @@ def _audit_logout(sender, request, user, **kwargs):
         record(AuditAction.LOGOUT, actor=user, request=request, object_repr=user.get_username())
 
 
+LOGIN_FAILED_MESSAGE = register_message(
+    "core.login_failed", gettext_lazy("Wrong user name or password, or the account is locked")
+)
+
+
 @receiver(user_login_failed)
 def _audit_login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
     if request is not None and hasattr(request, "_request"):
         request = request._request  # a DRF request
-    entry_kwargs = {"object_repr": username, "message": "invalid credentials or locked"}
+    entry_kwargs = {"object_repr": username, "key": LOGIN_FAILED_MESSAGE}
     if request is not None:
         record(AuditAction.LOGIN_FAILED, request=request, **entry_kwargs)
     else:

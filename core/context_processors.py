@@ -1,5 +1,9 @@
+from functools import partial
+
 from django.conf import settings
 
+from .inbox import inbox_count
+from .notifications import unread_count
 from .permissions import get_scope
 from .registry import registry
 from .roles import roles
@@ -14,4 +18,7 @@ def portal(request):
         "nav_entries": registry.nav_tree(user),
         "user_roles": [info.label for info in roles.all() if info.code in scope.roles],
         "LANGUAGES": settings.LANGUAGES,
+        # callables: the template counts only where it shows the badge
+        "inbox_count": partial(inbox_count, user),
+        "unread_count": partial(unread_count, user),
     }

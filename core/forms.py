@@ -129,3 +129,21 @@ class LoginForm(AuthenticationForm):
                 ),
                 code="machine_account",
             )
+
+
+class AnnouncementForm(StyledForm):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    body = forms.CharField(label=_("Text"), widget=forms.Textarea(attrs={"rows": 6}))
+    audience = forms.ChoiceField(label=_("Audience"), required=False)
+    until = forms.DateField(
+        label=_("Shown until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty to show it until it is replaced."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .roles import roles
+
+        self.fields["audience"].choices = [("", _("Everyone")), *roles.choices()]

@@ -237,6 +237,10 @@ class AuditEntry(models.Model):
     object_repr = models.CharField(_("object"), max_length=200, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     message = models.TextField(_("message"), blank=True)
+    # A message written as a key and its parameters (``core.audit.MESSAGES``)
+    # reads in the reader's language; ``message`` stays for older entries.
+    message_key = models.CharField(_("message key"), max_length=80, blank=True, default="")
+    message_params = models.JSONField(_("message parameters"), null=True, blank=True)
     path = models.CharField(_("path"), max_length=300, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()
@@ -261,6 +265,16 @@ class AuditEntry(models.Model):
         raise TypeError("The audit log is append-only.")
 
     @property
+    def message_text(self) -> str:
+        """The message in the language in use: its registered text with its
+        parameters, or the stored words of an entry written before keys."""
+        from .audit import render_message
+
+        if self.message_key:
+            return render_message(self.message_key, self.message_params or {}, self.message)
+        return self.message
+
+    @property
     def object_type_display(self) -> str:
         """``credits.creditentry`` → 学时记录 (the model's name in the language in use)."""
         model = _model_for(self.object_type)
@@ -281,7 +295,12 @@ class AuditEntry(models.Model):
         lines = []
         for name, value in (self.changes or {}).items():
             field = fields.get(name)
-            label = str(field.verbose_name) if field is not None else name
+            if field is not None:
+                label = str(field.verbose_name)
+            else:
+                from .audit import CHANGE_LABELS
+
+                label = str(CHANGE_LABELS.get(name, name))
             if self.action == AuditAction.UPDATE and isinstance(value, list) and len(value) == 2:
                 text = f"{word(field, value[0])} → {word(field, value[1])}"
             else:
@@ -378,3 +397,91 @@ def _model_for(label):
         return apps.get_model(label) if label and "." in label else None
     except LookupError:
         return None
+
+
+class NotificationQuerySet(RestrictedQuerySet):
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):
+    """A message in the portal for one person (站内通知): "your claim was
+    approved", "you have a seat". Stored as a verb key and its parameters
+    (``core.notifications``) so it reads in the recipient's language when
+    shown; ``url`` leads to the record it is about."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    verb = models.CharField(_("kind"), max_length=60)
+    params = models.JSONField(_("details"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"], name="core_notification_unread"),
+        ]
+
+    def __str__(self):
+        return self.text
+
+    @property
+    def text(self) -> str:
+        from .notifications import render
+
+        return render(self.verb, self.params)
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+
+class Announcement(models.Model):
+    """A notice (通知公告) published by the bureau or a center's staff to a
+    role (every teacher, every school admin…) or to everyone, shown on their
+    home page until ``until``."""
+
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    audience = models.CharField(
+        _("audience"),
+        max_length=30,
+        blank=True,
+        choices=role_choices,
+        help_text=_("Leave empty to address everyone."),
+    )
+    until = models.DateField(_("shown until"), null=True, blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("published by"),
+        editable=False,
+    )
+    author_org = models.CharField(_("publisher"), max_length=200, blank=True, editable=False)
+    published_at = models.DateTimeField(_("published at"), default=timezone.now, editable=False)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("announcement")
+        verbose_name_plural = _("announcements")
+        ordering = ["-published_at", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("announcement-detail", args=[self.pk])

@@ -33,7 +33,25 @@ def exports_context(request):
     }
 
 
+def announcements_context(request):
+    from .services import current_announcements
+
+    items = list(current_announcements(request.user)[:5])
+    return {"items": items} if items else None
+
+
 def register():
+    registry.add_panel(
+        Panel(
+            key="core-announcements",
+            title=_("Announcements"),
+            template="core/panels/announcements.html",
+            context=announcements_context,
+            visible=lambda user: user.is_authenticated,
+            order=1,
+            width=12,
+        )
+    )
     registry.add_panel(
         Panel(
             key="core-account",

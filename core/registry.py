@@ -1,5 +1,5 @@
 """What apps above ``core`` plug into it: home-page panels, navigation
-entries and demo-data loaders. Each app registers its own in its
+entries, to-do (待办) sources and demo-data loaders. Each app registers its own in its
 ``AppConfig.ready``; ``core`` never imports an app above it."""
 
 from __future__ import annotations
@@ -66,6 +66,44 @@ class Panel:
     width: int = 6  # of 12 grid columns
 
 
+def _link(obj) -> str:
+    return obj.get_absolute_url()
+
+
+@dataclass
+class InboxSource:
+    """A kind of to-do item (待办) an app offers: claims to approve,
+    enrolments to decide, surveys to answer. ``items(user)`` returns the
+    user's open items as a ``restrict``ed queryset (or None where the role has
+    none); the inbox counts it and lists its first rows, so a source costs
+    two queries whatever its size. ``describe(obj)`` gives the link text (it
+    must name the thing: use ``select_related`` in ``items`` for what it
+    reads), ``link(obj)`` the address."""
+
+    key: str
+    label: str
+    items: Callable
+    visible: Callable
+    describe: Callable = str
+    link: Callable = _link
+    #: the page listing all of them (a URL name), for "see all"
+    list_url: str = ""
+    order: int = 100
+
+
+@dataclass
+class SearchSource:
+    """A kind of record the site search finds: ``search(user, q)`` returns a
+    ``restrict``ed queryset of the records matching ``q`` (or None)."""
+
+    key: str
+    label: str
+    search: Callable
+    describe: Callable = str
+    link: Callable = _link
+    order: int = 100
+
+
 @dataclass
 class DemoLoader:
     key: str
@@ -78,6 +116,8 @@ class Registry:
     nav: list[NavItem] = field(default_factory=list)
     sections: dict[str, NavSection] = field(default_factory=dict)
     panels: list[Panel] = field(default_factory=list)
+    inbox: list[InboxSource] = field(default_factory=list)
+    search: list[SearchSource] = field(default_factory=list)
     demo: list[DemoLoader] = field(default_factory=list)
     demo_accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -89,6 +129,17 @@ class Registry:
 
     def add_panel(self, panel: Panel):
         self.panels = [p for p in self.panels if p.key != panel.key] + [panel]
+
+    def add_inbox(self, source: InboxSource):
+        self.inbox = [s for s in self.inbox if s.key != source.key] + [source]
+
+    def inbox_for(self, user) -> list[InboxSource]:
+        if not user.is_authenticated:
+            return []
+        return sorted((s for s in self.inbox if s.visible(user)), key=lambda s: s.order)
+
+    def add_search(self, source: SearchSource):
+        self.search = [s for s in self.search if s.key != source.key] + [source]
 
     def add_demo(self, loader: DemoLoader):
         self.demo = [d for d in self.demo if d.key != loader.key] + [loader]

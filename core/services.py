@@ -4,6 +4,7 @@ Pages, the API and commands call these, so every issue and revocation is
 checked and audited the same way."""
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy
 
 from . import audit
 from .models import ApiToken, AuditAction, Membership
@@ -43,7 +44,10 @@ def issue_token(*, actor, membership, name, days=None, request=None):
         token,
         actor=actor,
         request=request,
-        message=f"API token issued for {membership.user.get_username()}",
+        key=audit.register_message(
+            "core.token_issued", gettext_lazy("API token issued for %(account)s")
+        ),
+        params={"account": membership.user.get_username()},
     )
     return token, raw_key
 
@@ -59,6 +63,45 @@ def revoke_token(*, actor, token, request=None):
         actor=actor,
         request=request,
         changes={"revoked_at": token.revoked_at},
-        message="API token revoked",
+        key=audit.register_message("core.token_revoked", gettext_lazy("API token revoked")),
     )
     return token
+
+
+def publish_announcement(*, by, title, body, audience="", until=None):
+    """The bureau or a center's staff publish a notice (通知公告) to a role
+    or to everyone; it is signed with the publishing organisations."""
+    from django.core.exceptions import PermissionDenied
+
+    from .models import Announcement, Membership
+    from .permissions import can
+    from .roles import Role
+
+    if not can(by, "add", Announcement):
+        raise PermissionDenied
+    publishers = (
+        Membership.objects.restrict(by)
+        .active()
+        .filter(user=by, role__in=[Role.BUREAU, Role.CENTER_STAFF])
+    )
+    orgs = [str(m.organisation) for m in publishers if m.organisation is not None]
+    return Announcement.objects.create(
+        title=title,
+        body=body,
+        audience=audience or "",
+        until=until,
+        author=by,
+        author_org="、".join(dict.fromkeys(orgs))[:200],
+    )
+
+
+def current_announcements(user):
+    """What the user's home page shows: announcements addressed to them and
+    not yet past their date."""
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .models import Announcement
+
+    today = timezone.localdate()
+    return Announcement.objects.restrict(user).filter(Q(until__isnull=True) | Q(until__gte=today))

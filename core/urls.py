@@ -7,6 +7,12 @@ from .ratelimit import rate_limited
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("inbox/", views.inbox_page, name="inbox"),
+    path("search/", views.site_search, name="search"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("announcements/", views.announcement_list, name="announcements"),
+    path("announcements/new/", views.announcement_create, name="announcement-create"),
+    path("announcements/<int:pk>/", views.announcement_detail, name="announcement-detail"),
     path("healthz/", views.healthz, name="healthz"),
     path("metrics", views.metrics, name="metrics"),
     path(

@@ -82,6 +82,95 @@ def home(request):
 
 
 @login_required
+def inbox_page(request):
+    """待办: everything that waits for the user, one group per kind."""
+    from .inbox import inbox
+
+    return render(request, "core/inbox.html", {"title": _("To-do"), "groups": inbox(request.user)})
+
+
+@login_required
+def notification_list(request):
+    """站内通知: the user's notifications; POST marks one (then follows its
+    link) or all of them read."""
+    from . import notifications
+
+    if request.method == "POST":
+        one = request.POST.get("id")
+        ids = [one] if one and one.isdigit() else None
+        notifications.mark_read(user=request.user, ids=ids)
+        if ids:
+            target = notifications.mine(request.user).filter(pk=ids[0]).first()
+            if target is not None and target.url.startswith("/"):
+                return redirect(target.url)
+        return redirect("notifications")
+    page = Paginator(notifications.mine(request.user), 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/notification_list.html",
+        {"title": _("Notifications"), "page_obj": page, "items": page.object_list},
+    )
+
+
+@login_required
+def announcement_list(request):
+    """通知公告: every announcement addressed to the user."""
+    from .models import Announcement
+
+    items = Announcement.objects.restrict(request.user)
+    page = Paginator(items, 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "core/announcement_list.html",
+        {
+            "title": _("Announcements"),
+            "page_obj": page,
+            "items": page.object_list,
+            "may_publish": can(request.user, "add", Announcement),
+        },
+    )
+
+
+@login_required
+def announcement_detail(request, pk):
+    from .models import Announcement
+
+    item = get_object_or_404(Announcement.objects.restrict(request.user), pk=pk)
+    return render(request, "core/announcement_detail.html", {"title": item.title, "item": item})
+
+
+@login_required
+def announcement_create(request):
+    from .forms import AnnouncementForm
+    from .models import Announcement
+    from .services import publish_announcement
+
+    if not can(request.user, "add", Announcement):
+        raise PermissionDenied
+    form = AnnouncementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        item = publish_announcement(by=request.user, **form.cleaned_data)
+        messages.success(request, _("The announcement was published."))
+        return redirect(item.get_absolute_url())
+    return render(
+        request, "core/announcement_form.html", {"title": _("New announcement"), "form": form}
+    )
+
+
+@login_required
+def site_search(request):
+    """Search teachers, schools, projects and studios the user may see."""
+    from .search import search
+
+    q = request.GET.get("q", "").strip()[:100]
+    return render(
+        request,
+        "core/search.html",
+        {"title": _("Search"), "q": q, "groups": search(request.user, q)},
+    )
+
+
+@login_required
 def export_list(request):
     """My exports: every job the user started, with progress and download."""
     jobs = ExportJob.objects.restrict(request.user).filter(owner=request.user)
@@ -171,7 +260,7 @@ def audit_log(request):
         if data["actor"]:
             entries = entries.filter(actor_name__icontains=data["actor"])
         if data["object_type"]:
-            entries = entries.filter(object_type__icontains=data["object_type"])
+            entries = entries.filter(object_type=data["object_type"])
         if data["since"]:
             entries = entries.filter(at__date__gte=data["since"])
         if data["until"]:

@@ -7,8 +7,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from core.charts import ChartPanel, Figures, Series, SnapshotFigure, charts
+from core.formats import format_number
 from core.permissions import can
-from core.registry import Panel, registry
+from core.registry import InboxSource, Panel, registry
 
 
 def _teacher_context(request):
@@ -195,5 +196,32 @@ charts.add_figure(
         unit=_("hours"),
         compute=lambda on: _snapshot(on, lambda r: r.average),
         order=21,
+    )
+)
+
+
+def _claims_to_review(user):
+    from . import services
+
+    return services.awaiting_review(user)
+
+
+def _describe_claim(claim):
+    return _("%(teacher)s: %(title)s, %(hours)s hours") % {
+        "teacher": claim.teacher.name,
+        "title": claim.title,
+        "hours": format_number(claim.hours),
+    }
+
+
+registry.add_inbox(
+    InboxSource(
+        key="credits-claims",
+        label=_("Claims waiting for my approval"),
+        items=_claims_to_review,
+        visible=lambda user: can(user, "change", "credits.creditclaim"),
+        describe=_describe_claim,
+        list_url="credits:claim-list",
+        order=10,
     )
 )

@@ -1,6 +1,8 @@
 """The dashboards' satisfaction chart (core.charts): the satisfaction rate
 of the year's closed sub-projects per training level, read from each
-survey's stored results (computed by the workers), never the raw answers."""
+survey's stored results (computed by the workers), never the raw answers;
+and evaluation's to-do items (待办): the open surveys a person is invited
+to and has not answered."""
 
 from decimal import Decimal
 
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.charts import ChartPanel, Figures, Series, charts
 from core.permissions import can, get_scope
+from core.registry import InboxSource, registry
 from core.roles import Role
 from training.models import Level
 
@@ -62,5 +65,25 @@ charts.register(
         ),
         dashboards=("bureau", "district", "center"),
         order=40,
+    )
+)
+
+
+def _invitations(user):
+    from .services import pending_invitations
+
+    return pending_invitations(user)
+
+
+registry.add_inbox(
+    InboxSource(
+        key="evaluation-surveys",
+        label=_("Surveys waiting for my answer"),
+        items=_invitations,
+        visible=lambda user: user.is_authenticated,
+        describe=lambda invitation: invitation.survey.title,
+        link=lambda invitation: reverse("evaluation:answer", args=[invitation.token]),
+        list_url="evaluation:mine",
+        order=30,
     )
 )

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.permissions import can
-from core.registry import Panel, registry
+from core.registry import Panel, SearchSource, registry
 
 from . import services
 from .models import Studio
@@ -116,3 +116,14 @@ def _register_charts():
 
 
 _register_charts()
+
+
+def _search_studios(user, q):
+    from .models import Studio
+
+    return Studio.objects.restrict(user).filter(name__icontains=q).order_by("name", "pk")
+
+
+registry.add_search(
+    SearchSource(key="studios", label=_("Studios"), search=_search_studios, order=40)
+)

@@ -2,11 +2,13 @@
 district's enrolments waiting for a decision, a vendor's classes and a
 center's running sub-projects."""
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.formats import format_datetime
 from core.permissions import get_scope
-from core.registry import Panel, registry
+from core.registry import InboxSource, Panel, SearchSource, registry
 from core.roles import Role
 
 
@@ -154,3 +156,67 @@ def _register_charts():
 
 
 _register_charts()
+
+# --- To-do (待办) ------------------------------------------------------------------------
+
+
+def _enrolments_to_decide(user):
+    from .models import Enrollment, EnrollmentStatus
+
+    scope = get_scope(user)
+    qs = Enrollment.objects.restrict(user, "change").filter(status=EnrollmentStatus.PENDING)
+    if not scope.superuser:
+        qs = qs.filter(district_id__in=scope.ids(Role.DISTRICT_STAFF))
+    return qs.select_related("teacher", "subproject").order_by("applied_at", "id")
+
+
+def _sessions_to_sign_off(user):
+    from .models import Session
+
+    return (
+        Session.objects.restrict(user, "change")
+        .filter(signed_off_at__isnull=True, ends_at__lt=timezone.now())
+        .select_related("subproject")
+        .order_by("starts_at", "id")
+    )
+
+
+registry.add_inbox(
+    InboxSource(
+        key="training-enrolments",
+        label=_("Enrolments waiting for the district's decision"),
+        items=_enrolments_to_decide,
+        visible=lambda user: get_scope(user).has_role(Role.DISTRICT_STAFF),
+        describe=lambda e: f"{e.teacher.name} · {e.subproject.name}",
+        list_url="training:enrollment-list",
+        order=20,
+    )
+)
+registry.add_inbox(
+    InboxSource(
+        key="training-sign-off",
+        label=_("Sessions whose attendance waits for sign-off"),
+        items=_sessions_to_sign_off,
+        visible=lambda user: get_scope(user).has_role(Role.VENDOR, Role.CENTER_STAFF),
+        describe=lambda s: f"{s.subproject.name} · {s.title} · {format_datetime(s.starts_at)}",
+        link=lambda s: reverse("training:class", args=[s.subproject_id]),
+        order=25,
+    )
+)
+
+
+def _search_subprojects(user, q):
+    from .models import SubProject
+
+    return SubProject.objects.restrict(user).filter(name__icontains=q).order_by("-pk")
+
+
+registry.add_search(
+    SearchSource(
+        key="training-subprojects",
+        label=_("Training projects"),
+        search=_search_subprojects,
+        describe=lambda s: s.name,
+        order=30,
+    )
+)

@@ -7,8 +7,9 @@ def reveal_id_number(*, user, teacher, request=None) -> str:
     """The teacher's whole ID number, for a user allowed to see it (see
     the ``reveal_id`` rule on teachers); every showing is audited."""
     from django.core.exceptions import PermissionDenied
+    from django.utils.translation import gettext_lazy
 
-    from core.audit import record
+    from core.audit import record, register_message
     from core.models import AuditAction
     from core.permissions import can
 
@@ -19,6 +20,6 @@ def reveal_id_number(*, user, teacher, request=None) -> str:
         teacher,
         actor=user,
         request=request,
-        message="id_number shown whole",
+        key=register_message("centers.id_number_shown", gettext_lazy("ID number shown whole")),
     )
     return teacher.id_number

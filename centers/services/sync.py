@@ -6,8 +6,14 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from core import batch
+from core.audit import register_message
 from core.batch import BatchRejected, BatchResult, RowErrors
 from core.observability import observe_sync
+
+SYNC_MESSAGE = register_message(
+    "centers.sync",
+    _("%(source)s sync: %(created)s created, %(updated)s updated, %(unchanged)s unchanged"),
+)
 
 #: The most rows one sync request or one workbook may carry.
 MAX_BATCH_ROWS = 5000
@@ -102,9 +108,13 @@ def _upsert_batch(kind, model, fields, plan, *, user, rows, source, dry_run) -> 
             actor=user,
             object_type=model._meta.label_lower,
             object_repr=f"{model._meta.verbose_name_plural} · {scope_repr}",
-            changes={**result.as_dict(), "source": source},
-            message=f"{source}: {result.created} created, {result.updated} updated, "
-            f"{result.unchanged} unchanged",
+            key=SYNC_MESSAGE,
+            params={
+                "source": source,
+                "created": result.created,
+                "updated": result.updated,
+                "unchanged": result.unchanged,
+            },
         )
         return result
 

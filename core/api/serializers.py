@@ -84,3 +84,20 @@ class ErrorSerializer(serializers.Serializer):
     """Every error the API returns has this one shape."""
 
     error = ErrorDetailSerializer()
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    text = serializers.CharField(read_only=True)
+
+    class Meta:
+        from ..models import Notification
+
+        model = Notification
+        fields = ["id", "verb", "text", "params", "url", "created_at", "read_at"]
+        read_only_fields = fields
+
+
+class MarkReadSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="None: all of them."
+    )

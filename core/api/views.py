@@ -20,7 +20,9 @@ from .serializers import (
     ExporterSerializer,
     ExportJobSerializer,
     ExportOptionsSerializer,
+    MarkReadSerializer,
     MeSerializer,
+    NotificationSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
 )
@@ -234,3 +236,46 @@ class ExportJobView(APIView):
             return Response(body, status=status.HTTP_410_GONE)
         check_download(request.user, job)
         return download(job)
+
+
+class NotificationListView(generics.ListAPIView):
+    """The caller's notifications, newest first (``?unread=1``: unread only),
+    each rendered in the request's language."""
+
+    public = True
+    serializer_class = NotificationSerializer
+    filter_backends = []
+
+    def get_queryset(self):
+        from .. import notifications
+
+        qs = notifications.mine(self.request.user)
+        if self.request.query_params.get("unread") in ("1", "true"):
+            qs = qs.unread()
+        return qs
+
+    @extend_schema(
+        operation_id="notifications_list",
+        responses={200: NotificationSerializer(many=True), **COMMON_ERRORS},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+class NotificationReadView(APIView):
+    """Mark the caller's notifications read: ``{"ids": [...]}``, or all."""
+
+    public = True
+
+    @extend_schema(
+        operation_id="notifications_read",
+        request=MarkReadSerializer,
+        responses={200: OpenApiTypes.OBJECT, **COMMON_ERRORS},
+    )
+    def post(self, request):
+        from .. import notifications
+
+        body = MarkReadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        marked = notifications.mark_read(user=request.user, ids=body.validated_data.get("ids"))
+        return Response({"marked": marked, "unread": notifications.unread_count(request.user)})

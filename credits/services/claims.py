@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core import notifications
 from core.formats import format_number
 from core.permissions import get_scope
 from core.roles import Role
@@ -19,6 +22,24 @@ from .ledger import award_hours
 from .policies import policy_for
 
 TEACHER_SOURCES = (Source.CLAIM, Source.ONLINE, Source.EXTERNAL)
+
+CLAIM_APPROVED = notifications.register(
+    "credits.claim_approved",
+    gettext_lazy("Your claim “%(title)s” was approved: %(hours)s hours are in your record."),
+)
+CLAIM_REJECTED = notifications.register(
+    "credits.claim_rejected", gettext_lazy("Your claim “%(title)s” was rejected: %(reason)s")
+)
+
+
+def _tell_teacher(claim, verb, **params):
+    notifications.notify(
+        recipient=claim.teacher.user,
+        verb=verb,
+        url=claim.get_absolute_url(),
+        title=claim.title,
+        **params,
+    )
 
 
 def _is_teacher_self(user, teacher) -> bool:
@@ -46,6 +67,30 @@ def next_step_for(user, claim) -> str:
     if claim.status == ClaimStatus.SCHOOL_APPROVED and _is_final_reviewer(user, claim):
         return "final"
     return ""
+
+
+def awaiting_review(user):
+    """The claims waiting for ``user``'s decision (their 待办): submitted ones
+    of the schools they administer, school-approved ones of their center or,
+    without a responsible center, of their district."""
+    scope = get_scope(user)
+    claims = CreditClaim.objects.restrict(user, "change")
+    if not scope.superuser:
+        claims = claims.filter(
+            Q(status=ClaimStatus.SUBMITTED, school_id__in=scope.ids(Role.SCHOOL_ADMIN))
+            | Q(
+                status=ClaimStatus.SCHOOL_APPROVED,
+                responsible_center_id__in=scope.ids(Role.CENTER_STAFF),
+            )
+            | Q(
+                status=ClaimStatus.SCHOOL_APPROVED,
+                responsible_center__isnull=True,
+                district_id__in=scope.ids(Role.DISTRICT_STAFF),
+            )
+        )
+    else:
+        claims = claims.pending()
+    return claims.select_related("teacher").order_by("created_at", "id")
 
 
 # Apps that post hours by themselves (training's closed sub-projects) refuse a
@@ -180,6 +225,8 @@ def approve_claim(*, claim, by) -> CreditClaim:
             locked.final_reviewed_by = by
             locked.final_reviewed_at = now
         locked.save()
+        if locked.status == ClaimStatus.APPROVED:
+            _tell_teacher(locked, CLAIM_APPROVED, hours=format_number(locked.hours))
     return locked
 
 
@@ -201,4 +248,5 @@ def reject_claim(*, claim, by, reason) -> CreditClaim:
         else:
             locked.final_reviewed_by, locked.final_reviewed_at = by, timezone.now()
         locked.save()
+        _tell_teacher(locked, CLAIM_REJECTED, reason=locked.reject_reason)
     return locked

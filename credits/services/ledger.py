@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from centers.models import Teacher
 from core import audit, batch
@@ -323,7 +324,13 @@ def award_hours_bulk(*, awards, registered_by=None, org_kind=None, org_name=None
                 actor=registered_by,
                 object_type="credits.creditentry",
                 object_repr=f"{created} entries",
-                message=f"bulk award: {created} created, {len(outcomes) - created} already counted",
+                key=audit.register_message(
+                    "credits.bulk_award",
+                    gettext_lazy(
+                        "Hours posted: %(created)s entries created, %(counted)s already counted"
+                    ),
+                ),
+                params={"created": created, "counted": len(outcomes) - created},
             )
         return outcomes
 

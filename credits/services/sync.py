@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import audit, batch
 from core.batch import (
@@ -218,10 +219,18 @@ def post_batch(*, district, rows, registered_by=None, org_name=None) -> BatchRes
                 actor=registered_by,
                 object_type="credits.creditentry",
                 object_repr=f"{district.name}: {result.created}",
-                message=(
-                    f"district sync: {result.created} created, {result.existing} existing, "
-                    f"{result.already_counted} already counted"
+                key=audit.register_message(
+                    "credits.district_sync",
+                    gettext_lazy(
+                        "District sync: %(created)s entries created, %(existing)s already "
+                        "received, %(counted)s already counted"
+                    ),
                 ),
+                params={
+                    "created": result.created,
+                    "existing": result.existing,
+                    "counted": result.already_counted,
+                },
             )
         return result
 

@@ -6,12 +6,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Max
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import audit
 from core.models import AuditAction
 
 from ..models import CreditEntry, Transcript
 from .progress import teacher_summary
+
+TRANSCRIPT_ISSUED = audit.register_message(
+    "credits.transcript_issued", gettext_lazy("Transcript issued")
+)
 
 
 def issue_transcript(*, teacher, by) -> Transcript:
@@ -51,7 +56,7 @@ def issue_transcript(*, teacher, by) -> Transcript:
         last_entry_id=stats["last"],
         issued_by=by,
     )
-    audit.record(AuditAction.CREATE, transcript, actor=by, message="transcript issued")
+    audit.record(AuditAction.CREATE, transcript, actor=by, key=TRANSCRIPT_ISSUED)
     return transcript
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from centers.models import School
 from core import audit
@@ -189,3 +190,48 @@ def test_audit_page_paginates_with_constant_queries(world, login):
             audit.record(AuditAction.OTHER, actor=world.user("teacher_a"), message=f"more {i}")
 
     assert_constant_queries(client, "/audit/?action=other", add)
+
+
+def test_messages_are_keys_rendered_in_the_readers_language(db):
+    """Issue 10: the log showed English details ("district sync: 536 created…");
+    a message is now a key and its parameters, translated when read, and an
+    entry written before keys still reads as written."""
+    from django.utils import translation
+
+    from core.audit import record, register_message
+    from core.models import AuditAction
+
+    key = register_message("tests.sync", gettext_lazy("%(n)s created"))
+    with translation.override("en"):
+        entry = record(AuditAction.SYNC, key=key, params={"n": 536})
+    assert entry.message_key == "tests.sync" and entry.message_params == {"n": 536}
+    with translation.override("zh-hans"):
+        from core.audit import LOGIN_FAILED_MESSAGE
+
+        failed = record(AuditAction.LOGIN_FAILED, key=LOGIN_FAILED_MESSAGE)
+        assert failed.message_text == "用户名或密码错误，或账户已锁定"
+    with translation.override("en"):
+        assert failed.message_text.startswith("Wrong user name")
+    assert entry.message_text == "536 created"
+    old = record(AuditAction.OTHER, message="written before keys")
+    assert old.message_text == "written before keys"
+    unknown = record(AuditAction.OTHER, key="gone.key", params={})
+    assert unknown.message_text
+
+
+def test_audit_log_object_type_filter_is_a_choice_of_model_names(world, login):
+    from django.utils import translation
+
+    from core.audit import record
+    from core.models import AuditAction
+
+    record(AuditAction.OTHER, world.teacher_a, message="x")
+    client = login(world.user("bureau"))
+    with translation.override("zh-hans"):
+        page = client.get("/audit/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    html = page.content.decode()
+    assert '<select name="object_type"' in html
+    assert 'value="centers.teacher"' in html
+    assert "centers.teacher<" not in html  # shown by its name, not its label
+    assert client.get("/audit/?object_type=centers.teacher").context["entries"]
+    assert not client.get("/audit/?object_type=alliance.booking").context["entries"]

@@ -36,10 +36,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from centers.services import route_mandate
-from core import audit
+from core import audit, notifications
 from core.models import AuditAction
 from core.permissions import get_scope
 from core.roles import Role
@@ -292,10 +294,24 @@ def move_subproject(*, subproject, move, by, reason="") -> SubProject:
 OPEN_FOR_ENROLMENT = (SubProjectStatus.APPROVED, SubProjectStatus.RUNNING)
 
 
+for _kind in NoticeKind:
+    notifications.register(
+        f"training.{_kind.value}", format_lazy("{} · %(subproject)s", _kind.label)
+    )
+
+
 def _notify(enrollment, kind):
+    """The teacher's training notice, and the same in their portal notifications
+    (a waitlist promotion, a decision)."""
     user_id = enrollment.teacher.user_id
     if user_id:
         Notice.objects.create(user_id=user_id, kind=kind, enrollment=enrollment)
+        notifications.notify(
+            recipient=user_id,
+            verb=f"training.{kind}",
+            url=enrollment.get_absolute_url(),
+            subproject=enrollment.subproject.name,
+        )
 
 
 def apply(*, subproject, teacher, by) -> Enrollment:
@@ -863,7 +879,7 @@ def close_subproject(*, subproject, by) -> dict:
             sub,
             actor=by,
             changes={"status": [SubProjectStatus.RUNNING, SubProjectStatus.CLOSED]},
-            message="close",
+            key=audit.register_message("training.close", gettext_lazy("Sub-project closed")),
         )
         refresh_results(subproject=sub, by=by, post=False)
         transaction.on_commit(

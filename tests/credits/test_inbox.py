@@ -1,0 +1,73 @@
+"""The to-do inbox (待办): each app's sources, scoped by ``restrict``, with
+the count in the navigation and a page whose query count does not grow."""
+
+from datetime import date
+
+import pytest
+
+from core.inbox import inbox, inbox_count
+from credits import services
+from tests.contracts import assert_constant_queries
+
+from .conftest import pdf_upload
+
+pytestmark = pytest.mark.django_db
+
+
+def submit(world, teacher=None, by="teacher_a", title="全国课标研讨会"):
+    return services.submit_claim(
+        teacher=teacher or world.teacher_a,
+        by=world.user(by),
+        title=title,
+        category="subject",
+        hours="12",
+        earned_on=date(2025, 3, 1),
+        files=[pdf_upload()],
+    )
+
+
+def keys(user):
+    return {group.source.key: group for group in inbox(user)}
+
+
+def test_claims_wait_for_the_school_then_the_district(world, policy):
+    claim = submit(world)
+    school, district = world.user("school_a"), world.user("district_a")
+    assert keys(school)["credits-claims"].count == 1
+    assert "credits-claims" not in keys(district)  # not yet theirs
+    assert "credits-claims" not in keys(world.user("district_b"))
+    assert "credits-claims" not in keys(world.user("teacher_a"))
+    item = keys(school)["credits-claims"].items[0]
+    assert world.teacher_a.name in item.text and "全国课标研讨会" in item.text
+    assert item.url == claim.get_absolute_url()
+
+    services.approve_claim(claim=claim, by=school)
+    assert "credits-claims" not in keys(school)
+    assert keys(district)["credits-claims"].count == 1
+    assert inbox_count(district) == 1
+    services.approve_claim(claim=claim, by=district)
+    assert inbox_count(district) == 0
+
+
+def test_nav_badge_and_page(world, policy, login):
+    submit(world)
+    client = login(world.user("school_a"))
+    page = client.get("/inbox/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'id="inbox-count">1<' in html
+    assert 'data-inbox="credits-claims"' in html
+    assert "全国课标研讨会" in html
+    empty = login(world.user("district_b")).get("/inbox/").content.decode()
+    assert 'id="inbox-count"' not in empty and "empty-state" in empty
+
+
+def test_inbox_page_queries_do_not_grow(world, policy, login):
+    client = login(world.user("school_a"))
+    submit(world)
+
+    def add_rows(n):
+        for i in range(n):
+            submit(world, title=f"活动{i}")
+
+    assert_constant_queries(client, "/inbox/", add_rows, more=12)
