@@ -26,8 +26,11 @@ from .staff import (
     entry_conditions,
     is_inactive,
     meets_entry_conditions,
+    move_out_inactive,
+    record_status_change,
     relaxed_entry,
     staff_meets_standard,
+    trainer_conditions,
 )
 from .standards import (
     NEW_HIRE_YEARS,
@@ -85,7 +88,10 @@ __all__ = [
     "is_inactive",
     "load_mandates",
     "meets_entry_conditions",
+    "move_out_inactive",
+    "record_status_change",
     "relaxed_entry",
+    "trainer_conditions",
     "reveal_id_number",
     "responsible_center",
     "route_mandate",
