@@ -247,3 +247,37 @@ def test_staff_idle_for_two_years_are_moved_out_with_a_record(db, django_user_mo
     assert idle.left_on == TODAY and not idle.is_active
     assert results(center)["inactive"].passed
     assert move_out_inactive(center, today=TODAY) == []
+
+
+def test_moving_out_from_the_standards_page(world, login):
+    """The center's own staff move idle people out from the standards page;
+    another center's staff get 404 and move nobody."""
+    from django.urls import reverse
+
+    idle = StaffFactory(center=world.center_a, hired_on=date(2010, 9, 1))
+    url = reverse("centers:center-move-out-inactive", args=[world.center_a.pk])
+    assert login(world.user("center_b")).post(url).status_code == 404
+    assert not StaffStatusChange.objects.exists()
+    client = login(world.user("center_a"))
+    page = client.get(reverse("centers:center-standards", args=[world.center_a.pk]))
+    assert url in page.content.decode()
+    response = client.post(url)
+    assert response.status_code == 302
+    change = StaffStatusChange.objects.get(staff=idle)
+    assert change.recorded_by == world.user("center_a")
+    detail = client.get(reverse("centers:staff-detail", args=[idle.pk])).content.decode()
+    assert 'id="status-changes"' in detail and change.reason in detail
+    assert 'id="trainer-conditions"' in detail
+
+
+def test_the_standards_page_shows_the_new_rules_with_their_figures(world, login, staffed):
+    from django.urls import reverse
+
+    body = (
+        login(world.user("center_a"))
+        .get(reverse("centers:center-standards", args=[world.center_a.pk]))
+        .content.decode()
+    )
+    for code in ("rooms", "renewal", "postgraduate", "demo-lessons", "subjects", "capacity"):
+        assert f'data-rule="{code}"' in body
+    assert "占教师总数" in body
