@@ -35,11 +35,14 @@ from .staff import (
 from .standards import (
     NEW_HIRE_YEARS,
     CenterEvaluation,
+    Ladder,
     RuleResult,
     active_rules,
     ensure_standards,
     evaluate_center,
     evaluate_centers,
+    ladder,
+    ladders,
 )
 from .sync import (
     BATCH_WRITERS,
@@ -74,6 +77,7 @@ __all__ = [
     "BatchError",
     "BatchResult",
     "CenterEvaluation",
+    "Ladder",
     "Condition",
     "RuleResult",
     "active_rules",
@@ -86,6 +90,8 @@ __all__ = [
     "evaluate_centers",
     "import_staff",
     "is_inactive",
+    "ladder",
+    "ladders",
     "load_mandates",
     "meets_entry_conditions",
     "move_out_inactive",

@@ -429,3 +429,31 @@ def evaluate_centers(centers, *, rules=None, today: date | None = None):
 
 def evaluate_center(center, **kwargs) -> CenterEvaluation:
     return evaluate_centers([center], **kwargs)[0]
+
+
+# --- Career ladders (data: ``centers.ladders_data``) -------------------------
+
+
+@dataclass(frozen=True)
+class Ladder:
+    code: str
+    name: str
+    source: str
+    steps: tuple  # ((code, name), …) from the first step
+
+    def step(self, code: str):
+        """The position (0 = first) and name of step ``code``, or None."""
+        for position, (step_code, name) in enumerate(self.steps):
+            if step_code == code:
+                return position, name
+        return None
+
+
+def ladders() -> list[Ladder]:
+    from ..ladders_data import LADDERS
+
+    return [Ladder(code, name, source, tuple(steps)) for code, name, source, steps in LADDERS]
+
+
+def ladder(code: str) -> Ladder | None:
+    return next((item for item in ladders() if item.code == code), None)

@@ -281,3 +281,34 @@ def test_the_standards_page_shows_the_new_rules_with_their_figures(world, login,
     for code in ("rooms", "renewal", "postgraduate", "demo-lessons", "subjects", "capacity"):
         assert f'data-rule="{code}"' in body
     assert "占教师总数" in body
+
+
+def test_the_ladders_of_the_seeds_are_data(world, login):
+    """003: 以“新任教师、合格教师、骨干教师、学科带头人、名师名校长”五个梯级成长机制为核心;
+    000: 校(园)长任职资格培训、校长全员培训、高水平校长培训、教育家型校长培训四级梯次 ……
+    从新教师、骨干教师培训、名教师培养对象培训、工作室主持人培训四级梯次."""
+    from django.urls import reverse
+
+    from centers.services import ladder
+
+    assert [n for _c, n in ladder("district-teacher").steps] == [
+        "新任教师",
+        "合格教师",
+        "骨干教师",
+        "学科带头人",
+        "名师名校长",
+    ]
+    assert [n for _c, n in ladder("principal").steps] == [
+        "任职资格培训",
+        "全员培训",
+        "高水平培训",
+        "教育家型培训",
+    ]
+    assert ladder("municipal-teacher").step("studio_host") == (3, "工作室主持人")
+    response = login(world.user("bureau")).get("/api/v1/standards/ladders/")
+    assert response.status_code == 200
+    assert {item["code"] for item in response.json()} == {
+        "district-teacher",
+        "principal",
+        "municipal-teacher",
+    }
