@@ -287,7 +287,6 @@ def test_the_ladders_of_the_seeds_are_data(world, login):
     """003: 以“新任教师、合格教师、骨干教师、学科带头人、名师名校长”五个梯级成长机制为核心;
     000: 校(园)长任职资格培训、校长全员培训、高水平校长培训、教育家型校长培训四级梯次 ……
     从新教师、骨干教师培训、名教师培养对象培训、工作室主持人培训四级梯次."""
-    from django.urls import reverse
 
     from centers.services import ladder
 
