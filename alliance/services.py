@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from centers.models import Center, CenterKind, Room, StaffMember
-from centers.services import entry_conditions, is_inactive, staff_meets_standard
+from centers.services import is_inactive, staff_meets_standard, trainer_conditions
 from core import audit
 from core.formats import format_datetime
 from core.models import AuditAction, Membership
@@ -728,8 +728,9 @@ def cancel_booking(booking: Booking, *, user) -> Booking:
 
 
 def check_faculty(staff: StaffMember, *, today: date | None = None) -> None:
-    """Only trainers who meet the centers' standard may be shared (charter
-    art. 8(4)); the message names what is missing."""
+    """Only trainers who meet the municipal accreditation standard may be
+    shared (charter 第八条: 研训师资须符合市级教师发展中心认定标准); the message
+    names what is missing."""
     if staff_meets_standard(staff, today=today):
         return
     if not staff.is_active or staff.left_on is not None:
@@ -738,7 +739,9 @@ def check_faculty(staff: StaffMember, *, today: date | None = None) -> None:
         reason = _("has done no research or training work for two years")
     else:
         reason = _("does not meet: %(conditions)s") % {
-            "conditions": "、".join(str(c.label) for c in entry_conditions(staff) if not c.met)
+            "conditions": "、".join(
+                str(c.label) for c in trainer_conditions(staff, today=today) if not c.met
+            )
         }
     raise ValidationError(
         {

@@ -29,11 +29,13 @@ from .models import (
     SchoolStage,
     StaffMember,
     StaffYearRecord,
+    StatusChangeKind,
     Teacher,
     TeacherRole,
     Title,
     Vendor,
 )
+from .standards_data import REQUIRED_SUBJECTS
 from .validators import id_check_digit
 
 DEMO_PASSWORD = "Gz-Demo-2026"
@@ -337,13 +339,15 @@ def _staff(center, index):
     rng = random.Random(f"staff-{center.code}")
     this_year = services.current_school_year()
     full_count = 8 + index % 5
-    part_count = full_count - 3 if index % 4 == 1 else full_count + index % 3
+    part_count = full_count - 3 if index % 4 == 1 else full_count + 2 + index % 3
     low_senior = index % 3 == 2
     low_titles = index % 5 == 3
     people = []
+    subjects = iter(REQUIRED_SUBJECTS * 3)
     for n in range(full_count + part_count):
         full = n < full_count
-        research = full and n % 2 == 0
+        # Full-time research staff on the even rows; part-timers are 兼职教研员.
+        research = n % 2 == 0 or not full
         if low_senior:
             title = Title.SENIOR if n % 5 < 2 else Title.FIRST
         else:
@@ -362,8 +366,11 @@ def _staff(center, index):
                 "honour": [Honour.DISTRICT_LEADER, Honour.MUNICIPAL_KEY, Honour.MUNICIPAL_LEADER][
                     n % 3
                 ],
-                "degree": Degree.MASTER if n % 4 == 0 else Degree.BACHELOR,
-                "subject": SUBJECTS[n % len(SUBJECTS)],
+                # At least 4 postgraduate research staff, but every fifth center.
+                "degree": Degree.MASTER
+                if n % 4 == 0 or (n % 2 == 0 and index % 5 != 1)
+                else Degree.BACHELOR,
+                "subject": next(subjects) if research else SUBJECTS[n % len(SUBJECTS)],
                 "years_teaching": 8 + n % 15,
                 "date_of_birth": birth,
                 "hired_on": hired,
@@ -372,6 +379,10 @@ def _staff(center, index):
     # A research staffer hired recently who meets the entry conditions, and
     # at every fourth center (from the fourth) one who does not.
     people[0].update(hired_on=date(this_year - 2, 9, 1), date_of_birth=date(this_year - 42, 3, 1))
+    # About 20 % of the full-time staff renewed in five years, but every sixth center.
+    if index % 6 != 4:
+        people[1].update(hired_on=date(this_year - 3, 9, 1))
+        people[3].update(hired_on=date(this_year - 4, 9, 1))
     if index % 4 == 3:
         people[2].update(
             hired_on=date(this_year - 1, 9, 1),
@@ -404,6 +415,9 @@ def _staff(center, index):
                 if index % 6 == 5:
                     lessons = 96  # short of the 120 lessons
             taught = member.is_research_staff and (year + n) % 3 == 0
+            demo_lessons = member.is_research_staff and not (
+                index % 5 == 2 and n == 0 and year == this_year - 1
+            )
             if index % 5 == 4 and n == 2:
                 taught = False  # never back in a school
             StaffYearRecord.objects.update_or_create(
@@ -414,6 +428,36 @@ def _staff(center, index):
                     "school_days_spring": spring if member.is_research_staff else 0,
                     "lessons_observed": lessons if member.is_research_staff else 10 + n,
                     "taught_semester_in_school": taught,
+                    "demo_lesson_autumn": demo_lessons,
+                    "demo_lesson_spring": demo_lessons,
                     "took_part": took_part,
                 },
             )
+    if index == 3:
+        _moved_out(center, this_year)
+
+
+def _moved_out(center, this_year):
+    """One staff member moved out for two idle years, with the recorded change."""
+    member, created = StaffMember.objects.get_or_create(
+        center=center,
+        external_id=f"{center.code}-moved",
+        defaults={
+            "name": "何振宇",
+            "employment": Employment.FULL_TIME,
+            "title": Title.FIRST,
+            "hired_on": date(this_year - 10, 9, 1),
+            "years_teaching": 20,
+        },
+    )
+    if created or not member.status_changes.exists():
+        for year in range(this_year - 4, this_year - 2):
+            StaffYearRecord.objects.update_or_create(
+                staff=member, year=year, defaults={"took_part": year < this_year - 4}
+            )
+        services.record_status_change(
+            member,
+            kind=StatusChangeKind.MOVED_OUT,
+            changed_on=date(this_year - 1, 9, 1),
+            reason=services.staff.MOVED_OUT_REASON,
+        )

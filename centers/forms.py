@@ -153,6 +153,8 @@ class StaffYearRecordForm(StyledModelForm):
             "school_days_spring",
             "lessons_observed",
             "taught_semester_in_school",
+            "demo_lesson_autumn",
+            "demo_lesson_spring",
             "took_part",
         ]
 

@@ -333,11 +333,24 @@ class RoomFunction(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-#: Functions whose seats are teaching places (the "trainees hosted at once" rule).
+#: Functions whose seats are teaching places.
 TEACHING_FUNCTIONS = (
     RoomFunction.COMPUTER_ROOM,
     RoomFunction.MULTIMEDIA,
     RoomFunction.LECTURE_HALL,
+)
+#: The living facilities that must host the trainees too (000: 配套生活设施
+#: (食堂、宿舍、体育活动场所等)能同时满足100人以上面授培训要求).
+LIVING_FUNCTIONS = (RoomFunction.CANTEEN, RoomFunction.DORMITORY, RoomFunction.SPORTS)
+#: The function rooms seed 000 lists (计算机网络教室、多媒体教室、多功能学术报告厅、
+#: 心理健康辅导室、自习研训室、图书资料室).
+REQUIRED_ROOM_FUNCTIONS = (
+    RoomFunction.COMPUTER_ROOM,
+    RoomFunction.MULTIMEDIA,
+    RoomFunction.LECTURE_HALL,
+    RoomFunction.COUNSELLING,
+    RoomFunction.SELF_STUDY,
+    RoomFunction.LIBRARY,
 )
 
 
@@ -389,6 +402,7 @@ class Honour(models.TextChoices):
     DISTRICT_LEADER = "district_leader", _("District (county) subject leader")
     MUNICIPAL_KEY = "municipal_key", _("Municipal key teacher")
     MUNICIPAL_LEADER = "municipal_leader", _("Municipal subject leader")
+    SKILLS_PRIZE = "skills_prize", _("Provincial teaching-skills contest, second prize or above")
     FAMOUS = "famous", _("Famous teacher or principal")
     SPECIAL_GRADE = "special_grade", _("Special-grade teacher")
 
@@ -508,6 +522,12 @@ class StaffYearRecord(AuditedModel):
     taught_semester_in_school = models.BooleanField(
         _("taught a semester in a school"), default=False
     )
+    demo_lesson_autumn = models.BooleanField(
+        _("gave a demonstration lesson, autumn semester"), default=False
+    )
+    demo_lesson_spring = models.BooleanField(
+        _("gave a demonstration lesson, spring semester"), default=False
+    )
     took_part = models.BooleanField(
         _("took part in research or training"),
         default=True,
@@ -527,6 +547,46 @@ class StaffYearRecord(AuditedModel):
 
     def __str__(self):
         return f"{self.staff} {self.year}-{self.year + 1}"
+
+
+class StatusChangeKind(models.TextChoices):
+    MOVED_OUT = "moved_out", _("Moved out")
+    RETURNED = "returned", _("Returned")
+
+
+class StaffStatusChange(AuditedModel):
+    """A recorded change of a staff member's status, with its date and
+    reason: 003 两年以上未参与教研或培训工作的要调离教师进修学校 — the person
+    is moved out (调离), not only flagged."""
+
+    staff = models.ForeignKey(
+        StaffMember,
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+        verbose_name=_("staff member"),
+    )
+    kind = models.CharField(_("change"), max_length=20, choices=StatusChangeKind.choices)
+    changed_on = models.DateField(_("date"))
+    reason = models.CharField(_("reason"), max_length=300)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("staff status change")
+        verbose_name_plural = _("staff status changes")
+        ordering = ["staff_id", "-changed_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.staff} · {self.get_kind_display()} · {self.changed_on}"
 
 
 # --- Mandates (职责) ----------------------------------------------------------
@@ -636,12 +696,34 @@ class Metric(models.TextChoices):
     """The figures ``services.evaluate_centers`` knows how to compute."""
 
     PART_TIME_RATIO = "part_time_ratio", _("Part-time : full-time staff")
+    PART_TIME_TO_RESEARCH_RATIO = (
+        "part_time_to_research_ratio",
+        _("Part-time staff : research staff"),
+    )
     SENIOR_OR_INTERMEDIATE_SHARE = (
         "senior_or_intermediate_share",
-        _("Share of full-time staff with senior or intermediate titles (%)"),
+        _("Share of all staff (teachers in total) with senior or intermediate titles (%)"),
     )
-    SENIOR_SHARE = "senior_share", _("Share of full-time staff with senior titles (%)")
-    TEACHING_SEATS = "teaching_seats", _("Teaching seats (trainees hosted at once)")
+    SENIOR_SHARE = (
+        "senior_share",
+        _("Share of all staff (teachers in total) with senior titles (%)"),
+    )
+    TEACHING_SEATS = "teaching_seats", _("Teaching seats")
+    HOSTING_CAPACITY = (
+        "hosting_capacity",
+        _("Trainees hosted at once (fewest of teaching seats, canteen, dormitory, sports)"),
+    )
+    MISSING_ROOM_KINDS = "missing_room_kinds", _("Required function rooms missing")
+    STAFF_RENEWAL = "staff_renewal", _("Staff renewed in the last five years (%)")
+    POSTGRADUATE_RESEARCH_STAFF = (
+        "postgraduate_research_staff",
+        _("Research staff with a postgraduate degree"),
+    )
+    MISSING_DEMO_LESSONS = (
+        "missing_demo_lessons",
+        _("Research staff without a demonstration lesson each semester"),
+    )
+    UNCOVERED_SUBJECTS = "uncovered_subjects", _("Subjects without research staff")
     LARGEST_ROOM = "largest_room", _("Seats of the largest teaching room")
     MIN_SCHOOL_DAYS = "min_school_days", _("Fewest days in schools in a semester (research staff)")
     MIN_LESSONS_OBSERVED = (

@@ -77,6 +77,7 @@ rules.register("centers.campus", _center_rules("center"))
 rules.register("centers.room", _center_rules("campus__center"))
 rules.register("centers.staffmember", _center_rules("center"))
 rules.register("centers.staffyearrecord", _center_rules("staff__center"))
+rules.register("centers.staffstatuschange", _center_rules("staff__center"))
 
 
 # --- Actions beyond view/add/change/delete ------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.CenterListView.as_view(), name="center-list"),
     path("<int:pk>/", views.CenterDetailView.as_view(), name="center-detail"),
     path("<int:pk>/standards/", views.center_standards, name="center-standards"),
+    path("<int:pk>/standards/move-out/", views.move_out_inactive, name="center-move-out-inactive"),
     path("standards/", views.standards_matrix, name="standards-matrix"),
     path("mandates/", views.MandateListView.as_view(), name="mandate-list"),
     path("districts/", views.DistrictListView.as_view(), name="district-list"),

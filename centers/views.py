@@ -446,7 +446,9 @@ class StaffDetailView(ScopedDetailView):
     template_name = "centers/staff_detail.html"
 
     def get_base_queryset(self):
-        return StaffMember.objects.select_related("center").prefetch_related("year_records")
+        return StaffMember.objects.select_related("center").prefetch_related(
+            "year_records", "status_changes"
+        )
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
@@ -455,6 +457,8 @@ class StaffDetailView(ScopedDetailView):
         ctx["records"] = sorted(staff.year_records.all(), key=lambda r: -r.year)
         ctx["conditions"] = services.entry_conditions(staff)
         ctx["meets_standard"] = services.staff_meets_standard(staff)
+        ctx["trainer_conditions"] = services.trainer_conditions(staff)
+        ctx["status_changes"] = list(staff.status_changes.all())
         ctx["inactive"] = services.is_inactive(staff)
         ctx["can_change"] = (
             StaffMember.objects.restrict(user, "change").filter(pk=staff.pk).exists()
@@ -533,8 +537,27 @@ def center_standards(request, pk):
     return render(
         request,
         "centers/center_standards.html",
-        {"center": center, "evaluation": evaluation, "title": gettext("Standards")},
+        {
+            "center": center,
+            "evaluation": evaluation,
+            "title": gettext("Standards"),
+            "can_keep": can(request.user, "keep", center),
+        },
     )
+
+
+@login_required
+@require_POST
+def move_out_inactive(request, pk):
+    """003: 两年以上未参与教研或培训工作的要调离 — move the center's staff idle
+    for two years out, each with a recorded change (date, reason)."""
+    center = get_object_or_404(Center.objects.restrict(request.user, "keep"), pk=pk)
+    changes = services.move_out_inactive(center, user=request.user)
+    messages.success(
+        request,
+        gettext("%(n)s staff members moved out.") % {"n": len(changes)},
+    )
+    return redirect("centers:center-standards", pk=center.pk)
 
 
 @login_required

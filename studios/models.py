@@ -3,7 +3,7 @@ network learners, their selection (遴选), plans, tasks, activities, outputs,
 mentoring pairs (师徒结对) and the annual and cycle evaluations.
 
 DOMAIN.md §4 is the specification, with the charter's studio duties (seeds/001,
-第十条) and the provincial rule that famous teachers and principals mentor at
+第七条) and the provincial rule that famous teachers and principals mentor at
 least 3 ordinary teachers a year on a 5-year cycle (seeds/002). The rules over
 several records live in ``services``; docs/studios.md describes them.
 """

@@ -104,6 +104,8 @@ class StaffYearRecordSerializer(serializers.ModelSerializer):
             "school_days_spring",
             "lessons_observed",
             "taught_semester_in_school",
+            "demo_lesson_autumn",
+            "demo_lesson_spring",
             "took_part",
             "updated_at",
         ]

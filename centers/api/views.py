@@ -190,3 +190,22 @@ class StandardViewSet(ScopedReadOnlyViewSet):
             )
         evaluations = services.evaluate_centers(filterset.qs)
         return Response([evaluation_data(e) for e in evaluations])
+
+    @action(detail=False, methods=["get"], url_path="ladders")
+    def ladders(self, request):
+        """The career ladders of the seeds (``centers.ladders_data``), each
+        with its steps from the first."""
+        return Response(
+            [
+                {
+                    "code": item.code,
+                    "name": item.name,
+                    "source": item.source,
+                    "steps": [
+                        {"position": n, "code": code, "name": name}
+                        for n, (code, name) in enumerate(item.steps)
+                    ],
+                }
+                for item in services.ladders()
+            ]
+        )

@@ -9,22 +9,40 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import DEGREE_RANK, HONOUR_RANK, TITLE_RANK, Degree, Honour, Title
+from ..models import DEGREE_RANK, TITLE_RANK, Degree, Honour, Title
 
 # --- Research-staff entry conditions (003: 新补充教研员应具有下列条件) --------
 #
 # 中小学一级教师及以上职称, 县级学科带头人及以上荣誉, 本科学历, 在教学第一线
-# 工作6年及以上, 年龄45周岁左右. "条件可适当放宽" for 特级教师, 市级及以上名师
-# 名校长 or 学科带头人, or a postgraduate degree: for them the honour and the age
-# conditions are waived (title, degree and years still apply).
+# 工作6年及以上, 年龄45周岁左右. "对获得特级教师、市级及以上名师名校长、市级及以上
+# 学科带头人、省中小学教师技能大赛二等奖及以上荣誉之一的或具有研究生学历的人员条件
+# 可适当放宽": for them the honour and the age conditions are waived (title,
+# degree and years still apply).
+#
+# "县级学科带头人及以上" is the 学科带头人 line and above: a 市级骨干教师 is a key
+# teacher, not a subject leader, and does not meet it.
 
 ENTRY_MIN_TITLE = Title.FIRST
 ENTRY_MIN_HONOUR = Honour.DISTRICT_LEADER
+#: Honours meeting "县级学科带头人及以上荣誉".
+ENTRY_HONOURS = frozenset(
+    {
+        Honour.DISTRICT_LEADER,
+        Honour.MUNICIPAL_LEADER,
+        Honour.SKILLS_PRIZE,
+        Honour.FAMOUS,
+        Honour.SPECIAL_GRADE,
+    }
+)
+#: Honours that relax the conditions (条件可适当放宽).
+RELAXING_HONOURS = frozenset(
+    {Honour.MUNICIPAL_LEADER, Honour.SKILLS_PRIZE, Honour.FAMOUS, Honour.SPECIAL_GRADE}
+)
 ENTRY_MIN_DEGREE = Degree.BACHELOR
 ENTRY_MIN_YEARS_TEACHING = 6
 #: "45周岁左右": 45 with the "about" read as up to 46 at the hiring date.
 ENTRY_MAX_AGE = 46
-#: Honours and degrees that relax the conditions.
+#: Kept for callers: the lowest relaxing honour of the 学科带头人 line.
 RELAXING_HONOUR = Honour.MUNICIPAL_LEADER
 RELAXING_DEGREE = Degree.MASTER
 #: "两年以上未参与教研或培训工作的要调离": inactive this many school years.
@@ -47,7 +65,7 @@ def age_on(birth: date | None, day: date) -> int | None:
 def relaxed_entry(staff) -> bool:
     """Distinguished candidates for whom 003 relaxes the conditions."""
     return (
-        HONOUR_RANK.get(staff.honour, 0) >= HONOUR_RANK[RELAXING_HONOUR]
+        staff.honour in RELAXING_HONOURS
         or DEGREE_RANK.get(staff.degree, 0) >= DEGREE_RANK[RELAXING_DEGREE]
     )
 
@@ -66,7 +84,7 @@ def entry_conditions(staff) -> list[Condition]:
         Condition(
             "honour",
             _("County (district) subject leader or above"),
-            relaxed or HONOUR_RANK.get(staff.honour, 0) >= HONOUR_RANK[ENTRY_MIN_HONOUR],
+            relaxed or staff.honour in ENTRY_HONOURS,
         ),
         Condition(
             "degree",
@@ -114,13 +132,100 @@ def is_inactive(staff, *, today: date | None = None) -> bool:
     return not any(r.took_part and r.year in window for r in _records(staff))
 
 
+# --- The municipal accreditation standard for shared trainers ---------------
+#
+# 001 第八条: 各成员单位研训师资须符合市级教师发展中心认定标准 — the faculty
+# register applies the trainer figures of the centers' accreditation standard
+# (中高级职称: 一级 or above; still taking part: not idle for two years), not
+# the conditions for newly recruited research staff (age, honour, years).
+
+TRAINER_MIN_TITLE = Title.FIRST
+
+
+def trainer_conditions(staff, *, today: date | None = None) -> list[Condition]:
+    """Each condition of the municipal accreditation standard for a trainer
+    listed for sharing, and whether ``staff`` meets it."""
+    return [
+        Condition(
+            "active",
+            _("Active at the center"),
+            bool(staff.is_active and staff.left_on is None),
+        ),
+        Condition(
+            "took_part",
+            _("Took part in research or training in the last two years"),
+            not is_inactive(staff, today=today),
+        ),
+        Condition(
+            "title",
+            _("Senior or intermediate title (first grade or above)"),
+            TITLE_RANK.get(staff.title, 0) >= TITLE_RANK[TRAINER_MIN_TITLE],
+        ),
+    ]
+
+
 def staff_meets_standard(staff, *, today: date | None = None) -> bool:
     """May this staff member be listed as a qualified trainer (the alliance's
-    faculty-sharing register)? Active, not inactive for two years, and meeting
-    the research-staff entry conditions. Uses ``year_records`` when prefetched
-    (no query), else one query."""
-    if not staff.is_active or staff.left_on is not None:
-        return False
-    if is_inactive(staff, today=today):
-        return False
-    return meets_entry_conditions(staff)
+    faculty-sharing register)? The municipal accreditation standard
+    (``trainer_conditions``). Uses ``year_records`` when prefetched (no
+    query), else one query."""
+    return all(c.met for c in trainer_conditions(staff, today=today))
+
+
+# --- Moving out staff inactive for two years (调离) ----------------------------
+
+MOVED_OUT_REASON = "两年以上未参与教研或培训工作（《关于进一步加强区教师进修学校建设的实施意见》）"
+
+
+def record_status_change(staff, *, kind, changed_on: date, reason: str, user=None):
+    """Record a change of a staff member's status with its date and reason;
+    moving out ends the employment (``left_on``, not active), a return
+    reopens it. One transaction."""
+    from django.core.exceptions import ValidationError
+    from django.db import transaction
+
+    from ..models import StaffStatusChange, StatusChangeKind
+
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give the reason for the change.")})
+    with transaction.atomic():
+        change = StaffStatusChange.objects.create(
+            staff=staff, kind=kind, changed_on=changed_on, reason=reason.strip(), recorded_by=user
+        )
+        if kind == StatusChangeKind.MOVED_OUT:
+            staff.is_active = False
+            staff.left_on = changed_on
+        else:
+            staff.is_active = True
+            staff.left_on = None
+        staff.save(update_fields=["is_active", "left_on", "updated_at"])
+    return change
+
+
+def move_out_inactive(center, *, user=None, today: date | None = None) -> list:
+    """003: 两年以上未参与教研或培训工作的要调离教师进修学校 — move every active
+    staff member of ``center`` who is inactive for two years out of it, each
+    with a recorded change (date, reason). Returns the changes."""
+    from django.db import transaction
+    from django.db.models import Prefetch
+
+    from ..models import StaffMember, StaffYearRecord, StatusChangeKind
+
+    today = today or timezone.localdate()
+    staff = StaffMember.objects.filter(
+        center=center, is_active=True, left_on__isnull=True
+    ).prefetch_related(Prefetch("year_records", queryset=StaffYearRecord.objects.order_by("year")))
+    changes = []
+    with transaction.atomic():
+        for member in staff:
+            if is_inactive(member, today=today):
+                changes.append(
+                    record_status_change(
+                        member,
+                        kind=StatusChangeKind.MOVED_OUT,
+                        changed_on=today,
+                        reason=MOVED_OUT_REASON,
+                        user=user,
+                    )
+                )
+    return changes

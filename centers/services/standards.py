@@ -86,6 +86,9 @@ class _CenterFacts:
     largest_room: int
     reference_year: int
     today: date
+    #: seats (beds, places) by room function, and how many rooms of it
+    seats_by_function: dict
+    rooms_by_function: dict
 
 
 def _pct(part: int, whole: int) -> Decimal:
@@ -128,13 +131,33 @@ def _part_time_ratio(rule, f):
     return value, f"{len(f.part_time)} : {len(f.full_time)} ({value})", _("part-time : full-time")
 
 
+def _part_time_to_research_ratio(rule, f):
+    """003: 兼职教师人数应按不低于教研员人数的1:1比例配备 — part-time staff
+    against the (full-time) research staff."""
+    if not f.research:
+        return None, "—", _("No full-time research staff recorded.")
+    value = (Decimal(len(f.part_time)) / Decimal(len(f.research))).quantize(Decimal("0.01"))
+    return (
+        value,
+        f"{len(f.part_time)} : {len(f.research)} ({value})",
+        _("part-time : research staff"),
+    )
+
+
 def _title_share(titles):
+    """003: 中高级职称比例占教师总数的90%以上，其中高级教师占50%以上 — the
+    denominator is the teachers in total (all active staff, 专职 and 兼职)."""
+
     def metric(rule, f):
-        if not f.full_time:
-            return None, "—", _("No full-time staff recorded.")
-        count = sum(1 for s in f.full_time if s.title in titles)
-        value = _pct(count, len(f.full_time))
-        return value, f"{value}%", f"{count} / {len(f.full_time)}"
+        if not f.staff:
+            return None, "—", _("No staff recorded.")
+        count = sum(1 for s in f.staff if s.title in titles)
+        value = _pct(count, len(f.staff))
+        detail = _("%(count)s / %(total)s (of all staff)") % {
+            "count": count,
+            "total": len(f.staff),
+        }
+        return value, f"{value}%", detail
 
     return metric
 
@@ -145,6 +168,93 @@ def _teaching_seats(rule, f):
 
 def _largest_room(rule, f):
     return Decimal(f.largest_room), str(f.largest_room), ""
+
+
+def _hosting_capacity(rule, f):
+    """000: 配套生活设施(食堂、宿舍、体育活动场所等)能同时满足100人以上面授培训
+    要求 — the trainees hosted at once are the fewest of the teaching seats and
+    the places of the canteens, dormitories and sports facilities."""
+    from ..models import RoomFunction
+
+    parts = [
+        (_("teaching"), f.teaching_seats),
+        (_("canteen"), f.seats_by_function.get(RoomFunction.CANTEEN, 0)),
+        (_("dormitory"), f.seats_by_function.get(RoomFunction.DORMITORY, 0)),
+        (_("sports"), f.seats_by_function.get(RoomFunction.SPORTS, 0)),
+    ]
+    value = min(n for _label, n in parts)
+    detail = " · ".join(f"{label} {n}" for label, n in parts)
+    return Decimal(value), str(value), detail
+
+
+def _missing_room_kinds(rule, f):
+    """000: 计算机网络教室、多媒体教室、多功能学术报告厅、心理健康辅导室、
+    自习研训室、图书资料室等等功能场室."""
+    from ..models import REQUIRED_ROOM_FUNCTIONS, RoomFunction
+
+    missing = [fn for fn in REQUIRED_ROOM_FUNCTIONS if not f.rooms_by_function.get(fn)]
+    if not missing:
+        return Decimal(0), "0", _("all function rooms present")
+    labels = "、".join(str(RoomFunction(fn).label) for fn in missing)
+    return Decimal(len(missing)), str(len(missing)), _("missing: %(rooms)s") % {"rooms": labels}
+
+
+def _staff_renewal(rule, f):
+    """003: 每五年教师队伍更新率20%左右 — the share of the full-time staff
+    hired in the last five years."""
+    from ..standards_data import RENEWAL_YEARS
+
+    if not f.full_time:
+        return None, "—", _("No full-time staff recorded.")
+    since = _years_before(f.today, RENEWAL_YEARS)
+    new = sum(1 for s in f.full_time if s.hired_on and s.hired_on >= since)
+    value = _pct(new, len(f.full_time))
+    detail = _("%(new)s of %(total)s full-time staff hired in the last %(n)s years") % {
+        "new": new,
+        "total": len(f.full_time),
+        "n": RENEWAL_YEARS,
+    }
+    return value, f"{value}%", detail
+
+
+def _postgraduate_research_staff(rule, f):
+    """003: “十四五”期间研究生学历的教研员达4人以上."""
+    from ..models import DEGREE_RANK, Degree
+
+    count = sum(1 for s in f.research if DEGREE_RANK.get(s.degree, 0) >= DEGREE_RANK[Degree.MASTER])
+    return Decimal(count), str(count), ""
+
+
+def _missing_demo_lessons(rule, f):
+    """003: 教研员每学期必上示范课、展示课 — full-time research staff without a
+    demonstration lesson in both semesters of the reference year."""
+    judged = [s for s in f.research if not _hired_after(s, f.reference_year)]
+    if not judged:
+        return None, "—", _("No full-time research staff recorded.")
+    missing = []
+    for s in judged:
+        record = _year_record(s, f.reference_year)
+        if record is None or not (record.demo_lesson_autumn and record.demo_lesson_spring):
+            missing.append(s)
+    if missing:
+        return Decimal(len(missing)), str(len(missing)), _names(missing)
+    return Decimal(0), "0", _("all %(total)s gave them") % {"total": len(judged)}
+
+
+def _uncovered_subjects(rule, f):
+    """003: 重点配齐义务教育各学科教研员 — compulsory-education subjects no
+    research staffer (专职 or 兼职) covers."""
+    from ..standards_data import REQUIRED_SUBJECTS
+
+    covered = {s.subject.strip() for s in f.staff if s.is_research_staff}
+    missing = [subject for subject in REQUIRED_SUBJECTS if subject not in covered]
+    if not missing:
+        return Decimal(0), "0", _("every subject covered")
+    return (
+        Decimal(len(missing)),
+        str(len(missing)),
+        _("not covered: %(subjects)s") % {"subjects": "、".join(missing)},
+    )
 
 
 def _research_minimum(read, unit):
@@ -225,6 +335,13 @@ def _metrics():
 
     return {
         Metric.PART_TIME_RATIO: _part_time_ratio,
+        Metric.PART_TIME_TO_RESEARCH_RATIO: _part_time_to_research_ratio,
+        Metric.HOSTING_CAPACITY: _hosting_capacity,
+        Metric.MISSING_ROOM_KINDS: _missing_room_kinds,
+        Metric.STAFF_RENEWAL: _staff_renewal,
+        Metric.POSTGRADUATE_RESEARCH_STAFF: _postgraduate_research_staff,
+        Metric.MISSING_DEMO_LESSONS: _missing_demo_lessons,
+        Metric.UNCOVERED_SUBJECTS: _uncovered_subjects,
         Metric.SENIOR_OR_INTERMEDIATE_SHARE: _title_share(SENIOR_OR_INTERMEDIATE_TITLES),
         Metric.SENIOR_SHARE: _title_share(SENIOR_TITLES),
         Metric.TEACHING_SEATS: _teaching_seats,
@@ -258,8 +375,8 @@ def active_rules():
 def evaluate_centers(centers, *, rules=None, today: date | None = None):
     """Evaluate every rule in force for each of ``centers``: a list of
     ``CenterEvaluation`` in the same order. Four queries whatever the number
-    of centers, staff and rooms (rules, staff, their year records, seats)."""
-    from django.db.models import Max, Prefetch, Sum
+    of centers, staff and rooms (rules, staff, their year records, rooms by function)."""
+    from django.db.models import Count, Max, Prefetch, Sum
 
     from ..models import TEACHING_FUNCTIONS, Employment, Room, StaffMember, StaffYearRecord
 
@@ -275,26 +392,32 @@ def evaluate_centers(centers, *, rules=None, today: date | None = None):
     ).prefetch_related(Prefetch("year_records", queryset=StaffYearRecord.objects.order_by("year")))
     for s in staff:
         staff_by_center[s.center_id].append(s)
-    seats = {
-        row["campus__center"]: row
-        for row in Room.objects.filter(campus__center__in=ids, function__in=TEACHING_FUNCTIONS)
-        .values("campus__center")
-        .annotate(total=Sum("seats"), largest=Max("seats"))
+    # One query: seats, largest room and number of rooms by center and function.
+    by_function = {pk: {} for pk in ids}
+    for row in (
+        Room.objects.filter(campus__center__in=ids)
+        .values("campus__center", "function")
+        .annotate(total=Sum("seats"), largest=Max("seats"), rooms=Count("pk"))
         .order_by()
-    }
+    ):
+        by_function[row["campus__center"]][row["function"]] = row
     evaluations = []
     for center in centers:
         people = staff_by_center[center.pk]
         full = [s for s in people if s.employment == Employment.FULL_TIME]
+        rooms = by_function[center.pk]
+        teaching = [rooms[fn] for fn in TEACHING_FUNCTIONS if fn in rooms]
         facts = _CenterFacts(
             staff=people,
             full_time=full,
             part_time=[s for s in people if s.employment == Employment.PART_TIME],
             research=[s for s in full if s.is_research_staff],
-            teaching_seats=(seats.get(center.pk) or {}).get("total") or 0,
-            largest_room=(seats.get(center.pk) or {}).get("largest") or 0,
+            teaching_seats=sum(row["total"] or 0 for row in teaching),
+            largest_room=max((row["largest"] or 0 for row in teaching), default=0),
             reference_year=reference_year,
             today=today,
+            seats_by_function={fn: row["total"] or 0 for fn, row in rooms.items()},
+            rooms_by_function={fn: row["rooms"] for fn, row in rooms.items()},
         )
         results = []
         for rule in rules:
@@ -306,3 +429,31 @@ def evaluate_centers(centers, *, rules=None, today: date | None = None):
 
 def evaluate_center(center, **kwargs) -> CenterEvaluation:
     return evaluate_centers([center], **kwargs)[0]
+
+
+# --- Career ladders (data: ``centers.ladders_data``) -------------------------
+
+
+@dataclass(frozen=True)
+class Ladder:
+    code: str
+    name: str
+    source: str
+    steps: tuple  # ((code, name), …) from the first step
+
+    def step(self, code: str):
+        """The position (0 = first) and name of step ``code``, or None."""
+        for position, (step_code, name) in enumerate(self.steps):
+            if step_code == code:
+                return position, name
+        return None
+
+
+def ladders() -> list[Ladder]:
+    from ..ladders_data import LADDERS
+
+    return [Ladder(code, name, source, tuple(steps)) for code, name, source, steps in LADDERS]
+
+
+def ladder(code: str) -> Ladder | None:
+    return next((item for item in ladders() if item.code == code), None)

@@ -83,7 +83,9 @@ def test_exactly_at_each_threshold_passes(db):
         StaffFactory(center=center, employment=Employment.PART_TIME)
     room = RoomFactory(campus=CampusFactory(center=center), seats=60)
     RoomFactory(campus=room.campus, seats=40, function=RoomFunction.LECTURE_HALL)
-    RoomFactory(campus=room.campus, seats=500, function=RoomFunction.CANTEEN)  # not teaching
+    RoomFactory(campus=room.campus, seats=500, function=RoomFunction.CANTEEN)
+    RoomFactory(campus=room.campus, seats=100, function=RoomFunction.DORMITORY)
+    RoomFactory(campus=room.campus, seats=100, function=RoomFunction.SPORTS)
     researcher = StaffFactory(center=center, is_research_staff=True, title=Title.SENIOR)
     RecordFactory(
         staff=researcher,
@@ -94,8 +96,9 @@ def test_exactly_at_each_threshold_passes(db):
     )
     RecordFactory(staff=researcher, year=2023, taught_semester_in_school=True)
     r = results(center)
-    assert r["part-time-ratio"].value == Decimal("0.91")  # 10 : 11 with the researcher
-    assert r["senior-or-intermediate"].value == Decimal("90.9")  # 10 of 11 with the researcher
+    assert r["part-time-ratio"].value == Decimal("10.00")  # 10 part-time : 1 research staffer
+    # 20 of 21 staff (the part-timers are senior by default) have such a title.
+    assert r["senior-or-intermediate"].value == Decimal("95.2")
     assert r["capacity"].value == 100 and r["capacity"].passed
     assert r["school-days"].value == 20 and r["school-days"].passed
     assert r["lessons"].value == 120 and r["lessons"].passed
@@ -104,22 +107,27 @@ def test_exactly_at_each_threshold_passes(db):
 
 def test_ratio_and_title_shares_at_the_threshold(db):
     center = CenterFactory()
-    _full(center, 5, title=Title.SENIOR)
+    _full(center, 3, title=Title.SENIOR, is_research_staff=True)
+    _full(center, 2, title=Title.SENIOR)
     _full(center, 4, title=Title.FIRST)
     _full(center, 1, title=Title.SECOND)
-    for _ in range(10):
-        StaffFactory(center=center, employment=Employment.PART_TIME)
     r = results(center)
-    assert r["part-time-ratio"].value == Decimal("1.00") and r["part-time-ratio"].passed
-    assert r["part-time-ratio"].figure.startswith("10 : 10")
-    assert r["senior-or-intermediate"].value == Decimal("90.0")
-    assert r["senior-or-intermediate"].passed
+    assert not r["part-time-ratio"].passed  # no part-timer against 3 research staff
+    for _ in range(3):
+        StaffFactory(center=center, employment=Employment.PART_TIME, title=Title.SENIOR)
+    StaffFactory(center=center, employment=Employment.PART_TIME, title=Title.FIRST)
+    StaffFactory(center=center, employment=Employment.PART_TIME, title=Title.FIRST)
+    StaffFactory(center=center, employment=Employment.PART_TIME, title=Title.SECOND)
+    r = results(center)
+    assert r["part-time-ratio"].value == Decimal("2.00") and r["part-time-ratio"].passed
+    assert r["part-time-ratio"].figure.startswith("6 : 3")
+    # 8 senior + 6 first grade of 16 teachers in total: 87.5 % and 50 %.
+    assert r["senior-or-intermediate"].value == Decimal("87.5")
+    assert not r["senior-or-intermediate"].passed
     assert r["senior"].value == Decimal("50.0") and r["senior"].passed
-    # One part-timer fewer fails the ratio; one senior fewer fails the share.
-    center.staff.filter(employment=Employment.PART_TIME).first().delete()
+    assert r["senior"].detail.startswith("8 / 16")
     center.staff.filter(title=Title.SENIOR).update(title=Title.FIRST)
     r = results(center)
-    assert not r["part-time-ratio"].passed
     assert r["senior"].value == 0 and not r["senior"].passed
 
 
@@ -255,7 +263,10 @@ def test_staff_meets_standard_for_the_faculty_register(db):
 
 def test_a_rule_edited_as_data_changes_the_verdict(db):
     center = CenterFactory()
-    RoomFactory(campus=CampusFactory(center=center), seats=80, function=RoomFunction.LECTURE_HALL)
+    campus = CampusFactory(center=center)
+    RoomFactory(campus=campus, seats=80, function=RoomFunction.LECTURE_HALL)
+    for function in (RoomFunction.CANTEEN, RoomFunction.DORMITORY, RoomFunction.SPORTS):
+        RoomFactory(campus=campus, seats=200, function=function)
     assert not results(center)["capacity"].passed
     StandardRule.objects.filter(code="capacity").update(threshold=80)
     assert results(center)["capacity"].passed
