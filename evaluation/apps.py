@@ -12,8 +12,9 @@ class EvaluationConfig(AppConfig):
         from core.roles import Role
         from training.signals import subproject_closed
 
-        from . import demo
+        from . import demo, services
 
+        registry.add_result_gate("evaluation-survey", services.locked_subprojects)
         subproject_closed.connect(_send_close_surveys, dispatch_uid="evaluation-close-surveys")
 
         registry.add_nav(

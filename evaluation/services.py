@@ -385,15 +385,27 @@ def pending_invitations(user):
     )
 
 
+def locked_subprojects(user, subproject_ids) -> set:
+    """The sub-projects among ``subproject_ids`` whose result and hours
+    ``user`` may not see yet: a gating survey of it they are invited to is
+    unanswered. One query, whatever the number of sub-projects (registered
+    with ``core.registry`` as a result gate, which training's pages ask)."""
+    if not getattr(user, "pk", None):
+        return set()
+    return set(
+        Invitation.objects.filter(
+            user_id=user.pk,
+            survey__subproject_id__in=list(subproject_ids),
+            survey__gates_results=True,
+            used_at__isnull=True,
+        ).values_list("survey__subproject_id", flat=True)
+    )
+
+
 def results_unlocked(user, subproject) -> bool:
     """Whether ``user`` may see their result and hours of ``subproject``:
     every gating survey of it they are invited to is answered."""
-    return not Invitation.objects.filter(
-        user_id=user.pk,
-        survey__subproject=subproject,
-        survey__gates_results=True,
-        used_at__isnull=True,
-    ).exists()
+    return subproject.pk not in locked_subprojects(user, [subproject.pk])
 
 
 def set_gate(*, survey, by, gates: bool) -> Survey:
