@@ -85,6 +85,10 @@ class Registry:
     #: condition holds (the satisfaction survey answered), without training
     #: importing it.
     result_gates: list[tuple[str, Callable]] = field(default_factory=list)
+    #: callables ``(vendor_ids) -> {vendor id: dict}``: a vendor's record from
+    #: apps above training (evaluation's average project score), for
+    #: procurement to read.
+    vendor_record_sources: list[tuple[str, Callable]] = field(default_factory=list)
 
     def add_nav(self, item: NavItem):
         self.nav = [n for n in self.nav if n.key != item.key] + [item]
@@ -111,6 +115,22 @@ class Registry:
         for _key, gate in self.result_gates:
             locked |= set(gate(user, ids))
         return locked
+
+    def add_vendor_record(self, key: str, source: Callable):
+        self.vendor_record_sources = [s for s in self.vendor_record_sources if s[0] != key] + [
+            (key, source)
+        ]
+
+    def vendor_records(self, vendor_ids) -> dict:
+        """``{vendor id: {source key: record}}`` for the vendors that have one."""
+        ids = [i for i in dict.fromkeys(vendor_ids) if i is not None]
+        out: dict = {}
+        if not ids:
+            return out
+        for key, source in self.vendor_record_sources:
+            for vendor_id, record in source(ids).items():
+                out.setdefault(vendor_id, {})[key] = record
+        return out
 
     def nav_for(self, user) -> list[NavItem]:
         return sorted((n for n in self.nav if n.is_visible(user)), key=lambda n: n.order)

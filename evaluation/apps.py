@@ -15,6 +15,7 @@ class EvaluationConfig(AppConfig):
         from . import demo, services
 
         registry.add_result_gate("evaluation-survey", services.locked_subprojects)
+        registry.add_vendor_record("evaluation", services.vendor_records)
         subproject_closed.connect(_send_close_surveys, dispatch_uid="evaluation-close-surveys")
 
         registry.add_nav(
