@@ -43,6 +43,29 @@ class EvaluationConfig(AppConfig):
                 section="training",
             )
         )
+        registry.add_nav(
+            NavItem(
+                "evaluation-visits",
+                _("Supervision visits"),
+                "evaluation:visit-list",
+                permission="evaluation.view_supervisionvisit",
+                order=36,
+                section="training",
+            )
+        )
+        registry.add_nav(
+            NavItem(
+                "evaluation-vendors",
+                _("Vendor records"),
+                "evaluation:vendor-records",
+                visible=lambda user: (
+                    user.has_perm("evaluation.view_projectscore")
+                    and not get_scope(user).has_role(Role.VENDOR)
+                ),
+                order=37,
+                section="training",
+            )
+        )
         registry.add_demo(DemoLoader("evaluation", demo.load, order=65))
 
 
