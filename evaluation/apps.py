@@ -66,6 +66,16 @@ class EvaluationConfig(AppConfig):
                 section="training",
             )
         )
+        registry.add_nav(
+            NavItem(
+                "evaluation-campaigns",
+                _("Principals' evaluation"),
+                "evaluation:campaign-list",
+                permission="evaluation.view_campaign",
+                order=38,
+                section="training",
+            )
+        )
         registry.add_demo(DemoLoader("evaluation", demo.load, order=65))
 
 

@@ -496,3 +496,159 @@ class ProjectScore(models.Model):
 
     def __str__(self):
         return f"{self.subproject}: {self.score}"
+
+
+# --- Principals' end-of-term evaluation (校长任期届满考核) --------------------------------
+
+
+class Dimension(models.TextChoices):
+    ETHICS = "ethics", _("Professional ethics (师德表现)")
+    LEARNING = "learning", _("Learning outcomes (学习成果)")
+    SCHOOL = "school", _("School development (学校发展)")
+    TEACHERS = "teachers", _("Teacher development (教师发展)")
+    STUDENTS = "students", _("Student development (学生发展)")
+
+
+class RaterGroup(models.TextChoices):
+    STUDENTS = "students", _("Students")
+    PARENTS = "parents", _("Parents")
+    TEACHERS = "teachers", _("Teachers")
+    MANAGERS = "managers", _("Middle managers")
+
+
+class CampaignStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class Campaign(AuditedModel):
+    """A district's end-of-term evaluation of its principals, for one term."""
+
+    district = models.ForeignKey(
+        "centers.District",
+        on_delete=models.PROTECT,
+        related_name="principal_campaigns",
+        verbose_name=_("district"),
+    )
+    term = models.CharField(_("term"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    min_answers = models.PositiveSmallIntegerField(
+        _("minimum answers per rater group"),
+        default=5,
+        help_text=_("A rater group's score shows only from this many answers (anonymity)."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.OPEN
+    )
+    progress = models.PositiveSmallIntegerField(_("computed (%)"), default=0, editable=False)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    audit_exclude = ("progress", "computed_at")
+
+    class Meta:
+        verbose_name = _("principal evaluation campaign")
+        verbose_name_plural = _("principal evaluation campaigns")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "term"],
+                name="evaluation_one_campaign_per_district_term",
+                violation_error_message=_("This district already has a campaign for this term."),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("evaluation:campaign-detail", args=[self.pk])
+
+
+class GroupWeight(models.Model):
+    """The weight of a rater group in a campaign's scores (data, not code)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="weights")
+    group = models.CharField(_("rater group"), max_length=20, choices=RaterGroup.choices)
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("rater group weight")
+        verbose_name_plural = _("rater group weights")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "group"], name="evaluation_one_weight"),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0),
+                name="evaluation_group_weight_not_negative",
+                violation_error_message=_("A weight may not be negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_group_display()}: {self.weight}"
+
+
+class Appraisee(models.Model):
+    """A principal rated in a campaign, with their stored scores."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="appraisees")
+    school = models.ForeignKey(
+        "centers.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("school")
+    )
+    name = models.CharField(_("principal"), max_length=100)
+    # Stored by the worker: {"groups": {group: {"n": 7, "shown": true, "dims": {...}}},
+    # "dims": {dimension: "4.21"}, "score": "4.18"}.
+    scores = models.JSONField(_("scores"), default=dict, blank=True, editable=False)
+    score = models.DecimalField(_("score"), max_digits=4, decimal_places=2, null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("principal")
+        verbose_name_plural = _("principals")
+        ordering = ["school__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "school"],
+                name="evaluation_one_principal_per_school",
+                violation_error_message=_("This school's principal is already in the campaign."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class RaterToken(models.Model):
+    """A one-time anonymous link for one rater of a group (printed as a QR
+    code). Nothing links it to the rating it was used for."""
+
+    appraisee = models.ForeignKey(Appraisee, on_delete=models.CASCADE, related_name="tokens")
+    group = models.CharField(_("rater group"), max_length=20, choices=RaterGroup.choices)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rater link")
+        verbose_name_plural = _("rater links")
+
+    def __str__(self):
+        return f"{self.appraisee_id}:{self.group}"
+
+
+class Rating(models.Model):
+    """One rater's anonymous answer: a 1–5 score per dimension, and the day."""
+
+    appraisee = models.ForeignKey(Appraisee, on_delete=models.CASCADE, related_name="ratings")
+    group = models.CharField(_("rater group"), max_length=20, choices=RaterGroup.choices)
+    scores = models.JSONField(_("scores"))
+    submitted_on = models.DateField(_("submitted on"))
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+
+    def __str__(self):
+        return f"{self.appraisee_id}:{self.group}"

@@ -94,3 +94,22 @@ rules.register(
         Role.VENDOR: ("view", "subproject__vendor"),
     },
 )
+
+
+# Principals' end-of-term evaluation: run by the district (its own schools'
+# principals), read by the bureau city-wide.
+rules.register(
+    "evaluation.campaign",
+    {
+        Role.BUREAU: ("view add change", ALL),
+        Role.DISTRICT_STAFF: ("view add change", "district"),
+    },
+)
+
+rules.register(
+    "evaluation.appraisee",
+    {
+        Role.BUREAU: ("view add change", ALL),
+        Role.DISTRICT_STAFF: ("view add change", "campaign__district"),
+    },
+)

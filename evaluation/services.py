@@ -24,6 +24,12 @@
   ``ScoreWeight`` (a component with nothing to measure is left out and the
   others keep their proportions); stored by a worker, idempotent. The
   vendor's record is the average of its projects' scores.
+* **Principals' end-of-term evaluation**: a district's campaign per term;
+  raters of four groups answer one-time anonymous links (a 1–5 score on each
+  of five dimensions); a group's figures show only from ``min_answers``
+  answers; a principal's dimension score is the mean over the shown groups
+  weighted by the campaign's ``GroupWeight`` rows; computed by a worker
+  (``tasks.compute_campaign``), idempotent, with progress on the campaign.
 """
 
 from __future__ import annotations
@@ -40,15 +46,23 @@ from django.utils.translation import gettext as _
 
 from .models import (
     Answer,
+    Appraisee,
     Audience,
+    Campaign,
+    CampaignStatus,
+    Dimension,
     Finding,
     FindingStatus,
+    GroupWeight,
     Interview,
     Invitation,
     Observation,
     ProjectScore,
     Question,
     QuestionKind,
+    RaterGroup,
+    RaterToken,
+    Rating,
     Response,
     ScoreComponent,
     ScoreWeight,
@@ -713,3 +727,202 @@ def vendor_records(vendor_ids) -> dict:
         .annotate(n=Count("pk"), average=Avg("score"))
     )
     return {r["vendor_id"]: {"projects": r["n"], "average": str(_q(r["average"]))} for r in rows}
+
+
+# --- Principals' end-of-term evaluation ----------------------------------------------------
+
+DEFAULT_GROUP_WEIGHTS = {
+    RaterGroup.STUDENTS: Decimal("20"),
+    RaterGroup.PARENTS: Decimal("20"),
+    RaterGroup.TEACHERS: Decimal("35"),
+    RaterGroup.MANAGERS: Decimal("25"),
+}
+
+
+@transaction.atomic
+def start_campaign(*, district, term, by, title="", min_answers=5, weights=None) -> Campaign:
+    if min_answers < 1:
+        raise ValidationError(_("The minimum number of answers is at least 1."), code="min")
+    try:
+        with transaction.atomic():
+            campaign = Campaign.objects.create(
+                district=district,
+                term=term,
+                title=title
+                or _("%(district)s principals' end-of-term evaluation %(term)s")
+                % {"district": district.name, "term": term},
+                min_answers=min_answers,
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("This district already has a campaign for this term."), code="unique"
+        ) from exc
+    _created_within(by, "add", campaign)
+    for group, weight in (weights or DEFAULT_GROUP_WEIGHTS).items():
+        GroupWeight.objects.create(campaign=campaign, group=group, weight=Decimal(weight))
+    return campaign
+
+
+def add_principal(*, campaign, school, name, by) -> Appraisee:
+    _require(by, "change", campaign)
+    if school.district_id != campaign.district_id:
+        raise ValidationError(_("The school is not in the campaign's district."), code="district")
+    try:
+        with transaction.atomic():
+            return Appraisee.objects.create(campaign=campaign, school=school, name=name)
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("This school's principal is already in the campaign."), code="unique"
+        ) from exc
+
+
+def issue_links(*, appraisee, group, count, by) -> list[RaterToken]:
+    """``count`` one-time links for raters of ``group`` (printed as QR codes)."""
+    _require(by, "change", appraisee.campaign)
+    if group not in RaterGroup.values:
+        raise ValidationError(_("Unknown rater group."), code="group")
+    if not 1 <= count <= 500:
+        raise ValidationError(_("Issue 1 to 500 links at a time."), code="count")
+    return RaterToken.objects.bulk_create(
+        RaterToken(appraisee=appraisee, group=group) for _i in range(count)
+    )
+
+
+def rater_token(token) -> RaterToken:
+    found = (
+        RaterToken.objects.select_related("appraisee__campaign", "appraisee__school")
+        .filter(token=token)
+        .first()
+    )
+    if found is None:
+        raise PermissionDenied(_("This link is not valid."))
+    return found
+
+
+def rate(*, token, scores: dict, now=None) -> Rating:
+    """One rater answers through a one-time link; a used link is refused.
+    The rating keeps only the group, the scores and the day."""
+    now = now or timezone.now()
+    link = rater_token(token)
+    clean, errors = {}, []
+    for dim, label in Dimension.choices:
+        try:
+            value = int((scores or {}).get(dim))
+        except (TypeError, ValueError):
+            value = None
+        if value not in SCALE:
+            errors.append(_("%(q)s: choose 1 to 5.") % {"q": label})
+        clean[dim] = value
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = RaterToken.objects.select_for_update().get(pk=link.pk)
+        if locked.used_at is not None:
+            raise ValidationError(_("This link has already been used."), code="used")
+        if link.appraisee.campaign.status != CampaignStatus.OPEN:
+            raise ValidationError(_("This evaluation is closed."), code="closed")
+        locked.used_at = now
+        locked.save(update_fields=["used_at"])
+        rating = Rating.objects.create(
+            appraisee_id=link.appraisee_id,
+            group=link.group,
+            scores=clean,
+            submitted_on=timezone.localdate(now),
+        )
+        schedule_campaign(link.appraisee.campaign_id)
+    return rating
+
+
+def schedule_campaign(campaign_id: int) -> None:
+    from .tasks import compute_campaign
+
+    transaction.on_commit(lambda: compute_campaign.delay(campaign_id))
+
+
+def appraisee_scores(ratings, weight_of: dict, min_answers: int) -> dict:
+    """Pure: the scores of one principal from ``[(group, {dim: 1..5})]``."""
+    sums: dict = {g: dict.fromkeys(Dimension.values, 0) for g in RaterGroup.values}
+    counts = Counter()
+    for group, scores in ratings:
+        counts[group] += 1
+        for d in Dimension.values:
+            sums[group][d] += int(scores.get(d) or 0)
+    groups = {}
+    for g in RaterGroup.values:
+        n = counts[g]
+        shown = n >= min_answers
+        groups[g] = {
+            "n": n,
+            "shown": shown,
+            "dims": {d: str(_q(Decimal(sums[g][d]) / n)) for d in Dimension.values}
+            if shown
+            else None,
+        }
+    dims = {}
+    for d in Dimension.values:
+        total = weight = Decimal(0)
+        for g, item in groups.items():
+            w = weight_of.get(g, Decimal(0))
+            if item["shown"] and w > 0:
+                total += Decimal(item["dims"][d]) * w
+                weight += w
+        dims[d] = str(_q(total / weight)) if weight else None
+    present = [Decimal(v) for v in dims.values() if v is not None]
+    score = str(_q(sum(present) / len(present))) if present else None
+    return {"groups": groups, "dims": dims, "score": score}
+
+
+def compute_campaign(campaign_id: int, now=None, chunk=200) -> int:
+    """Every principal's scores of a campaign, stored; progress saved as it
+    goes. Idempotent: a pure function of the ratings, weights and minimum."""
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        return 0
+    weight_of = dict(campaign.weights.values_list("group", "weight"))
+    ids = list(campaign.appraisees.order_by("pk").values_list("pk", flat=True))
+    done = 0
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        ratings: dict = {pk: [] for pk in part}
+        for pk, group, scores in Rating.objects.filter(appraisee_id__in=part).values_list(
+            "appraisee_id", "group", "scores"
+        ):
+            ratings[pk].append((group, scores))
+        rows = []
+        for pk in part:
+            result = appraisee_scores(ratings[pk], weight_of, campaign.min_answers)
+            rows.append(
+                Appraisee(
+                    pk=pk,
+                    scores=result,
+                    score=Decimal(result["score"]) if result["score"] else None,
+                )
+            )
+        Appraisee.objects.bulk_update(rows, ["scores", "score"])
+        done += len(part)
+        Campaign.objects.filter(pk=campaign_id).update(progress=done * 100 // len(ids))
+    Campaign.objects.filter(pk=campaign_id).update(progress=100, computed_at=now or timezone.now())
+    return done
+
+
+def district_profile(campaign) -> dict:
+    """The district's profile (图谱) from stored scores: one row per school
+    (dimension scores, the heat map's cells) and each dimension's
+    distribution over score bands."""
+    rows = list(campaign.appraisees.select_related("school").order_by("school__name", "pk"))
+    bands = [("< 3", None, Decimal(3)), ("3–4", Decimal(3), Decimal(4)), ("≥ 4", Decimal(4), None)]
+    distribution = {}
+    for d in Dimension.values:
+        counts = [0] * len(bands)
+        for a in rows:
+            value = (a.scores.get("dims") or {}).get(d)
+            if value is None:
+                continue
+            v = Decimal(value)
+            for i, (_label, low, high) in enumerate(bands):
+                if (low is None or v >= low) and (high is None or v < high):
+                    counts[i] += 1
+        distribution[d] = [
+            {"band": label, "count": c} for (label, _lo, _hi), c in zip(bands, counts, strict=True)
+        ]
+    return {"rows": rows, "distribution": distribution, "dimensions": Dimension.choices}

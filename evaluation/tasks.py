@@ -36,3 +36,9 @@ def compute_project_score(subproject_id: int):
     """A sub-project's project score, stored (idempotent)."""
     stored = services.store_project_score(subproject_id)
     return str(stored.score) if stored is not None and stored.score is not None else None
+
+
+@shared_task
+def compute_campaign(campaign_id: int):
+    """Every principal's scores of a campaign (progress on its page)."""
+    return services.compute_campaign(campaign_id)

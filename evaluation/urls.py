@@ -28,4 +28,8 @@ urlpatterns = [
     ),
     path("checks/<int:pk>/", views.check_item, name="check-item"),
     path("vendors/", views.vendor_records, name="vendor-records"),
+    path("campaigns/", views.CampaignListView.as_view(), name="campaign-list"),
+    path("campaigns/<int:pk>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
+    path("campaigns/<int:pk>/recompute/", views.campaign_recompute, name="campaign-recompute"),
+    path("rate/<str:token>/", views.rate, name="rate"),
 ]

@@ -19,6 +19,8 @@ from . import services
 from .filtersets import SurveyFilterSet, VisitFilterSet
 from .forms import CheckForm, FindingForm, InterviewForm, ObservationForm, ReplyForm, VisitForm
 from .models import (
+    Campaign,
+    Dimension,
     Finding,
     FindingStatus,
     ProjectScore,
@@ -370,3 +372,83 @@ def vendor_records(request):
         .order_by("-average", "vendor__name")
     )
     return render(request, "evaluation/vendor_records.html", {"rows": list(rows[:200])})
+
+
+# --- Principals' end-of-term evaluation -------------------------------------------------
+
+
+class CampaignListView(ScopedListView):
+    model = Campaign
+    title = gettext_lazy("Principals' end-of-term evaluation")
+    template_name = "evaluation/campaign_list.html"
+    empty_message = gettext_lazy("No campaigns yet.")
+
+    def get_base_queryset(self):
+        return Campaign.objects.select_related("district").annotate(
+            n_principals=Count("appraisees")
+        )
+
+
+class CampaignDetailView(ScopedDetailView):
+    """The campaign's progress and the district profile (图谱): a row per
+    school with its dimension scores (the heat map) and each dimension's
+    distribution, all from the stored scores."""
+
+    model = Campaign
+    template_name = "evaluation/campaign_detail.html"
+
+    def get_base_queryset(self):
+        return Campaign.objects.select_related("district")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        profile = services.district_profile(self.object)
+        dims = [value for value, _label in profile["dimensions"]]
+        ctx.update(
+            profile=profile,
+            table=[
+                (a, [(a.scores.get("dims") or {}).get(d) for d in dims]) for a in profile["rows"]
+            ],
+            distribution=[
+                (label, profile["distribution"][value]) for value, label in profile["dimensions"]
+            ],
+            can_change=can(self.request.user, "change", self.object),
+        )
+        return ctx
+
+
+@login_required
+@require_POST
+def campaign_recompute(request, pk):
+    campaign = get_object_or_404(Campaign.objects.restrict(request.user, "change"), pk=pk)
+    services.schedule_campaign(campaign.pk)
+    messages.success(request, _("The scores are being computed."))
+    return redirect(campaign)
+
+
+def rate(request, token):
+    """A rater's one-time anonymous page (opened from a QR code; no account)."""
+    try:
+        link = services.rater_token(token)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    errors, done = [], link.used_at is not None
+    if request.method == "POST" and not done:
+        try:
+            services.rate(token=token, scores={d: request.POST.get(d) for d in Dimension.values})
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            done = True
+    return render(
+        request,
+        "evaluation/rate.html",
+        {
+            "link": link,
+            "dimensions": Dimension.choices,
+            "scale": services.SCALE,
+            "errors": errors,
+            "done": done,
+        },
+        status=400 if errors else 200,
+    )
