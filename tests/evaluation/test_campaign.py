@@ -153,3 +153,18 @@ def test_pages(world, campaign, principal, client, login):
     assert page.status_code == 200 and "王校长" in page.content.decode()
     assert login(world.user("district_b")).get(campaign.get_absolute_url()).status_code == 404
     assert login(world.user("bureau")).get(reverse("evaluation:campaign-list")).status_code == 200
+
+
+def test_campaign_list_constant_queries(world, campaign, login):
+    from centers.models import District
+    from tests.contracts import assert_constant_queries
+
+    def add(n):
+        for i in range(n):
+            services.start_campaign(
+                district=world.district_a, term=f"20{i}", by=world.user("bureau")
+            )
+
+    client = login(world.user("bureau"))
+    assert_constant_queries(client, reverse("evaluation:campaign-list"), add)
+    assert District.objects.exists()

@@ -190,8 +190,10 @@ class ResultViewSet(ScopedCreateListRetrieveViewSet):
         user = self.request.user
         if not get_scope(user).has_role(Role.TEACHER):
             return qs
-        own = Enrollment.objects.filter(teacher__user_id=user.pk).values_list(
-            "subproject_id", flat=True
+        own = (
+            Enrollment.objects.restrict(user)
+            .filter(teacher__user_id=user.pk)
+            .values_list("subproject_id", flat=True)
         )
         locked = registry.locked_results(user, list(own))
         if locked:
