@@ -120,6 +120,15 @@ class Registry:
     search: list[SearchSource] = field(default_factory=list)
     demo: list[DemoLoader] = field(default_factory=list)
     demo_accounts: list[tuple[str, str, str]] = field(default_factory=list)
+    #: callables ``(user, subproject_ids) -> set of locked ids``: an app above
+    #: training (evaluation) holds back a trainee's result and hours until a
+    #: condition holds (the satisfaction survey answered), without training
+    #: importing it.
+    result_gates: list[tuple[str, Callable]] = field(default_factory=list)
+    #: callables ``(vendor_ids) -> {vendor id: dict}``: a vendor's record from
+    #: apps above training (evaluation's average project score), for
+    #: procurement to read.
+    vendor_record_sources: list[tuple[str, Callable]] = field(default_factory=list)
 
     def add_nav(self, item: NavItem):
         self.nav = [n for n in self.nav if n.key != item.key] + [item]
@@ -143,6 +152,36 @@ class Registry:
 
     def add_demo(self, loader: DemoLoader):
         self.demo = [d for d in self.demo if d.key != loader.key] + [loader]
+
+    def add_result_gate(self, key: str, gate: Callable):
+        self.result_gates = [g for g in self.result_gates if g[0] != key] + [(key, gate)]
+
+    def locked_results(self, user, subproject_ids) -> set:
+        """The sub-projects among ``subproject_ids`` whose result and hours
+        ``user`` may not see yet (any registered gate holds them back)."""
+        ids = [i for i in dict.fromkeys(subproject_ids) if i is not None]
+        locked: set = set()
+        if not ids or not getattr(user, "is_authenticated", False):
+            return locked
+        for _key, gate in self.result_gates:
+            locked |= set(gate(user, ids))
+        return locked
+
+    def add_vendor_record(self, key: str, source: Callable):
+        self.vendor_record_sources = [s for s in self.vendor_record_sources if s[0] != key] + [
+            (key, source)
+        ]
+
+    def vendor_records(self, vendor_ids) -> dict:
+        """``{vendor id: {source key: record}}`` for the vendors that have one."""
+        ids = [i for i in dict.fromkeys(vendor_ids) if i is not None]
+        out: dict = {}
+        if not ids:
+            return out
+        for key, source in self.vendor_record_sources:
+            for vendor_id, record in source(ids).items():
+                out.setdefault(vendor_id, {})[key] = record
+        return out
 
     def nav_for(self, user) -> list[NavItem]:
         return sorted((n for n in self.nav if n.is_visible(user)), key=lambda n: n.order)

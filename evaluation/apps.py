@@ -12,8 +12,10 @@ class EvaluationConfig(AppConfig):
         from core.roles import Role
         from training.signals import subproject_closed
 
-        from . import demo
+        from . import demo, services
 
+        registry.add_result_gate("evaluation-survey", services.locked_subprojects)
+        registry.add_vendor_record("evaluation", services.vendor_records)
         subproject_closed.connect(_send_close_surveys, dispatch_uid="evaluation-close-surveys")
 
         registry.add_nav(
@@ -38,6 +40,39 @@ class EvaluationConfig(AppConfig):
                     )
                 ),
                 order=35,
+                section="training",
+            )
+        )
+        registry.add_nav(
+            NavItem(
+                "evaluation-visits",
+                _("Supervision visits"),
+                "evaluation:visit-list",
+                permission="evaluation.view_supervisionvisit",
+                order=36,
+                section="training",
+            )
+        )
+        registry.add_nav(
+            NavItem(
+                "evaluation-vendors",
+                _("Vendor records"),
+                "evaluation:vendor-records",
+                visible=lambda user: (
+                    user.has_perm("evaluation.view_projectscore")
+                    and not get_scope(user).has_role(Role.VENDOR)
+                ),
+                order=37,
+                section="training",
+            )
+        )
+        registry.add_nav(
+            NavItem(
+                "evaluation-campaigns",
+                _("Principals' evaluation"),
+                "evaluation:campaign-list",
+                permission="evaluation.view_campaign",
+                order=38,
                 section="training",
             )
         )

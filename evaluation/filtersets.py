@@ -7,7 +7,15 @@ from django.utils.translation import gettext_lazy as _
 from core.filtersets import PortalFilterSet, updated_since_filter
 from credits.filtersets import choice_filter
 
-from .models import Survey, SurveyKind, SurveyStatus
+from .models import (
+    Finding,
+    FindingStatus,
+    SupervisionVisit,
+    Survey,
+    SurveyKind,
+    SurveyStatus,
+    VisitStatus,
+)
 
 
 class SurveyFilterSet(PortalFilterSet):
@@ -23,3 +31,29 @@ class SurveyFilterSet(PortalFilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(subproject__name__icontains=value))
+
+
+class VisitFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    status = choice_filter(VisitStatus.choices, _("Status"))
+    subproject = django_filters.NumberFilter(field_name="subproject_id", label=_("Sub-project id"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = SupervisionVisit
+        fields = []
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(subproject__name__icontains=value) | Q(subproject__code__icontains=value)
+        )
+
+
+class FindingFilterSet(PortalFilterSet):
+    status = choice_filter(FindingStatus.choices, _("Status"))
+    visit = django_filters.NumberFilter(field_name="visit_id", label=_("Visit id"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = Finding
+        fields = []

@@ -225,3 +225,430 @@ class Answer(models.Model):
 
     def __str__(self):
         return f"{self.response_id}:{self.question_id}"
+
+
+# --- Supervision visits (督导) --------------------------------------------------------
+
+
+class VisitStatus(models.TextChoices):
+    OPEN = "open", _("Being recorded")
+    REPORTED = "reported", _("Reported to the vendor")
+    CLOSED = "closed", _("Closed")
+
+
+class SupervisionVisit(AuditedModel):
+    """An on-site visit to a running sub-project: the course-table check,
+    lesson observations, interviews, and findings with rectification requests."""
+
+    subproject = models.ForeignKey(
+        "training.SubProject",
+        on_delete=models.PROTECT,
+        related_name="supervision_visits",
+        verbose_name=_("sub-project"),
+    )
+    visited_on = models.DateField(_("visited on"))
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("supervisor"),
+    )
+    course_table_matches = models.BooleanField(
+        _("course table followed"),
+        null=True,
+        blank=True,
+        help_text=_("Whether the lessons held match the approved course table."),
+    )
+    course_table_notes = models.TextField(_("course-table check"), blank=True)
+    summary = models.TextField(_("summary"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=VisitStatus.choices, default=VisitStatus.OPEN
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("supervision visit")
+        verbose_name_plural = _("supervision visits")
+        ordering = ["-visited_on", "-id"]
+
+    def __str__(self):
+        return f"{self.subproject} · {self.visited_on:%Y-%m-%d}"
+
+    def get_absolute_url(self):
+        return reverse("evaluation:visit-detail", args=[self.pk])
+
+
+class Observation(models.Model):
+    """A lesson observed during a visit (听课), with notes and a 1–5 rating."""
+
+    visit = models.ForeignKey(
+        SupervisionVisit, on_delete=models.CASCADE, related_name="observations"
+    )
+    lesson = models.CharField(_("lesson"), max_length=200)
+    instructor = models.CharField(_("instructor"), max_length=100, blank=True)
+    rating = models.PositiveSmallIntegerField(_("rating (1–5)"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        verbose_name = _("lesson observation")
+        verbose_name_plural = _("lesson observations")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="evaluation_observation_rating_1_5",
+                violation_error_message=_("A rating is 1 to 5."),
+            )
+        ]
+
+    def __str__(self):
+        return self.lesson
+
+
+class IntervieweeKind(models.TextChoices):
+    TRAINEE = "trainee", _("Trainee")
+    CLASS_TEACHER = "class_teacher", _("Class teacher (班主任)")
+
+
+class Interview(models.Model):
+    visit = models.ForeignKey(SupervisionVisit, on_delete=models.CASCADE, related_name="interviews")
+    kind = models.CharField(_("interviewee"), max_length=20, choices=IntervieweeKind.choices)
+    # No name of a trainee is needed: the count and the notes are the record.
+    people = models.PositiveSmallIntegerField(_("people"), default=1)
+    notes = models.TextField(_("notes"))
+
+    class Meta:
+        verbose_name = _("interview")
+        verbose_name_plural = _("interviews")
+        ordering = ["id"]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class Severity(models.TextChoices):
+    MINOR = "minor", _("Minor")
+    MAJOR = "major", _("Major")
+
+
+class FindingStatus(models.TextChoices):
+    OPEN = "open", _("Awaiting the vendor's reply")
+    REPLIED = "replied", _("Replied")
+    RESOLVED = "resolved", _("Resolved")
+
+
+class Finding(AuditedModel):
+    """A finding of a visit; with a due date it is a rectification request
+    (整改通知) the vendor answers."""
+
+    visit = models.ForeignKey(SupervisionVisit, on_delete=models.CASCADE, related_name="findings")
+    text = models.TextField(_("finding"))
+    severity = models.CharField(
+        _("severity"), max_length=10, choices=Severity.choices, default=Severity.MINOR
+    )
+    rectification = models.TextField(_("rectification requested"), blank=True)
+    due_on = models.DateField(_("rectify by"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=FindingStatus.choices, default=FindingStatus.OPEN
+    )
+    reply = models.TextField(_("vendor's reply"), blank=True)
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replied by"),
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("finding")
+        verbose_name_plural = _("findings")
+        ordering = ["visit_id", "id"]
+
+    def __str__(self):
+        return self.text[:40]
+
+
+# --- Project performance (立项前 / 实施中 / 结项后) ------------------------------------
+
+
+class Stage(models.TextChoices):
+    BEFORE = "before", _("Before approval (立项前)")
+    DURING = "during", _("During delivery (实施中)")
+    AFTER = "after", _("After closing (结项后)")
+
+
+class StageCheck(AuditedModel):
+    """One item of a sub-project's stage checklist, with its evidence."""
+
+    subproject = models.ForeignKey(
+        "training.SubProject",
+        on_delete=models.CASCADE,
+        related_name="stage_checks",
+        verbose_name=_("sub-project"),
+    )
+    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    item = models.CharField(_("item"), max_length=200)
+    done = models.BooleanField(_("done"), default=False)
+    evidence = models.TextField(_("evidence"), blank=True)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("checked by"),
+    )
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("stage check")
+        verbose_name_plural = _("stage checks")
+        ordering = ["subproject_id", "stage", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subproject", "stage", "item"],
+                name="evaluation_one_check_per_item",
+                violation_error_message=_("This item is already on the checklist."),
+            )
+        ]
+
+    def __str__(self):
+        return self.item
+
+
+class ScoreComponent(models.TextChoices):
+    SATISFACTION = "satisfaction", _("Satisfaction")
+    ATTENDANCE = "attendance", _("Attendance")
+    RESULTS = "results", _("Results")
+    SUPERVISION = "supervision", _("Supervision findings")
+    CHECKLIST = "checklist", _("Stage checklists")
+
+
+class ScoreWeight(models.Model):
+    """The weight of a component in the project score (data, not code); the
+    score divides by the sum of the weights of the components present."""
+
+    component = models.CharField(
+        _("component"), max_length=20, choices=ScoreComponent.choices, unique=True
+    )
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("score weight")
+        verbose_name_plural = _("score weights")
+        ordering = ["component"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0),
+                name="evaluation_weight_not_negative",
+                violation_error_message=_("A weight may not be negative."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_component_display()}: {self.weight}"
+
+
+class ProjectScore(models.Model):
+    """A sub-project's stored score (computed by a worker, idempotent)."""
+
+    subproject = models.OneToOneField(
+        "training.SubProject",
+        on_delete=models.CASCADE,
+        related_name="project_score",
+        verbose_name=_("sub-project"),
+    )
+    vendor = models.ForeignKey(
+        "centers.Vendor",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="project_scores",
+        verbose_name=_("vendor"),
+    )
+    # Each component 0–100 (None: nothing to measure yet).
+    components = models.JSONField(_("components"), default=dict)
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=2, null=True)
+    computed_at = models.DateTimeField(_("computed at"))
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("project score")
+        verbose_name_plural = _("project scores")
+        ordering = ["-computed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.subproject}: {self.score}"
+
+
+# --- Principals' end-of-term evaluation (校长任期届满考核) --------------------------------
+
+
+class Dimension(models.TextChoices):
+    ETHICS = "ethics", _("Professional ethics (师德表现)")
+    LEARNING = "learning", _("Learning outcomes (学习成果)")
+    SCHOOL = "school", _("School development (学校发展)")
+    TEACHERS = "teachers", _("Teacher development (教师发展)")
+    STUDENTS = "students", _("Student development (学生发展)")
+
+
+class RaterGroup(models.TextChoices):
+    STUDENTS = "students", _("Students")
+    PARENTS = "parents", _("Parents")
+    TEACHERS = "teachers", _("Teachers")
+    MANAGERS = "managers", _("Middle managers")
+
+
+class CampaignStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class Campaign(AuditedModel):
+    """A district's end-of-term evaluation of its principals, for one term."""
+
+    district = models.ForeignKey(
+        "centers.District",
+        on_delete=models.PROTECT,
+        related_name="principal_campaigns",
+        verbose_name=_("district"),
+    )
+    term = models.CharField(_("term"), max_length=40)
+    title = models.CharField(_("title"), max_length=200)
+    min_answers = models.PositiveSmallIntegerField(
+        _("minimum answers per rater group"),
+        default=5,
+        help_text=_("A rater group's score shows only from this many answers (anonymity)."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.OPEN
+    )
+    progress = models.PositiveSmallIntegerField(_("computed (%)"), default=0, editable=False)
+    computed_at = models.DateTimeField(_("computed at"), null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    audit_exclude = ("progress", "computed_at")
+
+    class Meta:
+        verbose_name = _("principal evaluation campaign")
+        verbose_name_plural = _("principal evaluation campaigns")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "term"],
+                name="evaluation_one_campaign_per_district_term",
+                violation_error_message=_("This district already has a campaign for this term."),
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("evaluation:campaign-detail", args=[self.pk])
+
+
+class GroupWeight(models.Model):
+    """The weight of a rater group in a campaign's scores (data, not code)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="weights")
+    group = models.CharField(_("rater group"), max_length=20, choices=RaterGroup.choices)
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("rater group weight")
+        verbose_name_plural = _("rater group weights")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "group"], name="evaluation_one_weight"),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0),
+                name="evaluation_group_weight_not_negative",
+                violation_error_message=_("A weight may not be negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_group_display()}: {self.weight}"
+
+
+class Appraisee(models.Model):
+    """A principal rated in a campaign, with their stored scores."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="appraisees")
+    school = models.ForeignKey(
+        "centers.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("school")
+    )
+    name = models.CharField(_("principal"), max_length=100)
+    # Stored by the worker: {"groups": {group: {"n": 7, "shown": true, "dims": {...}}},
+    # "dims": {dimension: "4.21"}, "score": "4.18"}.
+    scores = models.JSONField(_("scores"), default=dict, blank=True, editable=False)
+    score = models.DecimalField(_("score"), max_digits=4, decimal_places=2, null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("principal")
+        verbose_name_plural = _("principals")
+        ordering = ["school__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "school"],
+                name="evaluation_one_principal_per_school",
+                violation_error_message=_("This school's principal is already in the campaign."),
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class RaterToken(models.Model):
+    """A one-time anonymous link for one rater of a group (printed as a QR
+    code). Nothing links it to the rating it was used for."""
+
+    appraisee = models.ForeignKey(Appraisee, on_delete=models.CASCADE, related_name="tokens")
+    group = models.CharField(_("rater group"), max_length=20, choices=RaterGroup.choices)
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rater link")
+        verbose_name_plural = _("rater links")
+
+    def __str__(self):
+        return f"{self.appraisee_id}:{self.group}"
+
+
+class Rating(models.Model):
+    """One rater's anonymous answer: a 1–5 score per dimension, and the day."""
+
+    appraisee = models.ForeignKey(Appraisee, on_delete=models.CASCADE, related_name="ratings")
+    group = models.CharField(_("rater group"), max_length=20, choices=RaterGroup.choices)
+    scores = models.JSONField(_("scores"))
+    submitted_on = models.DateField(_("submitted on"))
+
+    class Meta:
+        verbose_name = _("rating")
+        verbose_name_plural = _("ratings")
+
+    def __str__(self):
+        return f"{self.appraisee_id}:{self.group}"

@@ -51,3 +51,65 @@ rules.register(
         Role.TEACHER: ("view change", _own),
     },
 )
+
+
+# Supervision (督导): the center that runs the sub-project records visits and
+# findings; the bureau sees and records all; the vendor reads the visits of
+# its own sub-projects and replies to their findings ("reply").
+rules.register(
+    "evaluation.supervisionvisit",
+    {
+        Role.BUREAU: ("view add change", ALL),
+        Role.CENTER_STAFF: ("view add change", "subproject__center"),
+        Role.VENDOR: ("view", "subproject__vendor"),
+    },
+)
+
+rules.register(
+    "evaluation.finding",
+    {
+        Role.BUREAU: ("view add change", ALL),
+        Role.CENTER_STAFF: ("view add change", "visit__subproject__center"),
+        Role.VENDOR: ("view reply", "visit__subproject__vendor"),
+    },
+    actions=("reply",),
+)
+
+# Project performance: stage checklists kept by the center (and bureau); the
+# project score read by them and by the vendor for its own sub-projects.
+rules.register(
+    "evaluation.stagecheck",
+    {
+        Role.BUREAU: ("view add change", ALL),
+        Role.CENTER_STAFF: ("view add change", "subproject__center"),
+        Role.VENDOR: ("view", "subproject__vendor"),
+    },
+)
+
+rules.register(
+    "evaluation.projectscore",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.CENTER_STAFF: ("view", "subproject__center"),
+        Role.VENDOR: ("view", "subproject__vendor"),
+    },
+)
+
+
+# Principals' end-of-term evaluation: run by the district (its own schools'
+# principals), read by the bureau city-wide.
+rules.register(
+    "evaluation.campaign",
+    {
+        Role.BUREAU: ("view add change", ALL),
+        Role.DISTRICT_STAFF: ("view add change", "district"),
+    },
+)
+
+rules.register(
+    "evaluation.appraisee",
+    {
+        Role.BUREAU: ("view add change", ALL),
+        Role.DISTRICT_STAFF: ("view add change", "campaign__district"),
+    },
+)

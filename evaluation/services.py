@@ -16,6 +16,20 @@
   (running it twice stores the same result).
 * **Gate**: where the survey says so (``gates_results``), a trainee sees
   their result and hours only after answering (``results_unlocked``).
+* **Supervision** (督导): a visit records the course-table check, lesson
+  observations and interviews; its findings may ask for rectification by a
+  date; the vendor replies, the center resolves.
+* **Project score**: satisfaction, attendance, results, supervision findings
+  and the stage checklists, each 0–100, combined by the weights held in
+  ``ScoreWeight`` (a component with nothing to measure is left out and the
+  others keep their proportions); stored by a worker, idempotent. The
+  vendor's record is the average of its projects' scores.
+* **Principals' end-of-term evaluation**: a district's campaign per term;
+  raters of four groups answer one-time anonymous links (a 1–5 score on each
+  of five dimensions); a group's figures show only from ``min_answers``
+  answers; a principal's dimension score is the mean over the shown groups
+  weighted by the campaign's ``GroupWeight`` rows; computed by a worker
+  (``tasks.compute_campaign``), idempotent, with progress on the campaign.
 """
 
 from __future__ import annotations
@@ -32,15 +46,35 @@ from django.utils.translation import gettext as _
 
 from .models import (
     Answer,
+    Appraisee,
     Audience,
+    Campaign,
+    CampaignStatus,
+    Dimension,
+    Finding,
+    FindingStatus,
+    GroupWeight,
+    Interview,
     Invitation,
+    Observation,
+    ProjectScore,
     Question,
     QuestionKind,
+    RaterGroup,
+    RaterToken,
+    Rating,
     Response,
+    ScoreComponent,
+    ScoreWeight,
     Section,
+    Severity,
+    Stage,
+    StageCheck,
+    SupervisionVisit,
     Survey,
     SurveyKind,
     SurveyStatus,
+    VisitStatus,
 )
 
 SCALE = (1, 2, 3, 4, 5)
@@ -361,6 +395,8 @@ def store_results(survey_id: int) -> dict:
         return {}
     results = compute_results(survey)
     Survey.objects.filter(pk=survey_id).update(results=results, results_at=timezone.now())
+    if survey.subproject_id and survey.kind == SurveyKind.SATISFACTION:
+        schedule_project_score(survey.subproject_id)
     return results
 
 
@@ -385,15 +421,27 @@ def pending_invitations(user):
     )
 
 
+def locked_subprojects(user, subproject_ids) -> set:
+    """The sub-projects among ``subproject_ids`` whose result and hours
+    ``user`` may not see yet: a gating survey of it they are invited to is
+    unanswered. One query, whatever the number of sub-projects (registered
+    with ``core.registry`` as a result gate, which training's pages ask)."""
+    if not getattr(user, "pk", None):
+        return set()
+    return set(
+        Invitation.objects.filter(
+            user_id=user.pk,
+            survey__subproject_id__in=list(subproject_ids),
+            survey__gates_results=True,
+            used_at__isnull=True,
+        ).values_list("survey__subproject_id", flat=True)
+    )
+
+
 def results_unlocked(user, subproject) -> bool:
     """Whether ``user`` may see their result and hours of ``subproject``:
     every gating survey of it they are invited to is answered."""
-    return not Invitation.objects.filter(
-        user_id=user.pk,
-        survey__subproject=subproject,
-        survey__gates_results=True,
-        used_at__isnull=True,
-    ).exists()
+    return subproject.pk not in locked_subprojects(user, [subproject.pk])
 
 
 def set_gate(*, survey, by, gates: bool) -> Survey:
@@ -402,3 +450,479 @@ def set_gate(*, survey, by, gates: bool) -> Survey:
         survey.gates_results = gates
         survey.save(update_fields=["gates_results", "updated_at"])  # audited as a change
     return survey
+
+
+# --- Supervision (督导) -------------------------------------------------------------------
+
+
+def _created_within(by, action, obj):
+    """``obj`` was just saved inside the caller's transaction: refuse (and so
+    roll back) unless it lies in ``by``'s scope for ``action``."""
+    if not type(obj).objects.restrict(by, action).filter(pk=obj.pk).exists():
+        raise PermissionDenied(_("You may not do this."))
+
+
+@transaction.atomic
+def record_visit(
+    *, subproject, by, visited_on, course_table_matches=None, course_table_notes="", summary=""
+) -> SupervisionVisit:
+    from training.models import SubProjectStatus
+
+    if subproject.status not in (SubProjectStatus.RUNNING, SubProjectStatus.CLOSED):
+        raise ValidationError(
+            _("A supervision visit is recorded for a running or closed sub-project."),
+            code="not_running",
+        )
+    visit = SupervisionVisit.objects.create(
+        subproject=subproject,
+        visited_on=visited_on,
+        supervisor=by,
+        course_table_matches=course_table_matches,
+        course_table_notes=course_table_notes,
+        summary=summary,
+    )
+    _created_within(by, "add", visit)
+    return visit
+
+
+def _open_visit(visit, by):
+    _require(by, "change", visit)
+    if visit.status == VisitStatus.CLOSED:
+        raise ValidationError(_("This visit is closed."), code="closed")
+
+
+def observe(*, visit, by, lesson, instructor="", rating=None, notes="") -> Observation:
+    _open_visit(visit, by)
+    if rating is not None and rating not in SCALE:
+        raise ValidationError(_("A rating is 1 to 5."), code="rating")
+    return Observation.objects.create(
+        visit=visit, lesson=lesson, instructor=instructor, rating=rating, notes=notes
+    )
+
+
+def interview(*, visit, by, kind, notes, people=1) -> Interview:
+    _open_visit(visit, by)
+    if people < 1:
+        raise ValidationError(_("At least one person was interviewed."), code="people")
+    return Interview.objects.create(visit=visit, kind=kind, notes=notes, people=people)
+
+
+@transaction.atomic
+def add_finding(
+    *, visit, by, text, severity=Severity.MINOR, rectification="", due_on=None
+) -> Finding:
+    _open_visit(visit, by)
+    if rectification and due_on is None:
+        raise ValidationError(_("A rectification request needs a due date."), code="due")
+    if due_on is not None and due_on < visit.visited_on:
+        raise ValidationError(_("The due date is before the visit."), code="due")
+    finding = Finding.objects.create(
+        visit=visit, text=text, severity=severity, rectification=rectification, due_on=due_on
+    )
+    _created_within(by, "add", finding)
+    schedule_project_score(visit.subproject_id)
+    return finding
+
+
+def report_visit(*, visit, by) -> SupervisionVisit:
+    """The visit is sent to the vendor: its findings await their reply."""
+    _open_visit(visit, by)
+    visit.status = VisitStatus.REPORTED
+    visit.save(update_fields=["status", "updated_at"])
+    return visit
+
+
+def reply(*, finding, by, text, now=None) -> Finding:
+    """The vendor's reply to a finding of its own sub-project."""
+    _require(by, "reply", finding)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("Please write the reply."), code="required")
+    if finding.status == FindingStatus.RESOLVED:
+        raise ValidationError(_("This finding is resolved."), code="resolved")
+    finding.reply = text[:4000]
+    finding.replied_at = now or timezone.now()
+    finding.replied_by = by
+    finding.status = FindingStatus.REPLIED
+    finding.save(update_fields=["reply", "replied_at", "replied_by", "status", "updated_at"])
+    return finding
+
+
+def resolve(*, finding, by, now=None) -> Finding:
+    """The center accepts the rectification (after the vendor's reply)."""
+    _require(by, "change", finding)
+    if finding.status != FindingStatus.REPLIED:
+        raise ValidationError(_("The vendor has not replied yet."), code="not_replied")
+    finding.status = FindingStatus.RESOLVED
+    finding.resolved_at = now or timezone.now()
+    finding.save(update_fields=["status", "resolved_at", "updated_at"])
+    schedule_project_score(finding.visit.subproject_id)
+    return finding
+
+
+def close_visit(*, visit, by) -> SupervisionVisit:
+    _require(by, "change", visit)
+    if visit.findings.exclude(status=FindingStatus.RESOLVED).filter(due_on__isnull=False).exists():
+        raise ValidationError(
+            _("A rectification request of this visit is not resolved."), code="open_findings"
+        )
+    visit.status = VisitStatus.CLOSED
+    visit.save(update_fields=["status", "updated_at"])
+    return visit
+
+
+def overdue_findings(user, today=None):
+    """Rectification requests past their date and not resolved, in reach."""
+    today = today or timezone.localdate()
+    return (
+        Finding.objects.restrict(user)
+        .filter(due_on__lt=today)
+        .exclude(status=FindingStatus.RESOLVED)
+        .select_related("visit__subproject")
+    )
+
+
+# --- Project performance -------------------------------------------------------------
+
+#: The checklist a sub-project starts with, per stage (items may be added).
+STAGE_TEMPLATE = {
+    Stage.BEFORE: ["训前需求调研", "实施方案评审", "课程表审定"],
+    Stage.DURING: ["按课程表实施", "考勤记录", "督导检查"],
+    Stage.AFTER: ["学员满意度调查", "成果材料归档", "结项报告"],
+}
+#: The weights used until the ScoreWeight rows say otherwise (also seeded by a migration).
+DEFAULT_WEIGHTS = {
+    ScoreComponent.SATISFACTION: Decimal("30"),
+    ScoreComponent.ATTENDANCE: Decimal("20"),
+    ScoreComponent.RESULTS: Decimal("20"),
+    ScoreComponent.SUPERVISION: Decimal("20"),
+    ScoreComponent.CHECKLIST: Decimal("10"),
+}
+#: Points a finding takes off the supervision component (half once resolved).
+FINDING_PENALTY = {Severity.MINOR: Decimal("5"), Severity.MAJOR: Decimal("15")}
+
+
+def start_checklist(*, subproject, by) -> list[StageCheck]:
+    """The stage checklist from the template; items that exist are kept."""
+    with transaction.atomic():
+        order = 0
+        for stage, items in STAGE_TEMPLATE.items():
+            for item in items:
+                order += 1
+                StageCheck.objects.get_or_create(
+                    subproject=subproject, stage=stage, item=item, defaults={"order": order}
+                )
+        checks = list(StageCheck.objects.filter(subproject=subproject))
+        if checks:
+            _require(by, "change", checks[0])
+    return checks
+
+
+def check_item(*, check, by, done=True, evidence="", now=None) -> StageCheck:
+    _require(by, "change", check)
+    evidence = (evidence or "").strip()
+    if done and not evidence:
+        raise ValidationError(_("A done item needs its evidence."), code="evidence")
+    check.done = done
+    check.evidence = evidence
+    check.checked_by = by if done else None
+    check.checked_at = (now or timezone.now()) if done else None
+    check.save(update_fields=["done", "evidence", "checked_by", "checked_at", "updated_at"])
+    schedule_project_score(check.subproject_id)
+    return check
+
+
+def weights() -> dict:
+    stored = dict(ScoreWeight.objects.values_list("component", "weight"))
+    return {c: stored.get(c, DEFAULT_WEIGHTS[c]) for c in ScoreComponent.values}
+
+
+def _q(value) -> Decimal:
+    return Decimal(value).quantize(HUNDREDTH, ROUND_HALF_UP)
+
+
+def score_components(subproject) -> dict:
+    """Each component 0–100 (None where nothing is measured yet)."""
+    from django.db.models import Avg, Count, Q
+
+    from training.models import Grade, Result
+
+    out = dict.fromkeys(ScoreComponent.values)
+    survey = Survey.objects.filter(subproject=subproject, kind=SurveyKind.SATISFACTION).first()
+    if survey is not None and (survey.results or {}).get("satisfaction") is not None:
+        out[ScoreComponent.SATISFACTION] = _q(survey.results["satisfaction"])
+    results = Result.objects.filter(enrollment__subproject=subproject).aggregate(
+        n=Count("pk"),
+        attendance=Avg("attendance_rate"),
+        passed=Count("pk", filter=Q(grade__in=[Grade.EXCELLENT, Grade.PASS])),
+    )
+    if results["n"]:
+        out[ScoreComponent.ATTENDANCE] = _q(results["attendance"])
+        out[ScoreComponent.RESULTS] = _q(Decimal(results["passed"]) * 100 / results["n"])
+    if SupervisionVisit.objects.filter(subproject=subproject).exists():
+        penalty = Decimal(0)
+        for severity, status in Finding.objects.filter(visit__subproject=subproject).values_list(
+            "severity", "status"
+        ):
+            points = FINDING_PENALTY[severity]
+            penalty += points / 2 if status == FindingStatus.RESOLVED else points
+        out[ScoreComponent.SUPERVISION] = _q(max(Decimal(0), Decimal(100) - penalty))
+    checks = StageCheck.objects.filter(subproject=subproject).aggregate(
+        n=Count("pk"), done=Count("pk", filter=Q(done=True))
+    )
+    if checks["n"]:
+        out[ScoreComponent.CHECKLIST] = _q(Decimal(checks["done"]) * 100 / checks["n"])
+    return out
+
+
+def combine(components: dict, weight_of: dict) -> Decimal | None:
+    """The weighted mean of the components present (pure)."""
+    present = {
+        c: v for c, v in components.items() if v is not None and weight_of.get(c, Decimal(0)) > 0
+    }
+    total = sum((weight_of[c] for c in present), Decimal(0))
+    if not total:
+        return None
+    return _q(sum((Decimal(v) * weight_of[c] for c, v in present.items()), Decimal(0)) / total)
+
+
+def store_project_score(subproject_id: int, now=None) -> ProjectScore | None:
+    """Compute and store a sub-project's score (the worker's job; idempotent)."""
+    from training.models import SubProject
+
+    sub = SubProject.objects.filter(pk=subproject_id).first()
+    if sub is None:
+        return None
+    components = score_components(sub)
+    score = combine(components, weights())
+    stored, _created = ProjectScore.objects.update_or_create(
+        subproject=sub,
+        defaults={
+            "vendor_id": sub.vendor_id,
+            "components": {c: (str(v) if v is not None else None) for c, v in components.items()},
+            "score": score,
+            "computed_at": now or timezone.now(),
+        },
+    )
+    return stored
+
+
+def schedule_project_score(subproject_id) -> None:
+    if subproject_id is None:
+        return
+    from .tasks import compute_project_score
+
+    transaction.on_commit(lambda: compute_project_score.delay(subproject_id))
+
+
+def vendor_records(vendor_ids) -> dict:
+    """``{vendor id: {"projects": n, "average": "87.50"}}``: the average
+    project score of each vendor's scored sub-projects (one query), what
+    procurement reads (registered with ``core.registry``)."""
+    from django.db.models import Avg, Count
+
+    rows = (
+        ProjectScore.objects.filter(vendor_id__in=list(vendor_ids), score__isnull=False)
+        .values("vendor_id")
+        .annotate(n=Count("pk"), average=Avg("score"))
+    )
+    return {r["vendor_id"]: {"projects": r["n"], "average": str(_q(r["average"]))} for r in rows}
+
+
+# --- Principals' end-of-term evaluation ----------------------------------------------------
+
+DEFAULT_GROUP_WEIGHTS = {
+    RaterGroup.STUDENTS: Decimal("20"),
+    RaterGroup.PARENTS: Decimal("20"),
+    RaterGroup.TEACHERS: Decimal("35"),
+    RaterGroup.MANAGERS: Decimal("25"),
+}
+
+
+@transaction.atomic
+def start_campaign(*, district, term, by, title="", min_answers=5, weights=None) -> Campaign:
+    if min_answers < 1:
+        raise ValidationError(_("The minimum number of answers is at least 1."), code="min")
+    try:
+        with transaction.atomic():
+            campaign = Campaign.objects.create(
+                district=district,
+                term=term,
+                title=title
+                or _("%(district)s principals' end-of-term evaluation %(term)s")
+                % {"district": district.name, "term": term},
+                min_answers=min_answers,
+            )
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("This district already has a campaign for this term."), code="unique"
+        ) from exc
+    _created_within(by, "add", campaign)
+    for group, weight in (weights or DEFAULT_GROUP_WEIGHTS).items():
+        GroupWeight.objects.create(campaign=campaign, group=group, weight=Decimal(weight))
+    return campaign
+
+
+def add_principal(*, campaign, school, name, by) -> Appraisee:
+    _require(by, "change", campaign)
+    if school.district_id != campaign.district_id:
+        raise ValidationError(_("The school is not in the campaign's district."), code="district")
+    try:
+        with transaction.atomic():
+            return Appraisee.objects.create(campaign=campaign, school=school, name=name)
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("This school's principal is already in the campaign."), code="unique"
+        ) from exc
+
+
+def issue_links(*, appraisee, group, count, by) -> list[RaterToken]:
+    """``count`` one-time links for raters of ``group`` (printed as QR codes)."""
+    _require(by, "change", appraisee.campaign)
+    if group not in RaterGroup.values:
+        raise ValidationError(_("Unknown rater group."), code="group")
+    if not 1 <= count <= 500:
+        raise ValidationError(_("Issue 1 to 500 links at a time."), code="count")
+    return RaterToken.objects.bulk_create(
+        RaterToken(appraisee=appraisee, group=group) for _i in range(count)
+    )
+
+
+def rater_token(token) -> RaterToken:
+    found = (
+        RaterToken.objects.select_related("appraisee__campaign", "appraisee__school")
+        .filter(token=token)
+        .first()
+    )
+    if found is None:
+        raise PermissionDenied(_("This link is not valid."))
+    return found
+
+
+def rate(*, token, scores: dict, now=None) -> Rating:
+    """One rater answers through a one-time link; a used link is refused.
+    The rating keeps only the group, the scores and the day."""
+    now = now or timezone.now()
+    link = rater_token(token)
+    clean, errors = {}, []
+    for dim, label in Dimension.choices:
+        try:
+            value = int((scores or {}).get(dim))
+        except (TypeError, ValueError):
+            value = None
+        if value not in SCALE:
+            errors.append(_("%(q)s: choose 1 to 5.") % {"q": label})
+        clean[dim] = value
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = RaterToken.objects.select_for_update().get(pk=link.pk)
+        if locked.used_at is not None:
+            raise ValidationError(_("This link has already been used."), code="used")
+        if link.appraisee.campaign.status != CampaignStatus.OPEN:
+            raise ValidationError(_("This evaluation is closed."), code="closed")
+        locked.used_at = now
+        locked.save(update_fields=["used_at"])
+        rating = Rating.objects.create(
+            appraisee_id=link.appraisee_id,
+            group=link.group,
+            scores=clean,
+            submitted_on=timezone.localdate(now),
+        )
+        schedule_campaign(link.appraisee.campaign_id)
+    return rating
+
+
+def schedule_campaign(campaign_id: int) -> None:
+    from .tasks import compute_campaign
+
+    transaction.on_commit(lambda: compute_campaign.delay(campaign_id))
+
+
+def appraisee_scores(ratings, weight_of: dict, min_answers: int) -> dict:
+    """Pure: the scores of one principal from ``[(group, {dim: 1..5})]``."""
+    sums: dict = {g: dict.fromkeys(Dimension.values, 0) for g in RaterGroup.values}
+    counts = Counter()
+    for group, scores in ratings:
+        counts[group] += 1
+        for d in Dimension.values:
+            sums[group][d] += int(scores.get(d) or 0)
+    groups = {}
+    for g in RaterGroup.values:
+        n = counts[g]
+        shown = n >= min_answers
+        groups[g] = {
+            "n": n,
+            "shown": shown,
+            "dims": {d: str(_q(Decimal(sums[g][d]) / n)) for d in Dimension.values}
+            if shown
+            else None,
+        }
+    dims = {}
+    for d in Dimension.values:
+        total = weight = Decimal(0)
+        for g, item in groups.items():
+            w = weight_of.get(g, Decimal(0))
+            if item["shown"] and w > 0:
+                total += Decimal(item["dims"][d]) * w
+                weight += w
+        dims[d] = str(_q(total / weight)) if weight else None
+    present = [Decimal(v) for v in dims.values() if v is not None]
+    score = str(_q(sum(present) / len(present))) if present else None
+    return {"groups": groups, "dims": dims, "score": score}
+
+
+def compute_campaign(campaign_id: int, now=None, chunk=200) -> int:
+    """Every principal's scores of a campaign, stored; progress saved as it
+    goes. Idempotent: a pure function of the ratings, weights and minimum."""
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        return 0
+    weight_of = dict(campaign.weights.values_list("group", "weight"))
+    ids = list(campaign.appraisees.order_by("pk").values_list("pk", flat=True))
+    done = 0
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        ratings: dict = {pk: [] for pk in part}
+        for pk, group, scores in Rating.objects.filter(appraisee_id__in=part).values_list(
+            "appraisee_id", "group", "scores"
+        ):
+            ratings[pk].append((group, scores))
+        rows = []
+        for pk in part:
+            result = appraisee_scores(ratings[pk], weight_of, campaign.min_answers)
+            rows.append(
+                Appraisee(
+                    pk=pk,
+                    scores=result,
+                    score=Decimal(result["score"]) if result["score"] else None,
+                )
+            )
+        Appraisee.objects.bulk_update(rows, ["scores", "score"])
+        done += len(part)
+        Campaign.objects.filter(pk=campaign_id).update(progress=done * 100 // len(ids))
+    Campaign.objects.filter(pk=campaign_id).update(progress=100, computed_at=now or timezone.now())
+    return done
+
+
+def district_profile(campaign) -> dict:
+    """The district's profile (图谱) from stored scores: one row per school
+    (dimension scores, the heat map's cells) and each dimension's
+    distribution over score bands."""
+    rows = list(campaign.appraisees.select_related("school").order_by("school__name", "pk"))
+    bands = [("< 3", None, Decimal(3)), ("3–4", Decimal(3), Decimal(4)), ("≥ 4", Decimal(4), None)]
+    distribution = {}
+    for d in Dimension.values:
+        counts = [0] * len(bands)
+        for a in rows:
+            value = (a.scores.get("dims") or {}).get(d)
+            if value is None:
+                continue
+            v = Decimal(value)
+            for i, (_label, low, high) in enumerate(bands):
+                if (low is None or v >= low) and (high is None or v < high):
+                    counts[i] += 1
+        distribution[d] = [
+            {"band": label, "count": c} for (label, _lo, _hi), c in zip(bands, counts, strict=True)
+        ]
+    return {"rows": rows, "distribution": distribution, "dimensions": Dimension.choices}

@@ -29,3 +29,16 @@ def compute_survey_results(survey_id: int):
 def remind_and_close_surveys():
     """Periodic: the one reminder before the deadline; close past it."""
     return services.remind_due()
+
+
+@shared_task
+def compute_project_score(subproject_id: int):
+    """A sub-project's project score, stored (idempotent)."""
+    stored = services.store_project_score(subproject_id)
+    return str(stored.score) if stored is not None and stored.score is not None else None
+
+
+@shared_task
+def compute_campaign(campaign_id: int):
+    """Every principal's scores of a campaign (progress on its page)."""
+    return services.compute_campaign(campaign_id)

@@ -5,6 +5,7 @@ every rule is in ``services``; every object comes through ``restrict``."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Avg, Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,8 +16,22 @@ from core.generic import ScopedDetailView, ScopedListView
 from core.permissions import can
 
 from . import services
-from .filtersets import SurveyFilterSet
-from .models import QuestionKind, Survey
+from .filtersets import SurveyFilterSet, VisitFilterSet
+from .forms import CheckForm, FindingForm, InterviewForm, ObservationForm, ReplyForm, VisitForm
+from .models import (
+    Campaign,
+    Dimension,
+    Finding,
+    FindingStatus,
+    ProjectScore,
+    QuestionKind,
+    ScoreComponent,
+    Stage,
+    StageCheck,
+    SupervisionVisit,
+    Survey,
+    VisitStatus,
+)
 
 
 class SurveyListView(ScopedListView):
@@ -95,6 +110,345 @@ def answer(request, token):
             "given": given,
             "scale": services.SCALE,
             "token": token,
+        },
+        status=400 if errors else 200,
+    )
+
+
+# --- Supervision visits (督导) ------------------------------------------------------------
+
+
+class VisitListView(ScopedListView):
+    model = SupervisionVisit
+    filterset_class = VisitFilterSet
+    title = gettext_lazy("Supervision visits")
+    template_name = "evaluation/visit_list.html"
+    empty_message = gettext_lazy("No supervision visits match.")
+
+    def get_base_queryset(self):
+        return (
+            SupervisionVisit.objects.select_related("subproject", "subproject__vendor")
+            .annotate(
+                n_findings=Count("findings", distinct=True),
+                n_open=Count(
+                    "findings",
+                    filter=~Q(findings__status=FindingStatus.RESOLVED),
+                    distinct=True,
+                ),
+            )
+            .order_by("-visited_on", "-id")
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_add"] = can(self.request.user, "add", SupervisionVisit)
+        return ctx
+
+
+def _visit_subprojects(user):
+    from training.models import SubProject, SubProjectStatus
+
+    return (
+        SubProject.objects.restrict(user, "view")
+        .filter(status__in=[SubProjectStatus.RUNNING, SubProjectStatus.CLOSED])
+        .order_by("-starts_on", "name")
+    )
+
+
+@login_required
+def visit_add(request):
+    if not can(request.user, "add", SupervisionVisit):
+        raise PermissionDenied
+    form = VisitForm(request.POST or None, subprojects=_visit_subprojects(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            visit = services.record_visit(
+                subproject=data["subproject"],
+                by=request.user,
+                visited_on=data["visited_on"],
+                course_table_matches=form.course_table_matches(),
+                course_table_notes=data["course_table_notes"],
+                summary=data["summary"],
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _messages(exc))
+        else:
+            messages.success(request, _("Visit recorded."))
+            return redirect(visit)
+    return render(
+        request, "evaluation/visit_form.html", {"form": form, "title": _("New supervision visit")}
+    )
+
+
+class VisitDetailView(ScopedDetailView):
+    model = SupervisionVisit
+    template_name = "evaluation/visit_detail.html"
+
+    def get_base_queryset(self):
+        return SupervisionVisit.objects.select_related(
+            "subproject", "subproject__vendor", "supervisor"
+        )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user, visit = self.request.user, self.object
+        findings = list(visit.findings.select_related("replied_by"))
+        replyable = set(
+            Finding.objects.restrict(user, "reply")
+            .filter(visit=visit)
+            .exclude(status=FindingStatus.RESOLVED)
+            .values_list("pk", flat=True)
+        )
+        ctx.update(
+            can_change=can(user, "change", visit) and visit.status != VisitStatus.CLOSED,
+            observations=list(visit.observations.all()),
+            interviews=list(visit.interviews.all()),
+            findings=findings,
+            replyable=replyable,
+            observation_form=ObservationForm(auto_id="obs_%s"),
+            interview_form=InterviewForm(auto_id="int_%s"),
+            finding_form=FindingForm(auto_id="fin_%s"),
+        )
+        return ctx
+
+
+def _messages(exc):
+    if isinstance(exc, PermissionDenied):
+        return _("You may not do this.")
+    return " ".join(exc.messages)
+
+
+def _visit(request, pk, action="change"):
+    return get_object_or_404(SupervisionVisit.objects.restrict(request.user, action), pk=pk)
+
+
+def _visit_step(form_class, call, done):
+    @login_required
+    @require_POST
+    def view(request, pk):
+        visit = _visit(request, pk)
+        form = form_class(request.POST) if form_class else None
+        if form is not None and not form.is_valid():
+            for errors in form.errors.values():
+                for error in errors:
+                    messages.error(request, error)
+            return redirect(visit)
+        try:
+            call(visit=visit, by=request.user, **(form.cleaned_data if form else {}))
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _messages(exc))
+        else:
+            messages.success(request, done)
+        return redirect(visit)
+
+    return view
+
+
+visit_observe = _visit_step(ObservationForm, services.observe, gettext_lazy("Observation added."))
+visit_interview = _visit_step(InterviewForm, services.interview, gettext_lazy("Interview added."))
+visit_finding = _visit_step(FindingForm, services.add_finding, gettext_lazy("Finding added."))
+visit_report = _visit_step(None, services.report_visit, gettext_lazy("Sent to the vendor."))
+visit_close = _visit_step(None, services.close_visit, gettext_lazy("Visit closed."))
+
+
+@login_required
+@require_POST
+def finding_reply(request, pk):
+    finding = get_object_or_404(Finding.objects.restrict(request.user, "reply"), pk=pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.reply(finding=finding, by=request.user, text=form.cleaned_data["text"])
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, _messages(exc))
+        else:
+            messages.success(request, _("Reply sent."))
+    else:
+        messages.error(request, _("Please write the reply."))
+    return redirect(finding.visit)
+
+
+@login_required
+@require_POST
+def finding_resolve(request, pk):
+    finding = get_object_or_404(Finding.objects.restrict(request.user, "change"), pk=pk)
+    try:
+        services.resolve(finding=finding, by=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _messages(exc))
+    else:
+        messages.success(request, _("Finding resolved."))
+    return redirect(finding.visit)
+
+
+# --- Project performance ----------------------------------------------------------------
+
+
+@login_required
+def performance(request, subproject_pk):
+    """A sub-project's stage checklists with evidence and its project score."""
+    from training.models import SubProject
+
+    if not can(request.user, "view", StageCheck):
+        raise PermissionDenied
+    sub = get_object_or_404(
+        SubProject.objects.restrict(request.user).select_related("vendor"), pk=subproject_pk
+    )
+    checks = list(
+        StageCheck.objects.restrict(request.user)
+        .filter(subproject=sub)
+        .select_related("checked_by")
+    )
+    changeable = set(
+        StageCheck.objects.restrict(request.user, "change")
+        .filter(subproject=sub)
+        .values_list("pk", flat=True)
+    )
+    stages = [
+        (value, label, [c for c in checks if c.stage == value]) for value, label in Stage.choices
+    ]
+    score = ProjectScore.objects.restrict(request.user).filter(subproject=sub).first()
+    components = []
+    if score is not None:
+        weight_of = services.weights()
+        components = [
+            (label, score.components.get(value), weight_of.get(value))
+            for value, label in ScoreComponent.choices
+        ]
+    return render(
+        request,
+        "evaluation/performance.html",
+        {
+            "subproject": sub,
+            "stages": stages,
+            "changeable": changeable,
+            "can_start": can(request.user, "add", StageCheck) and not checks,
+            "score": score,
+            "components": components,
+            "check_form": CheckForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def performance_start(request, subproject_pk):
+    from training.models import SubProject
+
+    sub = get_object_or_404(SubProject.objects.restrict(request.user), pk=subproject_pk)
+    try:
+        services.start_checklist(subproject=sub, by=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _messages(exc))
+    return redirect("evaluation:performance", subproject_pk=sub.pk)
+
+
+@login_required
+@require_POST
+def check_item(request, pk):
+    check = get_object_or_404(StageCheck.objects.restrict(request.user, "change"), pk=pk)
+    form = CheckForm(request.POST)
+    if form.is_valid():
+        try:
+            services.check_item(check=check, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, _messages(exc))
+        else:
+            messages.success(request, _("Saved."))
+    return redirect("evaluation:performance", subproject_pk=check.subproject_id)
+
+
+@login_required
+def vendor_records(request):
+    """Each vendor's record: the average project score of its sub-projects in reach."""
+    if not can(request.user, "view", ProjectScore):
+        raise PermissionDenied
+    rows = (
+        ProjectScore.objects.restrict(request.user)
+        .filter(score__isnull=False, vendor__isnull=False)
+        .values("vendor_id", "vendor__name")
+        .annotate(projects=Count("pk"), average=Avg("score"))
+        .order_by("-average", "vendor__name")
+    )
+    return render(request, "evaluation/vendor_records.html", {"rows": list(rows[:200])})
+
+
+# --- Principals' end-of-term evaluation -------------------------------------------------
+
+
+class CampaignListView(ScopedListView):
+    model = Campaign
+    title = gettext_lazy("Principals' end-of-term evaluation")
+    template_name = "evaluation/campaign_list.html"
+    empty_message = gettext_lazy("No campaigns yet.")
+
+    def get_base_queryset(self):
+        return Campaign.objects.select_related("district").annotate(
+            n_principals=Count("appraisees")
+        )
+
+
+class CampaignDetailView(ScopedDetailView):
+    """The campaign's progress and the district profile (图谱): a row per
+    school with its dimension scores (the heat map) and each dimension's
+    distribution, all from the stored scores."""
+
+    model = Campaign
+    template_name = "evaluation/campaign_detail.html"
+
+    def get_base_queryset(self):
+        return Campaign.objects.select_related("district")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        profile = services.district_profile(self.object)
+        dims = [value for value, _label in profile["dimensions"]]
+        ctx.update(
+            profile=profile,
+            table=[
+                (a, [(a.scores.get("dims") or {}).get(d) for d in dims]) for a in profile["rows"]
+            ],
+            distribution=[
+                (label, profile["distribution"][value]) for value, label in profile["dimensions"]
+            ],
+            can_change=can(self.request.user, "change", self.object),
+        )
+        return ctx
+
+
+@login_required
+@require_POST
+def campaign_recompute(request, pk):
+    campaign = get_object_or_404(Campaign.objects.restrict(request.user, "change"), pk=pk)
+    services.schedule_campaign(campaign.pk)
+    messages.success(request, _("The scores are being computed."))
+    return redirect(campaign)
+
+
+def rate(request, token):
+    """A rater's one-time anonymous page (opened from a QR code; no account)."""
+    try:
+        link = services.rater_token(token)
+    except PermissionDenied as exc:
+        raise Http404 from exc
+    errors, done = [], link.used_at is not None
+    if request.method == "POST" and not done:
+        try:
+            services.rate(token=token, scores={d: request.POST.get(d) for d in Dimension.values})
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            done = True
+    return render(
+        request,
+        "evaluation/rate.html",
+        {
+            "link": link,
+            "dimensions": Dimension.choices,
+            "scale": services.SCALE,
+            "errors": errors,
+            "done": done,
         },
         status=400 if errors else 200,
     )

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from centers.models import Teacher
 from core.generic import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
 from core.permissions import can, get_scope
+from core.registry import registry
 from core.roles import Role
 
 from . import services
@@ -602,6 +603,9 @@ def mine(request):
         .values_list("session_id", flat=True)
     )
     rows = [(e, upcoming.get(e.subproject_id)) for e in enrollments]
+    # Result and hours held back until the sub-project's gate opens (the
+    # satisfaction survey answered, where the sub-project says so).
+    locked = registry.locked_results(request.user, [e.subproject_id for e in enrollments])
     return render(
         request,
         "training/mine.html",
@@ -611,6 +615,7 @@ def mine(request):
             "commitment_form": CommitmentForm(),
             "checkin_form": CheckinForm(),
             "checked_in": checked_in,
+            "locked": locked,
             "now": now,
             "notices": list(request.user.training_notices.filter(read_at__isnull=True)[:5]),
         },

@@ -1,6 +1,15 @@
 from rest_framework import serializers
 
-from ..models import Invitation, Question, Survey
+from ..models import (
+    Finding,
+    Interview,
+    Invitation,
+    Observation,
+    ProjectScore,
+    Question,
+    SupervisionVisit,
+    Survey,
+)
 
 
 class QuestionSerializer(serializers.ModelSerializer):
@@ -47,3 +56,70 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 class AnswerSerializer(serializers.Serializer):
     answers = serializers.DictField(child=serializers.JSONField(), help_text="{question id: value}")
+
+
+class ObservationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Observation
+        fields = ["id", "lesson", "instructor", "rating", "notes"]
+        read_only_fields = fields
+
+
+class InterviewSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Interview
+        fields = ["id", "kind", "people", "notes"]
+        read_only_fields = fields
+
+
+class FindingSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Finding
+        fields = [
+            "id",
+            "visit",
+            "text",
+            "severity",
+            "rectification",
+            "due_on",
+            "status",
+            "reply",
+            "replied_at",
+            "resolved_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class VisitSerializer(serializers.ModelSerializer):
+    observations = ObservationSerializer(many=True, read_only=True)
+    interviews = InterviewSerializer(many=True, read_only=True)
+    findings = FindingSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = SupervisionVisit
+        fields = [
+            "id",
+            "subproject",
+            "visited_on",
+            "course_table_matches",
+            "course_table_notes",
+            "summary",
+            "status",
+            "observations",
+            "interviews",
+            "findings",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class ReplySerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=4000)
+
+
+class ProjectScoreSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProjectScore
+        fields = ["id", "subproject", "vendor", "components", "score", "computed_at"]
+        read_only_fields = fields

@@ -5,6 +5,11 @@ from . import views
 
 router = SimpleRouter()
 router.register("evaluation/surveys", views.SurveyViewSet, basename="evaluation-survey")
+router.register("evaluation/visits", views.VisitViewSet, basename="evaluation-visit")
+router.register("evaluation/findings", views.FindingViewSet, basename="evaluation-finding")
+router.register(
+    "evaluation/project-scores", views.ProjectScoreViewSet, basename="evaluation-project-score"
+)
 
 urlpatterns = router.urls + [
     path(

@@ -4,6 +4,7 @@ signed-in user's open invitations, and answering through a token (once)."""
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
+from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,9 +12,17 @@ from rest_framework.views import APIView
 from core.api.viewsets import ScopedReadOnlyViewSet
 
 from .. import services
-from ..filtersets import SurveyFilterSet
-from ..models import Survey
-from .serializers import AnswerSerializer, InvitationSerializer, SurveySerializer
+from ..filtersets import FindingFilterSet, SurveyFilterSet, VisitFilterSet
+from ..models import Finding, ProjectScore, SupervisionVisit, Survey
+from .serializers import (
+    AnswerSerializer,
+    FindingSerializer,
+    InvitationSerializer,
+    ProjectScoreSerializer,
+    ReplySerializer,
+    SurveySerializer,
+    VisitSerializer,
+)
 
 
 class SurveyViewSet(ScopedReadOnlyViewSet):
@@ -46,3 +55,42 @@ class AnswerView(APIView):
             raise Http404 from exc
         services.answer(token=token, answers=serializer.validated_data["answers"], by=request.user)
         return Response({"detail": "ok"}, status=status.HTTP_201_CREATED)
+
+
+class VisitViewSet(ScopedReadOnlyViewSet):
+    """Supervision visits in reach, with their observations, interviews and findings."""
+
+    queryset = SupervisionVisit.objects.prefetch_related("observations", "interviews", "findings")
+    serializer_class = VisitSerializer
+    filterset_class = VisitFilterSet
+    ordering = ["id"]
+
+
+class FindingViewSet(ScopedReadOnlyViewSet):
+    """Findings in reach; POST ``reply`` is the vendor's answer to one."""
+
+    queryset = Finding.objects.all()
+    serializer_class = FindingSerializer
+    filterset_class = FindingFilterSet
+    ordering = ["id"]
+    permission_actions = {"reply": "reply"}
+
+    @extend_schema(request=ReplySerializer, responses=FindingSerializer)
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        finding = self.get_object()
+        serializer = ReplySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        finding = services.reply(
+            finding=finding, by=request.user, text=serializer.validated_data["text"]
+        )
+        return Response(FindingSerializer(finding).data)
+
+
+class ProjectScoreViewSet(ScopedReadOnlyViewSet):
+    """Stored project scores in reach (satisfaction, attendance, results,
+    supervision and checklists combined by the weights held as data)."""
+
+    queryset = ProjectScore.objects.all()
+    serializer_class = ProjectScoreSerializer
+    ordering = ["id"]

@@ -27,6 +27,7 @@ from core.roles import Role
 from credits.models import ClaimStatus, CreditClaim, CreditPolicy
 from credits.services import award_hours
 from evaluation import services as evaluation_services
+from evaluation.models import Finding, SupervisionVisit
 from studios import services as studio_services
 from studios.models import EvaluationKind, PersonRole, Studio
 from tests.centers.factories import CampusFactory, RecordFactory, RoomFactory, StaffFactory
@@ -242,6 +243,8 @@ def build(world) -> dict[str, Pair]:
 def _training_pairs(world) -> dict[str, Pair]:
     t = training_objects(world)
     attendance, result = t.attendance_pairs(), t.result_pairs()
+    visit_a = SupervisionVisit.objects.create(subproject=t.sub_a, visited_on=date.today())
+    visit_b = SupervisionVisit.objects.create(subproject=t.sub_b, visited_on=date.today())
     return {
         "training-plan": Pair(t.plan_a, t.plan_b),
         "training-project": Pair(t.sub_a.project, t.sub_b.project),
@@ -254,6 +257,16 @@ def _training_pairs(world) -> dict[str, Pair]:
         "evaluation-survey": Pair(
             evaluation_services.open_satisfaction_survey(subproject=t.sub_a),
             evaluation_services.open_satisfaction_survey(subproject=t.sub_b),
+        ),
+        # A supervision visit with one finding on each side; A's is the vendor's.
+        "evaluation-visit": Pair(visit_a, visit_b),
+        "evaluation-finding": Pair(
+            Finding.objects.create(visit=visit_a, text="课程调换未报备"),
+            Finding.objects.create(visit=visit_b, text="签到表缺失"),
+        ),
+        "evaluation-project-score": Pair(
+            evaluation_services.store_project_score(t.sub_a.pk),
+            evaluation_services.store_project_score(t.sub_b.pk),
         ),
         **_procurement_pairs(world),
     }

@@ -66,6 +66,7 @@ BODIES = {
     ("teacher-sync", "POST"): {"rows": []},
     ("credit-entry-batch", "POST"): {"entries": []},
     ("evaluation-answer", "POST"): {"answers": {"1": 5}},
+    ("evaluation-finding-reply", "POST"): {"text": "已整改"},
 }
 HEADERS = {("credit-entry-batch", "POST"): {"HTTP_IDEMPOTENCY_KEY": "matrix-1"}}
 
@@ -269,6 +270,7 @@ DETAIL_ACTIONS = {
     "training-contract-end",
     "training-paymentstep-invoice",
     "training-paymentstep-pay",
+    "evaluation-finding-reply",
 }
 
 

@@ -1,1 +1,32 @@
-from tests.training.conftest import enrol, policy, sub  # noqa: F401
+import pytest
+
+from tests.training.conftest import add_session, enrol, policy, sub  # noqa: F401
+from training import services as training
+from training.models import SubProjectStatus
+
+
+@pytest.fixture
+def closed(world, sub, enrol, django_capture_on_commit_callbacks):  # noqa: F811
+    enrollment = enrol(sub, teacher=world.teacher_a, user=world.user("teacher_a"))
+    enrol(sub)
+    center = world.user("center_a")
+    session = add_session(sub, center)
+    training.move_subproject(subproject=sub, move="start", by=center)
+    training.sign_off(session=session, by=center)
+    with django_capture_on_commit_callbacks(execute=True):
+        training.close_subproject(subproject=sub, by=center)
+    sub.refresh_from_db()
+    assert sub.status == SubProjectStatus.CLOSED
+    return sub, enrollment
+
+
+def answers_for(survey, score=5):
+    out = {}
+    for q in survey.questions.all():
+        if q.kind == "scale":
+            out[q.pk] = score
+        elif q.kind == "single":
+            out[q.pk] = q.choices[0]
+        elif q.kind == "multiple":
+            out[q.pk] = q.choices[:2]
+    return out

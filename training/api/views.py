@@ -12,6 +12,9 @@ from rest_framework.response import Response
 
 from centers.models import Teacher
 from core.api.viewsets import ScopedCreateListRetrieveViewSet, ScopedReadOnlyViewSet
+from core.permissions import get_scope
+from core.registry import registry
+from core.roles import Role
 
 from .. import services
 from ..filtersets import (
@@ -181,6 +184,24 @@ class ResultViewSet(ScopedCreateListRetrieveViewSet):
     serializer_class = ResultSerializer
     filterset_class = ResultFilterSet
     ordering = ["id"]
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        user = self.request.user
+        if not get_scope(user).has_role(Role.TEACHER):
+            return qs
+        own = (
+            Enrollment.objects.restrict(user)
+            .filter(teacher__user_id=user.pk)
+            .values_list("subproject_id", flat=True)
+        )
+        locked = registry.locked_results(user, list(own))
+        if locked:
+            # A trainee's own result waits for the gate (the survey answered).
+            qs = qs.exclude(
+                enrollment__teacher__user_id=user.pk, enrollment__subproject_id__in=locked
+            )
+        return qs
 
     @extend_schema(request=ScoresSerializer, responses=ResultSerializer)
     def create(self, request, *args, **kwargs):

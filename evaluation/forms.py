@@ -1,0 +1,72 @@
+"""Forms of the supervision and performance pages (the rules are in services)."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import StyledForm
+
+from .models import IntervieweeKind, Severity
+
+DATE = forms.DateInput(attrs={"type": "date"})
+TRI = [("", _("Not checked")), ("yes", _("Followed")), ("no", _("Not followed"))]
+
+
+class VisitForm(StyledForm):
+    subproject = forms.ModelChoiceField(queryset=None, label=_("Sub-project"))
+    visited_on = forms.DateField(label=_("Visited on"), widget=DATE, initial=timezone.localdate)
+    course_table = forms.ChoiceField(label=_("Course table"), choices=TRI, required=False)
+    course_table_notes = forms.CharField(
+        label=_("Course-table check"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    summary = forms.CharField(
+        label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, subprojects, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["subproject"].queryset = subprojects
+
+    def course_table_matches(self):
+        return {"yes": True, "no": False}.get(self.cleaned_data.get("course_table"))
+
+
+class ObservationForm(StyledForm):
+    lesson = forms.CharField(label=_("Lesson"), max_length=200)
+    instructor = forms.CharField(label=_("Instructor"), max_length=100, required=False)
+    rating = forms.TypedChoiceField(
+        label=_("Rating (1–5)"),
+        choices=[("", "—")] + [(i, str(i)) for i in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    notes = forms.CharField(
+        label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+class InterviewForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Interviewee"), choices=IntervieweeKind.choices)
+    people = forms.IntegerField(label=_("People"), min_value=1, initial=1)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class FindingForm(StyledForm):
+    text = forms.CharField(label=_("Finding"), widget=forms.Textarea(attrs={"rows": 2}))
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices)
+    rectification = forms.CharField(
+        label=_("Rectification requested"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+    due_on = forms.DateField(label=_("Rectify by"), widget=DATE, required=False)
+
+
+class ReplyForm(StyledForm):
+    text = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CheckForm(StyledForm):
+    done = forms.BooleanField(label=_("Done"), required=False)
+    evidence = forms.CharField(label=_("Evidence"), max_length=2000, required=False)
