@@ -739,3 +739,36 @@ def post_figures(*, district, rows, by=None) -> dict:
             else:
                 result["unchanged"] += 1
     return result
+
+
+def ensure_rules():
+    """The rules of ``rules_data`` exist (the data migration loads them too);
+    existing rows are left as edited."""
+    from .rules_data import RULES
+
+    for order, (code, description, metric, threshold, source) in enumerate(RULES, start=1):
+        if not PolicyRule.objects.filter(metric=metric, district__isnull=True).exists():
+            PolicyRule.objects.create(
+                code=code,
+                description=description,
+                metric=metric,
+                threshold=Decimal(threshold),
+                source=source,
+                order=order,
+            )
+
+
+def set_district_share(*, district, metric, threshold, description="", source=""):
+    """A district's own share of a rule (Hezhou: 2 % of payroll)."""
+    rule, _created = PolicyRule.objects.update_or_create(
+        metric=metric,
+        district=district,
+        defaults={
+            "code": f"{metric.replace('_', '-')}-{district.code}"[:40],
+            "description": description
+            or f"{district.name}：{PolicyMetric(metric).label} ≥ {threshold}%",
+            "threshold": Decimal(str(threshold)),
+            "source": source,
+        },
+    )
+    return rule
