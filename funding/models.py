@@ -168,8 +168,10 @@ class BudgetLine(AuditedModel):
 
     @property
     def rate(self):
-        """Disbursement rate (拨付率) of the line, 0–1, or None."""
-        return self.disbursed / self.amount if self.amount else None
+        """Disbursement rate (拨付率) of the line, percent with one place."""
+        if not self.amount:
+            return None
+        return (self.disbursed * 100 / self.amount).quantize(Decimal("0.1"))
 
 
 class Allocation(AuditedModel):

@@ -23,6 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -402,6 +403,7 @@ class Execution:
     budget: Decimal
     allocated: Decimal
     disbursed: Decimal
+    url: str = ""
 
     @property
     def rate(self):
@@ -420,15 +422,6 @@ def execution(lines) -> Execution:
         disbursed=Coalesce(Sum("disbursed"), Value(ZERO), output_field=DecimalField()),
     )
     return Execution("", totals["n"], totals["budget"], totals["allocated"], totals["disbursed"])
-
-
-def holder_key(line):
-    return (
-        line.holder_kind,
-        line.center_id,
-        line.school_id if line.school_id else None,
-        line.district_id if line.holder_kind == HolderKind.DISTRICT else None,
-    )
 
 
 def execution_by_holder(lines, year=None) -> list[Execution]:
@@ -461,7 +454,18 @@ def execution_by_holder(lines, year=None) -> list[Execution]:
             or r["district__name"]
             or str(HolderKind(r["holder_kind"]).label)
         )
-        out.append(Execution(label, r["n"], r["budget"], r["allocated_sum"], r["disbursed_sum"]))
+        kind = r["holder_kind"]
+        pk = {"center": r["center_id"], "district": r["district_id"], "school": r["school_id"]}
+        url = (
+            reverse("funding:book", args=[kind, pk[kind]])
+            if kind in pk
+            else reverse("funding:book-bureau")
+        )
+        if year is not None:
+            url += f"?year={year}"
+        out.append(
+            Execution(label, r["n"], r["budget"], r["allocated_sum"], r["disbursed_sum"], url)
+        )
     return out
 
 
