@@ -54,8 +54,33 @@ rules.register(
         ),
     },
 )
+# A holder's budget book: whose book each role may open.
 rules.register(
     "centers.district",
-    {Role.DISTRICT_SYSTEM: ("sync_budget", "pk")},
-    actions=("sync_budget",),
+    {
+        Role.BUREAU: ("funding_book", ALL),
+        Role.SECRETARIAT: ("funding_book", ALL),
+        Role.DISTRICT_STAFF: ("funding_book", "pk"),
+        Role.DISTRICT_SYSTEM: ("sync_budget funding_book", "pk"),
+    },
+    actions=("sync_budget", "funding_book"),
+)
+rules.register(
+    "centers.school",
+    {
+        Role.BUREAU: ("funding_book", ALL),
+        Role.SECRETARIAT: ("funding_book", ALL),
+        Role.DISTRICT_STAFF: ("funding_book", "district"),
+        Role.SCHOOL_ADMIN: ("funding_book", "pk"),
+    },
+    actions=("funding_book",),
+)
+rules.register(
+    "centers.center",
+    {
+        Role.BUREAU: ("funding_book", ALL),
+        Role.SECRETARIAT: ("funding_book", ALL),
+        Role.CENTER_STAFF: ("funding_book", "pk"),
+    },
+    actions=("funding_book",),
 )

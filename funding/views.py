@@ -86,7 +86,9 @@ class BookView(ScopedMixin, generic.TemplateView):
         model = HOLDERS.get(kind)
         if model is None:
             raise Http404
-        return get_object_or_404(model.objects.restrict(self.request.user), pk=self.kwargs["pk"])
+        return get_object_or_404(
+            model.objects.restrict(self.request.user, "funding_book"), pk=self.kwargs["pk"]
+        )
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
