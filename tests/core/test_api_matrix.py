@@ -71,6 +71,7 @@ BODIES = {
     ("school-sync", "POST"): {"rows": []},
     ("teacher-sync", "POST"): {"rows": []},
     ("credit-entry-batch", "POST"): {"entries": []},
+    ("funding-figure-batch", "POST"): {"rows": []},
 }
 HEADERS = {("credit-entry-batch", "POST"): {"HTTP_IDEMPOTENCY_KEY": "matrix-1"}}
 
@@ -233,6 +234,10 @@ DETAIL_ACTIONS = {
     "training-enrollment-acknowledge",
     "training-session-checkin",
     "training-session-sign-off",
+    "funding-line-allocate",
+    "funding-allocation-disburse",
+    "funding-allocation-reverse",
+    "funding-disbursement-reverse",
 }
 
 
