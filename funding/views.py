@@ -56,12 +56,13 @@ class LineDetailView(ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         line = self.object
         ctx["allocations"] = (
-            Allocation.objects.filter(line=line)
+            Allocation.objects.restrict(self.request.user)
+            .filter(line=line)
             .select_related("plan", "project", "subproject", "center", "reverses", "created_by")
             .prefetch_related(
                 Prefetch(
                     "disbursements",
-                    queryset=Disbursement.objects.select_related(
+                    queryset=Disbursement.objects.restrict(self.request.user).select_related(
                         "contract", "payment_step", "reverses"
                     ),
                 )
