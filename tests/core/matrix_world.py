@@ -233,6 +233,7 @@ def build(world) -> dict[str, Pair]:
             ),
         ),
         **_training_pairs(world),
+        **_funding_pairs(world),
         "export-job": Pair(
             ExportJob.objects.create(owner=world.user("bureau"), exporter="centers"),
             ExportJob.objects.create(owner=world.user("center_b"), exporter="centers"),
@@ -320,4 +321,38 @@ def _procurement_pairs(world) -> dict[str, Pair]:
             PracticeBase.objects.create(name="实践基地甲", stage="primary"),
             PracticeBase.objects.create(name="实践基地乙", stage="junior"),
         ),
+    }
+
+
+def _funding_pairs(world) -> dict[str, Pair]:
+    from funding import services as funding_services
+    from funding.models import BudgetFigure
+    from tests.training.factories import SubProjectFactory
+
+    def side(district, target):
+        line = funding_services.create_line(
+            year=2026,
+            holder_kind="district",
+            district=district,
+            source="district",
+            name=f"{district.name}教师培训经费",
+            amount="100000",
+        )
+        allocation = funding_services.allocate(line=line, amount="50000", **target)
+        payment = funding_services.disburse(allocation=allocation, amount="1000", kind="prepayment")
+        figure = BudgetFigure.objects.create(
+            year=2026, kind="teacher_payroll", district=district, amount=Decimal("4000000")
+        )
+        return line, allocation, payment, figure
+
+    a = side(world.district_a, {"center": world.district_center_a})
+    b = side(world.district_b, {"subproject": SubProjectFactory(center=world.center_b)})
+    return {
+        name: Pair(x, y)
+        for name, x, y in zip(
+            ("funding-line", "funding-allocation", "funding-disbursement", "funding-figure"),
+            a,
+            b,
+            strict=True,
+        )
     }

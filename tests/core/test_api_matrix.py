@@ -67,6 +67,7 @@ BODIES = {
     ("credit-entry-batch", "POST"): {"entries": []},
     ("evaluation-answer", "POST"): {"answers": {"1": 5}},
     ("evaluation-finding-reply", "POST"): {"text": "已整改"},
+    ("funding-figure-batch", "POST"): {"rows": []},
 }
 HEADERS = {("credit-entry-batch", "POST"): {"HTTP_IDEMPOTENCY_KEY": "matrix-1"}}
 
@@ -271,6 +272,10 @@ DETAIL_ACTIONS = {
     "training-paymentstep-invoice",
     "training-paymentstep-pay",
     "evaluation-finding-reply",
+    "funding-line-allocate",
+    "funding-allocation-disburse",
+    "funding-allocation-reverse",
+    "funding-disbursement-reverse",
 }
 
 
