@@ -129,3 +129,16 @@ class LoginForm(AuthenticationForm):
                 ),
                 code="machine_account",
             )
+
+
+class OtpTokenForm(StyledForm):
+    """The second factor after the password: six digits from the authenticator
+    app, or one of the recovery codes."""
+
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
