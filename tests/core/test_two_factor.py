@@ -176,3 +176,19 @@ def test_production_warns_when_two_factor_is_off(settings):
     assert [w.id for w in check_enforced()] == ["core.W201"]
     settings.TWO_FACTOR_ENFORCED = True
     assert check_enforced() == []
+
+
+def test_the_pages_are_in_chinese(world, client, enforced):
+    from tests.core.test_chinese_pages import english_words
+
+    sign_in(client, "district_a")
+    setup = client.get(SETUP).content.decode()
+    assert "身份验证器" in setup
+    assert not english_words(setup)
+    device, _codes = enrol(client, "district_a")
+    client.post(reverse("logout"))
+    sign_in(client, "district_a")
+    page = client.get(VERIFY).content.decode()
+    assert "恢复码" in page
+    assert not english_words(page)
+    assert "两步验证" in client.post(VERIFY, {"token": "1"}).content.decode()
