@@ -2,9 +2,10 @@
 every operation gets a few generated requests — odd query values, path ids,
 headers and bodies shaped by the schema, the sync batches as lists of rows —
 as the bureau (session) and, for writes, as a district system (token), and
-none may answer 500 (marked ``fuzz``: ``-m "not fuzz"`` leaves it out locally). Deterministic (``derandomize``), a fixed number of cases per operation,
-in-process through Django's test client: the run takes seconds, not minutes.
-``FUZZ_EXAMPLES`` raises the number of cases for a longer local run."""
+none may answer 500. Deterministic (``derandomize``), a fixed number of cases
+per operation, in-process through Django's test client: well under a minute.
+Marked ``fuzz`` (``-m "not fuzz"`` leaves it out locally); ``FUZZ_EXAMPLES``
+raises the number of cases for a longer run."""
 
 import json
 import os
@@ -31,9 +32,8 @@ def _schema():
 
 
 def send(client, case, auth_header):
-    headers = {
-        k: v for k, v in (case.headers or {}).items() if k.lower() not in ("authorization", "cookie")
-    }
+    skip = ("authorization", "cookie")
+    headers = {k: v for k, v in (case.headers or {}).items() if k.lower() not in skip}
     headers = {k: v for k, v in headers.items() if isinstance(v, str) and v.isprintable()}
     if auth_header:
         headers["Authorization"] = auth_header
