@@ -415,3 +415,9 @@ LOGGING = {
 
 # The ledger the restore drill compares (core names no app: the project does).
 BACKUP_LEDGER_MODEL = "credits.CreditEntry"
+
+# ID numbers at rest (centers/fields.py, docs/security.md): Fernet keys, the first
+# encrypts and all decrypt (rotation); and the key of the lookup hash. Without them
+# (development, tests) both derive from SECRET_KEY.
+ID_NUMBER_KEYS = env_list("ID_NUMBER_KEYS")
+ID_NUMBER_HASH_KEY = env_str("ID_NUMBER_HASH_KEY") or ""
