@@ -32,12 +32,16 @@ def _derived(label: str) -> bytes:
     return hashlib.sha256(f"{label}:{settings.SECRET_KEY}".encode()).digest()
 
 
+def default_key() -> str:
+    """The Fernet key used while ``ID_NUMBER_KEYS`` is empty (from SECRET_KEY)."""
+    return base64.urlsafe_b64encode(_derived("id-number-encryption")).decode()
+
+
 @functools.cache
 def _fernet(keys: tuple[str, ...]):
     from cryptography.fernet import Fernet, MultiFernet
 
-    if not keys:
-        keys = (base64.urlsafe_b64encode(_derived("id-number-encryption")).decode(),)
+    keys = keys or (default_key(),)
     return MultiFernet([Fernet(k.encode()) for k in keys])
 
 

@@ -184,11 +184,11 @@ class TeacherQuerySet(RestrictedQuerySet):
     def reencrypt_id_numbers(self) -> int:
         """After a new key is put first in ``ID_NUMBER_KEYS``: write every ID
         number again under it (the old keys can then be dropped)."""
-        from .fields import fernet
+        from .fields import encrypt
 
         done = 0
-        for pk, token in self.values_list("pk", "id_number").iterator():
-            self.filter(pk=pk).update(id_number=fernet().encrypt(token.encode()).decode())
+        for pk, plain in self.values_list("pk", "id_number").iterator():  # decrypted
+            self.filter(pk=pk).update(id_number=encrypt(plain))
             done += 1
         return done
 
