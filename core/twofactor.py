@@ -37,7 +37,7 @@ from .models import AuditAction, Membership
 
 TOTP_NAME = "authenticator"
 RECOVERY_NAME = "recovery codes"
-SESSION_CODES = "two_factor_recovery_codes"
+SESSION_NOTHING_OWED = "two_factor_nothing_owed"
 
 
 def required_for(user) -> bool:
@@ -62,10 +62,13 @@ def owes(request) -> str | None:
     user = request.user
     if not user.is_authenticated or user.is_verified():
         return None
+    if request.session.get(SESSION_NOTHING_OWED) == user.pk:
+        return None  # asked once this session: no query on every page
     if is_enrolled(user):
         return "verify"
     if required_for(user):
         return "enrol"
+    request.session[SESSION_NOTHING_OWED] = user.pk
     return None
 
 
