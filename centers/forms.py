@@ -72,9 +72,9 @@ class TeacherForm(StyledModelForm):
     def clean_id_number(self):
         value = normalise_id_number(self.cleaned_data.get("id_number"))
         if not value and self.instance.pk:
-            return Teacher.objects.values_list("id_number", flat=True).get(pk=self.instance.pk)
+            return Teacher.objects.get(pk=self.instance.pk).id_number
         validate_id_number(value)
-        clash = Teacher.objects.filter(id_number=value).exclude(pk=self.instance.pk)
+        clash = Teacher.objects.with_id_number(value).exclude(pk=self.instance.pk)
         if clash.exists():
             raise forms.ValidationError(_("Another teacher already has this ID number."))
         return value

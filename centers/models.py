@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.audit import AuditedModel
 from core.permissions import RestrictedQuerySet
 
+from .fields import EncryptedIdNumberField, IdNumberHashField, hash_id_number
 from .validators import mask_id_number, normalise_id_number, validate_id_number
 
 
@@ -174,6 +175,24 @@ class Title(models.TextChoices):
     NONE = "none", _("No title")
 
 
+class TeacherQuerySet(RestrictedQuerySet):
+    def with_id_number(self, *values):
+        """Teachers holding any of these ID numbers (by keyed hash: the column
+        itself is ciphertext)."""
+        return self.filter(id_number_hash__in={hash_id_number(v) for v in values if v})
+
+    def reencrypt_id_numbers(self) -> int:
+        """After a new key is put first in ``ID_NUMBER_KEYS``: write every ID
+        number again under it (the old keys can then be dropped)."""
+        from .fields import encrypt
+
+        done = 0
+        for pk, plain in self.values_list("pk", "id_number").iterator():  # decrypted
+            self.filter(pk=pk).update(id_number=encrypt(plain))
+            done += 1
+        return done
+
+
 class Teacher(AuditedModel):
     """A teacher, principal or kindergarten director (教师), who belongs to a
     school and earns learning-hour credits."""
@@ -191,8 +210,11 @@ class Teacher(AuditedModel):
         editable=False,
     )
     name = models.CharField(_("name"), max_length=50)
-    id_number = models.CharField(
-        _("ID number"), max_length=18, unique=True, validators=[validate_id_number]
+    # Ciphertext in the column, the number in Python; looked up and kept unique
+    # by the keyed hash (centers/fields.py, docs/security.md).
+    id_number = EncryptedIdNumberField(_("ID number"), validators=[validate_id_number])
+    id_number_hash = IdNumberHashField(
+        _("ID number hash"), max_length=64, unique=True, editable=False
     )
     subject = models.CharField(_("subject"), max_length=30, blank=True)
     stage = models.CharField(_("stage"), max_length=20, choices=SchoolStage.choices)
@@ -218,8 +240,10 @@ class Teacher(AuditedModel):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
-    audit_exclude = ("id_number",)
-    objects = RestrictedQuerySet.as_manager()
+    audit_exclude = ("id_number", "id_number_hash")
+    #: a bulk update of id_number writes its hash too (core.batch.Upsert.save)
+    batch_companions = {"id_number": ("id_number_hash",)}
+    objects = TeacherQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("teacher")

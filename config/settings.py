@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "bootstrap",
     "core",
     "centers",
@@ -77,6 +80,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(); then the portal sends a signed-in user who
+    # owes a second factor to its verification or enrolment page.
+    "django_otp.middleware.OTPMiddleware",
+    "core.twofactor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After messages (it says why the session ended), before the audit context.
     "core.middleware.SessionTimeoutMiddleware",
@@ -110,6 +117,18 @@ PERMISSIONS_POLICY = (
 # core.ratelimit: "count/period" per address and, signed in, per user. The log-in
 # and token limits slow password guessing across addresses (the lock-out is per
 # address); the verify page is public; the API counts each user or address.
+# Two-factor sign-in (TOTP, recovery codes), 等保 level 3 8.1.4.1 (docs/security.md).
+# Members of these roles must enrol and verify a second factor after their password;
+# anyone else who has enrolled (a teacher, optionally) must verify it too. Enforced in
+# production; off by default under DJANGO_DEBUG so the demo accounts of `make run` and
+# the tests sign in with their password (`check --deploy` warns when it is off).
+TWO_FACTOR_ENFORCED = env_bool("TWO_FACTOR_ENFORCED", not DEBUG)
+TWO_FACTOR_REQUIRED_ROLES = env_list(
+    "TWO_FACTOR_REQUIRED_ROLES", ["bureau", "secretariat", "center_staff", "district_staff"]
+)
+TWO_FACTOR_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = "广州教师发展中心联盟"
+
 RATE_LIMITS = {
     "login": env_str("RATE_LIMIT_LOGIN") or "20/min",
     "token": env_str("RATE_LIMIT_TOKEN") or "20/min",
@@ -407,3 +426,9 @@ LOGGING = {
 
 # The ledger the restore drill compares (core names no app: the project does).
 BACKUP_LEDGER_MODEL = "credits.CreditEntry"
+
+# ID numbers at rest (centers/fields.py, docs/security.md): Fernet keys, the first
+# encrypts and all decrypt (rotation); and the key of the lookup hash. Without them
+# (development, tests) both derive from SECRET_KEY.
+ID_NUMBER_KEYS = env_list("ID_NUMBER_KEYS")
+ID_NUMBER_HASH_KEY = env_str("ID_NUMBER_HASH_KEY") or ""

@@ -8,6 +8,7 @@ class CoreConfig(AppConfig):
     verbose_name = _("Platform")
 
     def ready(self):
+        from django.core import checks
         from django.db.models import Q
 
         from . import audit  # noqa: F401  (connects the audit signal handlers)
@@ -15,8 +16,10 @@ class CoreConfig(AppConfig):
         from .permissions import ALL, rules
         from .registry import NavItem, NavSection, registry
         from .roles import Role, roles
+        from .twofactor import check_enforced
 
         roles.discover()  # every app's roles.py, before any rule names them
+        checks.register(check_enforced, checks.Tags.security, deploy=True)
 
         def own_jobs(user, ids):
             return Q(owner_id=user.pk)

@@ -194,6 +194,8 @@ class Upsert:
             self.model.objects.bulk_create(self.creates, batch_size=batch_size)
         if self.updates:
             fields = list(self.fields)
+            companions = getattr(self.model, "batch_companions", {})
+            fields += [c for f in self.fields for c in companions.get(f, ())]
             if any(f.name == "updated_at" for f in self.model._meta.concrete_fields):
                 now = timezone.now()
                 for obj in self.updates:

@@ -20,6 +20,10 @@ class YesNoAllSelect(forms.Select):
         return [""]
 
 
+BIGINT_RANGE = (-(2**63), 2**63 - 1)
+YEAR_RANGE = (1, 9999)
+
+
 class PortalFilterSet(django_filters.FilterSet):
     """Base of every app's filter sets: styled form fields for the pages, and
     ``updated_since`` for district systems reading changes.
@@ -37,6 +41,11 @@ class PortalFilterSet(django_filters.FilterSet):
                 filter_.extra["empty_label"] = ALL  # not ---------
             if isinstance(filter_, django_filters.BooleanFilter):
                 filter_.extra["widget"] = YesNoAllSelect
+            if isinstance(filter_, django_filters.NumberFilter):
+                # a number the database cannot hold is a 400, not an overflow (500)
+                low, high = YEAR_RANGE if filter_.lookup_expr == "year" else BIGINT_RANGE
+                filter_.extra.setdefault("min_value", low)
+                filter_.extra.setdefault("max_value", high)
         for name, field in self.form.fields.items():
             if self._is_id_filter(self.filters[name]):
                 field.widget = forms.HiddenInput()

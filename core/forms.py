@@ -147,3 +147,16 @@ class AnnouncementForm(StyledForm):
         from .roles import roles
 
         self.fields["audience"].choices = [("", _("Everyone")), *roles.choices()]
+
+
+class OtpTokenForm(StyledForm):
+    """The second factor after the password: six digits from the authenticator
+    app, or one of the recovery codes."""
+
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )

@@ -31,6 +31,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/two-factor/", views.two_factor_verify, name="two-factor-verify"),
+    path("accounts/two-factor/setup/", views.two_factor_setup, name="two-factor-setup"),
     path("accounts/tokens/", views.token_list, name="api-tokens"),
     path("accounts/tokens/<int:pk>/revoke/", views.token_revoke, name="api-token-revoke"),
     path("exports/", views.export_list, name="exports"),

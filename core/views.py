@@ -6,17 +6,21 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.crypto import constant_time_compare
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from . import twofactor
 from .exports import check_download, start_export
 from .exports import download as export_file
 from .exports import registry as exporters
-from .forms import AuditSearchForm, TokenIssueForm
+from .forms import AuditSearchForm, OtpTokenForm, TokenIssueForm
 from .models import ApiToken, AuditEntry, ExportJob, ExportStatus
 from .observability import metrics_text
 from .permissions import can, get_scope
+from .ratelimit import rate_limited
 from .registry import registry
 from .roles import roles
 from .services import issue_token, revoke_token, token_accounts
@@ -337,3 +341,88 @@ def token_revoke(request, pk):
     revoke_token(actor=request.user, token=token, request=request)
     messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
     return redirect("api-tokens")
+
+
+def _next_url(request, default="home"):
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return reverse(default)
+
+
+@login_required
+@rate_limited("login", methods=("POST",))
+def two_factor_verify(request):
+    """The step after the password for whoever has enrolled: a code from the
+    authenticator app, or a recovery code (each works once)."""
+    if not twofactor.is_enrolled(request.user):
+        return redirect("two-factor-setup")
+    form = OtpTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if twofactor.verify(request, form.cleaned_data["token"]):
+            left = twofactor.remaining_recovery_codes(request.user)
+            if left <= 2:
+                messages.warning(
+                    request,
+                    _("Only %(n)d recovery codes are left: make new ones.") % {"n": left},
+                )
+            return redirect(_next_url(request))
+        form.add_error("token", _("Wrong or expired code. Try the newest code of the app."))
+    return render(
+        request,
+        "registration/two_factor_verify.html",
+        {"title": _("Two-factor sign-in"), "form": form, "next": _next_url(request)},
+    )
+
+
+@login_required
+@rate_limited("login", methods=("POST",))
+def two_factor_setup(request):
+    """Enrol an authenticator app (QR code drawn here) and receive recovery
+    codes; or, once verified, make new recovery codes."""
+    if twofactor.is_enrolled(request.user):
+        if not request.user.is_verified():
+            return redirect("two-factor-verify")
+        codes = None
+        if request.method == "POST" and request.POST.get("action") == "new-codes":
+            codes = twofactor.new_recovery_codes(request.user)
+            twofactor.audit(request, "two-factor recovery codes renewed")
+        response = render(
+            request,
+            "registration/two_factor_setup.html",
+            {
+                "title": _("Two-factor sign-in"),
+                "enrolled": True,
+                "codes": codes,
+                "left": twofactor.remaining_recovery_codes(request.user),
+            },
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    device = twofactor.pending_device(request.user)
+    form = OtpTokenForm(request.POST or None)
+    codes = None
+    if request.method == "POST" and form.is_valid():
+        codes = twofactor.confirm_enrolment(request, device, form.cleaned_data["token"])
+        if codes is None:
+            form.add_error("token", _("Wrong or expired code. Try the newest code of the app."))
+    response = render(
+        request,
+        "registration/two_factor_setup.html",
+        {
+            "title": _("Two-factor sign-in"),
+            "enrolled": codes is not None,
+            "codes": codes,
+            "form": form,
+            "qr": mark_safe(twofactor.qr_svg(device)) if codes is None else "",  # noqa: S308
+            "secret": twofactor.secret_text(device) if codes is None else "",
+            "required": twofactor.required_for(request.user),
+            "next": _next_url(request),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response

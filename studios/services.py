@@ -466,7 +466,7 @@ def find_teacher(identifier) -> Teacher | None:
     if not identifier:
         return None
     return (
-        Teacher.objects.filter(id_number=normalise_id_number(identifier)).first()
+        Teacher.objects.with_id_number(normalise_id_number(identifier)).first()
         or Teacher.objects.filter(external_id=identifier).order_by("pk").first()
     )
 

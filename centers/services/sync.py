@@ -267,8 +267,8 @@ def _plan_teachers(user, cleaned, errors, upsert) -> str:  # noqa: C901
                 district__in={r["district_obj"].pk for r in valid},
                 external_id__in={r["external_id"] for r in valid},
             )
-            | Q(id_number__in={r["id_number"] for r in valid})
         )
+        | Teacher.objects.with_id_number(*{r["id_number"] for r in valid})
     )
     by_key = {(t.district_id, t.external_id): t for t in existing if t.external_id}
     by_number = {t.id_number: t for t in existing}

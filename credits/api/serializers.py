@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -128,3 +130,32 @@ def summary_data(summary) -> dict:
         "pending_claims": summary.pending_count,
         "pending_hours": str(summary.pending_hours),
     }
+
+
+def _enum(values, required=True):
+    @extend_schema_field({"type": "string", "enum": list(values)})
+    class InlineEnum(serializers.CharField):
+        pass
+
+    return InlineEnum(required=required)
+
+
+class CreditBatchRowSerializer(serializers.Serializer):
+    """One row of ``POST credits/entries/batch/``, for the schema only: the
+    service (``credits.services.sync.validate_batch_rows``) checks the rows.
+    The body is a list of these (``many=True``); ``{"entries": [...]}`` is
+    taken too."""
+
+    external_id = serializers.CharField(max_length=64, help_text="The row's id in your system.")
+    teacher = serializers.CharField(max_length=64, help_text="The teacher's id in your system.")
+    category = _enum(Category.values)
+    # plain text here: a second "source" enum would collide with the entries' in the schema
+    source = serializers.CharField(
+        required=False,
+        help_text="One of: " + ", ".join(v for v in Source.values if v != Source.CLAIM),
+    )
+    hours = serializers.DecimalField(max_digits=5, decimal_places=1, min_value=Decimal("0.1"))
+    earned_on = serializers.DateField()
+    title = serializers.CharField(max_length=200, required=False)
+    evidence = serializers.CharField(max_length=300, required=False)
+    activity_key = serializers.CharField(max_length=100, required=False)

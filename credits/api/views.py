@@ -23,6 +23,7 @@ from .. import services
 from ..filtersets import CreditClaimFilterSet, CreditEntryFilterSet
 from ..models import CreditClaim, CreditEntry
 from .serializers import (
+    CreditBatchRowSerializer,
     CreditClaimSerializer,
     CreditEntrySerializer,
     ReasonSerializer,
@@ -64,7 +65,7 @@ class CreditEntryViewSet(ScopedReadOnlyViewSet):
         parameters=[
             OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)
         ],
-        request={"application/json": {"type": "object"}},
+        request={"application/json": CreditBatchRowSerializer(many=True)},
     )
     @action(detail=False, methods=["post"])
     def batch(self, request):
