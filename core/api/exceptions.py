@@ -9,7 +9,7 @@ import re
 from django.apps import apps
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, models
+from django.db import DataError, IntegrityError, models
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
@@ -87,6 +87,13 @@ def exception_handler(exc, context):
         # The last line of defence: validation should have said it first.
         logger.warning("API request broke a database constraint: %s", exc)
         exc = exceptions.ValidationError(integrity_error_details(exc))
+    elif isinstance(exc, DataError):
+        # A value the database cannot hold (a time-zone offset beyond ±15:59,
+        # a number or text out of range) that validation let through.
+        logger.warning("API request sent a value the database refused: %s", exc)
+        exc = exceptions.ValidationError(
+            {"non_field_errors": [_("A value is outside what the portal can store.")]}
+        )
     elif isinstance(exc, DjangoValidationError):
         details = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
