@@ -360,6 +360,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two apps name a field "source": the credit ledger's and a budget line's.
+    # (the values, not the choices: the schema's enums carry no labels).
+    "ENUM_NAME_OVERRIDES": {
+        "CreditSourceEnum": "credits.models.SOURCE_VALUES",
+        "FundingSourceEnum": "funding.models.FUNDING_SOURCE_VALUES",
+    },
 }
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 365)
 

@@ -62,6 +62,10 @@ class Source(models.TextChoices):
     MANUAL = "manual", _("Manual registration")
 
 
+#: The values alone (the API schema's enum, config/settings.py ENUM_NAME_OVERRIDES).
+SOURCE_VALUES = [value for value, _label in Source.choices]
+
+
 class OrgKind(models.TextChoices):
     SCHOOL = "school", _("School")
     DISTRICT = "district", _("District")

@@ -52,6 +52,10 @@ class FundingSource(models.TextChoices):
     PAYROLL = "payroll", _("Payroll-based training funds (按工资总额提取)")
 
 
+#: The values alone (the API schema's enum, config/settings.py ENUM_NAME_OVERRIDES).
+FUNDING_SOURCE_VALUES = [value for value, _label in FundingSource.choices]
+
+
 class HolderKind(models.TextChoices):
     BUREAU = "bureau", _("Education bureau")
     CENTER = "center", _("Center")

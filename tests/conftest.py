@@ -114,6 +114,32 @@ def demo_federation(django_db_setup, django_db_blocker, tmp_path_factory):
         yield
 
 
+#: Data migrations whose rows the tests rely on, each idempotent: a
+#: transactional test (PostgreSQL concurrency, browser) ends by flushing every
+#: table, so they are run again after one, for the tests that follow on the
+#: same worker.
+SEED_MIGRATIONS = [
+    ("funding.migrations.0002_default_rules", "load"),
+    ("evaluation.migrations.0003_default_weights", "seed"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _seeds_after_a_flush(request):
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    from importlib import import_module
+
+    from django.apps import apps
+
+    django_db_blocker = request.getfixturevalue("django_db_blocker")
+    with django_db_blocker.unblock():
+        for module, function in SEED_MIGRATIONS:
+            getattr(import_module(module), function)(apps, None)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_caches():
     from django.core.cache import cache

@@ -219,7 +219,7 @@ class OnSerializer(serializers.Serializer):
     on = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ProcurementReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
@@ -333,11 +333,11 @@ class ProcurementViewSet(ScopedReadOnlyViewSet):
         contract = proc.sign_contract(procurement=p, by=request.user, **data)
         return Response(ContractSerializer(contract).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(request=ReasonSerializer)
+    @extend_schema(request=ProcurementReasonSerializer)
     @action(detail=True, methods=["post"])
     def fail(self, request, pk=None):
         p = self.get_object()
-        reason = _valid(ReasonSerializer, request)["reason"]
+        reason = _valid(ProcurementReasonSerializer, request)["reason"]
         return self._answer(proc.fail(procurement=p, by=request.user, reason=reason))
 
 
