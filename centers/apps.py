@@ -7,7 +7,13 @@ class CentersConfig(AppConfig):
     verbose_name = _("Centers and people")
 
     def ready(self):
+        from django.core import checks
+
         from core.registry import DemoLoader, NavItem, registry
+
+        from .fields import check_keys
+
+        checks.register(check_keys, checks.Tags.security, deploy=True)
 
         from . import demo
 

@@ -136,3 +136,26 @@ class IdNumberHashField(models.CharField):
         if plain:
             setattr(model_instance, self.attname, hash_id_number(plain))
         return super().pre_save(model_instance, add)
+
+
+def check_keys(app_configs=None, **kwargs):
+    """``check --deploy``: production must hold its own ID-number keys, not
+    keys derived from SECRET_KEY (a leaked or rotated SECRET_KEY must not be
+    what stands between a dump and 30,000 ID numbers)."""
+    from django.core.checks import Warning
+
+    missing = [
+        name
+        for name in ("ID_NUMBER_KEYS", "ID_NUMBER_HASH_KEY")
+        if not getattr(settings, name, None)
+    ]
+    if not missing:
+        return []
+    return [
+        Warning(
+            f"{' and '.join(missing)} unset: ID numbers are encrypted and hashed with keys "
+            "derived from SECRET_KEY.",
+            hint="Set them from the secret store (docs/security.md, 'ID numbers at rest').",
+            id="centers.W001",
+        )
+    ]

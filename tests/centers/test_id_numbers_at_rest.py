@@ -94,3 +94,41 @@ def test_no_whole_number_in_the_table_the_audit_or_the_api(world, login):
         assert number not in dump
         assert number not in audit
         assert number not in api
+
+
+def test_no_whole_number_in_the_logs_or_the_error_bodies(world, token_client, caplog):
+    """Refused syncs (another district's teacher's number, a bad checksum, a
+    duplicate) and a refused import leave no whole number in what the portal
+    logs or answers."""
+    import logging
+
+    from tests.factories import make_id_number
+
+    caplog.set_level(logging.DEBUG)
+    good = make_id_number(region="440106")
+    bad_checksum = good[:17] + ("0" if good[17] != "0" else "1")
+    row = {
+        "external_id": "T900",
+        "name": "同步教师",
+        "school": world.school_a.name,
+        "subject": "数学",
+        "stage": "primary",
+        "title": "一级",
+        "role": "teacher",
+        "career_stage": "qualified",
+    }
+    client = token_client()
+    bodies = []
+    for number in (world.teacher_b.id_number, bad_checksum):
+        response = client.post(
+            "/api/v1/teachers/sync/", [{**row, "id_number": number}], format="json"
+        )
+        assert response.status_code == 400
+        bodies.append(response.content.decode())
+    twice = [{**row, "id_number": good}, {**row, "external_id": "T901", "id_number": good}]
+    response = client.post("/api/v1/teachers/sync/", twice, format="json")
+    assert response.status_code == 400
+    bodies.append(response.content.decode())
+    said = caplog.text + "".join(bodies)
+    for number in (world.teacher_a.id_number, world.teacher_b.id_number, good, bad_checksum):
+        assert number not in said

@@ -75,6 +75,10 @@ def test_production_refuses_to_start_half_configured(env, message):
     assert message in result.stderr
 
 
+#: A Fernet key (urlsafe base64 of 32 bytes), for the ID numbers at rest.
+ID_KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+
+
 def test_production_passes_the_deploy_checklist():
     result = manage(
         "check",
@@ -84,10 +88,27 @@ def test_production_passes_the_deploy_checklist():
         DJANGO_DEBUG="0",
         SECRET_KEY=GOOD_KEY,
         ALLOWED_HOSTS="portal.example.gov.cn",
+        ID_NUMBER_KEYS=ID_KEY,
+        ID_NUMBER_HASH_KEY=GOOD_KEY[::-1],
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
     assert "WARNINGS" not in result.stdout + result.stderr
+
+
+def test_production_without_its_own_id_number_keys_is_a_finding():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        drop=("ID_NUMBER_KEYS", "ID_NUMBER_HASH_KEY"),
+        DJANGO_DEBUG="0",
+        SECRET_KEY=GOOD_KEY,
+        ALLOWED_HOSTS="portal.example.gov.cn",
+    )
+    assert result.returncode != 0
+    assert "centers.W001" in result.stdout + result.stderr
 
 
 def test_development_needs_nothing():
