@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.charts import ChartPanel, charts
 from core.permissions import can, get_scope
-from core.registry import Panel, SearchSource, registry
+from core.registry import InboxSource, Panel, SearchSource, registry
 from core.roles import Role
 
 from . import services
@@ -133,4 +133,38 @@ registry.add_search(
 )
 registry.add_search(
     SearchSource(key="centers-schools", label=_("Schools"), search=_search_schools, order=20)
+)
+
+
+# --- To-do (待办): workbooks uploaded and checked, waiting for the uploader --------
+
+
+def _imports_waiting(user):
+    """The user's own uploaded workbooks still in preview: to commit or
+    discard (an import belongs to whoever uploaded it, as on its pages)."""
+    from .models import ImportBatch, ImportStatus
+
+    return ImportBatch.objects.filter(owner=user, status=ImportStatus.PREVIEW).order_by(
+        "-created_at"
+    )
+
+
+def _may_import_anything(user):
+    from .models import School, Teacher
+
+    return any(
+        can(user, "add", model) and can(user, "change", model) for model in (Teacher, School)
+    )
+
+
+registry.add_inbox(
+    InboxSource(
+        key="centers-imports",
+        label=_("Imports waiting for my confirmation"),
+        items=_imports_waiting,
+        visible=_may_import_anything,
+        link=lambda batch: reverse("centers:import-preview", args=[batch.pk]),
+        list_url="centers:import-upload",
+        order=15,
+    )
 )
