@@ -47,7 +47,10 @@ register_trends()
 
 def _links_context(request):
     dashboards = services.dashboards_for(request.user)
-    return {"dashboards": dashboards} if dashboards else None
+    annual = services.may_read_annual_report(request.user)
+    if not dashboards and not annual:
+        return None
+    return {"dashboards": dashboards, "annual_report": annual}
 
 
 registry.add_panel(
@@ -56,7 +59,9 @@ registry.add_panel(
         title=_("Dashboards"),
         template="dashboards/panels/links.html",
         context=_links_context,
-        visible=lambda user: bool(services.dashboards_for(user)),
+        visible=lambda user: bool(
+            services.dashboards_for(user) or services.may_read_annual_report(user)
+        ),
         order=8,
         width=6,
     )

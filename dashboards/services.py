@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alliance.services import results_rollup
 from centers.models import District
 from core.charts import ChartPanel, Filters, charts
 from core.permissions import get_scope
@@ -177,3 +178,59 @@ def trend(user, key: str, filters: Filters) -> tuple[list[str], list]:
         # A district official of several districts: their districts' mean.
         values.append(sum(known) / len(known) if known else None)
     return [f"{m:%Y-%m}" for m in months], values
+
+
+# --- The alliance's annual statistics and report ------------------------------
+
+#: the chart panels the annual report restates, in its order
+ANNUAL_PANELS = (
+    "centers-standards",
+    "training-trainees",
+    "credits-completion-rate",
+    "credits-hours",
+    "evaluation-satisfaction",
+    "studios-mentoring",
+)
+
+
+FIRST_REPORT_YEAR = 2019  # the alliance's founding year
+
+
+def report_years(today=None) -> list[int]:
+    """The years an annual report can be read for, the latest first."""
+    year = (today or timezone.localdate()).year
+    return list(range(year, FIRST_REPORT_YEAR - 1, -1))
+
+
+def may_read_annual_report(user) -> bool:
+    """The annual statistics are the bureau's and the secretariat's (who
+    files the alliance's report); district and center staff have their own
+    dashboards."""
+    if not user.is_authenticated:
+        return False
+    return get_scope(user).has_role(Role.BUREAU, Role.SECRETARIAT)
+
+
+@dataclass
+class AnnualReport:
+    year: int
+    rollup: object  # alliance.services.Rollup
+    charts: list[Chart]
+
+
+def annual_report(user, year: int) -> AnnualReport:
+    """The alliance's statistics for a year (成果统计): its members' results
+    (``alliance.services.results_rollup``) and the figures of the chart panels
+    in ``ANNUAL_PANELS`` for the year, city-wide, each within the reader's
+    scope. A fixed number of queries (each panel's own)."""
+    filters = Filters(year=year)
+    panels = {p.key: p for p in charts.for_dashboard("bureau", user)}
+    out = []
+    for key in ANNUAL_PANELS:
+        panel = panels.get(key)
+        if panel is None:
+            continue
+        figures = panel.figures(user, filters)
+        if figures is not None:
+            out.append(Chart(panel, figures))
+    return AnnualReport(year=year, rollup=results_rollup(year=year, user=user), charts=out)
