@@ -234,3 +234,69 @@ def annual_report(user, year: int) -> AnnualReport:
         if figures is not None:
             out.append(Chart(panel, figures))
     return AnnualReport(year=year, rollup=results_rollup(year=year, user=user), charts=out)
+
+
+# --- A center's projects and its vendors' scores (the center dashboard) --------
+
+CENTER_PROJECTS_SHOWN = 20
+
+
+def center_projects(user, filters: Filters):
+    """The training sub-projects the center runs in the filter's year (the
+    plan's year, the first ``CENTER_PROJECTS_SHOWN`` by start), each with its
+    status, enrolled trainees and capacity: one grouped query."""
+    from django.db.models import Count, Q
+
+    from training.models import EnrollmentStatus, SubProject
+
+    subs = SubProject.objects.restrict(user).filter(project__plan__year=filters.year)
+    if filters.level:
+        subs = subs.filter(project__plan__level=filters.level)
+    rows = list(
+        subs.annotate(
+            enrolled=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.ENROLLED))
+        )
+        .order_by("starts_on", "pk")
+        .values_list("name", "status", "enrolled", "capacity")[:CENTER_PROJECTS_SHOWN]
+    )
+    labels = dict(SubProject._meta.get_field("status").choices)
+    return (
+        [f"{name} · {labels.get(status, status)}" for name, status, *_n in rows],
+        [taken for _name, _s, taken, _c in rows],
+        [capacity for *_x, capacity in rows],
+    )
+
+
+def center_vendor_scores(user, filters: Filters):
+    """The vendors of the center's sub-projects of the year: their average
+    stored project score on them (evaluation's ``ProjectScore``, computed by
+    the workers) and their record over every project (the vendor-record hook
+    of ``core.registry`` procurement reads): two queries."""
+    from django.db.models import Avg, Count
+
+    from core.registry import registry
+    from evaluation.models import ProjectScore
+
+    scores = ProjectScore.objects.restrict(user).filter(
+        score__isnull=False, vendor__isnull=False, subproject__project__plan__year=filters.year
+    )
+    if filters.level:
+        scores = scores.filter(subproject__project__plan__level=filters.level)
+    rows = list(
+        scores.order_by()
+        .values("vendor_id", "vendor__name")
+        .annotate(n=Count("pk"), average=Avg("score"))
+        .order_by("-average", "vendor__name")
+    )
+    records = registry.vendor_records([r["vendor_id"] for r in rows])
+
+    def record(vendor_id):
+        value = records.get(vendor_id, {}).get("evaluation", {}).get("average")
+        return Decimal(value) if value is not None else None
+
+    return (
+        [r["vendor__name"] for r in rows],
+        [_value(r["average"]) for r in rows],
+        [record(r["vendor_id"]) for r in rows],
+        [r["n"] for r in rows],
+    )

@@ -91,10 +91,10 @@ def test_bureau_dashboard_draws_filters_and_downloads(world, figures, live_serve
 
 
 def test_annual_report_prints_and_fits_a_phone(world, figures, live_server, browser):
+    from django.utils import timezone
+
     from alliance.models import Achievement, AchievementKind, CouncilMember
     from tests.factories import CenterFactory
-
-    from django.utils import timezone
 
     year = timezone.localdate().year
     # Seventeen members: the widest results table the alliance has.
