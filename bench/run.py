@@ -48,6 +48,7 @@ TARGETS = {
     "export_mb": 300,
     # Ratios to the floor measured in the same run (issue 17).
     "page_vs_orm": 4,
+    "dashboard_ms": 500,
     "export_vs_writer": 1.0,
 }
 BATCH_URL = "/api/v1/credits/entries/batch/"
@@ -168,6 +169,27 @@ def completion_floor(user):
         return services.completion(by="district")
     ids = list(District.objects.restrict(user, "follow_credits").values_list("pk", flat=True))
     return services.completion(by="school", district_ids=ids)
+
+
+# --- Dashboards (optional: ``--only dashboards``) -----------------------------------------
+
+DASHBOARD_DISTRICTS = 5  # district officials measured (each their own district)
+
+
+def measure_dashboards(actors, *, rounds: int = 3, warmup: int = 2) -> dict:
+    """The bureau's city-wide dashboard and district dashboards: median server
+    time and queries, beside the page's own SQL replayed bare (``measure_page``)."""
+    return {
+        "bureau_dashboard": measure_page(
+            [actors["bureau"]] * 5, "/dashboards/bureau/", rounds=rounds, warmup=warmup
+        ),
+        "district_dashboard": measure_page(
+            actors["districts"][:DASHBOARD_DISTRICTS],
+            "/dashboards/district/",
+            rounds=rounds,
+            warmup=warmup,
+        ),
+    }
 
 
 # --- Sync: API, service, COPY ------------------------------------------------------------
@@ -710,6 +732,30 @@ def verdicts(figures: dict) -> list[tuple[str, str, str, bool]]:
                 )
             )
             rows.extend(_floor_rows(f[key]))
+    for key, label in (
+        ("bureau_dashboard", "Bureau dashboard /dashboards/bureau/, median"),
+        ("district_dashboard", "District dashboard /dashboards/district/, median"),
+    ):
+        page = f.get(key)
+        if not page:
+            continue
+        rows.append(
+            (
+                label,
+                f"{page['median_ms']} ms",
+                f"< {t['dashboard_ms']} ms",
+                page["median_ms"] < t["dashboard_ms"],
+            )
+        )
+        rows.append(
+            (
+                "  queries (min–max over users)",
+                f"{page['queries_min']}–{page['queries_max']}",
+                "fixed",
+                page["queries_min"] == page["queries_max"],
+            )
+        )
+        rows.extend(_floor_rows(page))
     api = f.get("api_sync")
     if api:
         rows.append(
@@ -839,12 +885,15 @@ def main(argv=None) -> int:
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--skip", default="", help="comma-separated: pages,sync,export")
     parser.add_argument(
-        "--only", default="", help="comma-separated parts to run, the others skipped (e.g. sync)"
+        "--only",
+        default="",
+        help="comma-separated parts to run, the others skipped (e.g. sync); "
+        "dashboards runs only when named here",
     )
     parser.add_argument("--child-export", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.only:
-        parts = {"pages", "sync", "export"}
+        parts = {"pages", "sync", "export", "dashboards"}
         only = set(filter(None, args.only.split(",")))
         if only - parts:
             parser.error(f"--only takes {', '.join(sorted(parts))}")
@@ -876,6 +925,8 @@ def main(argv=None) -> int:
         vacuum()
     settings.DEBUG = False
     skip = set(filter(None, args.skip.split(",")))
+    if "dashboards" not in set(filter(None, args.only.split(","))):
+        skip.add("dashboards")  # optional: measured only with --only dashboards
     load_at_start = os.getloadavg()
     actors = bench_actors()
     figures: dict = {}
@@ -900,6 +951,9 @@ def main(argv=None) -> int:
             rounds=args.rounds,
             orm_floor=completion_floor,
         )
+    if "dashboards" not in skip:
+        print("Dashboards…")
+        figures.update(measure_dashboards(actors, rounds=args.rounds))
     if "sync" not in skip:
         from centers.models import District
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from alliance.services import results_rollup
 from centers.models import District
 from core.charts import ChartPanel, Filters, charts
 from core.permissions import get_scope
@@ -177,3 +178,125 @@ def trend(user, key: str, filters: Filters) -> tuple[list[str], list]:
         # A district official of several districts: their districts' mean.
         values.append(sum(known) / len(known) if known else None)
     return [f"{m:%Y-%m}" for m in months], values
+
+
+# --- The alliance's annual statistics and report ------------------------------
+
+#: the chart panels the annual report restates, in its order
+ANNUAL_PANELS = (
+    "centers-standards",
+    "training-trainees",
+    "credits-completion-rate",
+    "credits-hours",
+    "evaluation-satisfaction",
+    "studios-mentoring",
+)
+
+
+FIRST_REPORT_YEAR = 2019  # the alliance's founding year
+
+
+def report_years(today=None) -> list[int]:
+    """The years an annual report can be read for, the latest first."""
+    year = (today or timezone.localdate()).year
+    return list(range(year, FIRST_REPORT_YEAR - 1, -1))
+
+
+def may_read_annual_report(user) -> bool:
+    """The annual statistics are the bureau's and the secretariat's (who
+    files the alliance's report); district and center staff have their own
+    dashboards."""
+    if not user.is_authenticated:
+        return False
+    return get_scope(user).has_role(Role.BUREAU, Role.SECRETARIAT)
+
+
+@dataclass
+class AnnualReport:
+    year: int
+    rollup: object  # alliance.services.Rollup
+    charts: list[Chart]
+
+
+def annual_report(user, year: int) -> AnnualReport:
+    """The alliance's statistics for a year (成果统计): its members' results
+    (``alliance.services.results_rollup``) and the figures of the chart panels
+    in ``ANNUAL_PANELS`` for the year, city-wide, each within the reader's
+    scope. A fixed number of queries (each panel's own)."""
+    filters = Filters(year=year)
+    panels = {p.key: p for p in charts.for_dashboard("bureau", user)}
+    out = []
+    for key in ANNUAL_PANELS:
+        panel = panels.get(key)
+        if panel is None:
+            continue
+        figures = panel.figures(user, filters)
+        if figures is not None:
+            out.append(Chart(panel, figures))
+    return AnnualReport(year=year, rollup=results_rollup(year=year, user=user), charts=out)
+
+
+# --- A center's projects and its vendors' scores (the center dashboard) --------
+
+CENTER_PROJECTS_SHOWN = 20
+
+
+def center_projects(user, filters: Filters):
+    """The training sub-projects the center runs in the filter's year (the
+    plan's year, the first ``CENTER_PROJECTS_SHOWN`` by start), each with its
+    status, enrolled trainees and capacity: one grouped query."""
+    from django.db.models import Count, Q
+
+    from training.models import EnrollmentStatus, SubProject
+
+    subs = SubProject.objects.restrict(user).filter(project__plan__year=filters.year)
+    if filters.level:
+        subs = subs.filter(project__plan__level=filters.level)
+    rows = list(
+        subs.annotate(
+            enrolled=Count("enrollments", filter=Q(enrollments__status=EnrollmentStatus.ENROLLED))
+        )
+        .order_by("starts_on", "pk")
+        .values_list("name", "status", "enrolled", "capacity")[:CENTER_PROJECTS_SHOWN]
+    )
+    labels = dict(SubProject._meta.get_field("status").choices)
+    return (
+        [f"{name} · {labels.get(status, status)}" for name, status, *_n in rows],
+        [taken for _name, _s, taken, _c in rows],
+        [capacity for *_x, capacity in rows],
+    )
+
+
+def center_vendor_scores(user, filters: Filters):
+    """The vendors of the center's sub-projects of the year: their average
+    stored project score on them (evaluation's ``ProjectScore``, computed by
+    the workers) and their record over every project (the vendor-record hook
+    of ``core.registry`` procurement reads): two queries."""
+    from django.db.models import Avg, Count
+
+    from core.registry import registry
+    from evaluation.models import ProjectScore
+
+    scores = ProjectScore.objects.restrict(user).filter(
+        score__isnull=False, vendor__isnull=False, subproject__project__plan__year=filters.year
+    )
+    if filters.level:
+        scores = scores.filter(subproject__project__plan__level=filters.level)
+    rows = list(
+        scores.order_by()
+        .values("vendor_id", "vendor__name")
+        .annotate(n=Count("pk"), average=Avg("score"))
+        .order_by("-average", "vendor__name")
+    )
+    records = registry.vendor_records([r["vendor_id"] for r in rows])
+
+    def record(vendor_id):
+        value = records.get(vendor_id, {}).get("evaluation", {}).get("average")
+        return Decimal(value) if value is not None else None
+
+    return (
+        [r["vendor__name"] for r in rows],
+        [_value(r["average"]) for r in rows],
+        [record(r["vendor_id"]) for r in rows],
+        [r["n"] for r in rows],
+    )

@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.charts import charts, figures_workbook
 
@@ -68,6 +69,7 @@ def dashboard(request, key):
             "form": form,
             "filters": filters,
             "charts": charts_,
+            "annual_report": services.may_read_annual_report(request.user),
         },
     )
 
@@ -88,3 +90,31 @@ def chart_xlsx(request, key, chart):
     response = HttpResponse(figures_workbook(figures), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response
+
+
+@login_required
+def annual_report(request, year=None):
+    """The alliance's annual statistics (成果统计) as a printable page: the
+    members' results and the year's figures; the bureau and the secretariat."""
+    if not services.may_read_annual_report(request.user):
+        raise PermissionDenied
+    years = services.report_years()
+    if year is None:
+        try:
+            year = int(request.GET.get("year") or years[0])
+        except ValueError:
+            year = years[0]
+        return redirect("dashboards:annual-report", year=year if year in years else years[0])
+    if year not in years:
+        raise Http404
+    report = services.annual_report(request.user, year)
+    return render(
+        request,
+        "dashboards/annual_report.html",
+        {
+            "title": _("Annual statistics of the alliance, %(year)s") % {"year": year},
+            "report": report,
+            "years": years,
+            "generated_at": timezone.localtime(),
+        },
+    )

@@ -120,7 +120,23 @@ def test_measuring_functions_run(tiny):
     assert floor["rows"] == export["rows"]  # the bare writer writes the same rows
     export["writer_floor"], export["ratio_writer"] = floor, 1.0
 
+    dashboards = run.measure_dashboards(actors, rounds=1, warmup=1)
+    bureau, district = dashboards["bureau_dashboard"], dashboards["district_dashboard"]
+    assert bureau["samples"] == 5 and bureau["queries_min"] == bureau["queries_max"] > 0
+    assert district["samples"] == len(actors["districts"][: run.DASHBOARD_DISTRICTS])
+    assert district["sql_floor"]["samples"] == district["samples"] and district["ratio_sql"] > 0
+
     table = run.verdicts(
-        {"teacher_page": page, "bureau_completion": completion, "api_sync": api, "export": export}
+        {
+            "teacher_page": page,
+            "bureau_completion": completion,
+            "api_sync": api,
+            "export": export,
+            **dashboards,
+        }
     )
-    assert {row[0] for row in table} >= {"Teacher page /credits/, median"}
+    assert {row[0] for row in table} >= {
+        "Teacher page /credits/, median",
+        "Bureau dashboard /dashboards/bureau/, median",
+        "District dashboard /dashboards/district/, median",
+    }

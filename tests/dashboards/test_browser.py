@@ -88,3 +88,44 @@ def test_bureau_dashboard_draws_filters_and_downloads(world, figures, live_serve
     assert scroll <= 390, f"the phone layout scrolls sideways ({scroll}px)"
     assert errors == [], errors
     context.close()
+
+
+def test_annual_report_prints_and_fits_a_phone(world, figures, live_server, browser):
+    from django.utils import timezone
+
+    from alliance.models import Achievement, AchievementKind, CouncilMember
+    from tests.factories import CenterFactory
+
+    year = timezone.localdate().year
+    # Seventeen members: the widest results table the alliance has.
+    centers = [world.center_a, world.center_b] + [
+        CenterFactory(code=f"m-{n}", name=f"成员中心{n}") for n in range(3, 18)
+    ]
+    for i, c in enumerate(centers, start=1):
+        CouncilMember.objects.create(center=c, order=i, joined_on=timezone.localdate())
+        Achievement.objects.create(center=c, year=year, kind=AchievementKind.PAPER, count=i)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{live_server.url}/accounts/login/?next=/dashboards/annual-report/")
+    page.fill("#id_username", "bureau")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("#annual-report-title")
+    assert str(year) in page.inner_text("#annual-report-title")
+    page.wait_for_selector("[data-chart-drawn='1'] canvas")
+    assert page.inner_text("[data-report-total]").strip() == str(sum(range(1, 18)))
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    page.screenshot(path="/tmp/annual-report-phone.png", full_page=True)
+    assert scroll <= 390, f"the phone layout scrolls sideways ({scroll}px)"
+    # Printed: no navigation, buttons or form; the wide table is not clipped.
+    page.emulate_media(media="print")
+    assert not page.is_visible("[data-annual-excel]")
+    assert not page.is_visible("nav")
+    overflow = page.evaluate("getComputedStyle(document.querySelector('.report-table')).overflowX")
+    assert overflow == "visible"
+    page.pdf(path="/tmp/annual-report.pdf")
+    assert errors == [], errors
+    context.close()
