@@ -37,6 +37,7 @@ urlpatterns = [
         views.campaign_principal_add,
         name="campaign-principal-add",
     ),
+    path("principals/<int:pk>/", views.AppraiseeDetailView.as_view(), name="appraisee-detail"),
     path("principals/<int:pk>/links/", views.appraisee_links, name="appraisee-links"),
     path("principals/<int:pk>/qr/<str:group>/", views.appraisee_qr, name="appraisee-qr"),
     path("campaigns/<int:pk>/recompute/", views.campaign_recompute, name="campaign-recompute"),

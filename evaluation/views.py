@@ -49,6 +49,7 @@ from .models import (
     Survey,
     VisitStatus,
 )
+from .panels import principal_figures, profile_figures
 
 
 class SurveyListView(ScopedListView):
@@ -486,6 +487,7 @@ class CampaignDetailView(ScopedDetailView):
                 (label, profile["distribution"][value]) for value, label in profile["dimensions"]
             ],
             can_change=can_change,
+            heatmap=profile_figures(self.object, profile["rows"]),
             appraisees=appraisees,
             groups=RaterGroup.choices,
             principal_form=PrincipalForm(teachers=_principal_candidates(user, self.object))
@@ -494,6 +496,39 @@ class CampaignDetailView(ScopedDetailView):
             link_forms=[(a, LinksForm(auto_id=f"links{a.pk}_%s")) for a, _c in appraisees]
             if can_change
             else [],
+        )
+        return ctx
+
+
+class AppraiseeDetailView(ScopedDetailView):
+    """A principal's report: the radar of their scores per dimension, the
+    table per rater group (a group under the minimum shows only its count)."""
+
+    model = Appraisee
+    template_name = "evaluation/appraisee_detail.html"
+
+    def get_base_queryset(self):
+        return Appraisee.objects.select_related("campaign", "campaign__district", "school")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        a = self.object
+        groups = (a.scores or {}).get("groups") or {}
+        weight_of = dict(a.campaign.weights.values_list("group", "weight"))
+        ctx.update(
+            campaign=a.campaign,
+            radar=principal_figures(a),
+            dimensions=Dimension.choices,
+            groups=[
+                (
+                    label,
+                    weight_of.get(g),
+                    groups.get(g) or {"n": 0, "shown": False, "dims": None},
+                    [((groups.get(g) or {}).get("dims") or {}).get(d) for d in Dimension.values],
+                )
+                for g, label in RaterGroup.choices
+            ],
+            weighted=[((a.scores or {}).get("dims") or {}).get(d) for d in Dimension.values],
         )
         return ctx
 

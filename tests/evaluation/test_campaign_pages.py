@@ -120,3 +120,65 @@ def test_start_computation_and_progress(world, campaign, login, django_capture_o
         reverse("evaluation:campaign-recompute", args=[campaign.pk])
     )
     assert response.status_code == 404
+
+
+def _rated(world, campaign, name, school, value, groups=(RaterGroup.TEACHERS,), n=5):
+    by = world.user("district_a")
+    appraisee = services.add_principal(campaign=campaign, school=school, name=name, by=by)
+    for group in groups:
+        for link in services.issue_links(appraisee=appraisee, group=group, count=n, by=by):
+            services.rate(token=link.token, scores=dict.fromkeys(services.Dimension.values, value))
+    return appraisee
+
+
+def test_principal_report_radar_and_profile_heatmap(world, campaign, login):
+    import json
+
+    from evaluation.panels import principal_figures, profile_figures
+    from evaluation.tasks import compute_campaign
+
+    wang = _rated(world, campaign, "王校长", world.school_a, 4, (RaterGroup.TEACHERS,))
+    li = _rated(world, campaign, "李校长", world.school_a2, 2, (RaterGroup.TEACHERS,))
+    by = world.user("district_a")
+    for link in services.issue_links(appraisee=wang, group=RaterGroup.PARENTS, count=2, by=by):
+        services.rate(token=link.token, scores=dict.fromkeys(services.Dimension.values, 1))
+    compute_campaign(campaign.pk)
+    wang.refresh_from_db()
+    li.refresh_from_db()
+
+    radar = principal_figures(wang)
+    assert radar.kind == "radar" and len(radar.categories) == 5
+    # The weighted score and the teachers; the parents (2 < 5 answers) are left out.
+    assert [s.name for s in radar.series] == ["加权得分", "教师"]
+    assert radar.as_json()["series"][0]["data"] == [4.0] * 5 and radar.as_json()["high"] == 5
+
+    client = login(by)
+    html = client.get(wang.get_absolute_url()).content.decode()
+    assert 'data-chart="chart-evaluation-principal"' in html and "echarts.min.js" in html
+    data = html.split('id="chart-evaluation-principal" type="application/json">')[1].split("</script>")[0]
+    assert json.loads(data)["kind"] == "radar"
+    assert "<table" in html.split('data-chart-panel="evaluation-principal"')[1]
+    assert "低于最少答卷数" in html  # the parents' row shows its count only
+
+    heat = profile_figures(campaign, list(campaign.appraisees.select_related("school")))
+    assert heat.kind == "heatmap"
+    assert heat.categories == ["天河实验小学", "天河第一小学"]
+    assert heat.series[0].data == [2, 4]
+    page = client.get(campaign.get_absolute_url()).content.decode()
+    data = page.split('id="chart-evaluation-profile" type="application/json">')[1].split("</script>")[0]
+    fig = json.loads(data)
+    assert fig["kind"] == "heatmap" and fig["categories"] == heat.categories
+    assert len(fig["series"]) == 5 and fig["series"][0]["data"] == [2.0, 4.0]
+    assert wang.get_absolute_url() in page
+    # In scope only.
+    assert login(world.user("district_b")).get(wang.get_absolute_url()).status_code == 404
+    assert login(world.user("bureau")).get(wang.get_absolute_url()).status_code == 200
+
+
+def test_chart_kinds_are_checked():
+    from core.charts import Figures, Series
+
+    with pytest.raises(ValueError):
+        Figures(title="x", kind="sankey", categories=["a"], series=[Series("s", [1])])
+    fig = Figures(title="x", kind="heatmap", categories=["a"], series=[Series("s", [1])], high=5)
+    assert fig.as_json()["high"] == 5 and fig.as_json()["low"] is None
