@@ -182,3 +182,23 @@ def test_chart_kinds_are_checked():
         Figures(title="x", kind="sankey", categories=["a"], series=[Series("s", [1])])
     fig = Figures(title="x", kind="heatmap", categories=["a"], series=[Series("s", [1])], high=5)
     assert fig.as_json()["high"] == 5 and fig.as_json()["low"] is None
+
+
+def test_api_scores_and_profile_in_scope(world, campaign, login):
+    from evaluation.tasks import compute_campaign
+
+    wang = _rated(world, campaign, "王校长", world.school_a, 4)
+    compute_campaign(campaign.pk)
+    client = login(world.user("district_a"))
+    data = client.get(f"/api/v1/evaluation/campaigns/{campaign.pk}/").json()
+    assert data["progress"] == 100 and data["weights"]["teachers"] == "35.00"
+    profile = client.get(f"/api/v1/evaluation/campaigns/{campaign.pk}/profile/").json()
+    assert profile["rows"][0]["dims"]["ethics"] == "4.00"
+    assert profile["rows"][0]["school_name"] == "天河第一小学"
+    listed = client.get(f"/api/v1/evaluation/principals/?campaign={campaign.pk}").json()
+    items = listed.get("results", listed)
+    assert [p["id"] for p in items] == [wang.pk] and items[0]["score"] == "4.00"
+    assert items[0]["scores"]["groups"]["parents"] == {"n": 0, "shown": False, "dims": None}
+    other = login(world.user("district_b"))
+    assert other.get(f"/api/v1/evaluation/campaigns/{campaign.pk}/profile/").status_code == 404
+    assert other.get("/api/v1/evaluation/principals/").json().get("results", []) == []
