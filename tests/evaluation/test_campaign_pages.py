@@ -131,6 +131,10 @@ def _rated(world, campaign, name, school, value, groups=(RaterGroup.TEACHERS,), 
     return appraisee
 
 
+def _chart_data(html, chart_id):
+    return html.split(f'id="{chart_id}" type="application/json">')[1].split("</script>")[0]
+
+
 def test_principal_report_radar_and_profile_heatmap(world, campaign, login):
     import json
 
@@ -155,7 +159,7 @@ def test_principal_report_radar_and_profile_heatmap(world, campaign, login):
     client = login(by)
     html = client.get(wang.get_absolute_url()).content.decode()
     assert 'data-chart="chart-evaluation-principal"' in html and "echarts.min.js" in html
-    data = html.split('id="chart-evaluation-principal" type="application/json">')[1].split("</script>")[0]
+    data = _chart_data(html, "chart-evaluation-principal")
     assert json.loads(data)["kind"] == "radar"
     assert "<table" in html.split('data-chart-panel="evaluation-principal"')[1]
     assert "低于最少答卷数" in html  # the parents' row shows its count only
@@ -165,7 +169,7 @@ def test_principal_report_radar_and_profile_heatmap(world, campaign, login):
     assert heat.categories == ["天河实验小学", "天河第一小学"]
     assert heat.series[0].data == [2, 4]
     page = client.get(campaign.get_absolute_url()).content.decode()
-    data = page.split('id="chart-evaluation-profile" type="application/json">')[1].split("</script>")[0]
+    data = _chart_data(page, "chart-evaluation-profile")
     fig = json.loads(data)
     assert fig["kind"] == "heatmap" and fig["categories"] == heat.categories
     assert len(fig["series"]) == 5 and fig["series"][0]["data"] == [2.0, 4.0]
