@@ -402,8 +402,10 @@ class CampaignListView(ScopedListView):
     empty_message = gettext_lazy("No campaigns yet.")
 
     def get_base_queryset(self):
-        return Campaign.objects.select_related("district").annotate(
-            n_principals=Count("appraisees")
+        return (
+            Campaign.objects.select_related("district")
+            .annotate(n_principals=Count("appraisees"))
+            .order_by("-created_at", "-id")
         )
 
     def get_context_data(self, **kwargs):
