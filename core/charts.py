@@ -2,7 +2,10 @@
 
 An app registers a :class:`ChartPanel` with ``charts`` (in its ``panels.py``):
 a function of ``(user, filters)`` returning :class:`Figures` — a title, a
-kind (bar, line or pie), the categories, one or more series and a unit. The
+kind (bar, line, pie, radar or heatmap), the categories, one or more series
+and a unit. A radar's categories are its axes (one polygon per series); a
+heat map's categories are its columns and its series its rows (one cell per
+value, coloured from ``low`` to ``high``). The
 dashboards assemble the panels; ``core/includes/chart.html`` renders each as
 a chart element, its figures in a ``json_script`` element (no inline script:
 CSP) and an accessible ``<table>`` of the same figures; ``static/js/charts.js``
@@ -27,7 +30,7 @@ from openpyxl.styles import Font
 
 from .formats import excel_value
 
-KINDS = ("bar", "line", "pie")
+KINDS = ("bar", "line", "pie", "radar", "heatmap")
 
 
 @dataclass
@@ -47,6 +50,9 @@ class Figures:
     note: str = ""
     #: a link to the records behind the figures, within the viewer's scope
     drill_url: str = ""
+    #: the scale of a radar's axes and a heat map's colours (None: from the data)
+    low: int | float | None = None
+    high: int | float | None = None
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -67,6 +73,8 @@ class Figures:
             "title": str(self.title),
             "kind": self.kind,
             "unit": str(self.unit),
+            "low": self.low,
+            "high": self.high,
             "categories": [str(c) for c in self.categories],
             "series": [
                 {"name": str(s.name), "data": [_number(v) for v in s.data]} for s in self.series

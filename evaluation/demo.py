@@ -2,7 +2,11 @@
 (training's demo closes it; the worker opens the survey), with answers from
 most of its trainees, and the two satisfaction figures of the Guangzhou
 summary for 2019–2020 (远培中心 87 %, 民办中心 90.37 %) reproduced from
-generated anonymous answers. Idempotent: a survey that exists is left alone."""
+generated anonymous answers; and the demo district's (天河区) principals'
+end-of-term evaluation, its principals rated through one-time links by the
+four rater groups (parents under the minimum at one school, so its parents'
+score stays hidden), computed into the district profile. Idempotent: a
+survey or campaign that exists is left alone."""
 
 import datetime
 import random
@@ -16,7 +20,20 @@ from core.models import Membership
 from core.roles import Role
 
 from . import services
-from .models import Answer, Audience, QuestionKind, Response, Survey, SurveyKind, SurveyStatus
+from .models import (
+    Answer,
+    Audience,
+    Campaign,
+    Dimension,
+    QuestionKind,
+    RaterGroup,
+    RaterToken,
+    Rating,
+    Response,
+    Survey,
+    SurveyKind,
+    SurveyStatus,
+)
 
 # (title, responses, satisfied on the overall question): 261/300 = 87.00 %, 244/270 = 90.37 %.
 SUMMARY = [
@@ -35,6 +52,7 @@ def load(stdout=None):
             if not Survey.objects.filter(title=title).exists():
                 _summary_survey(center, title, n, satisfied)
         _closed_class_answers()
+        _campaign()
 
 
 def _center():
@@ -113,3 +131,79 @@ def _closed_class_answers():
             elif q.kind == QuestionKind.MULTIPLE:
                 answers[q.pk] = rng.sample(q.choices, 2)
         services.answer(token=inv.token, answers=answers, by=inv.user)
+
+
+CAMPAIGN_TERM = "2023—2026"
+JITTER = (-1, 0, 0, 0, 1)
+#: answers per rater group (the first school's parents stay under the minimum of 5)
+RATERS = {
+    RaterGroup.STUDENTS: 8,
+    RaterGroup.PARENTS: 6,
+    RaterGroup.TEACHERS: 10,
+    RaterGroup.MANAGERS: 5,
+}
+
+
+def _campaign():
+    """天河区's campaign: its schools' principals, each with a leaning (a
+    strength and a weakness per dimension) so the profile shows contrast."""
+    from centers.models import District, Teacher, TeacherRole
+
+    user = get_user_model().objects.filter(username="district").first()
+    m = Membership.objects.filter(user=user, role=Role.DISTRICT_STAFF).first() if user else None
+    district = District.objects.filter(pk=m.organisation_id).first() if m else None
+    if district is None or Campaign.objects.filter(district=district, term=CAMPAIGN_TERM).exists():
+        return
+    campaign = services.start_campaign(district=district, term=CAMPAIGN_TERM, by=user)
+    heads = (
+        Teacher.objects.filter(
+            district=district,
+            role__in=[TeacherRole.PRINCIPAL, TeacherRole.KINDERGARTEN_DIRECTOR],
+        )
+        .select_related("school")
+        .order_by("school__name", "pk")
+    )
+    rng = random.Random(CAMPAIGN_TERM)
+    dims = Dimension.values
+    now = timezone.now()
+    ratings = []
+    seen = set()
+    for index, head in enumerate(heads):
+        if head.school_id in seen:
+            continue
+        seen.add(head.school_id)
+        appraisee = services.add_principal(
+            campaign=campaign, school=head.school, name=head.name, by=user
+        )
+        strong, weak = dims[index % len(dims)], dims[(index + 2) % len(dims)]
+        for group, n in RATERS.items():
+            count = n - 2 if index == 0 and group == RaterGroup.PARENTS else n
+            links = services.issue_links(appraisee=appraisee, group=group, count=count, by=user)
+            # Answered (written directly, as the rating page would: the link
+            # used, the rating with only its group, scores and day).
+            RaterToken.objects.filter(pk__in=[link.pk for link in links]).update(used_at=now)
+            ratings.extend(
+                Rating(
+                    appraisee=appraisee,
+                    group=group,
+                    scores={
+                        d: max(
+                            1,
+                            min(
+                                5,
+                                (5 if d == strong else 2 if d == weak else 4) + rng.choice(JITTER),
+                            ),
+                        )
+                        for d in dims
+                    },
+                    submitted_on=now.date(),
+                )
+                for _link in links
+            )
+    Rating.objects.bulk_create(ratings)
+    # Ten links per group left unused: the QR sheets have something to print.
+    first = campaign.appraisees.order_by("school__name", "pk").first()
+    if first is not None:
+        for group in RaterGroup.values:
+            services.issue_links(appraisee=first, group=group, count=10, by=user)
+    services.compute_campaign(campaign.pk)

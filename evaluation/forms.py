@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import StyledForm
 
-from .models import IntervieweeKind, Severity
+from .models import IntervieweeKind, RaterGroup, Severity
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TRI = [("", _("Not checked")), ("yes", _("Followed")), ("no", _("Not followed"))]
@@ -70,3 +70,42 @@ class ReplyForm(StyledForm):
 class CheckForm(StyledForm):
     done = forms.BooleanField(label=_("Done"), required=False)
     evidence = forms.CharField(label=_("Evidence"), max_length=2000, required=False)
+
+
+# --- Principals' end-of-term evaluation -------------------------------------------------
+
+
+class CampaignForm(StyledForm):
+    district = forms.ModelChoiceField(queryset=None, label=_("District"))
+    term = forms.CharField(label=_("Term"), max_length=40, help_text=_("For example 2023—2026."))
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=200,
+        required=False,
+        help_text=_("Left empty, it is made from the district and the term."),
+    )
+    min_answers = forms.IntegerField(
+        label=_("Minimum answers per rater group"), min_value=1, max_value=500, initial=5
+    )
+
+    def __init__(self, *args, districts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+        if districts.count() == 1:
+            self.fields["district"].initial = districts.first().pk
+
+
+class PrincipalForm(StyledForm):
+    teacher = forms.ModelChoiceField(queryset=None, label=_("Principal"))
+
+    def __init__(self, *args, teachers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["teacher"].queryset = teachers
+        self.fields["teacher"].label_from_instance = lambda t: (
+            f"{t.school.name} · {t.name} · {t.get_role_display()}"
+        )
+
+
+class LinksForm(StyledForm):
+    group = forms.ChoiceField(label=_("Rater group"), choices=RaterGroup.choices)
+    count = forms.IntegerField(label=_("Links"), min_value=1, max_value=500, initial=30)

@@ -620,6 +620,9 @@ class Appraisee(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("evaluation:appraisee-detail", args=[self.pk])
+
 
 class RaterToken(models.Model):
     """A one-time anonymous link for one rater of a group (printed as a QR

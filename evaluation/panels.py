@@ -87,3 +87,61 @@ registry.add_inbox(
         order=30,
     )
 )
+
+
+# --- The principals' evaluation charts (drawn on its pages, not on a dashboard) ---------
+
+
+def _score(value):
+    return Decimal(value) if value is not None else None
+
+
+def principal_figures(appraisee):
+    """A principal's radar: the weighted score per dimension and, for each
+    rater group with enough answers, that group's own (a group under the
+    minimum never shows, so no rater is singled out)."""
+    from .models import Dimension, RaterGroup
+
+    scores = appraisee.scores or {}
+    series = [
+        Series(
+            str(_("Weighted score")),
+            [_score((scores.get("dims") or {}).get(d)) for d in Dimension.values],
+        )
+    ]
+    for group, label in RaterGroup.choices:
+        item = (scores.get("groups") or {}).get(group) or {}
+        if item.get("shown"):
+            series.append(
+                Series(str(label), [_score(item["dims"].get(d)) for d in Dimension.values])
+            )
+    return Figures(
+        title=_("Scores per dimension"),
+        kind="radar",
+        categories=[str(label) for _v, label in Dimension.choices],
+        series=series,
+        unit=str(_("points (1–5)")),
+        note=_("Rater groups under the campaign's minimum of answers are left out."),
+        low=0,
+        high=5,
+    )
+
+
+def profile_figures(campaign, appraisees):
+    """The district profile's heat map: a column per school, a row per
+    dimension, each cell the principal's weighted score."""
+    from .models import Dimension
+
+    return Figures(
+        title=_("District profile: dimension × school"),
+        kind="heatmap",
+        categories=[a.school.name for a in appraisees],
+        series=[
+            Series(str(label), [_score((a.scores.get("dims") or {}).get(d)) for a in appraisees])
+            for d, label in Dimension.choices
+        ],
+        unit=str(_("points (1–5)")),
+        note=_("From the stored scores; an empty cell has no rater group at the minimum."),
+        low=1,
+        high=5,
+    )

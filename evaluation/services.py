@@ -41,6 +41,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -831,6 +832,40 @@ def rate(*, token, scores: dict, now=None) -> Rating:
         )
         schedule_campaign(link.appraisee.campaign_id)
     return rating
+
+
+def start_computation(*, campaign, by) -> None:
+    """The district starts computing its campaign's scores (a worker; the
+    page shows the progress from 0 to 100)."""
+    _require(by, "change", campaign)
+    Campaign.objects.filter(pk=campaign.pk).update(progress=0)
+    schedule_campaign(campaign.pk)
+
+
+def unused_links(appraisee, group):
+    """The links of ``group`` not used yet (the QR sheet prints them)."""
+    return list(
+        RaterToken.objects.filter(appraisee=appraisee, group=group, used_at__isnull=True).order_by(
+            "pk"
+        )
+    )
+
+
+def link_counts(appraisees) -> list:
+    """``[(appraisee, [(group, label, issued, used)])]`` in one query: how
+    many links of each rater group were issued and used."""
+    counts = {}
+    for pk, group, issued, used in (
+        RaterToken.objects.filter(appraisee__in=appraisees)
+        .values("appraisee_id", "group")
+        .annotate(issued=Count("pk"), used=Count("pk", filter=Q(used_at__isnull=False)))
+        .values_list("appraisee_id", "group", "issued", "used")
+    ):
+        counts[pk, group] = (issued, used)
+    return [
+        (a, [(g, label, *counts.get((a.pk, g), (0, 0))) for g, label in RaterGroup.choices])
+        for a in appraisees
+    ]
 
 
 def schedule_campaign(campaign_id: int) -> None:

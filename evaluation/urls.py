@@ -29,7 +29,17 @@ urlpatterns = [
     path("checks/<int:pk>/", views.check_item, name="check-item"),
     path("vendors/", views.vendor_records, name="vendor-records"),
     path("campaigns/", views.CampaignListView.as_view(), name="campaign-list"),
+    path("campaigns/new/", views.campaign_add, name="campaign-add"),
     path("campaigns/<int:pk>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
+    path("campaigns/<int:pk>/progress/", views.campaign_progress, name="campaign-progress"),
+    path(
+        "campaigns/<int:pk>/principals/",
+        views.campaign_principal_add,
+        name="campaign-principal-add",
+    ),
+    path("principals/<int:pk>/", views.AppraiseeDetailView.as_view(), name="appraisee-detail"),
+    path("principals/<int:pk>/links/", views.appraisee_links, name="appraisee-links"),
+    path("principals/<int:pk>/qr/<str:group>/", views.appraisee_qr, name="appraisee-qr"),
     path("campaigns/<int:pk>/recompute/", views.campaign_recompute, name="campaign-recompute"),
     path("rate/<str:token>/", views.rate, name="rate"),
 ]

@@ -2,12 +2,17 @@
 district, vendor), the teacher's "my surveys" and the answer form. Thin:
 every rule is in ``services``; every object comes through ``restrict``."""
 
+import io
+
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Avg, Count, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -17,14 +22,26 @@ from core.permissions import can
 
 from . import services
 from .filtersets import SurveyFilterSet, VisitFilterSet
-from .forms import CheckForm, FindingForm, InterviewForm, ObservationForm, ReplyForm, VisitForm
+from .forms import (
+    CampaignForm,
+    CheckForm,
+    FindingForm,
+    InterviewForm,
+    LinksForm,
+    ObservationForm,
+    PrincipalForm,
+    ReplyForm,
+    VisitForm,
+)
 from .models import (
+    Appraisee,
     Campaign,
     Dimension,
     Finding,
     FindingStatus,
     ProjectScore,
     QuestionKind,
+    RaterGroup,
     ScoreComponent,
     Stage,
     StageCheck,
@@ -32,6 +49,7 @@ from .models import (
     Survey,
     VisitStatus,
 )
+from .panels import principal_figures, profile_figures
 
 
 class SurveyListView(ScopedListView):
@@ -384,9 +402,64 @@ class CampaignListView(ScopedListView):
     empty_message = gettext_lazy("No campaigns yet.")
 
     def get_base_queryset(self):
-        return Campaign.objects.select_related("district").annotate(
-            n_principals=Count("appraisees")
+        return (
+            Campaign.objects.select_related("district")
+            .annotate(n_principals=Count("appraisees"))
+            .order_by("-created_at", "-id")
         )
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_add"] = can(self.request.user, "add", Campaign)
+        return ctx
+
+
+@login_required
+def campaign_add(request):
+    """A district's staff start their district's campaign; the bureau any
+    district's (the service refuses a district out of scope)."""
+    from centers.models import District
+
+    if not can(request.user, "add", Campaign):
+        raise PermissionDenied
+    districts = District.objects.restrict(request.user, "view").order_by("order", "name")
+    form = CampaignForm(request.POST or None, districts=districts)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            campaign = services.start_campaign(
+                district=data["district"],
+                term=data["term"],
+                title=data["title"],
+                min_answers=data["min_answers"],
+                by=request.user,
+            )
+        except (ValidationError, PermissionDenied) as exc:
+            form.add_error(None, _messages(exc))
+        else:
+            messages.success(request, _("Campaign started."))
+            return redirect(campaign)
+    return render(
+        request,
+        "evaluation/campaign_form.html",
+        {"form": form, "title": _("New principal evaluation campaign")},
+    )
+
+
+def _principal_candidates(user, campaign):
+    """The district's principals and kindergarten directors not in the
+    campaign yet; all its teachers when it records no principal."""
+    from centers.models import Teacher, TeacherRole
+
+    teachers = (
+        Teacher.objects.restrict(user, "view")
+        .filter(district=campaign.district_id)
+        .exclude(school__in=campaign.appraisees.values("school"))
+        .select_related("school")
+        .order_by("school__name", "name", "pk")
+    )
+    heads = teachers.filter(role__in=[TeacherRole.PRINCIPAL, TeacherRole.KINDERGARTEN_DIRECTOR])
+    return heads if heads.exists() else teachers
 
 
 class CampaignDetailView(ScopedDetailView):
@@ -402,7 +475,10 @@ class CampaignDetailView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        can_change = can(user, "change", self.object)
         profile = services.district_profile(self.object)
+        appraisees = services.link_counts(profile["rows"])
         dims = [value for value, _label in profile["dimensions"]]
         ctx.update(
             profile=profile,
@@ -412,18 +488,165 @@ class CampaignDetailView(ScopedDetailView):
             distribution=[
                 (label, profile["distribution"][value]) for value, label in profile["dimensions"]
             ],
-            can_change=can(self.request.user, "change", self.object),
+            can_change=can_change,
+            heatmap=profile_figures(self.object, profile["rows"]),
+            appraisees=appraisees,
+            groups=RaterGroup.choices,
+            principal_form=PrincipalForm(teachers=_principal_candidates(user, self.object))
+            if can_change
+            else None,
+            link_forms=[(a, LinksForm(auto_id=f"links{a.pk}_%s")) for a, _c in appraisees]
+            if can_change
+            else [],
         )
         return ctx
+
+
+class AppraiseeDetailView(ScopedDetailView):
+    """A principal's report: the radar of their scores per dimension, the
+    table per rater group (a group under the minimum shows only its count)."""
+
+    model = Appraisee
+    template_name = "evaluation/appraisee_detail.html"
+
+    def get_base_queryset(self):
+        return Appraisee.objects.select_related("campaign", "campaign__district", "school")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        a = self.object
+        groups = (a.scores or {}).get("groups") or {}
+        weight_of = dict(a.campaign.weights.values_list("group", "weight"))
+        ctx.update(
+            campaign=a.campaign,
+            radar=principal_figures(a),
+            dimensions=Dimension.choices,
+            groups=[
+                (
+                    label,
+                    weight_of.get(g),
+                    groups.get(g) or {"n": 0, "shown": False, "dims": None},
+                    [((groups.get(g) or {}).get("dims") or {}).get(d) for d in Dimension.values],
+                )
+                for g, label in RaterGroup.choices
+            ],
+            weighted=[((a.scores or {}).get("dims") or {}).get(d) for d in Dimension.values],
+        )
+        return ctx
+
+
+def _campaign(request, pk, action="change"):
+    return get_object_or_404(Campaign.objects.restrict(request.user, action), pk=pk)
 
 
 @login_required
 @require_POST
 def campaign_recompute(request, pk):
-    campaign = get_object_or_404(Campaign.objects.restrict(request.user, "change"), pk=pk)
-    services.schedule_campaign(campaign.pk)
-    messages.success(request, _("The scores are being computed."))
+    campaign = _campaign(request, pk)
+    try:
+        services.start_computation(campaign=campaign, by=request.user)
+    except PermissionDenied as exc:
+        messages.error(request, _messages(exc))
+    else:
+        messages.success(request, _("The scores are being computed."))
     return redirect(campaign)
+
+
+@login_required
+def campaign_progress(request, pk):
+    """The computation's progress, read by the campaign page while it runs."""
+    campaign = _campaign(request, pk, "view")
+    return JsonResponse(
+        {
+            "progress": campaign.progress,
+            "status": "done" if campaign.progress >= 100 else "running",
+        }
+    )
+
+
+@login_required
+@require_POST
+def campaign_principal_add(request, pk):
+    campaign = _campaign(request, pk)
+    form = PrincipalForm(request.POST, teachers=_principal_candidates(request.user, campaign))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(campaign)
+    teacher = form.cleaned_data["teacher"]
+    try:
+        services.add_principal(
+            campaign=campaign, school=teacher.school, name=teacher.name, by=request.user
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _messages(exc))
+    else:
+        messages.success(request, _("Principal added."))
+    return redirect(campaign)
+
+
+def _appraisee(request, pk, action="change"):
+    return get_object_or_404(
+        Appraisee.objects.restrict(request.user, action).select_related(
+            "campaign", "campaign__district", "school"
+        ),
+        pk=pk,
+    )
+
+
+@login_required
+@require_POST
+def appraisee_links(request, pk):
+    appraisee = _appraisee(request, pk)
+    form = LinksForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(appraisee.campaign)
+    group = form.cleaned_data["group"]
+    try:
+        services.issue_links(
+            appraisee=appraisee, group=group, count=form.cleaned_data["count"], by=request.user
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _messages(exc))
+        return redirect(appraisee.campaign)
+    messages.success(request, _("Links issued."))
+    return redirect("evaluation:appraisee-qr", pk=appraisee.pk, group=group)
+
+
+def qr_svg(text) -> str:
+    """A QR code of ``text`` as inline SVG, drawn here (segno), no service."""
+    out = io.BytesIO()
+    segno.make(text, error="m").save(
+        out, kind="svg", scale=4, border=2, xmldecl=False, omitsize=True
+    )
+    return out.getvalue().decode()
+
+
+@login_required
+def appraisee_qr(request, pk, group):
+    """The printable sheet of one rater group's unused one-time links, each
+    as a QR code (cut and hand out one per rater)."""
+    appraisee = _appraisee(request, pk)
+    if group not in RaterGroup.values:
+        raise Http404
+    codes = []
+    for link in services.unused_links(appraisee, group):
+        url = request.build_absolute_uri(reverse("evaluation:rate", args=[link.token]))
+        codes.append((url, mark_safe(qr_svg(url))))  # noqa: S308 - segno's own SVG
+    return render(
+        request,
+        "evaluation/qr_sheet.html",
+        {
+            "appraisee": appraisee,
+            "campaign": appraisee.campaign,
+            "group_label": RaterGroup(group).label,
+            "codes": codes,
+        },
+    )
 
 
 def rate(request, token):

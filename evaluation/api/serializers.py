@@ -1,6 +1,8 @@
 from rest_framework import serializers
 
 from ..models import (
+    Appraisee,
+    Campaign,
     Finding,
     Interview,
     Invitation,
@@ -122,4 +124,35 @@ class ProjectScoreSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProjectScore
         fields = ["id", "subproject", "vendor", "components", "score", "computed_at"]
+        read_only_fields = fields
+
+
+class CampaignSerializer(serializers.ModelSerializer):
+    weights = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "id",
+            "district",
+            "term",
+            "title",
+            "min_answers",
+            "status",
+            "progress",
+            "computed_at",
+            "weights",
+        ]
+        read_only_fields = fields
+
+    def get_weights(self, obj) -> dict:
+        return {w.group: str(w.weight) for w in obj.weights.all()}
+
+
+class AppraiseeSerializer(serializers.ModelSerializer):
+    school_name = serializers.CharField(source="school.name", read_only=True)
+
+    class Meta:
+        model = Appraisee
+        fields = ["id", "campaign", "school", "school_name", "name", "score", "scores"]
         read_only_fields = fields

@@ -10,6 +10,8 @@ router.register("evaluation/findings", views.FindingViewSet, basename="evaluatio
 router.register(
     "evaluation/project-scores", views.ProjectScoreViewSet, basename="evaluation-project-score"
 )
+router.register("evaluation/campaigns", views.CampaignViewSet, basename="evaluation-campaign")
+router.register("evaluation/principals", views.AppraiseeViewSet, basename="evaluation-principal")
 
 urlpatterns = router.urls + [
     path(

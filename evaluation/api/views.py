@@ -13,9 +13,11 @@ from core.api.viewsets import ScopedReadOnlyViewSet
 
 from .. import services
 from ..filtersets import FindingFilterSet, SurveyFilterSet, VisitFilterSet
-from ..models import Finding, ProjectScore, SupervisionVisit, Survey
+from ..models import Appraisee, Campaign, Dimension, Finding, ProjectScore, SupervisionVisit, Survey
 from .serializers import (
     AnswerSerializer,
+    AppraiseeSerializer,
+    CampaignSerializer,
     FindingSerializer,
     InvitationSerializer,
     ProjectScoreSerializer,
@@ -93,4 +95,47 @@ class ProjectScoreViewSet(ScopedReadOnlyViewSet):
 
     queryset = ProjectScore.objects.all()
     serializer_class = ProjectScoreSerializer
+    ordering = ["id"]
+
+
+class CampaignViewSet(ScopedReadOnlyViewSet):
+    """Principals' evaluation campaigns in reach (the district's own, the
+    bureau's all), and each one's district profile (stored scores)."""
+
+    queryset = Campaign.objects.prefetch_related("weights")
+    serializer_class = CampaignSerializer
+    ordering = ["id"]
+
+    @extend_schema(responses={200: None})
+    @action(detail=True, methods=["get"])
+    def profile(self, request, pk=None):
+        """The district profile: per school its principal's weighted score per
+        dimension, and each dimension's distribution over score bands."""
+        profile = services.district_profile(self.get_object())
+        return Response(
+            {
+                "dimensions": Dimension.values,
+                "rows": [
+                    {
+                        "appraisee": a.pk,
+                        "school": a.school_id,
+                        "school_name": a.school.name,
+                        "name": a.name,
+                        "dims": (a.scores or {}).get("dims") or {},
+                        "score": str(a.score) if a.score is not None else None,
+                    }
+                    for a in profile["rows"]
+                ],
+                "distribution": profile["distribution"],
+            }
+        )
+
+
+class AppraiseeViewSet(ScopedReadOnlyViewSet):
+    """The principals of the campaigns in reach with their stored scores
+    (per rater group only where the group reached the minimum)."""
+
+    queryset = Appraisee.objects.select_related("school")
+    serializer_class = AppraiseeSerializer
+    filterset_fields = ["campaign"]
     ordering = ["id"]

@@ -270,6 +270,26 @@ def _training_pairs(world) -> dict[str, Pair]:
             evaluation_services.store_project_score(t.sub_b.pk),
         ),
         **_procurement_pairs(world),
+        **_campaign_pairs(world),
+    }
+
+
+def _campaign_pairs(world) -> dict[str, Pair]:
+    """Each district's principals' evaluation, one principal rated in each."""
+
+    def side(district, school, staff):
+        by = world.user(staff)
+        campaign = evaluation_services.start_campaign(district=district, term="2023—2026", by=by)
+        principal = evaluation_services.add_principal(
+            campaign=campaign, school=school, name="校长", by=by
+        )
+        return campaign, principal
+
+    campaign_a, principal_a = side(world.district_a, world.school_a, "district_a")
+    campaign_b, principal_b = side(world.district_b, world.school_b, "district_b")
+    return {
+        "evaluation-campaign": Pair(campaign_a, campaign_b),
+        "evaluation-principal": Pair(principal_a, principal_b),
     }
 
 

@@ -243,6 +243,7 @@ def test_answer(shared, objects, route, method, target, actor, expected):
 
 
 DETAIL_ACTIONS = {
+    "evaluation-campaign-profile",
     "alliance-document-comments",
     "alliance-document-transition",
     "alliance-document-versions",
