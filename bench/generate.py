@@ -274,6 +274,7 @@ def generate(scale: Scale = CITY, *, today=None, log=print) -> dict:
     from django.utils import timezone
 
     from centers.demo import DISTRICTS
+    from centers.fields import encrypt, hash_id_number
     from centers.models import District, School, Teacher
     from core.models import Membership, User
     from core.roles import Role
@@ -413,13 +414,14 @@ def generate(scale: Scale = CITY, *, today=None, log=print) -> dict:
             for _ in range(size):
                 seq += 1
                 name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
+                number = id_number(rng, region, used_ids)
                 teacher_rows.append(
                     [
                         teacher_id,
                         sid,
                         did,
                         name,
-                        id_number(rng, region, used_ids),
+                        encrypt(number),  # at rest as the portal keeps it (centers.fields)
                         rng.choice(SUBJECTS),
                         stage,
                         rng.choice(
@@ -432,6 +434,7 @@ def generate(scale: Scale = CITY, *, today=None, log=print) -> dict:
                         True,
                         now,
                         now,
+                        hash_id_number(number),
                     ]
                 )
                 teachers.append((teacher_id, sid, did))
@@ -458,6 +461,7 @@ def generate(scale: Scale = CITY, *, today=None, log=print) -> dict:
                 "is_active",
                 "created_at",
                 "updated_at",
+                "id_number_hash",
             ],
             (tuple(r) for r in teacher_rows),
         )

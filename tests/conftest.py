@@ -128,7 +128,9 @@ SEED_MIGRATIONS = [
 def _seeds_after_a_flush(request):
     yield
     marker = request.node.get_closest_marker("django_db")
-    if not (marker and marker.kwargs.get("transaction")):
+    flushed = bool(marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)))
+    flushed = flushed or {"transactional_db", "live_server"} & set(request.fixturenames)
+    if not flushed:
         return
     from importlib import import_module
 
