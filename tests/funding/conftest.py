@@ -69,3 +69,14 @@ def district_line(world):
         name="2026年天河区教师培训经费",
         amount="1000000.00",
     )
+
+
+@pytest.fixture(autouse=True)
+def _default_rules(db):
+    """The three rules the data migration loads (idempotent): a test that
+    flushed the tables before this module ran took them away."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("funding.migrations.0002_default_rules").load(apps, None)
