@@ -48,6 +48,8 @@ TARGETS = {
     "export_mb": 300,
     # Ratios to the floor measured in the same run (issue 17).
     "page_vs_orm": 4,
+    "checkin_ms": 50,
+    "close_s": 5,
     "dashboard_ms": 500,
     "export_vs_writer": 1.0,
 }
@@ -756,6 +758,48 @@ def verdicts(figures: dict) -> list[tuple[str, str, str, bool]]:
             )
         )
         rows.extend(_floor_rows(page))
+    tr = f.get("training")
+    if tr:
+        rows += [
+            (
+                "Check-in (500 trainees, one session), median",
+                f"{tr['checkin_median_ms']} ms (p90 {tr['checkin_p90_ms']})",
+                f"< {t['checkin_ms']} ms",
+                tr["checkin_median_ms"] < t["checkin_ms"],
+            ),
+            (
+                "  each counted once (retries included)",
+                f"{tr['checkin_counted']} of {tr['checkins']}",
+                "all, once",
+                tr["checkin_counted"] == tr["checkins"],
+            ),
+            (
+                "  the attendance row by the ORM alone",
+                f"{tr['checkin_floor_median_ms']} ms",
+                "(floor)",
+                None,
+            ),
+            ("  check-in / ORM", f"{tr['checkin_ratio']}×", "(ratio)", None),
+            (
+                f"Closing {tr['trainees']:,} trainees: hours posted",
+                f"{tr['post_seconds']} s ({tr['posted']:,} entries)",
+                f"< {t['close_s']} s",
+                tr["post_seconds"] < t["close_s"] and tr["posted"] == tr["trainees"],
+            ),
+            (
+                "  posted again",
+                f"{tr['reposted']} entries in {tr['repost_seconds']} s",
+                "none",
+                tr["reposted"] == 0,
+            ),
+            (
+                "  award_hours_bulk alone, same awards",
+                f"{tr['bulk_floor_seconds']} s",
+                "(floor)",
+                None,
+            ),
+            ("  closing / bulk award", f"{tr['post_ratio']}×", "(ratio)", None),
+        ]
     api = f.get("api_sync")
     if api:
         rows.append(
@@ -883,7 +927,7 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=3, help="rounds of completion pages")
     parser.add_argument("--batches", type=int, default=100)
     parser.add_argument("--batch-size", type=int, default=1000)
-    parser.add_argument("--skip", default="", help="comma-separated: pages,sync,export")
+    parser.add_argument("--skip", default="", help="comma-separated: pages,sync,export,training")
     parser.add_argument(
         "--only",
         default="",
@@ -893,7 +937,7 @@ def main(argv=None) -> int:
     parser.add_argument("--child-export", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.only:
-        parts = {"pages", "sync", "export", "dashboards"}
+        parts = {"pages", "sync", "export", "dashboards", "training"}
         only = set(filter(None, args.only.split(",")))
         if only - parts:
             parser.error(f"--only takes {', '.join(sorted(parts))}")
@@ -975,6 +1019,11 @@ def main(argv=None) -> int:
         finally:
             remove_sync_rows(tag)
             vacuum()
+    if "training" not in skip:
+        from bench.training import measure_training
+
+        print("Training: 500 check-ins, closing 2,000 trainees…")
+        figures["training"] = measure_training(checkins=500, trainees=2000)
     if "export" not in skip:
         print("City-wide export (child process)…")
         figures["export"] = _export_in_child()

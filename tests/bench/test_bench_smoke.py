@@ -140,3 +140,19 @@ def test_measuring_functions_run(tiny):
         "Bureau dashboard /dashboards/bureau/, median",
         "District dashboard /dashboards/district/, median",
     }
+
+
+def test_training_measure_counts_once_posts_once_and_leaves_nothing(tiny):
+    from bench.training import measure_training
+    from training.models import SubProject
+
+    before = (SubProject.objects.count(), CreditEntry.objects.count())
+    figures = measure_training(checkins=5, trainees=10)
+    assert figures["checkin_counted"] == 5  # the retry of each counted nothing
+    assert figures["posted"] == 10 and figures["reposted"] == 0
+    assert figures["checkin_ratio"] > 0 and figures["post_ratio"] > 0
+    # Measured inside one transaction rolled back: the bench city is as it was.
+    assert (SubProject.objects.count(), CreditEntry.objects.count()) == before
+    assert {r[0] for r in run.verdicts({"training": figures})} >= {
+        "Check-in (500 trainees, one session), median"
+    }
