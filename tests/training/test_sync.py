@@ -100,9 +100,11 @@ def test_rows_land_as_participation_results_and_hours(world, teachers, district_
     district_sub.refresh_from_db()
     # The class was larger than planned: the seats follow what happened.
     assert district_sub.seats_taken == 2 and district_sub.capacity == 2
-    grades = dict(Result.objects.filter(enrollment__subproject=district_sub).values_list(
-        "enrollment__teacher__external_id", "grade"
-    ))
+    grades = dict(
+        Result.objects.filter(enrollment__subproject=district_sub).values_list(
+            "enrollment__teacher__external_id", "grade"
+        )
+    )
     assert grades == {"TH-001": "pass", "TH-002": "fail"}
     school_sub = SubProject.objects.get(code="XB-2026-01")
     assert school_sub.project.plan.district == world.district_a
@@ -130,9 +132,10 @@ def test_a_retry_replays_the_stored_answer_and_writes_nothing(
     assert first.status_code == second.status_code == 201
     assert second.content == first.content
     assert second["Idempotent-Replayed"] == "true"
-    assert Enrollment.objects.count() == 1 + Enrollment.objects.exclude(
-        subproject=district_sub
-    ).count()
+    assert (
+        Enrollment.objects.count()
+        == 1 + Enrollment.objects.exclude(subproject=district_sub).count()
+    )
     assert CreditEntry.objects.count() == 1
     # The same rows under a new key: nothing counts twice.
     again = post(system, body, key="k-2").json()
