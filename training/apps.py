@@ -7,12 +7,25 @@ class TrainingConfig(AppConfig):
     verbose_name = _("Training")
 
     def ready(self):
+        from django.db.models.signals import post_save
+
+        from core.models import Membership
         from core.permissions import get_scope
         from core.registry import DemoLoader, NavItem, NavSection, registry
         from core.roles import Role
         from credits.services import register_claim_check
 
         from . import demo, services
+        from .services import procurement
+
+        def vendor_joined(sender, instance, created, raw=False, **kwargs):
+            if created and not raw:
+                procurement.grant_new_staff(instance)
+
+        # Staff who join a vendor after an award get its sub-projects' grants.
+        post_save.connect(
+            vendor_joined, sender=Membership, weak=False, dispatch_uid="training.vendor_joined"
+        )
 
         # A claim for a portal training would count its hours twice.
         register_claim_check(services.refuse_duplicate_claim)

@@ -247,3 +247,10 @@ rules.register(
         Role.VENDOR: ("view", "contract__vendor"),
     },
 )
+
+# A district system posts its own 区培 / 校本 participation (services.sync).
+rules.register(
+    "centers.district",
+    {Role.DISTRICT_SYSTEM: ("sync_training", "pk")},
+    actions=("sync_training",),
+)

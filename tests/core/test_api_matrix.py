@@ -68,8 +68,12 @@ BODIES = {
     ("evaluation-answer", "POST"): {"answers": {"1": 5}},
     ("evaluation-finding-reply", "POST"): {"text": "已整改"},
     ("funding-figure-batch", "POST"): {"rows": []},
+    ("training-participation", "POST"): {"rows": []},
 }
-HEADERS = {("credit-entry-batch", "POST"): {"HTTP_IDEMPOTENCY_KEY": "matrix-1"}}
+HEADERS = {
+    ("credit-entry-batch", "POST"): {"HTTP_IDEMPOTENCY_KEY": "matrix-1"},
+    ("training-participation", "POST"): {"HTTP_IDEMPOTENCY_KEY": "matrix-1"},
+}
 
 #: (route, method, target, actor) → why today's answer is wrong (DOMAIN.md).
 #: Empty since the vendor no longer reads every center, district and mandate.

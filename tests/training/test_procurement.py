@@ -10,6 +10,8 @@ from django.utils import timezone, translation
 from guardian.shortcuts import get_perms
 
 from core.models import AuditEntry
+from core.roles import Role
+from tests.factories import UserFactory, VendorFactory, member
 from training.models import (
     ContractStatus,
     PaymentStepStatus,
@@ -194,3 +196,17 @@ def test_another_center_may_not_move_it(world):
             budget="1",
             by=world.user("center_b"),
         )
+
+
+def test_staff_who_join_the_vendor_after_the_award_get_the_grants(world):
+    built = build(world, upto="scored")
+    sub, center = built["sub"], world.user("center_a")
+    proc.award(procurement=built["procurement"], by=center)
+    newcomer = UserFactory()
+    member(newcomer, Role.VENDOR, world.vendor)
+    assert set(get_perms(newcomer, sub)) == {"view_subproject", "change_subproject"}
+    assert SubProject.objects.restrict(newcomer, "change").filter(pk=sub.pk).exists()
+    # A newcomer of another vendor gets nothing.
+    other = UserFactory()
+    member(other, Role.VENDOR, VendorFactory())
+    assert get_perms(other, sub) == []

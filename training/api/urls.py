@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import procurement, views
@@ -24,4 +25,11 @@ router.register(
     "training/practice-bases", procurement.PracticeBaseViewSet, basename="training-practicebase"
 )
 
-urlpatterns = router.urls
+urlpatterns = [
+    path(
+        "training/participation/",
+        views.ParticipationBatchView.as_view(),
+        name="training-participation",
+    ),
+    *router.urls,
+]

@@ -4,14 +4,22 @@ off), attendance and results. Lists read changes with ``?updated_since=``:
 a district system reads its district's participation and results. Every
 rule is the services'; a refused move answers 400 with its reason."""
 
+import json
+
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
-from centers.models import Teacher
+from centers.models import District, Teacher
+from core.api.exceptions import error_response
 from core.api.viewsets import ScopedCreateListRetrieveViewSet, ScopedReadOnlyViewSet
+from core.batch import request_hash
 from core.permissions import get_scope
 from core.registry import registry
 from core.roles import Role
@@ -27,6 +35,7 @@ from ..filtersets import (
     SubProjectFilterSet,
 )
 from ..models import Attendance, Enrollment, Plan, Project, Result, Session, SubProject
+from ..services import sync
 from .serializers import (
     AcknowledgeSerializer,
     ApplySerializer,
@@ -217,3 +226,62 @@ class ResultViewSet(ScopedCreateListRetrieveViewSet):
             enrollment=enrollment, by=request.user, recommended=recommended, **data
         )
         return Response(ResultSerializer(result).data, status=status.HTTP_201_CREATED)
+
+
+class ParticipationBatchView(APIView):
+    """``POST /api/v1/training/participation/``: a district system's own
+    区培 / 校本 participation, ``{"rows": [...]}`` under an
+    ``Idempotency-Key`` (``training.services.sync``)."""
+
+    permission_model = District
+    # The permission action of every request to this route (RolePermission).
+    action = "sync"
+    permission_actions = {"sync": "sync_training"}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=True)
+        ],
+        request={"application/json": {"type": "object"}},
+        responses={201: {"type": "object"}},
+    )
+    def post(self, request):
+        districts = list(District.objects.restrict(request.user, "sync_training")[:2])
+        if len(districts) != 1:
+            return error_response(
+                403,
+                "not_a_district_system",
+                _("Only a district system's token may post participation."),
+            )
+        key = (request.headers.get("Idempotency-Key") or "").strip()
+        if not key or len(key) > 100:
+            return error_response(
+                400,
+                "idempotency_key_required",
+                _("Send an Idempotency-Key header (1 to 100 characters) with every batch."),
+            )
+        content_type = (request.content_type or "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            raise UnsupportedMediaType(request.content_type)
+        raw = request.body
+        try:
+            body = json.loads(raw, parse_constant=_refuse_constant)
+        except ValueError as exc:
+            raise ParseError(_("The body is not valid JSON.")) from exc
+        answer = sync.sync_participation(
+            district=districts[0],
+            key=key,
+            body=body,
+            user=request.user,
+            digest=request_hash(raw),
+        )
+        response = HttpResponse(
+            answer.content, status=answer.status, content_type="application/json"
+        )
+        if answer.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not JSON")

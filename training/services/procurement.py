@@ -391,6 +391,21 @@ def _grant(vendor, subprojects):
     return user_ids
 
 
+def grant_new_staff(membership) -> int:
+    """A vendor's staff member who joins after an award gets the same
+    per-object grants as the staff of the day: on every sub-project the
+    vendor currently holds (its ``vendor``; ending the contract clears it).
+    Called when a vendor membership is created (``training.apps``: a
+    ``post_save`` receiver). Returns the number of sub-projects granted."""
+    if membership.role != Role.VENDOR or not membership.organisation_id:
+        return 0
+    subprojects = list(SubProject.objects.filter(vendor_id=membership.organisation_id))
+    for sub in subprojects:
+        for perm in GRANTS:
+            assign_perm(perm, membership.user, sub)
+    return len(subprojects)
+
+
 def _withdraw(vendor, subprojects):
     """Remove the grants from every staff member the vendor ever had."""
     from django.contrib.auth import get_user_model
