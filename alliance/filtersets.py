@@ -13,7 +13,11 @@ from .models import (
     ChairTerm,
     CouncilMember,
     DigitalResource,
+    FollowUp,
+    FollowUpStatus,
     Meeting,
+    MeetingKind,
+    Resolution,
     SharedFaculty,
     WorkDocument,
 )
@@ -151,3 +155,44 @@ class DigitalResourceFilterSet(PortalFilterSet):
         return queryset.filter(
             Q(title__icontains=value) | Q(subject__icontains=value) | Q(audience__icontains=value)
         )
+
+
+def _council_meetings(request):
+    return Meeting.objects.filter(kind=MeetingKind.COUNCIL)
+
+
+class ResolutionFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    meeting = django_filters.ModelChoiceFilter(
+        queryset=_council_meetings, label=_("Council meeting")
+    )
+    year = django_filters.NumberFilter(
+        field_name="meeting__held_on", lookup_expr="year", label=_("Year")
+    )
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = Resolution
+        fields = ["meeting", "year"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(number__icontains=value) | Q(title__icontains=value) | Q(text__icontains=value)
+        )
+
+
+class FollowUpFilterSet(PortalFilterSet):
+    center = django_filters.ModelChoiceFilter(queryset=_municipal, label=_("Owner center"))
+    status = django_filters.ChoiceFilter(choices=FollowUpStatus.choices, label=_("Status"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = FollowUp
+        fields = ["resolution", "center", "status"]
+
+    def filter_overdue(self, queryset, name, value):
+        from django.utils import timezone
+
+        late = Q(due_on__lt=timezone.localdate()) & ~Q(status=FollowUpStatus.DONE)
+        return queryset.filter(late) if value else queryset.exclude(late)

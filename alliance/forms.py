@@ -4,12 +4,14 @@ and the API refuse the same things with the same messages."""
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from centers.models import Center, StaffMember
 from core.forms import StyledForm, StyledModelForm
 from core.models import Membership
+from core.permissions import can
 from core.roles import Role
 
 from . import services
@@ -20,8 +22,10 @@ from .models import (
     CouncilMember,
     DigitalResource,
     DocumentKind,
+    FollowUp,
     Meeting,
     MeetingKind,
+    Resolution,
     SharedFaculty,
     WorkDocument,
 )
@@ -340,3 +344,68 @@ class DigitalResourceForm(StyledModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["center"].queryset = services.member_centers()
+
+
+class ResolutionForm(StyledModelForm):
+    class Meta:
+        model = Resolution
+        fields = ["meeting", "number", "title", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = Meeting.objects.filter(kind=MeetingKind.COUNCIL)
+
+    def clean(self):
+        data = super().clean()
+        try:
+            services.check_resolution(
+                Resolution(meeting=data.get("meeting")) if data.get("meeting") else Resolution()
+            )
+        except ValidationError as exc:
+            add_errors(self, exc)
+        return data
+
+
+class FollowUpForm(StyledModelForm):
+    """The secretariat assigns the action; the owner center's staff see the
+    assignment read-only and report on it (status and report)."""
+
+    wants = ("user",)
+
+    class Meta:
+        model = FollowUp
+        fields = ["resolution", "center", "action", "due_on", "status", "report"]
+        widgets = {
+            "due_on": DATE,
+            "action": forms.Textarea(attrs={"rows": 3}),
+            "report": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.original = FollowUp.objects.get(pk=self.instance.pk) if self.instance.pk else None
+        self.fields["center"].queryset = services.member_centers()
+        self.fields["resolution"].queryset = Resolution.objects.select_related("meeting")
+        if not can(user, "add", FollowUp):
+            for name in services.FOLLOW_UP_ASSIGNED_FIELDS:
+                self.fields[name.removesuffix("_id")].disabled = True
+
+    def _post_clean(self):
+        # the service's rules first, on the instance as it would be saved; a
+        # refused form skips the model's own validation (it would repeat them)
+        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            services.check_follow_up(self.instance, user=self.user, original=self.original)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return
+        except ValidationError as exc:
+            add_errors(self, exc)
+            return
+        super()._post_clean()
+
+    def save(self, commit=True):
+        services.stamp_follow_up(self.instance, user=self.user, original=self.original)
+        return super().save(commit)

@@ -686,3 +686,115 @@ class DigitalResource(AuditedModel):
             errors["year_retired"] = _("A resource is retired after it was added.")
         if errors:
             raise ValidationError(errors)
+
+
+# --- Council resolutions and their follow-up (理事会决议) ---------------------
+
+
+class Resolution(AuditedModel):
+    """A resolution (理事会决议) the council adopted at one of its meetings
+    (charter: 理事会……审议决定联盟重大事项). Its follow-up actions say which
+    member center carries it out, by when, and whether it is done."""
+
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        related_name="resolutions",
+        verbose_name=_("council meeting"),
+        limit_choices_to={"kind": MeetingKind.COUNCIL},
+    )
+    number = models.CharField(
+        _("resolution number"), max_length=30, help_text=_("For example 2026-1.")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("resolution text"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("council resolution")
+        verbose_name_plural = _("council resolutions")
+        ordering = ["-meeting__held_on", "number", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "number"],
+                name="resolution_unique_number",
+                violation_error_message=_(
+                    "This meeting already has a resolution with this number."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:resolution-detail", args=[self.pk])
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+
+
+class FollowUp(AuditedModel):
+    """A follow-up action of a council resolution (决议落实事项): the member
+    center that owns it, the due date, its status and the owner's report.
+    The secretariat assigns it; the owner center's staff report on it
+    (``services.check_follow_up``). ``done_on`` is set when it is done."""
+
+    resolution = models.ForeignKey(
+        Resolution,
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+        verbose_name=_("resolution"),
+    )
+    center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("owner center"),
+    )
+    action = models.TextField(_("action"))
+    due_on = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
+    )
+    report = models.TextField(_("progress report"), blank=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True, editable=False)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+        editable=False,
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up action")
+        verbose_name_plural = _("follow-up actions")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | ~models.Q(report=""),
+                name="follow_up_done_has_report",
+                violation_error_message=_("Say in the report what was done."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.resolution.number} · {self.center}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:followup-detail", args=[self.pk])
+
+    @property
+    def is_overdue(self):
+        return self.status != FollowUpStatus.DONE and self.due_on < timezone.localdate()

@@ -10,7 +10,10 @@
   center's results, book shared rooms and list their own trainers for their
   own center; they see the whole booking schedule and faculty register
   ("see all, change own"), and comment on plans and reports.
-- District staff read the council, meetings and resources; teachers and
+- Council resolutions: the secretariat records them and assigns their
+  follow-up actions; the owner center's staff report on their own actions
+  (status and report only, ``services.check_follow_up``).
+- District staff read the council, meetings, resolutions and resources; teachers and
   school admins the digital-resource catalogue; nobody else anything.
 """
 
@@ -61,6 +64,24 @@ rules.register(
         Role.SECRETARIAT: (KEEP, ALL),
         Role.CENTER_STAFF: ("view", ALL),
         Role.DISTRICT_STAFF: ("view", ALL),
+    },
+)
+rules.register(
+    "alliance.resolution",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: (KEEP, ALL),
+        Role.CENTER_STAFF: ("view", ALL),
+        Role.DISTRICT_STAFF: ("view", ALL),
+    },
+)
+rules.register(
+    "alliance.followup",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: (KEEP, ALL),
+        # every member sees who owes what; the owner center reports on its own
+        Role.CENTER_STAFF: {"view": ALL, "change": "center"},
     },
 )
 rules.register(

@@ -41,7 +41,10 @@ from .models import (
     DocumentStatus,
     DocumentStep,
     DocumentVersion,
+    FollowUp,
+    FollowUpStatus,
     MeetingKind,
+    Resolution,
     SharedFaculty,
     WorkDocument,
 )
@@ -582,6 +585,89 @@ def check_common_theme(*, kind, theme, common_problem, shared_by) -> None:
         ) % {"names": "、".join(str(c) for c in missing)}
     if errors:
         raise ValidationError(errors)
+
+
+# --- Council resolutions and their follow-up -------------------------------------
+
+#: What the owner center's staff may change on a follow-up action: they report
+#: on it; the secretariat assigns it (resolution, center, action, due date).
+FOLLOW_UP_REPORT_FIELDS = ("status", "report")
+FOLLOW_UP_ASSIGNED_FIELDS = ("resolution_id", "center_id", "action", "due_on")
+
+
+def check_resolution(resolution: Resolution) -> None:
+    """A resolution is adopted at a council meeting (理事会会议), not at an
+    annual meeting or forum."""
+    meeting = resolution.meeting if resolution.meeting_id else None
+    if meeting is not None and meeting.kind != MeetingKind.COUNCIL:
+        raise ValidationError({"meeting": _("A resolution is adopted at a council meeting.")})
+
+
+def check_follow_up(follow_up: FollowUp, *, user, original: FollowUp | None = None) -> None:
+    """The rules of a follow-up action:
+
+    - its owner is a council member center;
+    - it is due on or after the meeting that adopted the resolution;
+    - a done action says in its report what was done;
+    - only the secretariat (who may add actions) assigns or reassigns one;
+      the owner center's staff change only its status and report."""
+    if not can(user, "add", FollowUp):
+        before = original
+        if before is None:
+            raise PermissionDenied(_("Only the secretariat assigns follow-up actions."))
+        changed = [
+            f for f in FOLLOW_UP_ASSIGNED_FIELDS if getattr(before, f) != getattr(follow_up, f)
+        ]
+        if changed:
+            raise PermissionDenied(
+                _(
+                    "The owner center reports on its action (status and report); "
+                    "only the secretariat changes what was assigned."
+                )
+            )
+    errors = {}
+    if follow_up.center_id and not is_member_center(follow_up.center_id):
+        errors["center"] = _("A follow-up action is owned by a council member center.")
+    if follow_up.resolution_id and follow_up.due_on:
+        held_on = follow_up.resolution.meeting.held_on
+        if follow_up.due_on < held_on:
+            errors["due_on"] = _(
+                "The action cannot be due before the meeting that adopted it (%(date)s)."
+            ) % {"date": f"{held_on:%Y-%m-%d}"}
+    if follow_up.status == FollowUpStatus.DONE and not (follow_up.report or "").strip():
+        errors["report"] = _("Say in the report what was done.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def stamp_follow_up(follow_up: FollowUp, *, user, original: FollowUp | None = None) -> None:
+    """Before saving: ``done_on`` is the day it became done (cleared if it is
+    reopened), and a changed report or status records who reported."""
+    if follow_up.status == FollowUpStatus.DONE:
+        if follow_up.done_on is None:
+            follow_up.done_on = timezone.localdate()
+    else:
+        follow_up.done_on = None
+    reported = follow_up.report or follow_up.status != FollowUpStatus.OPEN
+    changed = original is None or any(
+        getattr(original, f) != getattr(follow_up, f) for f in FOLLOW_UP_REPORT_FIELDS
+    )
+    if reported and changed:
+        follow_up.reported_by = user
+
+
+def follow_up_summary(queryset) -> dict:
+    """How many actions are done, open and overdue (for the resolution
+    page and the list's heading)."""
+    today = timezone.localdate()
+    done = open_ = overdue = 0
+    for status, due_on in queryset.values_list("status", "due_on"):
+        if status == FollowUpStatus.DONE:
+            done += 1
+        else:
+            open_ += 1
+            overdue += due_on < today
+    return {"done": done, "open": open_, "overdue": overdue, "total": done + open_}
 
 
 # --- Results statistics ----------------------------------------------------------

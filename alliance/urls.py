@@ -35,6 +35,16 @@ urlpatterns = [
     path("meetings/add/", views.MeetingCreateView.as_view(), name="meeting-add"),
     path("meetings/<int:pk>/", views.MeetingDetailView.as_view(), name="meeting-detail"),
     path("meetings/<int:pk>/edit/", views.MeetingUpdateView.as_view(), name="meeting-edit"),
+    path("resolutions/", views.ResolutionListView.as_view(), name="resolution-list"),
+    path("resolutions/add/", views.ResolutionCreateView.as_view(), name="resolution-add"),
+    path("resolutions/<int:pk>/", views.ResolutionDetailView.as_view(), name="resolution-detail"),
+    path(
+        "resolutions/<int:pk>/edit/", views.ResolutionUpdateView.as_view(), name="resolution-edit"
+    ),
+    path("follow-ups/", views.FollowUpListView.as_view(), name="followup-list"),
+    path("follow-ups/add/", views.FollowUpCreateView.as_view(), name="followup-add"),
+    path("follow-ups/<int:pk>/", views.FollowUpDetailView.as_view(), name="followup-detail"),
+    path("follow-ups/<int:pk>/edit/", views.FollowUpUpdateView.as_view(), name="followup-edit"),
     path("results/", views.AchievementListView.as_view(), name="achievement-list"),
     path("results/rollup/", views.RollupView.as_view(), name="results-rollup"),
     path("results/add/", views.AchievementCreateView.as_view(), name="achievement-add"),

@@ -30,7 +30,9 @@ from .filtersets import (
     ChairTermFilterSet,
     CouncilMemberFilterSet,
     DigitalResourceFilterSet,
+    FollowUpFilterSet,
     MeetingFilterSet,
+    ResolutionFilterSet,
     SharedFacultyFilterSet,
     WorkDocumentFilterSet,
 )
@@ -43,7 +45,9 @@ from .forms import (
     DigitalResourceForm,
     DocumentCreateForm,
     DocumentEditForm,
+    FollowUpForm,
     MeetingForm,
+    ResolutionForm,
     SharedFacultyForm,
     TransitionForm,
     add_errors,
@@ -55,7 +59,10 @@ from .models import (
     CouncilMember,
     DigitalResource,
     DocumentVersion,
+    FollowUp,
     Meeting,
+    MeetingKind,
+    Resolution,
     SharedFaculty,
     WorkDocument,
 )
@@ -390,6 +397,14 @@ class MeetingDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["can_change"] = can(self.request.user, "change", Meeting)
+        ctx["resolutions"] = (
+            Resolution.objects.restrict(self.request.user).filter(meeting=self.object)
+            if self.object.kind == MeetingKind.COUNCIL
+            else Resolution.objects.none()
+        )
+        ctx["can_add_resolution"] = self.object.kind == MeetingKind.COUNCIL and can(
+            self.request.user, "add", Resolution
+        )
         return ctx
 
 
@@ -714,3 +729,134 @@ class ResourceUpdateView(ScopedUpdateView):
     template_name = "alliance/form.html"
     model = DigitalResource
     form_class = DigitalResourceForm
+
+
+# --- Council resolutions and their follow-up --------------------------------------------
+
+
+class ResolutionListView(ScopedListView):
+    template_name = "alliance/list.html"
+    model = Resolution
+    filterset_class = ResolutionFilterSet
+    title = _("Council resolutions")
+    create_url_name = "alliance:resolution-add"
+    columns = [
+        (_("Resolution"), "__str__"),
+        (_("Council meeting"), "meeting"),
+        (_("Date"), "meeting.held_on"),
+    ]
+    empty_message = _("No council resolutions recorded yet.")
+
+    def get_base_queryset(self):
+        return Resolution.objects.select_related("meeting")
+
+
+class ResolutionDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = Resolution
+    template_name = "alliance/resolution_detail.html"
+    edit_url_name = "alliance:resolution-edit"
+    list_url = "alliance:resolution-list"
+    fields = [
+        (_("Resolution number"), "number"),
+        (_("Title"), "title"),
+        (_("Council meeting"), "meeting"),
+        (_("Resolution text"), "text"),
+    ]
+
+    def get_base_queryset(self):
+        return Resolution.objects.select_related("meeting")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        follow_ups = (
+            FollowUp.objects.restrict(self.request.user)
+            .filter(resolution=self.object)
+            .select_related("center")
+        )
+        ctx["follow_ups"] = follow_ups
+        ctx["summary"] = services.follow_up_summary(follow_ups)
+        ctx["can_add_follow_up"] = can(self.request.user, "add", FollowUp)
+        return ctx
+
+
+class ResolutionCreateView(ScopedCreateView):
+    template_name = "alliance/form.html"
+    model = Resolution
+    form_class = ResolutionForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("meeting", "").isdigit():
+            initial["meeting"] = int(self.request.GET["meeting"])
+        return initial
+
+
+class ResolutionUpdateView(ScopedUpdateView):
+    template_name = "alliance/form.html"
+    model = Resolution
+    form_class = ResolutionForm
+
+
+class FollowUpListView(ScopedListView):
+    template_name = "alliance/list.html"
+    model = FollowUp
+    filterset_class = FollowUpFilterSet
+    title = _("Follow-up of council resolutions")
+    create_url_name = "alliance:followup-add"
+    columns = [
+        (_("Action"), "action"),
+        (_("Resolution"), "resolution"),
+        (_("Owner center"), "center"),
+        (_("Due date"), "due_on"),
+        (_("Status"), "status"),
+        (_("Overdue"), "is_overdue"),
+        (_("Done on"), "done_on"),
+    ]
+    empty_message = _("No follow-up actions yet. The secretariat assigns them per resolution.")
+
+    def get_base_queryset(self):
+        return FollowUp.objects.select_related("resolution", "center")
+
+
+class FollowUpDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = FollowUp
+    edit_url_name = "alliance:followup-edit"
+    list_url = "alliance:followup-list"
+    fields = [
+        (_("Resolution"), "resolution"),
+        (_("Council meeting"), "resolution.meeting"),
+        (_("Owner center"), "center"),
+        (_("Action"), "action"),
+        (_("Due date"), "due_on"),
+        (_("Status"), "status"),
+        (_("Overdue"), "is_overdue"),
+        (_("Progress report"), "report"),
+        (_("Done on"), "done_on"),
+        (_("Reported by"), "reported_by"),
+    ]
+
+    def get_base_queryset(self):
+        return FollowUp.objects.select_related("resolution__meeting", "center", "reported_by")
+
+
+class FollowUpFormMixin:
+    template_name = "alliance/form.html"
+    model = FollowUp
+    form_class = FollowUpForm
+
+    def form_valid(self, form):
+        self.object = form.save()
+        messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.object.get_absolute_url())
+
+
+class FollowUpCreateView(FollowUpFormMixin, ScopedCreateView):
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("resolution", "").isdigit():
+            initial["resolution"] = int(self.request.GET["resolution"])
+        return initial
+
+
+class FollowUpUpdateView(FollowUpFormMixin, ScopedUpdateView):
+    pass

@@ -14,7 +14,10 @@ from ..models import (
     DocumentStatus,
     DocumentStep,
     DocumentVersion,
+    FollowUp,
     Meeting,
+    MeetingKind,
+    Resolution,
     SharedFaculty,
     WorkDocument,
 )
@@ -405,3 +408,59 @@ class RenewalRateSerializer(serializers.Serializer):
     target = serializers.FloatField()
     meets_target = serializers.BooleanField()
     per_year = RenewalYearSerializer(many=True)
+
+
+class ResolutionSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    meeting = serializers.PrimaryKeyRelatedField(
+        queryset=Meeting.objects.filter(kind=MeetingKind.COUNCIL)
+    )
+
+    class Meta:
+        model = Resolution
+        fields = ["id", "meeting", "number", "title", "text", "updated_at"]
+
+    def check_rules(self, instance):
+        try:
+            services.check_resolution(instance)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+
+
+class FollowUpSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """The secretariat assigns an action; the owner center's staff PATCH only
+    ``status`` and ``report`` (``services.check_follow_up``)."""
+
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "resolution",
+            "center",
+            "action",
+            "due_on",
+            "status",
+            "report",
+            "done_on",
+            "is_overdue",
+            "reported_by",
+            "updated_at",
+        ]
+        read_only_fields = ["done_on", "reported_by"]
+
+    def check_rules(self, instance):
+        try:
+            services.check_follow_up(
+                instance, user=self.context["request"].user, original=self.instance
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        self._candidate_instance = instance
+
+    def save(self, **kwargs):
+        candidate = self._candidate_instance
+        services.stamp_follow_up(
+            candidate, user=self.context["request"].user, original=self.instance
+        )
+        return super().save(done_on=candidate.done_on, reported_by=candidate.reported_by, **kwargs)

@@ -14,7 +14,9 @@ from ..filtersets import (
     ChairTermFilterSet,
     CouncilMemberFilterSet,
     DigitalResourceFilterSet,
+    FollowUpFilterSet,
     MeetingFilterSet,
+    ResolutionFilterSet,
     SharedFacultyFilterSet,
     WorkDocumentFilterSet,
 )
@@ -24,7 +26,9 @@ from ..models import (
     ChairTerm,
     CouncilMember,
     DigitalResource,
+    FollowUp,
     Meeting,
+    Resolution,
     SharedFaculty,
     WorkDocument,
 )
@@ -36,8 +40,10 @@ from .serializers import (
     DigitalResourceSerializer,
     DocumentCommentSerializer,
     DocumentVersionSerializer,
+    FollowUpSerializer,
     MeetingSerializer,
     RenewalRateSerializer,
+    ResolutionSerializer,
     ResultsRollupSerializer,
     SharedFacultySerializer,
     TransitionSerializer,
@@ -214,3 +220,15 @@ class DigitalResourceViewSet(ScopedModelViewSet):
                 "per_year": [{"year": y, "added": a, "renewed": r} for y, a, r in rate.per_year],
             }
         )
+
+
+class ResolutionViewSet(ScopedModelViewSet):
+    queryset = Resolution.objects.select_related("meeting")
+    serializer_class = ResolutionSerializer
+    filterset_class = ResolutionFilterSet
+
+
+class FollowUpViewSet(ScopedModelViewSet):
+    queryset = FollowUp.objects.all()
+    serializer_class = FollowUpSerializer
+    filterset_class = FollowUpFilterSet

@@ -17,8 +17,10 @@ from alliance.models import (
     CouncilMember,
     DigitalResource,
     DocumentKind,
+    FollowUp,
     Meeting,
     MeetingKind,
+    Resolution,
     SharedFaculty,
 )
 from centers.models import Mandate, Standard
@@ -209,6 +211,7 @@ def build(world) -> dict[str, Pair]:
         ),
         "alliance-document": Pair(document(DocumentKind.PLAN), document(DocumentKind.REPORT)),
         "alliance-meeting": Pair(meeting("理事会甲"), meeting("理事会乙")),
+        **_resolution_pairs(world, meeting("理事会丙")),
         "alliance-result": Pair(
             Achievement.objects.create(
                 center=world.center_a, year=2026, kind=AchievementKind.PAPER, count=3
@@ -355,4 +358,22 @@ def _funding_pairs(world) -> dict[str, Pair]:
             b,
             strict=True,
         )
+    }
+
+
+def _resolution_pairs(world, council) -> dict[str, Pair]:
+    """Two resolutions of a council meeting (not the ones the meeting routes
+    delete), each with a follow-up action: A's owned by center A, B's by B."""
+    res_a = Resolution.objects.create(meeting=council, number="2026-1", title="决议甲", text="一")
+    res_b = Resolution.objects.create(meeting=council, number="2026-2", title="决议乙", text="二")
+    return {
+        "alliance-resolution": Pair(res_a, res_b),
+        "alliance-followup": Pair(
+            FollowUp.objects.create(
+                resolution=res_a, center=world.center_a, action="落实甲", due_on=date(2027, 3, 1)
+            ),
+            FollowUp.objects.create(
+                resolution=res_b, center=world.center_b, action="落实乙", due_on=date(2027, 3, 1)
+            ),
+        ),
     }
