@@ -33,8 +33,11 @@ from .models import (
     DigitalResource,
     DocumentKind,
     DocumentStatus,
+    FollowUp,
+    FollowUpStatus,
     Meeting,
     MeetingKind,
+    Resolution,
     ResourceKind,
     SharedFaculty,
     WorkDocument,
@@ -103,12 +106,13 @@ def load(stdout=None):
             _documents(secretariat, members, meetings)
         elif stdout:  # loaded before the 中职 center's term: nobody to draft them
             stdout.write("alliance: the secretariat account holds no rights today; no plan/report")
+        _resolutions(centers, meetings[MeetingKind.COUNCIL], secretariat)
         _results(centers)
         _bookings(centers, secretariat)
         _faculty(centers, secretariat)
         _resources(centers)
     if stdout:
-        stdout.write("alliance: council, rotation, plans, meetings, results, sharing")
+        stdout.write("alliance: council, rotation, plans, meetings, resolutions, results, sharing")
 
 
 def _council(centers):
@@ -230,6 +234,66 @@ def _meetings(centers, members):
             meeting.participants.set(people)
         meetings[kind] = meeting
     return meetings
+
+
+def _resolutions(centers, council, secretariat):
+    """Two resolutions of the first council meeting of 2026, with follow-up
+    actions: one done, one in progress, one not started (overdue on the
+    demo's date)."""
+    specs = [
+        (
+            "2026-1",
+            "审定联盟2026年度工作计划",
+            "会议审议通过联盟2026年度工作计划，由各成员单位按分工落实。",
+            [
+                (
+                    "primary-secondary",
+                    "将年度工作计划报送市教育局备案",
+                    date(2026, 2, 28),
+                    FollowUpStatus.DONE,
+                    "已于2026年2月10日报送市教育局。",
+                ),
+                (
+                    "distance",
+                    "在继续教育网开设联盟年度计划专栏",
+                    date(2026, 12, 31),
+                    FollowUpStatus.IN_PROGRESS,
+                    "专栏页面已完成设计，待上线。",
+                ),
+            ],
+        ),
+        (
+            "2026-2",
+            "统一研究成果统计口径",
+            "各成员单位按统一口径（课题、论文、著作、获奖、课程、培训）报送年度成果。",
+            [
+                (
+                    "research-training",
+                    "起草成果统计口径说明并征求成员单位意见",
+                    date(2026, 4, 30),
+                    FollowUpStatus.OPEN,
+                    "",
+                ),
+            ],
+        ),
+    ]
+    for number, title, text, actions in specs:
+        resolution, _ = Resolution.objects.update_or_create(
+            meeting=council, number=number, defaults={"title": title, "text": text}
+        )
+        for code, action, due_on, status, report in actions:
+            FollowUp.objects.update_or_create(
+                resolution=resolution,
+                center=centers[code],
+                action=action,
+                defaults={
+                    "due_on": due_on,
+                    "status": status,
+                    "report": report,
+                    "done_on": date(2026, 2, 10) if status == FollowUpStatus.DONE else None,
+                    "reported_by": secretariat if report else None,
+                },
+            )
 
 
 def _documents(secretariat, members, meetings):

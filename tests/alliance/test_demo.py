@@ -13,7 +13,9 @@ from alliance.models import (
     ChairTerm,
     CouncilMember,
     DigitalResource,
+    FollowUp,
     Meeting,
+    Resolution,
     WorkDocument,
 )
 from centers import demo as centers_demo
@@ -29,6 +31,8 @@ def counts():
         ChairTerm,
         WorkDocument,
         Meeting,
+        Resolution,
+        FollowUp,
         Achievement,
         Booking,
         DigitalResource,
@@ -60,3 +64,14 @@ def test_demo_rotation_and_handover():
         assert WorkDocument.objects.count() == 2
     demo.load()
     assert counts() == first
+
+
+def test_demo_holds_resolutions_with_follow_up():
+    centers_demo.load()
+    demo.load()
+    demo.load()
+    assert Resolution.objects.count() == 2
+    statuses = set(FollowUp.objects.values_list("status", flat=True))
+    assert statuses == {"done", "in_progress", "open"}
+    done = FollowUp.objects.get(status="done")
+    assert done.report and done.done_on
