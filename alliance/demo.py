@@ -35,8 +35,10 @@ from .models import (
     DocumentStatus,
     FollowUp,
     FollowUpStatus,
+    JointProject,
     Meeting,
     MeetingKind,
+    ProjectStatus,
     Resolution,
     ResourceKind,
     SharedFaculty,
@@ -107,12 +109,15 @@ def load(stdout=None):
         elif stdout:  # loaded before the 中职 center's term: nobody to draft them
             stdout.write("alliance: the secretariat account holds no rights today; no plan/report")
         _resolutions(centers, meetings[MeetingKind.COUNCIL], secretariat)
+        _projects(centers)
         _results(centers)
         _bookings(centers, secretariat)
         _faculty(centers, secretariat)
         _resources(centers)
     if stdout:
-        stdout.write("alliance: council, rotation, plans, meetings, resolutions, results, sharing")
+        stdout.write(
+            "alliance: council, rotation, plans, meetings, resolutions, projects, results, sharing"
+        )
 
 
 def _council(centers):
@@ -294,6 +299,52 @@ def _resolutions(centers, council, secretariat):
                     "reported_by": secretariat if report else None,
                 },
             )
+
+
+def _projects(centers):
+    """Two joint projects: one ongoing (carrying out resolution 2026-2), one
+    completed with its outcome."""
+    specs = [
+        (
+            "联盟研修课程资源共建共享项目",
+            "六家中心联合开发教师研修课程，统一上线广州市中小学教师继续教育网。",
+            "distance",
+            ["primary-secondary", "vocational", "kindergarten"],
+            date(2026, 3, 1),
+            None,
+            ProjectStatus.ONGOING,
+            "已完成首批12门课程的脚本审核。",
+            "",
+            "2026-2",
+        ),
+        (
+            "区级教师发展中心建设调研",
+            "联合调研各区教师发展中心建设情况，形成调研报告报市教育局。",
+            "research-training",
+            ["primary-secondary", "private-schools"],
+            date(2025, 9, 1),
+            date(2026, 6, 30),
+            ProjectStatus.COMPLETED,
+            "",
+            "形成《广州市区级教师发展中心建设调研报告》并报送市教育局。",
+            None,
+        ),
+    ]
+    for title, text, lead, partners, starts, ends, status, progress, outcome, number in specs:
+        project, _ = JointProject.objects.update_or_create(
+            title=title,
+            defaults={
+                "description": text,
+                "lead_center": centers[lead],
+                "starts_on": starts,
+                "ends_on": ends,
+                "status": status,
+                "progress": progress,
+                "outcome": outcome,
+                "resolution": Resolution.objects.filter(number=number).first() if number else None,
+            },
+        )
+        project.partner_centers.set([centers[c] for c in partners])
 
 
 def _documents(secretariat, members, meetings):

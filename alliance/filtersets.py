@@ -15,8 +15,10 @@ from .models import (
     DigitalResource,
     FollowUp,
     FollowUpStatus,
+    JointProject,
     Meeting,
     MeetingKind,
+    ProjectStatus,
     Resolution,
     SharedFaculty,
     WorkDocument,
@@ -196,3 +198,25 @@ class FollowUpFilterSet(PortalFilterSet):
 
         late = Q(due_on__lt=timezone.localdate()) & ~Q(status=FollowUpStatus.DONE)
         return queryset.filter(late) if value else queryset.exclude(late)
+
+
+class JointProjectFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    center = django_filters.ModelChoiceFilter(
+        queryset=_municipal, method="filter_center", label=_("Center taking part")
+    )
+    status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("Status"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = JointProject
+        fields = ["status", "lead_center", "resolution"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+
+    def filter_center(self, queryset, name, value):
+        partner_of = JointProject.partner_centers.through.objects.filter(center=value).values(
+            "jointproject_id"
+        )
+        return queryset.filter(Q(lead_center=value) | Q(pk__in=partner_of))

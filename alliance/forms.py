@@ -23,6 +23,7 @@ from .models import (
     DigitalResource,
     DocumentKind,
     FollowUp,
+    JointProject,
     Meeting,
     MeetingKind,
     Resolution,
@@ -409,3 +410,62 @@ class FollowUpForm(StyledModelForm):
     def save(self, commit=True):
         services.stamp_follow_up(self.instance, user=self.user, original=self.original)
         return super().save(commit)
+
+
+class JointProjectForm(StyledModelForm):
+    """The secretariat records a project; the lead center's staff keep it up
+    to date but do not change its lead."""
+
+    wants = ("user",)
+
+    class Meta:
+        model = JointProject
+        fields = [
+            "title",
+            "description",
+            "lead_center",
+            "partner_centers",
+            "resolution",
+            "starts_on",
+            "ends_on",
+            "status",
+            "progress",
+            "outcome",
+        ]
+        widgets = {
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "partner_centers": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "progress": forms.Textarea(attrs={"rows": 4}),
+            "outcome": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.original = JointProject.objects.get(pk=self.instance.pk) if self.instance.pk else None
+        members = services.member_centers()
+        self.fields["lead_center"].queryset = members
+        self.fields["partner_centers"].queryset = members
+        self.fields["partner_centers"].required = False  # the service names the rule
+        self.fields["resolution"].queryset = Resolution.objects.select_related("meeting")
+        if not can(user, "add", JointProject):
+            self.fields["lead_center"].disabled = True
+
+    def _post_clean(self):
+        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            services.check_project(
+                self.instance,
+                partner_ids=self.cleaned_data.get("partner_centers") or [],
+                user=self.user,
+                original=self.original,
+            )
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return
+        except ValidationError as exc:
+            add_errors(self, exc)
+            return
+        super()._post_clean()

@@ -798,3 +798,75 @@ class FollowUp(AuditedModel):
     @property
     def is_overdue(self):
         return self.status != FollowUpStatus.DONE and self.due_on < timezone.localdate()
+
+
+# --- Joint projects (联合项目) ----------------------------------------------------
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ONGOING = "ongoing", _("Ongoing")
+    COMPLETED = "completed", _("Completed")
+
+
+class JointProject(AuditedModel):
+    """A major task or project (重大任务、项目) the council plans and the member
+    centers carry out together (charter art. 7): one lead center (牵头单位),
+    at least one partner center (参与单位), its dates, progress and, when
+    completed, its outcome. It may carry out a council resolution."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    lead_center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lead center"),
+    )
+    partner_centers = models.ManyToManyField(
+        "centers.Center",
+        related_name="+",
+        verbose_name=_("partner centers"),
+    )
+    resolution = models.ForeignKey(
+        Resolution,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("council resolution"),
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED
+    )
+    progress = models.TextField(_("progress"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("joint project")
+        verbose_name_plural = _("joint projects")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="joint_project_ends_after_start",
+                violation_error_message=_("A project ends on or after its start."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("alliance:project-detail", args=[self.pk])
+
+    @property
+    def partner_names(self):
+        """The partner centers, for lists and pages (prefetch ``partner_centers``)."""
+        return "、".join(str(c) for c in self.partner_centers.all())

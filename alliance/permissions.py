@@ -13,6 +13,8 @@
 - Council resolutions: the secretariat records them and assigns their
   follow-up actions; the owner center's staff report on their own actions
   (status and report only, ``services.check_follow_up``).
+- Joint projects: the secretariat records them; the lead center's staff
+  keep their own project up to date (not its lead, ``services.check_project``).
 - District staff read the council, meetings, resolutions and resources; teachers and
   school admins the digital-resource catalogue; nobody else anything.
 """
@@ -82,6 +84,15 @@ rules.register(
         Role.SECRETARIAT: (KEEP, ALL),
         # every member sees who owes what; the owner center reports on its own
         Role.CENTER_STAFF: {"view": ALL, "change": "center"},
+    },
+)
+rules.register(
+    "alliance.jointproject",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: (KEEP, ALL),
+        # every member sees the projects; the lead center keeps its own
+        Role.CENTER_STAFF: {"view": ALL, "change": "lead_center"},
     },
 )
 rules.register(

@@ -43,7 +43,9 @@ from .models import (
     DocumentVersion,
     FollowUp,
     FollowUpStatus,
+    JointProject,
     MeetingKind,
+    ProjectStatus,
     Resolution,
     SharedFaculty,
     WorkDocument,
@@ -668,6 +670,44 @@ def follow_up_summary(queryset) -> dict:
             open_ += 1
             overdue += due_on < today
     return {"done": done, "open": open_, "overdue": overdue, "total": done + open_}
+
+
+# --- Joint projects -----------------------------------------------------------------
+
+
+def check_project(
+    project: JointProject, *, partner_ids, user, original: JointProject | None = None
+) -> None:
+    """The rules of a joint project (联合项目):
+
+    - the lead and the partners are council member centers, with at least
+      one partner, and the lead is not also a partner;
+    - a completed project has an end date and says its outcome;
+    - only the secretariat (who may add projects) names or changes the lead;
+      the lead center's staff keep the rest of their project."""
+    if not can(user, "add", JointProject):
+        if original is None:
+            raise PermissionDenied(_("Only the secretariat records joint projects."))
+        if original.lead_center_id != project.lead_center_id:
+            raise PermissionDenied(_("Only the secretariat changes a project's lead center."))
+    errors = {}
+    partners = {int(getattr(p, "pk", p)) for p in partner_ids}
+    members = set(member_centers().values_list("pk", flat=True))
+    if project.lead_center_id and project.lead_center_id not in members:
+        errors["lead_center"] = _("The lead center is a council member center.")
+    if not partners:
+        errors["partner_centers"] = _("Name at least one partner center.")
+    elif partners - members:
+        errors["partner_centers"] = _("Partner centers are council member centers.")
+    elif project.lead_center_id in partners:
+        errors["partner_centers"] = _("The lead center is not also a partner.")
+    if project.status == ProjectStatus.COMPLETED:
+        if not project.ends_on:
+            errors["ends_on"] = _("A completed project has an end date.")
+        if not (project.outcome or "").strip():
+            errors["outcome"] = _("Say what the completed project achieved.")
+    if errors:
+        raise ValidationError(errors)
 
 
 # --- Results statistics ----------------------------------------------------------

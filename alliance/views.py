@@ -31,6 +31,7 @@ from .filtersets import (
     CouncilMemberFilterSet,
     DigitalResourceFilterSet,
     FollowUpFilterSet,
+    JointProjectFilterSet,
     MeetingFilterSet,
     ResolutionFilterSet,
     SharedFacultyFilterSet,
@@ -46,6 +47,7 @@ from .forms import (
     DocumentCreateForm,
     DocumentEditForm,
     FollowUpForm,
+    JointProjectForm,
     MeetingForm,
     ResolutionForm,
     SharedFacultyForm,
@@ -60,6 +62,7 @@ from .models import (
     DigitalResource,
     DocumentVersion,
     FollowUp,
+    JointProject,
     Meeting,
     MeetingKind,
     Resolution,
@@ -860,3 +863,63 @@ class FollowUpCreateView(FollowUpFormMixin, ScopedCreateView):
 
 class FollowUpUpdateView(FollowUpFormMixin, ScopedUpdateView):
     pass
+
+
+# --- Joint projects ------------------------------------------------------------------------
+
+
+class ProjectListView(ScopedListView):
+    template_name = "alliance/list.html"
+    model = JointProject
+    filterset_class = JointProjectFilterSet
+    title = _("Joint projects")
+    create_url_name = "alliance:project-add"
+    columns = [
+        (_("Project"), "title"),
+        (_("Lead center"), "lead_center"),
+        (_("Partner centers"), "partner_names"),
+        (_("Status"), "status"),
+        (_("Starts on"), "starts_on"),
+        (_("Ends on"), "ends_on"),
+    ]
+    empty_message = _("No joint projects recorded yet.")
+
+    def get_base_queryset(self):
+        return JointProject.objects.select_related("lead_center").prefetch_related(
+            "partner_centers"
+        )
+
+
+class ProjectDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = JointProject
+    edit_url_name = "alliance:project-edit"
+    list_url = "alliance:project-list"
+    fields = [
+        (_("Title"), "title"),
+        (_("Description"), "description"),
+        (_("Lead center"), "lead_center"),
+        (_("Partner centers"), "partner_names"),
+        (_("Council resolution"), "resolution"),
+        (_("Starts on"), "starts_on"),
+        (_("Ends on"), "ends_on"),
+        (_("Status"), "status"),
+        (_("Progress"), "progress"),
+        (_("Outcome"), "outcome"),
+    ]
+
+    def get_base_queryset(self):
+        return JointProject.objects.select_related("lead_center", "resolution").prefetch_related(
+            "partner_centers"
+        )
+
+
+class ProjectCreateView(ScopedCreateView):
+    template_name = "alliance/form.html"
+    model = JointProject
+    form_class = JointProjectForm
+
+
+class ProjectUpdateView(ScopedUpdateView):
+    template_name = "alliance/form.html"
+    model = JointProject
+    form_class = JointProjectForm

@@ -15,6 +15,7 @@ from ..models import (
     DocumentStep,
     DocumentVersion,
     FollowUp,
+    JointProject,
     Meeting,
     MeetingKind,
     Resolution,
@@ -464,3 +465,49 @@ class FollowUpSerializer(ModelRulesMixin, serializers.ModelSerializer):
             candidate, user=self.context["request"].user, original=self.instance
         )
         return super().save(done_on=candidate.done_on, reported_by=candidate.reported_by, **kwargs)
+
+
+class JointProjectSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """The secretariat records a project; the lead center's staff PATCH it
+    but not its ``lead_center`` (``services.check_project``)."""
+
+    partner_centers = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=services.member_centers(), required=False
+    )
+
+    class Meta:
+        model = JointProject
+        fields = [
+            "id",
+            "title",
+            "description",
+            "lead_center",
+            "partner_centers",
+            "resolution",
+            "starts_on",
+            "ends_on",
+            "status",
+            "progress",
+            "outcome",
+            "updated_at",
+        ]
+
+    def validate(self, attrs):
+        if "partner_centers" in attrs:
+            self._partner_ids = [c.pk for c in attrs["partner_centers"]]
+        elif self.instance is not None:
+            self._partner_ids = list(self.instance.partner_centers.values_list("pk", flat=True))
+        else:
+            self._partner_ids = []
+        return super().validate(attrs)
+
+    def check_rules(self, instance):
+        try:
+            services.check_project(
+                instance,
+                partner_ids=self._partner_ids,
+                user=self.context["request"].user,
+                original=self.instance,
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc

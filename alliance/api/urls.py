@@ -10,6 +10,7 @@ router.register("alliance/documents", views.WorkDocumentViewSet, basename="allia
 router.register("alliance/meetings", views.MeetingViewSet, basename="alliance-meeting")
 router.register("alliance/resolutions", views.ResolutionViewSet, basename="alliance-resolution")
 router.register("alliance/follow-ups", views.FollowUpViewSet, basename="alliance-followup")
+router.register("alliance/projects", views.JointProjectViewSet, basename="alliance-project")
 router.register("alliance/results", views.AchievementViewSet, basename="alliance-result")
 router.register("alliance/bookings", views.BookingViewSet, basename="alliance-booking")
 router.register("alliance/faculty", views.SharedFacultyViewSet, basename="alliance-faculty")

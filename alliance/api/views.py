@@ -15,6 +15,7 @@ from ..filtersets import (
     CouncilMemberFilterSet,
     DigitalResourceFilterSet,
     FollowUpFilterSet,
+    JointProjectFilterSet,
     MeetingFilterSet,
     ResolutionFilterSet,
     SharedFacultyFilterSet,
@@ -27,6 +28,7 @@ from ..models import (
     CouncilMember,
     DigitalResource,
     FollowUp,
+    JointProject,
     Meeting,
     Resolution,
     SharedFaculty,
@@ -41,6 +43,7 @@ from .serializers import (
     DocumentCommentSerializer,
     DocumentVersionSerializer,
     FollowUpSerializer,
+    JointProjectSerializer,
     MeetingSerializer,
     RenewalRateSerializer,
     ResolutionSerializer,
@@ -232,3 +235,11 @@ class FollowUpViewSet(ScopedModelViewSet):
     queryset = FollowUp.objects.all()
     serializer_class = FollowUpSerializer
     filterset_class = FollowUpFilterSet
+
+
+class JointProjectViewSet(ScopedModelViewSet):
+    queryset = JointProject.objects.select_related("lead_center").prefetch_related(
+        "partner_centers"
+    )
+    serializer_class = JointProjectSerializer
+    filterset_class = JointProjectFilterSet

@@ -14,6 +14,7 @@ from alliance.models import (
     CouncilMember,
     DigitalResource,
     FollowUp,
+    JointProject,
     Meeting,
     Resolution,
     WorkDocument,
@@ -33,6 +34,7 @@ def counts():
         Meeting,
         Resolution,
         FollowUp,
+        JointProject,
         Achievement,
         Booking,
         DigitalResource,
@@ -75,3 +77,12 @@ def test_demo_holds_resolutions_with_follow_up():
     assert statuses == {"done", "in_progress", "open"}
     done = FollowUp.objects.get(status="done")
     assert done.report and done.done_on
+
+
+def test_demo_holds_joint_projects():
+    centers_demo.load()
+    demo.load()
+    demo.load()
+    assert JointProject.objects.count() == 2
+    ongoing = JointProject.objects.get(status="ongoing")
+    assert ongoing.resolution is not None and ongoing.partner_centers.count() == 3

@@ -18,6 +18,7 @@ from alliance.models import (
     DigitalResource,
     DocumentKind,
     FollowUp,
+    JointProject,
     Meeting,
     MeetingKind,
     Resolution,
@@ -107,6 +108,11 @@ def build(world) -> dict[str, Pair]:
         return Meeting.objects.create(
             kind=MeetingKind.COUNCIL, title=title, held_on=date(2026, 12, 1), venue="x"
         )
+
+    def project(lead, partner, title):
+        p = JointProject.objects.create(title=title, lead_center=lead, starts_on=date(2026, 9, 1))
+        p.partner_centers.set([partner])
+        return p
 
     def studio(center, school, name):
         """A studio of ``center`` with a host, a member, an activity both
@@ -212,6 +218,10 @@ def build(world) -> dict[str, Pair]:
         "alliance-document": Pair(document(DocumentKind.PLAN), document(DocumentKind.REPORT)),
         "alliance-meeting": Pair(meeting("理事会甲"), meeting("理事会乙")),
         **_resolution_pairs(world, meeting("理事会丙")),
+        "alliance-project": Pair(
+            project(world.center_a, world.center_b, "项目甲"),
+            project(world.center_b, world.center_a, "项目乙"),
+        ),
         "alliance-result": Pair(
             Achievement.objects.create(
                 center=world.center_a, year=2026, kind=AchievementKind.PAPER, count=3
