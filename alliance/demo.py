@@ -27,6 +27,9 @@ from . import services
 from .models import (
     Achievement,
     AchievementKind,
+    AssistanceActivity,
+    AssistanceKind,
+    AssistancePair,
     Booking,
     ChairTerm,
     CouncilMember,
@@ -110,13 +113,15 @@ def load(stdout=None):
             stdout.write("alliance: the secretariat account holds no rights today; no plan/report")
         _resolutions(centers, meetings[MeetingKind.COUNCIL], secretariat)
         _projects(centers)
+        _pairs(centers)
         _results(centers)
         _bookings(centers, secretariat)
         _faculty(centers, secretariat)
         _resources(centers)
     if stdout:
         stdout.write(
-            "alliance: council, rotation, plans, meetings, resolutions, projects, results, sharing"
+            "alliance: council, rotation, plans, meetings, resolutions, projects, pairs, "
+            "results, sharing"
         )
 
 
@@ -345,6 +350,50 @@ def _projects(centers):
             },
         )
         project.partner_centers.set([centers[c] for c in partners])
+
+
+def _pairs(centers):
+    """Paired assistance: the 中小学 center helps 从化区, the 幼儿园 center
+    增城区, each with activities in two years."""
+    district_centers = {
+        c.code: c
+        for c in Center.objects.filter(code__in=["district-conghua", "district-zengcheng"])
+    }
+    specs = [
+        (
+            "primary-secondary",
+            "district-conghua",
+            "乡村学校骨干教师培养、校长领导力提升",
+            [
+                (date(2025, 10, 16), AssistanceKind.TEACHING, "送教下乡：初中语文示范课", 60),
+                (date(2026, 4, 22), AssistanceKind.TRAINING, "乡村校长专题研修", 45),
+                (date(2026, 11, 12), AssistanceKind.GUIDANCE, "区教师发展中心课程建设指导", 12),
+            ],
+        ),
+        (
+            "kindergarten",
+            "district-zengcheng",
+            "幼儿园保教质量提升",
+            [
+                (date(2025, 12, 3), AssistanceKind.SHADOWING, "骨干教师跟岗研修", 20),
+                (date(2026, 6, 10), AssistanceKind.TEACHING, "送教到园：游戏活动观摩", 80),
+            ],
+        ),
+    ]
+    for helper, assisted, focus, activities in specs:
+        if assisted not in district_centers:
+            continue
+        pair, _ = AssistancePair.objects.update_or_create(
+            helper_center=centers[helper],
+            assisted_center=district_centers[assisted],
+            defaults={"focus": focus, "starts_on": date(2025, 9, 1), "ends_on": date(2028, 8, 31)},
+        )
+        for held_on, kind, title, participants in activities:
+            AssistanceActivity.objects.update_or_create(
+                pair=pair,
+                title=title,
+                defaults={"held_on": held_on, "kind": kind, "participants": participants},
+            )
 
 
 def _documents(secretariat, members, meetings):

@@ -9,6 +9,9 @@ from core.filtersets import PortalFilterSet, updated_since_filter
 
 from .models import (
     Achievement,
+    AssistanceActivity,
+    AssistanceKind,
+    AssistancePair,
     Booking,
     ChairTerm,
     CouncilMember,
@@ -220,3 +223,29 @@ class JointProjectFilterSet(PortalFilterSet):
             "jointproject_id"
         )
         return queryset.filter(Q(lead_center=value) | Q(pk__in=partner_of))
+
+
+def _district_centers(request):
+    return Center.objects.filter(kind=CenterKind.DISTRICT)
+
+
+class AssistancePairFilterSet(PortalFilterSet):
+    helper_center = django_filters.ModelChoiceFilter(queryset=_municipal, label=_("Helping center"))
+    assisted_center = django_filters.ModelChoiceFilter(
+        queryset=_district_centers, label=_("Assisted center")
+    )
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = AssistancePair
+        fields = ["helper_center", "assisted_center"]
+
+
+class AssistanceActivityFilterSet(PortalFilterSet):
+    year = django_filters.NumberFilter(field_name="held_on", lookup_expr="year", label=_("Year"))
+    kind = django_filters.ChoiceFilter(choices=AssistanceKind.choices, label=_("Kind"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = AssistanceActivity
+        fields = ["pair", "year", "kind"]

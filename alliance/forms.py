@@ -17,6 +17,8 @@ from core.roles import Role
 from . import services
 from .models import (
     Achievement,
+    AssistanceActivity,
+    AssistancePair,
     Booking,
     ChairTerm,
     CouncilMember,
@@ -348,14 +350,18 @@ class DigitalResourceForm(StyledModelForm):
 
 
 class ResolutionForm(StyledModelForm):
+    wants = ("user",)
+
     class Meta:
         model = Resolution
         fields = ["meeting", "number", "title", "text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 6})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["meeting"].queryset = Meeting.objects.filter(kind=MeetingKind.COUNCIL)
+        self.fields["meeting"].queryset = Meeting.objects.restrict(user).filter(
+            kind=MeetingKind.COUNCIL
+        )
 
     def clean(self):
         data = super().clean()
@@ -386,9 +392,13 @@ class FollowUpForm(StyledModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.original = FollowUp.objects.get(pk=self.instance.pk) if self.instance.pk else None
+        self.original = (
+            FollowUp.objects.restrict(user).get(pk=self.instance.pk) if self.instance.pk else None
+        )
         self.fields["center"].queryset = services.member_centers()
-        self.fields["resolution"].queryset = Resolution.objects.select_related("meeting")
+        self.fields["resolution"].queryset = Resolution.objects.restrict(user).select_related(
+            "meeting"
+        )
         if not can(user, "add", FollowUp):
             for name in services.FOLLOW_UP_ASSIGNED_FIELDS:
                 self.fields[name.removesuffix("_id")].disabled = True
@@ -444,12 +454,18 @@ class JointProjectForm(StyledModelForm):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.original = JointProject.objects.get(pk=self.instance.pk) if self.instance.pk else None
+        self.original = (
+            JointProject.objects.restrict(user).get(pk=self.instance.pk)
+            if self.instance.pk
+            else None
+        )
         members = services.member_centers()
         self.fields["lead_center"].queryset = members
         self.fields["partner_centers"].queryset = members
         self.fields["partner_centers"].required = False  # the service names the rule
-        self.fields["resolution"].queryset = Resolution.objects.select_related("meeting")
+        self.fields["resolution"].queryset = Resolution.objects.restrict(user).select_related(
+            "meeting"
+        )
         if not can(user, "add", JointProject):
             self.fields["lead_center"].disabled = True
 
@@ -462,6 +478,69 @@ class JointProjectForm(StyledModelForm):
                 user=self.user,
                 original=self.original,
             )
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return
+        except ValidationError as exc:
+            add_errors(self, exc)
+            return
+        super()._post_clean()
+
+
+class AssistancePairForm(StyledModelForm):
+    wants = ("user",)
+
+    class Meta:
+        model = AssistancePair
+        fields = ["helper_center", "assisted_center", "focus", "starts_on", "ends_on"]
+        widgets = {"starts_on": DATE, "ends_on": DATE, "focus": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.original = (
+            AssistancePair.objects.restrict(user).get(pk=self.instance.pk)
+            if self.instance.pk
+            else None
+        )
+        self.fields["helper_center"].queryset = services.member_centers()
+        self.fields["assisted_center"].queryset = services.district_centers()
+        if not can(user, "add", AssistancePair):
+            self.fields["helper_center"].disabled = True
+            self.fields["assisted_center"].disabled = True
+
+    def _post_clean(self):
+        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            services.check_pair(self.instance, user=self.user, original=self.original)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return
+        except ValidationError as exc:
+            add_errors(self, exc)
+            return
+        super()._post_clean()
+
+
+class AssistanceActivityForm(StyledModelForm):
+    wants = ("user",)
+
+    class Meta:
+        model = AssistanceActivity
+        fields = ["pair", "held_on", "kind", "title", "participants", "summary"]
+        widgets = {"held_on": DATE, "summary": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["pair"].queryset = AssistancePair.objects.restrict(
+            user, "change"
+        ).select_related("helper_center", "assisted_center")
+
+    def _post_clean(self):
+        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            services.check_activity(self.instance, user=self.user)
         except PermissionDenied as exc:
             self.add_error(None, str(exc))
             return

@@ -870,3 +870,97 @@ class JointProject(AuditedModel):
     def partner_names(self):
         """The partner centers, for lists and pages (prefetch ``partner_centers``)."""
         return "、".join(str(c) for c in self.partner_centers.all())
+
+
+# --- Paired assistance (结对帮扶) ----------------------------------------------------
+
+
+class AssistancePair(AuditedModel):
+    """A paired-assistance pair (对口帮扶 / 结对帮扶): a municipal member center
+    helps a district center over a period, with a focus; what they do
+    together is recorded year by year as ``AssistanceActivity`` rows."""
+
+    helper_center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("helping center"),
+        limit_choices_to={"kind": "municipal"},
+    )
+    assisted_center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assisted center"),
+        limit_choices_to={"kind": "district"},
+    )
+    focus = models.TextField(_("focus of the assistance"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("paired-assistance pair")
+        verbose_name_plural = _("paired assistance")
+        ordering = ["helper_center_id", "assisted_center_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["helper_center", "assisted_center"],
+                name="assistance_pair_unique",
+                violation_error_message=_("These two centers are already paired."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="assistance_pair_ends_after_start",
+                violation_error_message=_("A pairing ends on or after its start."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.helper_center} → {self.assisted_center}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:pair-detail", args=[self.pk])
+
+
+class AssistanceKind(models.TextChoices):
+    TEACHING = "teaching", _("Teaching visit")
+    TRAINING = "training", _("Training")
+    GUIDANCE = "guidance", _("Guidance")
+    SHADOWING = "shadowing", _("Job shadowing")
+    OTHER = "other", _("Other activity")
+
+
+class AssistanceActivity(AuditedModel):
+    """One activity of a paired-assistance pair (帮扶活动): a teaching visit
+    (送教), training, guidance or job shadowing (跟岗研修) on a date within
+    the pairing, with how many took part. The pair's page sums them per year."""
+
+    pair = models.ForeignKey(
+        AssistancePair,
+        on_delete=models.CASCADE,
+        related_name="activities",
+        verbose_name=_("pair"),
+    )
+    held_on = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=12, choices=AssistanceKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    participants = models.PositiveIntegerField(_("participants"), default=0)
+    summary = models.TextField(_("summary"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assistance activity")
+        verbose_name_plural = _("assistance activities")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return f"{self.held_on:%Y-%m-%d} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:activity-detail", args=[self.pk])

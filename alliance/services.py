@@ -33,6 +33,8 @@ from .models import (
     COMMON_THEME_KINDS,
     Achievement,
     AchievementKind,
+    AssistanceActivity,
+    AssistancePair,
     Booking,
     ChairTerm,
     CouncilMember,
@@ -71,6 +73,11 @@ def member_centers():
     return Center.objects.filter(
         council_member__is_active=True, kind=CenterKind.MUNICIPAL
     ).order_by("council_member__order")
+
+
+def district_centers():
+    """The district centers (区级教师发展中心), those the members help."""
+    return Center.objects.filter(kind=CenterKind.DISTRICT).order_by("code")
 
 
 def is_member_center(center_id) -> bool:
@@ -708,6 +715,65 @@ def check_project(
             errors["outcome"] = _("Say what the completed project achieved.")
     if errors:
         raise ValidationError(errors)
+
+
+# --- Paired assistance ------------------------------------------------------------------
+
+
+def check_pair(pair: AssistancePair, *, user, original: AssistancePair | None = None) -> None:
+    """A pair (结对帮扶) joins a council member center (helping) with a
+    district center (assisted); only the secretariat makes or changes the
+    pairing itself, the helping center's staff keep its focus and dates."""
+    if not can(user, "add", AssistancePair):
+        if original is None:
+            raise PermissionDenied(_("Only the secretariat pairs centers."))
+        if (original.helper_center_id, original.assisted_center_id) != (
+            pair.helper_center_id,
+            pair.assisted_center_id,
+        ):
+            raise PermissionDenied(_("Only the secretariat changes which centers are paired."))
+    errors = {}
+    if pair.helper_center_id and not is_member_center(pair.helper_center_id):
+        errors["helper_center"] = _("The helping center is a council member center.")
+    if (
+        pair.assisted_center_id
+        and not Center.objects.filter(pk=pair.assisted_center_id, kind=CenterKind.DISTRICT).exists()
+    ):
+        errors["assisted_center"] = _("The assisted center is a district center.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_activity(activity: AssistanceActivity, *, user) -> None:
+    """An activity belongs to a pair the user keeps (the secretariat: any;
+    the helping center's staff: their own) and falls within the pairing."""
+    if activity.pair_id is None:
+        return
+    if not AssistancePair.objects.restrict(user, "change").filter(pk=activity.pair_id).exists():
+        raise PermissionDenied(_("Activities are recorded by the helping center."))
+    pair = activity.pair
+    day = activity.held_on
+    if day and (day < pair.starts_on or (pair.ends_on and day > pair.ends_on)):
+        raise ValidationError(
+            {
+                "held_on": _("The activity falls outside the pairing (%(period)s).")
+                % {
+                    "period": f"{pair.starts_on:%Y-%m-%d} – "
+                    + (f"{pair.ends_on:%Y-%m-%d}" if pair.ends_on else "")
+                }
+            }
+        )
+
+
+def activities_by_year(activities) -> list[tuple[int, int, int]]:
+    """(year, activities, participants) per year, newest first: the pair's
+    yearly record."""
+    years: dict[int, list[int]] = {}
+    for held_on, participants in activities.values_list("held_on", "participants"):
+        row = years.setdefault(held_on.year, [0, 0])
+        row[0] += 1
+        row[1] += participants
+    return [(y, n, p) for y, (n, p) in sorted(years.items(), reverse=True)]
 
 
 # --- Results statistics ----------------------------------------------------------

@@ -49,6 +49,15 @@ urlpatterns = [
     path("projects/add/", views.ProjectCreateView.as_view(), name="project-add"),
     path("projects/<int:pk>/", views.ProjectDetailView.as_view(), name="project-detail"),
     path("projects/<int:pk>/edit/", views.ProjectUpdateView.as_view(), name="project-edit"),
+    path("pairs/", views.PairListView.as_view(), name="pair-list"),
+    path("pairs/add/", views.PairCreateView.as_view(), name="pair-add"),
+    path("pairs/<int:pk>/", views.PairDetailView.as_view(), name="pair-detail"),
+    path("pairs/<int:pk>/edit/", views.PairUpdateView.as_view(), name="pair-edit"),
+    path("pairs/activities/add/", views.ActivityCreateView.as_view(), name="activity-add"),
+    path("pairs/activities/<int:pk>/", views.ActivityDetailView.as_view(), name="activity-detail"),
+    path(
+        "pairs/activities/<int:pk>/edit/", views.ActivityUpdateView.as_view(), name="activity-edit"
+    ),
     path("results/", views.AchievementListView.as_view(), name="achievement-list"),
     path("results/rollup/", views.RollupView.as_view(), name="results-rollup"),
     path("results/add/", views.AchievementCreateView.as_view(), name="achievement-add"),

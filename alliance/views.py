@@ -26,6 +26,7 @@ from core.roles import Role
 from . import services
 from .filtersets import (
     AchievementFilterSet,
+    AssistancePairFilterSet,
     BookingFilterSet,
     ChairTermFilterSet,
     CouncilMemberFilterSet,
@@ -39,6 +40,8 @@ from .filtersets import (
 )
 from .forms import (
     AchievementForm,
+    AssistanceActivityForm,
+    AssistancePairForm,
     BookingForm,
     ChairTermForm,
     CommentForm,
@@ -56,6 +59,8 @@ from .forms import (
 )
 from .models import (
     Achievement,
+    AssistanceActivity,
+    AssistancePair,
     Booking,
     ChairTerm,
     CouncilMember,
@@ -923,3 +928,103 @@ class ProjectUpdateView(ScopedUpdateView):
     template_name = "alliance/form.html"
     model = JointProject
     form_class = JointProjectForm
+
+
+# --- Paired assistance ------------------------------------------------------------------
+
+
+class PairListView(ScopedListView):
+    template_name = "alliance/list.html"
+    model = AssistancePair
+    filterset_class = AssistancePairFilterSet
+    title = _("Paired assistance")
+    create_url_name = "alliance:pair-add"
+    columns = [
+        (_("Pair"), "__str__"),
+        (_("Helping center"), "helper_center"),
+        (_("Assisted center"), "assisted_center"),
+        (_("Starts on"), "starts_on"),
+        (_("Ends on"), "ends_on"),
+    ]
+    empty_message = _("No centers paired yet.")
+
+    def get_base_queryset(self):
+        return AssistancePair.objects.select_related("helper_center", "assisted_center")
+
+
+class PairDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = AssistancePair
+    template_name = "alliance/pair_detail.html"
+    edit_url_name = "alliance:pair-edit"
+    list_url = "alliance:pair-list"
+    fields = [
+        (_("Helping center"), "helper_center"),
+        (_("Assisted center"), "assisted_center"),
+        (_("Focus of the assistance"), "focus"),
+        (_("Starts on"), "starts_on"),
+        (_("Ends on"), "ends_on"),
+    ]
+
+    def get_base_queryset(self):
+        return AssistancePair.objects.select_related("helper_center", "assisted_center")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        activities = AssistanceActivity.objects.restrict(self.request.user).filter(pair=self.object)
+        ctx["activities"] = activities
+        ctx["years"] = services.activities_by_year(activities)
+        ctx["can_add_activity"] = (
+            AssistancePair.objects.restrict(self.request.user, "change")
+            .filter(pk=self.object.pk)
+            .exists()
+        )
+        return ctx
+
+
+class PairCreateView(ScopedCreateView):
+    template_name = "alliance/form.html"
+    model = AssistancePair
+    form_class = AssistancePairForm
+
+
+class PairUpdateView(ScopedUpdateView):
+    template_name = "alliance/form.html"
+    model = AssistancePair
+    form_class = AssistancePairForm
+
+
+class ActivityDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = AssistanceActivity
+    edit_url_name = "alliance:activity-edit"
+    list_url = "alliance:pair-list"
+    fields = [
+        (_("Pair"), "pair"),
+        (_("Date"), "held_on"),
+        (_("Kind"), "kind"),
+        (_("Title"), "title"),
+        (_("Participants"), "participants"),
+        (_("Summary"), "summary"),
+    ]
+
+    def get_base_queryset(self):
+        return AssistanceActivity.objects.select_related(
+            "pair__helper_center", "pair__assisted_center"
+        )
+
+
+class ActivityCreateView(ScopedCreateView):
+    template_name = "alliance/form.html"
+    model = AssistanceActivity
+    form_class = AssistanceActivityForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("pair", "").isdigit():
+            initial["pair"] = int(self.request.GET["pair"])
+        return initial
+
+
+class ActivityUpdateView(ScopedUpdateView):
+    template_name = "alliance/form.html"
+    model = AssistanceActivity
+    form_class = AssistanceActivityForm

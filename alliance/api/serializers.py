@@ -6,6 +6,8 @@ from rest_framework import serializers
 from .. import services
 from ..models import (
     Achievement,
+    AssistanceActivity,
+    AssistancePair,
     Booking,
     ChairTerm,
     CouncilMember,
@@ -509,5 +511,37 @@ class JointProjectSerializer(ModelRulesMixin, serializers.ModelSerializer):
                 user=self.context["request"].user,
                 original=self.instance,
             )
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+
+
+class AssistancePairSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    class Meta:
+        model = AssistancePair
+        fields = [
+            "id",
+            "helper_center",
+            "assisted_center",
+            "focus",
+            "starts_on",
+            "ends_on",
+            "updated_at",
+        ]
+
+    def check_rules(self, instance):
+        try:
+            services.check_pair(instance, user=self.context["request"].user, original=self.instance)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+
+
+class AssistanceActivitySerializer(ModelRulesMixin, serializers.ModelSerializer):
+    class Meta:
+        model = AssistanceActivity
+        fields = ["id", "pair", "held_on", "kind", "title", "participants", "summary", "updated_at"]
+
+    def check_rules(self, instance):
+        try:
+            services.check_activity(instance, user=self.context["request"].user)
         except DjangoValidationError as exc:
             raise _as_drf(exc) from exc

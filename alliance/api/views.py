@@ -10,6 +10,8 @@ from core.api.viewsets import ScopedModelViewSet
 from .. import services
 from ..filtersets import (
     AchievementFilterSet,
+    AssistanceActivityFilterSet,
+    AssistancePairFilterSet,
     BookingFilterSet,
     ChairTermFilterSet,
     CouncilMemberFilterSet,
@@ -23,6 +25,8 @@ from ..filtersets import (
 )
 from ..models import (
     Achievement,
+    AssistanceActivity,
+    AssistancePair,
     Booking,
     ChairTerm,
     CouncilMember,
@@ -36,6 +40,8 @@ from ..models import (
 )
 from .serializers import (
     AchievementSerializer,
+    AssistanceActivitySerializer,
+    AssistancePairSerializer,
     BookingSerializer,
     ChairTermSerializer,
     CouncilMemberSerializer,
@@ -243,3 +249,15 @@ class JointProjectViewSet(ScopedModelViewSet):
     )
     serializer_class = JointProjectSerializer
     filterset_class = JointProjectFilterSet
+
+
+class AssistancePairViewSet(ScopedModelViewSet):
+    queryset = AssistancePair.objects.all()
+    serializer_class = AssistancePairSerializer
+    filterset_class = AssistancePairFilterSet
+
+
+class AssistanceActivityViewSet(ScopedModelViewSet):
+    queryset = AssistanceActivity.objects.all()
+    serializer_class = AssistanceActivitySerializer
+    filterset_class = AssistanceActivityFilterSet

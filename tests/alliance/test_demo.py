@@ -9,6 +9,8 @@ import pytest
 from alliance import demo
 from alliance.models import (
     Achievement,
+    AssistanceActivity,
+    AssistancePair,
     Booking,
     ChairTerm,
     CouncilMember,
@@ -35,6 +37,8 @@ def counts():
         Resolution,
         FollowUp,
         JointProject,
+        AssistancePair,
+        AssistanceActivity,
         Achievement,
         Booking,
         DigitalResource,
@@ -86,3 +90,12 @@ def test_demo_holds_joint_projects():
     assert JointProject.objects.count() == 2
     ongoing = JointProject.objects.get(status="ongoing")
     assert ongoing.resolution is not None and ongoing.partner_centers.count() == 3
+
+
+def test_demo_holds_paired_assistance():
+    centers_demo.load()
+    demo.load()
+    demo.load()
+    assert AssistancePair.objects.count() == 2
+    assert AssistanceActivity.objects.count() == 5
+    assert all(p.assisted_center.kind == "district" for p in AssistancePair.objects.all())

@@ -12,6 +12,8 @@ from alliance import services as alliance_services
 from alliance.models import (
     Achievement,
     AchievementKind,
+    AssistanceActivity,
+    AssistancePair,
     Booking,
     ChairTerm,
     CouncilMember,
@@ -218,6 +220,7 @@ def build(world) -> dict[str, Pair]:
         "alliance-document": Pair(document(DocumentKind.PLAN), document(DocumentKind.REPORT)),
         "alliance-meeting": Pair(meeting("理事会甲"), meeting("理事会乙")),
         **_resolution_pairs(world, meeting("理事会丙")),
+        **_pair_pairs(world),
         "alliance-project": Pair(
             project(world.center_a, world.center_b, "项目甲"),
             project(world.center_b, world.center_a, "项目乙"),
@@ -386,4 +389,40 @@ def _resolution_pairs(world, council) -> dict[str, Pair]:
                 resolution=res_b, center=world.center_b, action="落实乙", due_on=date(2027, 3, 1)
             ),
         ),
+    }
+
+
+def _pair_pairs(world) -> dict[str, Pair]:
+    """Paired assistance: center A helps district A's center, center B a
+    district B center; one activity each."""
+    from centers.models import CenterKind
+    from tests.factories import CenterFactory
+
+    district_center_b = CenterFactory(
+        code="district-b-center",
+        name="乙区教师发展中心",
+        kind=CenterKind.DISTRICT,
+        district=world.district_b,
+    )
+    pair_a = AssistancePair.objects.create(
+        helper_center=world.center_a,
+        assisted_center=world.district_center_a,
+        focus="骨干教师培养",
+        starts_on=date(2025, 1, 1),
+    )
+    pair_b = AssistancePair.objects.create(
+        helper_center=world.center_b,
+        assisted_center=district_center_b,
+        focus="园长培训",
+        starts_on=date(2025, 1, 1),
+    )
+
+    def activity(pair):
+        return AssistanceActivity.objects.create(
+            pair=pair, held_on=date(2026, 5, 1), kind="teaching", title="送教下区", participants=40
+        )
+
+    return {
+        "alliance-pair": Pair(pair_a, pair_b),
+        "alliance-pair-activity": Pair(activity(pair_a), activity(pair_b)),
     }
