@@ -27,14 +27,22 @@ from . import services
 from .models import (
     Achievement,
     AchievementKind,
+    AssistanceActivity,
+    AssistanceKind,
+    AssistancePair,
     Booking,
     ChairTerm,
     CouncilMember,
     DigitalResource,
     DocumentKind,
     DocumentStatus,
+    FollowUp,
+    FollowUpStatus,
+    JointProject,
     Meeting,
     MeetingKind,
+    ProjectStatus,
+    Resolution,
     ResourceKind,
     SharedFaculty,
     WorkDocument,
@@ -103,12 +111,18 @@ def load(stdout=None):
             _documents(secretariat, members, meetings)
         elif stdout:  # loaded before the 中职 center's term: nobody to draft them
             stdout.write("alliance: the secretariat account holds no rights today; no plan/report")
+        _resolutions(centers, meetings[MeetingKind.COUNCIL], secretariat)
+        _projects(centers)
+        _pairs(centers)
         _results(centers)
         _bookings(centers, secretariat)
         _faculty(centers, secretariat)
         _resources(centers)
     if stdout:
-        stdout.write("alliance: council, rotation, plans, meetings, results, sharing")
+        stdout.write(
+            "alliance: council, rotation, plans, meetings, resolutions, projects, pairs, "
+            "results, sharing"
+        )
 
 
 def _council(centers):
@@ -230,6 +244,156 @@ def _meetings(centers, members):
             meeting.participants.set(people)
         meetings[kind] = meeting
     return meetings
+
+
+def _resolutions(centers, council, secretariat):
+    """Two resolutions of the first council meeting of 2026, with follow-up
+    actions: one done, one in progress, one not started (overdue on the
+    demo's date)."""
+    specs = [
+        (
+            "2026-1",
+            "审定联盟2026年度工作计划",
+            "会议审议通过联盟2026年度工作计划，由各成员单位按分工落实。",
+            [
+                (
+                    "primary-secondary",
+                    "将年度工作计划报送市教育局备案",
+                    date(2026, 2, 28),
+                    FollowUpStatus.DONE,
+                    "已于2026年2月10日报送市教育局。",
+                ),
+                (
+                    "distance",
+                    "在继续教育网开设联盟年度计划专栏",
+                    date(2026, 12, 31),
+                    FollowUpStatus.IN_PROGRESS,
+                    "专栏页面已完成设计，待上线。",
+                ),
+            ],
+        ),
+        (
+            "2026-2",
+            "统一研究成果统计口径",
+            "各成员单位按统一口径（课题、论文、著作、获奖、课程、培训）报送年度成果。",
+            [
+                (
+                    "research-training",
+                    "起草成果统计口径说明并征求成员单位意见",
+                    date(2026, 4, 30),
+                    FollowUpStatus.OPEN,
+                    "",
+                ),
+            ],
+        ),
+    ]
+    for number, title, text, actions in specs:
+        resolution, _ = Resolution.objects.update_or_create(
+            meeting=council, number=number, defaults={"title": title, "text": text}
+        )
+        for code, action, due_on, status, report in actions:
+            FollowUp.objects.update_or_create(
+                resolution=resolution,
+                center=centers[code],
+                action=action,
+                defaults={
+                    "due_on": due_on,
+                    "status": status,
+                    "report": report,
+                    "done_on": date(2026, 2, 10) if status == FollowUpStatus.DONE else None,
+                    "reported_by": secretariat if report else None,
+                },
+            )
+
+
+def _projects(centers):
+    """Two joint projects: one ongoing (carrying out resolution 2026-2), one
+    completed with its outcome."""
+    specs = [
+        (
+            "联盟研修课程资源共建共享项目",
+            "六家中心联合开发教师研修课程，统一上线广州市中小学教师继续教育网。",
+            "distance",
+            ["primary-secondary", "vocational", "kindergarten"],
+            date(2026, 3, 1),
+            None,
+            ProjectStatus.ONGOING,
+            "已完成首批12门课程的脚本审核。",
+            "",
+            "2026-2",
+        ),
+        (
+            "区级教师发展中心建设调研",
+            "联合调研各区教师发展中心建设情况，形成调研报告报市教育局。",
+            "research-training",
+            ["primary-secondary", "private-schools"],
+            date(2025, 9, 1),
+            date(2026, 6, 30),
+            ProjectStatus.COMPLETED,
+            "",
+            "形成《广州市区级教师发展中心建设调研报告》并报送市教育局。",
+            None,
+        ),
+    ]
+    for title, text, lead, partners, starts, ends, status, progress, outcome, number in specs:
+        project, _ = JointProject.objects.update_or_create(
+            title=title,
+            defaults={
+                "description": text,
+                "lead_center": centers[lead],
+                "starts_on": starts,
+                "ends_on": ends,
+                "status": status,
+                "progress": progress,
+                "outcome": outcome,
+                "resolution": Resolution.objects.filter(number=number).first() if number else None,
+            },
+        )
+        project.partner_centers.set([centers[c] for c in partners])
+
+
+def _pairs(centers):
+    """Paired assistance: the 中小学 center helps 从化区, the 幼儿园 center
+    增城区, each with activities in two years."""
+    district_centers = {
+        c.code: c
+        for c in Center.objects.filter(code__in=["district-conghua", "district-zengcheng"])
+    }
+    specs = [
+        (
+            "primary-secondary",
+            "district-conghua",
+            "乡村学校骨干教师培养、校长领导力提升",
+            [
+                (date(2025, 10, 16), AssistanceKind.TEACHING, "送教下乡：初中语文示范课", 60),
+                (date(2026, 4, 22), AssistanceKind.TRAINING, "乡村校长专题研修", 45),
+                (date(2026, 11, 12), AssistanceKind.GUIDANCE, "区教师发展中心课程建设指导", 12),
+            ],
+        ),
+        (
+            "kindergarten",
+            "district-zengcheng",
+            "幼儿园保教质量提升",
+            [
+                (date(2025, 12, 3), AssistanceKind.SHADOWING, "骨干教师跟岗研修", 20),
+                (date(2026, 6, 10), AssistanceKind.TEACHING, "送教到园：游戏活动观摩", 80),
+            ],
+        ),
+    ]
+    for helper, assisted, focus, activities in specs:
+        if assisted not in district_centers:
+            continue
+        pair, _ = AssistancePair.objects.update_or_create(
+            helper_center=centers[helper],
+            assisted_center=district_centers[assisted],
+            defaults={"focus": focus, "starts_on": date(2025, 9, 1), "ends_on": date(2028, 8, 31)},
+        )
+        for held_on, kind, title, participants in activities:
+            AssistanceActivity.objects.update_or_create(
+                pair=pair,
+                title=title,
+                defaults={"held_on": held_on, "kind": kind, "participants": participants},
+            )
 
 
 def _documents(secretariat, members, meetings):

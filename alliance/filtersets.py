@@ -9,11 +9,20 @@ from core.filtersets import PortalFilterSet, updated_since_filter
 
 from .models import (
     Achievement,
+    AssistanceActivity,
+    AssistanceKind,
+    AssistancePair,
     Booking,
     ChairTerm,
     CouncilMember,
     DigitalResource,
+    FollowUp,
+    FollowUpStatus,
+    JointProject,
     Meeting,
+    MeetingKind,
+    ProjectStatus,
+    Resolution,
     SharedFaculty,
     WorkDocument,
 )
@@ -151,3 +160,92 @@ class DigitalResourceFilterSet(PortalFilterSet):
         return queryset.filter(
             Q(title__icontains=value) | Q(subject__icontains=value) | Q(audience__icontains=value)
         )
+
+
+def _council_meetings(request):
+    return Meeting.objects.filter(kind=MeetingKind.COUNCIL)
+
+
+class ResolutionFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    meeting = django_filters.ModelChoiceFilter(
+        queryset=_council_meetings, label=_("Council meeting")
+    )
+    year = django_filters.NumberFilter(
+        field_name="meeting__held_on", lookup_expr="year", label=_("Year")
+    )
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = Resolution
+        fields = ["meeting", "year"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(number__icontains=value) | Q(title__icontains=value) | Q(text__icontains=value)
+        )
+
+
+class FollowUpFilterSet(PortalFilterSet):
+    center = django_filters.ModelChoiceFilter(queryset=_municipal, label=_("Owner center"))
+    status = django_filters.ChoiceFilter(choices=FollowUpStatus.choices, label=_("Status"))
+    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = FollowUp
+        fields = ["resolution", "center", "status"]
+
+    def filter_overdue(self, queryset, name, value):
+        from django.utils import timezone
+
+        late = Q(due_on__lt=timezone.localdate()) & ~Q(status=FollowUpStatus.DONE)
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+
+class JointProjectFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    center = django_filters.ModelChoiceFilter(
+        queryset=_municipal, method="filter_center", label=_("Center taking part")
+    )
+    status = django_filters.ChoiceFilter(choices=ProjectStatus.choices, label=_("Status"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = JointProject
+        fields = ["status", "lead_center", "resolution"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
+
+    def filter_center(self, queryset, name, value):
+        partner_of = JointProject.partner_centers.through.objects.filter(center=value).values(
+            "jointproject_id"
+        )
+        return queryset.filter(Q(lead_center=value) | Q(pk__in=partner_of))
+
+
+def _district_centers(request):
+    return Center.objects.filter(kind=CenterKind.DISTRICT)
+
+
+class AssistancePairFilterSet(PortalFilterSet):
+    helper_center = django_filters.ModelChoiceFilter(queryset=_municipal, label=_("Helping center"))
+    assisted_center = django_filters.ModelChoiceFilter(
+        queryset=_district_centers, label=_("Assisted center")
+    )
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = AssistancePair
+        fields = ["helper_center", "assisted_center"]
+
+
+class AssistanceActivityFilterSet(PortalFilterSet):
+    year = django_filters.NumberFilter(field_name="held_on", lookup_expr="year", label=_("Year"))
+    kind = django_filters.ChoiceFilter(choices=AssistanceKind.choices, label=_("Kind"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = AssistanceActivity
+        fields = ["pair", "year", "kind"]

@@ -4,24 +4,31 @@ and the API refuse the same things with the same messages."""
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from centers.models import Center, StaffMember
 from core.forms import StyledForm, StyledModelForm
 from core.models import Membership
+from core.permissions import can
 from core.roles import Role
 
 from . import services
 from .models import (
     Achievement,
+    AssistanceActivity,
+    AssistancePair,
     Booking,
     ChairTerm,
     CouncilMember,
     DigitalResource,
     DocumentKind,
+    FollowUp,
+    JointProject,
     Meeting,
     MeetingKind,
+    Resolution,
     SharedFaculty,
     WorkDocument,
 )
@@ -340,3 +347,204 @@ class DigitalResourceForm(StyledModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["center"].queryset = services.member_centers()
+
+
+class ResolutionForm(StyledModelForm):
+    wants = ("user",)
+
+    class Meta:
+        model = Resolution
+        fields = ["meeting", "number", "title", "text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 6})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["meeting"].queryset = Meeting.objects.restrict(user).filter(
+            kind=MeetingKind.COUNCIL
+        )
+
+    def clean(self):
+        data = super().clean()
+        try:
+            services.check_resolution(
+                Resolution(meeting=data.get("meeting")) if data.get("meeting") else Resolution()
+            )
+        except ValidationError as exc:
+            add_errors(self, exc)
+        return data
+
+
+class FollowUpForm(StyledModelForm):
+    """The secretariat assigns the action; the owner center's staff see the
+    assignment read-only and report on it (status and report)."""
+
+    wants = ("user",)
+
+    class Meta:
+        model = FollowUp
+        fields = ["resolution", "center", "action", "due_on", "status", "report"]
+        widgets = {
+            "due_on": DATE,
+            "action": forms.Textarea(attrs={"rows": 3}),
+            "report": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.original = (
+            FollowUp.objects.restrict(user).get(pk=self.instance.pk) if self.instance.pk else None
+        )
+        self.fields["center"].queryset = services.member_centers()
+        self.fields["resolution"].queryset = Resolution.objects.restrict(user).select_related(
+            "meeting"
+        )
+        if not can(user, "add", FollowUp):
+            for name in services.FOLLOW_UP_ASSIGNED_FIELDS:
+                self.fields[name.removesuffix("_id")].disabled = True
+
+    def _post_clean(self):
+        # the service's rules first, on the instance as it would be saved; a
+        # refused form skips the model's own validation (it would repeat them)
+        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            services.check_follow_up(self.instance, user=self.user, original=self.original)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return
+        except ValidationError as exc:
+            add_errors(self, exc)
+            return
+        super()._post_clean()
+
+    def save(self, commit=True):
+        services.stamp_follow_up(self.instance, user=self.user, original=self.original)
+        return super().save(commit)
+
+
+class JointProjectForm(StyledModelForm):
+    """The secretariat records a project; the lead center's staff keep it up
+    to date but do not change its lead."""
+
+    wants = ("user",)
+
+    class Meta:
+        model = JointProject
+        fields = [
+            "title",
+            "description",
+            "lead_center",
+            "partner_centers",
+            "resolution",
+            "starts_on",
+            "ends_on",
+            "status",
+            "progress",
+            "outcome",
+        ]
+        widgets = {
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "partner_centers": forms.CheckboxSelectMultiple,
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "progress": forms.Textarea(attrs={"rows": 4}),
+            "outcome": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.original = (
+            JointProject.objects.restrict(user).get(pk=self.instance.pk)
+            if self.instance.pk
+            else None
+        )
+        members = services.member_centers()
+        self.fields["lead_center"].queryset = members
+        self.fields["partner_centers"].queryset = members
+        self.fields["partner_centers"].required = False  # the service names the rule
+        self.fields["resolution"].queryset = Resolution.objects.restrict(user).select_related(
+            "meeting"
+        )
+        if not can(user, "add", JointProject):
+            self.fields["lead_center"].disabled = True
+
+    def _post_clean(self):
+        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            services.check_project(
+                self.instance,
+                partner_ids=self.cleaned_data.get("partner_centers") or [],
+                user=self.user,
+                original=self.original,
+            )
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return
+        except ValidationError as exc:
+            add_errors(self, exc)
+            return
+        super()._post_clean()
+
+
+class AssistancePairForm(StyledModelForm):
+    wants = ("user",)
+
+    class Meta:
+        model = AssistancePair
+        fields = ["helper_center", "assisted_center", "focus", "starts_on", "ends_on"]
+        widgets = {"starts_on": DATE, "ends_on": DATE, "focus": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.original = (
+            AssistancePair.objects.restrict(user).get(pk=self.instance.pk)
+            if self.instance.pk
+            else None
+        )
+        self.fields["helper_center"].queryset = services.member_centers()
+        self.fields["assisted_center"].queryset = services.district_centers()
+        if not can(user, "add", AssistancePair):
+            self.fields["helper_center"].disabled = True
+            self.fields["assisted_center"].disabled = True
+
+    def _post_clean(self):
+        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            services.check_pair(self.instance, user=self.user, original=self.original)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return
+        except ValidationError as exc:
+            add_errors(self, exc)
+            return
+        super()._post_clean()
+
+
+class AssistanceActivityForm(StyledModelForm):
+    wants = ("user",)
+
+    class Meta:
+        model = AssistanceActivity
+        fields = ["pair", "held_on", "kind", "title", "participants", "summary"]
+        widgets = {"held_on": DATE, "summary": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["pair"].queryset = AssistancePair.objects.restrict(
+            user, "change"
+        ).select_related("helper_center", "assisted_center")
+
+    def _post_clean(self):
+        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            services.check_activity(self.instance, user=self.user)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return
+        except ValidationError as exc:
+            add_errors(self, exc)
+            return
+        super()._post_clean()

@@ -686,3 +686,281 @@ class DigitalResource(AuditedModel):
             errors["year_retired"] = _("A resource is retired after it was added.")
         if errors:
             raise ValidationError(errors)
+
+
+# --- Council resolutions and their follow-up (理事会决议) ---------------------
+
+
+class Resolution(AuditedModel):
+    """A resolution (理事会决议) the council adopted at one of its meetings
+    (charter: 理事会……审议决定联盟重大事项). Its follow-up actions say which
+    member center carries it out, by when, and whether it is done."""
+
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.PROTECT,
+        related_name="resolutions",
+        verbose_name=_("council meeting"),
+        limit_choices_to={"kind": MeetingKind.COUNCIL},
+    )
+    number = models.CharField(
+        _("resolution number"), max_length=30, help_text=_("For example 2026-1.")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("resolution text"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("council resolution")
+        verbose_name_plural = _("council resolutions")
+        ordering = ["-meeting__held_on", "number", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "number"],
+                name="resolution_unique_number",
+                violation_error_message=_(
+                    "This meeting already has a resolution with this number."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:resolution-detail", args=[self.pk])
+
+
+class FollowUpStatus(models.TextChoices):
+    OPEN = "open", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+
+
+class FollowUp(AuditedModel):
+    """A follow-up action of a council resolution (决议落实事项): the member
+    center that owns it, the due date, its status and the owner's report.
+    The secretariat assigns it; the owner center's staff report on it
+    (``services.check_follow_up``). ``done_on`` is set when it is done."""
+
+    resolution = models.ForeignKey(
+        Resolution,
+        on_delete=models.CASCADE,
+        related_name="follow_ups",
+        verbose_name=_("resolution"),
+    )
+    center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("owner center"),
+    )
+    action = models.TextField(_("action"))
+    due_on = models.DateField(_("due date"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
+    )
+    report = models.TextField(_("progress report"), blank=True)
+    done_on = models.DateField(_("done on"), null=True, blank=True, editable=False)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+        editable=False,
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("follow-up action")
+        verbose_name_plural = _("follow-up actions")
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | ~models.Q(report=""),
+                name="follow_up_done_has_report",
+                violation_error_message=_("Say in the report what was done."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.resolution.number} · {self.center}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:followup-detail", args=[self.pk])
+
+    @property
+    def is_overdue(self):
+        return self.status != FollowUpStatus.DONE and self.due_on < timezone.localdate()
+
+
+# --- Joint projects (联合项目) ----------------------------------------------------
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ONGOING = "ongoing", _("Ongoing")
+    COMPLETED = "completed", _("Completed")
+
+
+class JointProject(AuditedModel):
+    """A major task or project (重大任务、项目) the council plans and the member
+    centers carry out together (charter art. 7): one lead center (牵头单位),
+    at least one partner center (参与单位), its dates, progress and, when
+    completed, its outcome. It may carry out a council resolution."""
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    lead_center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("lead center"),
+    )
+    partner_centers = models.ManyToManyField(
+        "centers.Center",
+        related_name="+",
+        verbose_name=_("partner centers"),
+    )
+    resolution = models.ForeignKey(
+        Resolution,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("council resolution"),
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProjectStatus.choices, default=ProjectStatus.PLANNED
+    )
+    progress = models.TextField(_("progress"), blank=True)
+    outcome = models.TextField(_("outcome"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("joint project")
+        verbose_name_plural = _("joint projects")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="joint_project_ends_after_start",
+                violation_error_message=_("A project ends on or after its start."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("alliance:project-detail", args=[self.pk])
+
+    @property
+    def partner_names(self):
+        """The partner centers, for lists and pages (prefetch ``partner_centers``)."""
+        return "、".join(str(c) for c in self.partner_centers.all())
+
+
+# --- Paired assistance (结对帮扶) ----------------------------------------------------
+
+
+class AssistancePair(AuditedModel):
+    """A paired-assistance pair (对口帮扶 / 结对帮扶): a municipal member center
+    helps a district center over a period, with a focus; what they do
+    together is recorded year by year as ``AssistanceActivity`` rows."""
+
+    helper_center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("helping center"),
+        limit_choices_to={"kind": "municipal"},
+    )
+    assisted_center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assisted center"),
+        limit_choices_to={"kind": "district"},
+    )
+    focus = models.TextField(_("focus of the assistance"))
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("paired-assistance pair")
+        verbose_name_plural = _("paired assistance")
+        ordering = ["helper_center_id", "assisted_center_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["helper_center", "assisted_center"],
+                name="assistance_pair_unique",
+                violation_error_message=_("These two centers are already paired."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="assistance_pair_ends_after_start",
+                violation_error_message=_("A pairing ends on or after its start."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.helper_center} → {self.assisted_center}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:pair-detail", args=[self.pk])
+
+
+class AssistanceKind(models.TextChoices):
+    TEACHING = "teaching", _("Teaching visit")
+    TRAINING = "training", _("Training")
+    GUIDANCE = "guidance", _("Guidance")
+    SHADOWING = "shadowing", _("Job shadowing")
+    OTHER = "other", _("Other activity")
+
+
+class AssistanceActivity(AuditedModel):
+    """One activity of a paired-assistance pair (帮扶活动): a teaching visit
+    (送教), training, guidance or job shadowing (跟岗研修) on a date within
+    the pairing, with how many took part. The pair's page sums them per year."""
+
+    pair = models.ForeignKey(
+        AssistancePair,
+        on_delete=models.CASCADE,
+        related_name="activities",
+        verbose_name=_("pair"),
+    )
+    held_on = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=12, choices=AssistanceKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    participants = models.PositiveIntegerField(_("participants"), default=0)
+    summary = models.TextField(_("summary"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assistance activity")
+        verbose_name_plural = _("assistance activities")
+        ordering = ["-held_on", "-id"]
+
+    def __str__(self):
+        return f"{self.held_on:%Y-%m-%d} {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:activity-detail", args=[self.pk])

@@ -10,7 +10,15 @@
   center's results, book shared rooms and list their own trainers for their
   own center; they see the whole booking schedule and faculty register
   ("see all, change own"), and comment on plans and reports.
-- District staff read the council, meetings and resources; teachers and
+- Council resolutions: the secretariat records them and assigns their
+  follow-up actions; the owner center's staff report on their own actions
+  (status and report only, ``services.check_follow_up``).
+- Joint projects: the secretariat records them; the lead center's staff
+  keep their own project up to date (not its lead, ``services.check_project``).
+- Paired assistance: the secretariat pairs a member center with a district
+  center; the helping center's staff keep the pair and record its
+  activities; the assisted district's staff read their own pairs.
+- District staff read the council, meetings, resolutions and resources; teachers and
   school admins the digital-resource catalogue; nobody else anything.
 """
 
@@ -61,6 +69,52 @@ rules.register(
         Role.SECRETARIAT: (KEEP, ALL),
         Role.CENTER_STAFF: ("view", ALL),
         Role.DISTRICT_STAFF: ("view", ALL),
+    },
+)
+rules.register(
+    "alliance.resolution",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: (KEEP, ALL),
+        Role.CENTER_STAFF: ("view", ALL),
+        Role.DISTRICT_STAFF: ("view", ALL),
+    },
+)
+rules.register(
+    "alliance.followup",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: (KEEP, ALL),
+        # every member sees who owes what; the owner center reports on its own
+        Role.CENTER_STAFF: {"view": ALL, "change": "center"},
+    },
+)
+rules.register(
+    "alliance.jointproject",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: (KEEP, ALL),
+        # every member sees the projects; the lead center keeps its own
+        Role.CENTER_STAFF: {"view": ALL, "change": "lead_center"},
+    },
+)
+rules.register(
+    "alliance.assistancepair",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: (KEEP, ALL),
+        # members see every pair; the helping center keeps its own pairs
+        Role.CENTER_STAFF: {"view": ALL, "change": "helper_center"},
+        Role.DISTRICT_STAFF: ("view", "assisted_center__district"),
+    },
+)
+rules.register(
+    "alliance.assistanceactivity",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: (KEEP, ALL),
+        Role.CENTER_STAFF: {"view": ALL, "add change delete": "pair__helper_center"},
+        Role.DISTRICT_STAFF: ("view", "pair__assisted_center__district"),
     },
 )
 rules.register(

@@ -33,6 +33,8 @@ from .models import (
     COMMON_THEME_KINDS,
     Achievement,
     AchievementKind,
+    AssistanceActivity,
+    AssistancePair,
     Booking,
     ChairTerm,
     CouncilMember,
@@ -41,7 +43,12 @@ from .models import (
     DocumentStatus,
     DocumentStep,
     DocumentVersion,
+    FollowUp,
+    FollowUpStatus,
+    JointProject,
     MeetingKind,
+    ProjectStatus,
+    Resolution,
     SharedFaculty,
     WorkDocument,
 )
@@ -66,6 +73,11 @@ def member_centers():
     return Center.objects.filter(
         council_member__is_active=True, kind=CenterKind.MUNICIPAL
     ).order_by("council_member__order")
+
+
+def district_centers():
+    """The district centers (区级教师发展中心), those the members help."""
+    return Center.objects.filter(kind=CenterKind.DISTRICT).order_by("code")
 
 
 def is_member_center(center_id) -> bool:
@@ -582,6 +594,186 @@ def check_common_theme(*, kind, theme, common_problem, shared_by) -> None:
         ) % {"names": "、".join(str(c) for c in missing)}
     if errors:
         raise ValidationError(errors)
+
+
+# --- Council resolutions and their follow-up -------------------------------------
+
+#: What the owner center's staff may change on a follow-up action: they report
+#: on it; the secretariat assigns it (resolution, center, action, due date).
+FOLLOW_UP_REPORT_FIELDS = ("status", "report")
+FOLLOW_UP_ASSIGNED_FIELDS = ("resolution_id", "center_id", "action", "due_on")
+
+
+def check_resolution(resolution: Resolution) -> None:
+    """A resolution is adopted at a council meeting (理事会会议), not at an
+    annual meeting or forum."""
+    meeting = resolution.meeting if resolution.meeting_id else None
+    if meeting is not None and meeting.kind != MeetingKind.COUNCIL:
+        raise ValidationError({"meeting": _("A resolution is adopted at a council meeting.")})
+
+
+def check_follow_up(follow_up: FollowUp, *, user, original: FollowUp | None = None) -> None:
+    """The rules of a follow-up action:
+
+    - its owner is a council member center;
+    - it is due on or after the meeting that adopted the resolution;
+    - a done action says in its report what was done;
+    - only the secretariat (who may add actions) assigns or reassigns one;
+      the owner center's staff change only its status and report."""
+    if not can(user, "add", FollowUp):
+        before = original
+        if before is None:
+            raise PermissionDenied(_("Only the secretariat assigns follow-up actions."))
+        changed = [
+            f for f in FOLLOW_UP_ASSIGNED_FIELDS if getattr(before, f) != getattr(follow_up, f)
+        ]
+        if changed:
+            raise PermissionDenied(
+                _(
+                    "The owner center reports on its action (status and report); "
+                    "only the secretariat changes what was assigned."
+                )
+            )
+    errors = {}
+    if follow_up.center_id and not is_member_center(follow_up.center_id):
+        errors["center"] = _("A follow-up action is owned by a council member center.")
+    if follow_up.resolution_id and follow_up.due_on:
+        held_on = follow_up.resolution.meeting.held_on
+        if follow_up.due_on < held_on:
+            errors["due_on"] = _(
+                "The action cannot be due before the meeting that adopted it (%(date)s)."
+            ) % {"date": f"{held_on:%Y-%m-%d}"}
+    if follow_up.status == FollowUpStatus.DONE and not (follow_up.report or "").strip():
+        errors["report"] = _("Say in the report what was done.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def stamp_follow_up(follow_up: FollowUp, *, user, original: FollowUp | None = None) -> None:
+    """Before saving: ``done_on`` is the day it became done (cleared if it is
+    reopened), and a changed report or status records who reported."""
+    if follow_up.status == FollowUpStatus.DONE:
+        if follow_up.done_on is None:
+            follow_up.done_on = timezone.localdate()
+    else:
+        follow_up.done_on = None
+    reported = follow_up.report or follow_up.status != FollowUpStatus.OPEN
+    changed = original is None or any(
+        getattr(original, f) != getattr(follow_up, f) for f in FOLLOW_UP_REPORT_FIELDS
+    )
+    if reported and changed:
+        follow_up.reported_by = user
+
+
+def follow_up_summary(queryset) -> dict:
+    """How many actions are done, open and overdue (for the resolution
+    page and the list's heading)."""
+    today = timezone.localdate()
+    done = open_ = overdue = 0
+    for status, due_on in queryset.values_list("status", "due_on"):
+        if status == FollowUpStatus.DONE:
+            done += 1
+        else:
+            open_ += 1
+            overdue += due_on < today
+    return {"done": done, "open": open_, "overdue": overdue, "total": done + open_}
+
+
+# --- Joint projects -----------------------------------------------------------------
+
+
+def check_project(
+    project: JointProject, *, partner_ids, user, original: JointProject | None = None
+) -> None:
+    """The rules of a joint project (联合项目):
+
+    - the lead and the partners are council member centers, with at least
+      one partner, and the lead is not also a partner;
+    - a completed project has an end date and says its outcome;
+    - only the secretariat (who may add projects) names or changes the lead;
+      the lead center's staff keep the rest of their project."""
+    if not can(user, "add", JointProject):
+        if original is None:
+            raise PermissionDenied(_("Only the secretariat records joint projects."))
+        if original.lead_center_id != project.lead_center_id:
+            raise PermissionDenied(_("Only the secretariat changes a project's lead center."))
+    errors = {}
+    partners = {int(getattr(p, "pk", p)) for p in partner_ids}
+    members = set(member_centers().values_list("pk", flat=True))
+    if project.lead_center_id and project.lead_center_id not in members:
+        errors["lead_center"] = _("The lead center is a council member center.")
+    if not partners:
+        errors["partner_centers"] = _("Name at least one partner center.")
+    elif partners - members:
+        errors["partner_centers"] = _("Partner centers are council member centers.")
+    elif project.lead_center_id in partners:
+        errors["partner_centers"] = _("The lead center is not also a partner.")
+    if project.status == ProjectStatus.COMPLETED:
+        if not project.ends_on:
+            errors["ends_on"] = _("A completed project has an end date.")
+        if not (project.outcome or "").strip():
+            errors["outcome"] = _("Say what the completed project achieved.")
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- Paired assistance ------------------------------------------------------------------
+
+
+def check_pair(pair: AssistancePair, *, user, original: AssistancePair | None = None) -> None:
+    """A pair (结对帮扶) joins a council member center (helping) with a
+    district center (assisted); only the secretariat makes or changes the
+    pairing itself, the helping center's staff keep its focus and dates."""
+    if not can(user, "add", AssistancePair):
+        if original is None:
+            raise PermissionDenied(_("Only the secretariat pairs centers."))
+        if (original.helper_center_id, original.assisted_center_id) != (
+            pair.helper_center_id,
+            pair.assisted_center_id,
+        ):
+            raise PermissionDenied(_("Only the secretariat changes which centers are paired."))
+    errors = {}
+    if pair.helper_center_id and not is_member_center(pair.helper_center_id):
+        errors["helper_center"] = _("The helping center is a council member center.")
+    if (
+        pair.assisted_center_id
+        and not Center.objects.filter(pk=pair.assisted_center_id, kind=CenterKind.DISTRICT).exists()
+    ):
+        errors["assisted_center"] = _("The assisted center is a district center.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_activity(activity: AssistanceActivity, *, user) -> None:
+    """An activity belongs to a pair the user keeps (the secretariat: any;
+    the helping center's staff: their own) and falls within the pairing."""
+    if activity.pair_id is None:
+        return
+    if not AssistancePair.objects.restrict(user, "change").filter(pk=activity.pair_id).exists():
+        raise PermissionDenied(_("Activities are recorded by the helping center."))
+    pair = activity.pair
+    day = activity.held_on
+    if day and (day < pair.starts_on or (pair.ends_on and day > pair.ends_on)):
+        raise ValidationError(
+            {
+                "held_on": _("The activity falls outside the pairing (%(period)s).")
+                % {
+                    "period": f"{pair.starts_on:%Y-%m-%d} – "
+                    + (f"{pair.ends_on:%Y-%m-%d}" if pair.ends_on else "")
+                }
+            }
+        )
+
+
+def activities_by_year(activities) -> list[tuple[int, int, int]]:
+    """(year, activities, participants) per year, newest first: the pair's
+    yearly record."""
+    years: dict[int, list[int]] = {}
+    for held_on, participants in activities.values_list("held_on", "participants"):
+        row = years.setdefault(held_on.year, [0, 0])
+        row[0] += 1
+        row[1] += participants
+    return [(y, n, p) for y, (n, p) in sorted(years.items(), reverse=True)]
 
 
 # --- Results statistics ----------------------------------------------------------

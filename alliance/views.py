@@ -26,16 +26,22 @@ from core.roles import Role
 from . import services
 from .filtersets import (
     AchievementFilterSet,
+    AssistancePairFilterSet,
     BookingFilterSet,
     ChairTermFilterSet,
     CouncilMemberFilterSet,
     DigitalResourceFilterSet,
+    FollowUpFilterSet,
+    JointProjectFilterSet,
     MeetingFilterSet,
+    ResolutionFilterSet,
     SharedFacultyFilterSet,
     WorkDocumentFilterSet,
 )
 from .forms import (
     AchievementForm,
+    AssistanceActivityForm,
+    AssistancePairForm,
     BookingForm,
     ChairTermForm,
     CommentForm,
@@ -43,19 +49,28 @@ from .forms import (
     DigitalResourceForm,
     DocumentCreateForm,
     DocumentEditForm,
+    FollowUpForm,
+    JointProjectForm,
     MeetingForm,
+    ResolutionForm,
     SharedFacultyForm,
     TransitionForm,
     add_errors,
 )
 from .models import (
     Achievement,
+    AssistanceActivity,
+    AssistancePair,
     Booking,
     ChairTerm,
     CouncilMember,
     DigitalResource,
     DocumentVersion,
+    FollowUp,
+    JointProject,
     Meeting,
+    MeetingKind,
+    Resolution,
     SharedFaculty,
     WorkDocument,
 )
@@ -390,6 +405,14 @@ class MeetingDetailView(ScopedDetailView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["can_change"] = can(self.request.user, "change", Meeting)
+        ctx["resolutions"] = (
+            Resolution.objects.restrict(self.request.user).filter(meeting=self.object)
+            if self.object.kind == MeetingKind.COUNCIL
+            else Resolution.objects.none()
+        )
+        ctx["can_add_resolution"] = self.object.kind == MeetingKind.COUNCIL and can(
+            self.request.user, "add", Resolution
+        )
         return ctx
 
 
@@ -714,3 +737,294 @@ class ResourceUpdateView(ScopedUpdateView):
     template_name = "alliance/form.html"
     model = DigitalResource
     form_class = DigitalResourceForm
+
+
+# --- Council resolutions and their follow-up --------------------------------------------
+
+
+class ResolutionListView(ScopedListView):
+    template_name = "alliance/list.html"
+    model = Resolution
+    filterset_class = ResolutionFilterSet
+    title = _("Council resolutions")
+    create_url_name = "alliance:resolution-add"
+    columns = [
+        (_("Resolution"), "__str__"),
+        (_("Council meeting"), "meeting"),
+        (_("Date"), "meeting.held_on"),
+    ]
+    empty_message = _("No council resolutions recorded yet.")
+
+    def get_base_queryset(self):
+        return Resolution.objects.select_related("meeting")
+
+
+class ResolutionDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = Resolution
+    template_name = "alliance/resolution_detail.html"
+    edit_url_name = "alliance:resolution-edit"
+    list_url = "alliance:resolution-list"
+    fields = [
+        (_("Resolution number"), "number"),
+        (_("Title"), "title"),
+        (_("Council meeting"), "meeting"),
+        (_("Resolution text"), "text"),
+    ]
+
+    def get_base_queryset(self):
+        return Resolution.objects.select_related("meeting")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        follow_ups = (
+            FollowUp.objects.restrict(self.request.user)
+            .filter(resolution=self.object)
+            .select_related("center")
+        )
+        ctx["follow_ups"] = follow_ups
+        ctx["summary"] = services.follow_up_summary(follow_ups)
+        ctx["can_add_follow_up"] = can(self.request.user, "add", FollowUp)
+        return ctx
+
+
+class ResolutionCreateView(ScopedCreateView):
+    template_name = "alliance/form.html"
+    model = Resolution
+    form_class = ResolutionForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("meeting", "").isdigit():
+            initial["meeting"] = int(self.request.GET["meeting"])
+        return initial
+
+
+class ResolutionUpdateView(ScopedUpdateView):
+    template_name = "alliance/form.html"
+    model = Resolution
+    form_class = ResolutionForm
+
+
+class FollowUpListView(ScopedListView):
+    template_name = "alliance/list.html"
+    model = FollowUp
+    filterset_class = FollowUpFilterSet
+    title = _("Follow-up of council resolutions")
+    create_url_name = "alliance:followup-add"
+    columns = [
+        (_("Action"), "action"),
+        (_("Resolution"), "resolution"),
+        (_("Owner center"), "center"),
+        (_("Due date"), "due_on"),
+        (_("Status"), "status"),
+        (_("Overdue"), "is_overdue"),
+        (_("Done on"), "done_on"),
+    ]
+    empty_message = _("No follow-up actions yet. The secretariat assigns them per resolution.")
+
+    def get_base_queryset(self):
+        return FollowUp.objects.select_related("resolution", "center")
+
+
+class FollowUpDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = FollowUp
+    edit_url_name = "alliance:followup-edit"
+    list_url = "alliance:followup-list"
+    fields = [
+        (_("Resolution"), "resolution"),
+        (_("Council meeting"), "resolution.meeting"),
+        (_("Owner center"), "center"),
+        (_("Action"), "action"),
+        (_("Due date"), "due_on"),
+        (_("Status"), "status"),
+        (_("Overdue"), "is_overdue"),
+        (_("Progress report"), "report"),
+        (_("Done on"), "done_on"),
+        (_("Reported by"), "reported_by"),
+    ]
+
+    def get_base_queryset(self):
+        return FollowUp.objects.select_related("resolution__meeting", "center", "reported_by")
+
+
+class FollowUpFormMixin:
+    template_name = "alliance/form.html"
+    model = FollowUp
+    form_class = FollowUpForm
+
+    def form_valid(self, form):
+        self.object = form.save()
+        messages.success(self.request, self.success_message)
+        return HttpResponseRedirect(self.object.get_absolute_url())
+
+
+class FollowUpCreateView(FollowUpFormMixin, ScopedCreateView):
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("resolution", "").isdigit():
+            initial["resolution"] = int(self.request.GET["resolution"])
+        return initial
+
+
+class FollowUpUpdateView(FollowUpFormMixin, ScopedUpdateView):
+    pass
+
+
+# --- Joint projects ------------------------------------------------------------------------
+
+
+class ProjectListView(ScopedListView):
+    template_name = "alliance/list.html"
+    model = JointProject
+    filterset_class = JointProjectFilterSet
+    title = _("Joint projects")
+    create_url_name = "alliance:project-add"
+    columns = [
+        (_("Project"), "title"),
+        (_("Lead center"), "lead_center"),
+        (_("Partner centers"), "partner_names"),
+        (_("Status"), "status"),
+        (_("Starts on"), "starts_on"),
+        (_("Ends on"), "ends_on"),
+    ]
+    empty_message = _("No joint projects recorded yet.")
+
+    def get_base_queryset(self):
+        return JointProject.objects.select_related("lead_center").prefetch_related(
+            "partner_centers"
+        )
+
+
+class ProjectDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = JointProject
+    edit_url_name = "alliance:project-edit"
+    list_url = "alliance:project-list"
+    fields = [
+        (_("Title"), "title"),
+        (_("Description"), "description"),
+        (_("Lead center"), "lead_center"),
+        (_("Partner centers"), "partner_names"),
+        (_("Council resolution"), "resolution"),
+        (_("Starts on"), "starts_on"),
+        (_("Ends on"), "ends_on"),
+        (_("Status"), "status"),
+        (_("Progress"), "progress"),
+        (_("Outcome"), "outcome"),
+    ]
+
+    def get_base_queryset(self):
+        return JointProject.objects.select_related("lead_center", "resolution").prefetch_related(
+            "partner_centers"
+        )
+
+
+class ProjectCreateView(ScopedCreateView):
+    template_name = "alliance/form.html"
+    model = JointProject
+    form_class = JointProjectForm
+
+
+class ProjectUpdateView(ScopedUpdateView):
+    template_name = "alliance/form.html"
+    model = JointProject
+    form_class = JointProjectForm
+
+
+# --- Paired assistance ------------------------------------------------------------------
+
+
+class PairListView(ScopedListView):
+    template_name = "alliance/list.html"
+    model = AssistancePair
+    filterset_class = AssistancePairFilterSet
+    title = _("Paired assistance")
+    create_url_name = "alliance:pair-add"
+    columns = [
+        (_("Pair"), "__str__"),
+        (_("Helping center"), "helper_center"),
+        (_("Assisted center"), "assisted_center"),
+        (_("Starts on"), "starts_on"),
+        (_("Ends on"), "ends_on"),
+    ]
+    empty_message = _("No centers paired yet.")
+
+    def get_base_queryset(self):
+        return AssistancePair.objects.select_related("helper_center", "assisted_center")
+
+
+class PairDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = AssistancePair
+    template_name = "alliance/pair_detail.html"
+    edit_url_name = "alliance:pair-edit"
+    list_url = "alliance:pair-list"
+    fields = [
+        (_("Helping center"), "helper_center"),
+        (_("Assisted center"), "assisted_center"),
+        (_("Focus of the assistance"), "focus"),
+        (_("Starts on"), "starts_on"),
+        (_("Ends on"), "ends_on"),
+    ]
+
+    def get_base_queryset(self):
+        return AssistancePair.objects.select_related("helper_center", "assisted_center")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        activities = AssistanceActivity.objects.restrict(self.request.user).filter(pair=self.object)
+        ctx["activities"] = activities
+        ctx["years"] = services.activities_by_year(activities)
+        ctx["can_add_activity"] = (
+            AssistancePair.objects.restrict(self.request.user, "change")
+            .filter(pk=self.object.pk)
+            .exists()
+        )
+        return ctx
+
+
+class PairCreateView(ScopedCreateView):
+    template_name = "alliance/form.html"
+    model = AssistancePair
+    form_class = AssistancePairForm
+
+
+class PairUpdateView(ScopedUpdateView):
+    template_name = "alliance/form.html"
+    model = AssistancePair
+    form_class = AssistancePairForm
+
+
+class ActivityDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = AssistanceActivity
+    edit_url_name = "alliance:activity-edit"
+    list_url = "alliance:pair-list"
+    fields = [
+        (_("Pair"), "pair"),
+        (_("Date"), "held_on"),
+        (_("Kind"), "kind"),
+        (_("Title"), "title"),
+        (_("Participants"), "participants"),
+        (_("Summary"), "summary"),
+    ]
+
+    def get_base_queryset(self):
+        return AssistanceActivity.objects.select_related(
+            "pair__helper_center", "pair__assisted_center"
+        )
+
+
+class ActivityCreateView(ScopedCreateView):
+    template_name = "alliance/form.html"
+    model = AssistanceActivity
+    form_class = AssistanceActivityForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("pair", "").isdigit():
+            initial["pair"] = int(self.request.GET["pair"])
+        return initial
+
+
+class ActivityUpdateView(ScopedUpdateView):
+    template_name = "alliance/form.html"
+    model = AssistanceActivity
+    form_class = AssistanceActivityForm

@@ -6,6 +6,8 @@ from rest_framework import serializers
 from .. import services
 from ..models import (
     Achievement,
+    AssistanceActivity,
+    AssistancePair,
     Booking,
     ChairTerm,
     CouncilMember,
@@ -14,7 +16,11 @@ from ..models import (
     DocumentStatus,
     DocumentStep,
     DocumentVersion,
+    FollowUp,
+    JointProject,
     Meeting,
+    MeetingKind,
+    Resolution,
     SharedFaculty,
     WorkDocument,
 )
@@ -405,3 +411,137 @@ class RenewalRateSerializer(serializers.Serializer):
     target = serializers.FloatField()
     meets_target = serializers.BooleanField()
     per_year = RenewalYearSerializer(many=True)
+
+
+class ResolutionSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    meeting = serializers.PrimaryKeyRelatedField(
+        queryset=Meeting.objects.filter(kind=MeetingKind.COUNCIL)
+    )
+
+    class Meta:
+        model = Resolution
+        fields = ["id", "meeting", "number", "title", "text", "updated_at"]
+
+    def check_rules(self, instance):
+        try:
+            services.check_resolution(instance)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+
+
+class FollowUpSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """The secretariat assigns an action; the owner center's staff PATCH only
+    ``status`` and ``report`` (``services.check_follow_up``)."""
+
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id",
+            "resolution",
+            "center",
+            "action",
+            "due_on",
+            "status",
+            "report",
+            "done_on",
+            "is_overdue",
+            "reported_by",
+            "updated_at",
+        ]
+        read_only_fields = ["done_on", "reported_by"]
+
+    def check_rules(self, instance):
+        try:
+            services.check_follow_up(
+                instance, user=self.context["request"].user, original=self.instance
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        self._candidate_instance = instance
+
+    def save(self, **kwargs):
+        candidate = self._candidate_instance
+        services.stamp_follow_up(
+            candidate, user=self.context["request"].user, original=self.instance
+        )
+        return super().save(done_on=candidate.done_on, reported_by=candidate.reported_by, **kwargs)
+
+
+class JointProjectSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """The secretariat records a project; the lead center's staff PATCH it
+    but not its ``lead_center`` (``services.check_project``)."""
+
+    partner_centers = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=services.member_centers(), required=False
+    )
+
+    class Meta:
+        model = JointProject
+        fields = [
+            "id",
+            "title",
+            "description",
+            "lead_center",
+            "partner_centers",
+            "resolution",
+            "starts_on",
+            "ends_on",
+            "status",
+            "progress",
+            "outcome",
+            "updated_at",
+        ]
+
+    def validate(self, attrs):
+        if "partner_centers" in attrs:
+            self._partner_ids = [c.pk for c in attrs["partner_centers"]]
+        elif self.instance is not None:
+            self._partner_ids = list(self.instance.partner_centers.values_list("pk", flat=True))
+        else:
+            self._partner_ids = []
+        return super().validate(attrs)
+
+    def check_rules(self, instance):
+        try:
+            services.check_project(
+                instance,
+                partner_ids=self._partner_ids,
+                user=self.context["request"].user,
+                original=self.instance,
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+
+
+class AssistancePairSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    class Meta:
+        model = AssistancePair
+        fields = [
+            "id",
+            "helper_center",
+            "assisted_center",
+            "focus",
+            "starts_on",
+            "ends_on",
+            "updated_at",
+        ]
+
+    def check_rules(self, instance):
+        try:
+            services.check_pair(instance, user=self.context["request"].user, original=self.instance)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+
+
+class AssistanceActivitySerializer(ModelRulesMixin, serializers.ModelSerializer):
+    class Meta:
+        model = AssistanceActivity
+        fields = ["id", "pair", "held_on", "kind", "title", "participants", "summary", "updated_at"]
+
+    def check_rules(self, instance):
+        try:
+            services.check_activity(instance, user=self.context["request"].user)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc

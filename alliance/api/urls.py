@@ -8,6 +8,13 @@ router.register("alliance/members", views.CouncilMemberViewSet, basename="allian
 router.register("alliance/terms", views.ChairTermViewSet, basename="alliance-term")
 router.register("alliance/documents", views.WorkDocumentViewSet, basename="alliance-document")
 router.register("alliance/meetings", views.MeetingViewSet, basename="alliance-meeting")
+router.register("alliance/resolutions", views.ResolutionViewSet, basename="alliance-resolution")
+router.register("alliance/follow-ups", views.FollowUpViewSet, basename="alliance-followup")
+router.register("alliance/projects", views.JointProjectViewSet, basename="alliance-project")
+router.register("alliance/pairs", views.AssistancePairViewSet, basename="alliance-pair")
+router.register(
+    "alliance/pair-activities", views.AssistanceActivityViewSet, basename="alliance-pair-activity"
+)
 router.register("alliance/results", views.AchievementViewSet, basename="alliance-result")
 router.register("alliance/bookings", views.BookingViewSet, basename="alliance-booking")
 router.register("alliance/faculty", views.SharedFacultyViewSet, basename="alliance-faculty")

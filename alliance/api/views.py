@@ -10,34 +10,49 @@ from core.api.viewsets import ScopedModelViewSet
 from .. import services
 from ..filtersets import (
     AchievementFilterSet,
+    AssistanceActivityFilterSet,
+    AssistancePairFilterSet,
     BookingFilterSet,
     ChairTermFilterSet,
     CouncilMemberFilterSet,
     DigitalResourceFilterSet,
+    FollowUpFilterSet,
+    JointProjectFilterSet,
     MeetingFilterSet,
+    ResolutionFilterSet,
     SharedFacultyFilterSet,
     WorkDocumentFilterSet,
 )
 from ..models import (
     Achievement,
+    AssistanceActivity,
+    AssistancePair,
     Booking,
     ChairTerm,
     CouncilMember,
     DigitalResource,
+    FollowUp,
+    JointProject,
     Meeting,
+    Resolution,
     SharedFaculty,
     WorkDocument,
 )
 from .serializers import (
     AchievementSerializer,
+    AssistanceActivitySerializer,
+    AssistancePairSerializer,
     BookingSerializer,
     ChairTermSerializer,
     CouncilMemberSerializer,
     DigitalResourceSerializer,
     DocumentCommentSerializer,
     DocumentVersionSerializer,
+    FollowUpSerializer,
+    JointProjectSerializer,
     MeetingSerializer,
     RenewalRateSerializer,
+    ResolutionSerializer,
     ResultsRollupSerializer,
     SharedFacultySerializer,
     TransitionSerializer,
@@ -214,3 +229,35 @@ class DigitalResourceViewSet(ScopedModelViewSet):
                 "per_year": [{"year": y, "added": a, "renewed": r} for y, a, r in rate.per_year],
             }
         )
+
+
+class ResolutionViewSet(ScopedModelViewSet):
+    queryset = Resolution.objects.select_related("meeting")
+    serializer_class = ResolutionSerializer
+    filterset_class = ResolutionFilterSet
+
+
+class FollowUpViewSet(ScopedModelViewSet):
+    queryset = FollowUp.objects.all()
+    serializer_class = FollowUpSerializer
+    filterset_class = FollowUpFilterSet
+
+
+class JointProjectViewSet(ScopedModelViewSet):
+    queryset = JointProject.objects.select_related("lead_center").prefetch_related(
+        "partner_centers"
+    )
+    serializer_class = JointProjectSerializer
+    filterset_class = JointProjectFilterSet
+
+
+class AssistancePairViewSet(ScopedModelViewSet):
+    queryset = AssistancePair.objects.all()
+    serializer_class = AssistancePairSerializer
+    filterset_class = AssistancePairFilterSet
+
+
+class AssistanceActivityViewSet(ScopedModelViewSet):
+    queryset = AssistanceActivity.objects.all()
+    serializer_class = AssistanceActivitySerializer
+    filterset_class = AssistanceActivityFilterSet

@@ -9,11 +9,16 @@ import pytest
 from alliance import demo
 from alliance.models import (
     Achievement,
+    AssistanceActivity,
+    AssistancePair,
     Booking,
     ChairTerm,
     CouncilMember,
     DigitalResource,
+    FollowUp,
+    JointProject,
     Meeting,
+    Resolution,
     WorkDocument,
 )
 from centers import demo as centers_demo
@@ -29,6 +34,11 @@ def counts():
         ChairTerm,
         WorkDocument,
         Meeting,
+        Resolution,
+        FollowUp,
+        JointProject,
+        AssistancePair,
+        AssistanceActivity,
         Achievement,
         Booking,
         DigitalResource,
@@ -60,3 +70,32 @@ def test_demo_rotation_and_handover():
         assert WorkDocument.objects.count() == 2
     demo.load()
     assert counts() == first
+
+
+def test_demo_holds_resolutions_with_follow_up():
+    centers_demo.load()
+    demo.load()
+    demo.load()
+    assert Resolution.objects.count() == 2
+    statuses = set(FollowUp.objects.values_list("status", flat=True))
+    assert statuses == {"done", "in_progress", "open"}
+    done = FollowUp.objects.get(status="done")
+    assert done.report and done.done_on
+
+
+def test_demo_holds_joint_projects():
+    centers_demo.load()
+    demo.load()
+    demo.load()
+    assert JointProject.objects.count() == 2
+    ongoing = JointProject.objects.get(status="ongoing")
+    assert ongoing.resolution is not None and ongoing.partner_centers.count() == 3
+
+
+def test_demo_holds_paired_assistance():
+    centers_demo.load()
+    demo.load()
+    demo.load()
+    assert AssistancePair.objects.count() == 2
+    assert AssistanceActivity.objects.count() == 5
+    assert all(p.assisted_center.kind == "district" for p in AssistancePair.objects.all())

@@ -12,13 +12,18 @@ from alliance import services as alliance_services
 from alliance.models import (
     Achievement,
     AchievementKind,
+    AssistanceActivity,
+    AssistancePair,
     Booking,
     ChairTerm,
     CouncilMember,
     DigitalResource,
     DocumentKind,
+    FollowUp,
+    JointProject,
     Meeting,
     MeetingKind,
+    Resolution,
     SharedFaculty,
 )
 from centers.models import Mandate, Standard
@@ -105,6 +110,11 @@ def build(world) -> dict[str, Pair]:
         return Meeting.objects.create(
             kind=MeetingKind.COUNCIL, title=title, held_on=date(2026, 12, 1), venue="x"
         )
+
+    def project(lead, partner, title):
+        p = JointProject.objects.create(title=title, lead_center=lead, starts_on=date(2026, 9, 1))
+        p.partner_centers.set([partner])
+        return p
 
     def studio(center, school, name):
         """A studio of ``center`` with a host, a member, an activity both
@@ -209,6 +219,12 @@ def build(world) -> dict[str, Pair]:
         ),
         "alliance-document": Pair(document(DocumentKind.PLAN), document(DocumentKind.REPORT)),
         "alliance-meeting": Pair(meeting("理事会甲"), meeting("理事会乙")),
+        **_resolution_pairs(world, meeting("理事会丙")),
+        **_pair_pairs(world),
+        "alliance-project": Pair(
+            project(world.center_a, world.center_b, "项目甲"),
+            project(world.center_b, world.center_a, "项目乙"),
+        ),
         "alliance-result": Pair(
             Achievement.objects.create(
                 center=world.center_a, year=2026, kind=AchievementKind.PAPER, count=3
@@ -375,4 +391,58 @@ def _funding_pairs(world) -> dict[str, Pair]:
             b,
             strict=True,
         )
+    }
+
+
+def _resolution_pairs(world, council) -> dict[str, Pair]:
+    """Two resolutions of a council meeting (not the ones the meeting routes
+    delete), each with a follow-up action: A's owned by center A, B's by B."""
+    res_a = Resolution.objects.create(meeting=council, number="2026-1", title="决议甲", text="一")
+    res_b = Resolution.objects.create(meeting=council, number="2026-2", title="决议乙", text="二")
+    return {
+        "alliance-resolution": Pair(res_a, res_b),
+        "alliance-followup": Pair(
+            FollowUp.objects.create(
+                resolution=res_a, center=world.center_a, action="落实甲", due_on=date(2027, 3, 1)
+            ),
+            FollowUp.objects.create(
+                resolution=res_b, center=world.center_b, action="落实乙", due_on=date(2027, 3, 1)
+            ),
+        ),
+    }
+
+
+def _pair_pairs(world) -> dict[str, Pair]:
+    """Paired assistance: center A helps district A's center, center B a
+    district B center; one activity each."""
+    from centers.models import CenterKind
+    from tests.factories import CenterFactory
+
+    district_center_b = CenterFactory(
+        code="district-b-center",
+        name="乙区教师发展中心",
+        kind=CenterKind.DISTRICT,
+        district=world.district_b,
+    )
+    pair_a = AssistancePair.objects.create(
+        helper_center=world.center_a,
+        assisted_center=world.district_center_a,
+        focus="骨干教师培养",
+        starts_on=date(2025, 1, 1),
+    )
+    pair_b = AssistancePair.objects.create(
+        helper_center=world.center_b,
+        assisted_center=district_center_b,
+        focus="园长培训",
+        starts_on=date(2025, 1, 1),
+    )
+
+    def activity(pair):
+        return AssistanceActivity.objects.create(
+            pair=pair, held_on=date(2026, 5, 1), kind="teaching", title="送教下区", participants=40
+        )
+
+    return {
+        "alliance-pair": Pair(pair_a, pair_b),
+        "alliance-pair-activity": Pair(activity(pair_a), activity(pair_b)),
     }
