@@ -486,10 +486,11 @@ def execution_by_year(lines) -> list[tuple[int, Execution]]:
     ]
 
 
-def investment_to_date(*, since=2018) -> dict:
+def investment_to_date(*, since=2018, payments=None) -> dict:
     """Money paid into the centers' building (硬软件建设) since ``since``,
-    by kind of center: ``{"municipal": Decimal, "district": Decimal}``."""
-    paid = Disbursement.objects.filter(
+    by kind of center: ``{"municipal": Decimal, "district": Decimal}``;
+    ``payments`` narrows the payments read (a user's scope)."""
+    paid = (Disbursement.objects.all() if payments is None else payments).filter(
         allocation__line__purpose=Purpose.CENTER_BUILDING,
         allocation__line__year__gte=since,
     )
@@ -608,6 +609,55 @@ METRICS = {
     PolicyMetric.DISTRICT_PAYROLL_SHARE: district_payroll_share,
     PolicyMetric.TRAINING_SCHOOL_SHARE: training_school_share,
 }
+
+
+def school_checks(district, year, schools=None) -> list[tuple]:
+    """The school rule (5 %) for every school of ``district`` (or the
+    ``schools`` given) in ``year``: ``[(school, RuleCheck)]``, in a fixed
+    number of queries whatever the number of schools."""
+    from centers.models import School
+
+    rules = rules_for(HolderKind.SCHOOL, district=district.pk)
+    if not rules:
+        return []
+    rule = rules[0]
+    if schools is None:
+        schools = School.objects.filter(district=district)
+    schools = list(schools.order_by("name", "pk"))
+    ids = [s.pk for s in schools]
+    training = dict(
+        BudgetLine.objects.filter(
+            holder_kind=HolderKind.SCHOOL, school_id__in=ids, year=year, purpose=Purpose.TRAINING
+        )
+        .values("school_id")
+        .annotate(total=Sum("amount"))
+        .values_list("school_id", "total")
+    )
+    budgets = dict(
+        BudgetFigure.objects.filter(
+            school_id__in=ids, year=year, kind=FigureKind.PUBLIC_FUND_BUDGET
+        ).values_list("school_id", "amount")
+    )
+    out = []
+    for school in schools:
+        num, den = training.get(school.pk, ZERO), budgets.get(school.pk)
+        out.append((school, RuleCheck(rule, num, den, _pct(num, den) if den is not None else None)))
+    return out
+
+
+def disbursement_rates(lines) -> dict:
+    """The disbursement rate (拨付率) of ``lines`` per district and for all of
+    them (key None): two aggregate queries on the maintained line totals."""
+    rows = (
+        lines.exclude(district__isnull=True)
+        .values("district_id")
+        .annotate(budget=Sum("amount"), paid=Sum("disbursed"))
+        .order_by("district_id")
+    )
+    out = {r["district_id"]: rate(r["paid"], r["budget"]) for r in rows}
+    total = execution(lines)
+    out[None] = total.rate
+    return out
 
 
 def evaluate_policies(*, holder, year) -> list[RuleCheck]:
