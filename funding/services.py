@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, F, Q, Sum, Value
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -517,6 +517,61 @@ def cost_per_trainee(subproject) -> Decimal | None:
     if not done:
         return None
     return (paid / done).quantize(CENT, ROUND_HALF_UP)
+
+
+@dataclass
+class TraineeCost:
+    """What a sub-project cost per trainee who completed it."""
+
+    subproject: object
+    paid: Decimal
+    trainees: int
+
+    @property
+    def cost(self) -> Decimal | None:
+        if not self.trainees:
+            return None
+        return (self.paid / self.trainees).quantize(CENT, ROUND_HALF_UP)
+
+
+def trainee_costs(subprojects) -> list[TraineeCost]:
+    """``cost_per_trainee`` for many sub-projects at once: two grouped
+    queries (payments, completed enrolments) whatever their number."""
+    from training.models import Enrollment
+
+    subprojects = list(subprojects)
+    ids = [s.pk for s in subprojects]
+    if not ids:
+        return []
+    paid = dict(
+        Disbursement.objects.filter(
+            Q(allocation__subproject_id__in=ids) | Q(allocation__reverses__subproject_id__in=ids)
+        )
+        .annotate(sp=Coalesce("allocation__subproject_id", "allocation__reverses__subproject_id"))
+        .values("sp")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("sp", "total")
+    )
+    done = dict(
+        Enrollment.objects.filter(subproject_id__in=ids, credit_entry__isnull=False)
+        .values("subproject_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("subproject_id", "n")
+    )
+    return [TraineeCost(s, paid.get(s.pk, ZERO), done.get(s.pk, 0)) for s in subprojects]
+
+
+def funded_subprojects(lines):
+    """The sub-projects that allocations of ``lines`` pay for (one query)."""
+    from training.models import SubProject
+
+    return (
+        SubProject.objects.filter(allocations__line__in=lines, allocations__reverses__isnull=True)
+        .distinct()
+        .order_by("pk")
+    )
 
 
 # --- Policy rules ----------------------------------------------------------------

@@ -74,6 +74,9 @@ class LineDetailView(ScopedDetailView):
             )
         )
         user = self.request.user
+        ctx["costs"] = services.trainee_costs(
+            services.funded_subprojects(BudgetLine.objects.filter(pk=line.pk))
+        )
         ctx["can_allocate"] = can(user, "change", line)
         # What the user may pay from or reverse: one query each, whatever the rows.
         ctx["movable"] = set(
@@ -127,6 +130,7 @@ class BookView(ScopedMixin, generic.TemplateView):
             lines=lines.select_related("center", "district", "school"),
             totals=services.execution(lines),
             checks=checks,
+            costs=services.trainee_costs(services.funded_subprojects(lines)),
         )
         return ctx
 
