@@ -850,6 +850,82 @@ def post_figures(*, district, rows, by=None) -> dict:
     return result
 
 
+BATCH_KEY_REUSED = "idempotency_key_reused"
+
+
+@dataclass
+class BatchAnswer:
+    """What the figure batch answers: a status, its JSON body, and whether
+    it is the stored answer of an earlier request with the same key."""
+
+    status: int
+    body: dict
+    replayed: bool = False
+
+
+def _rows_hash(rows) -> str:
+    import hashlib
+    import json
+
+    text = json.dumps(rows, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def post_figures_once(*, district, key, rows, by=None) -> BatchAnswer:
+    """``post_figures`` under an ``Idempotency-Key``: the first request with
+    the key writes and stores its answer with the key in one transaction; a
+    resend of the same rows gets that answer back and writes nothing; the same
+    key with other rows is refused (422). A rejected batch stores nothing, so
+    its key may be used again for the corrected batch. Two requests with one
+    key at once queue on the key's unique index."""
+    import json
+
+    from .models import FigureBatchRequest
+
+    digest = _rows_hash(rows)
+    with transaction.atomic():
+        record, created = FigureBatchRequest.objects.get_or_create(
+            district=district,
+            key=key,
+            defaults={
+                "body_hash": digest,
+                "status_code": 0,
+                "rows": len(rows) if isinstance(rows, list) else 0,
+                "created_by": by,
+            },
+        )
+        if not created:
+            if record.body_hash != digest:
+                message = _(
+                    "This Idempotency-Key was already used for a different batch. "
+                    "Use a new key for new data."
+                )
+                return BatchAnswer(
+                    422, {"error": {"status": 422, "code": BATCH_KEY_REUSED, "message": message}}
+                )
+            return BatchAnswer(record.status_code, json.loads(record.response), replayed=True)
+        # A rejected batch raises out of this transaction: its key is not kept.
+        result = post_figures(district=district, rows=rows, by=by)
+        record.status_code = 200
+        record.response = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+        record.save(update_fields=["status_code", "response"])
+    return BatchAnswer(200, result)
+
+
+def purge_figure_batches(now=None, days=90) -> int:
+    """Forget idempotency keys older than ``days`` (a resend that late is
+    still harmless: the same figures again change nothing)."""
+    import datetime
+
+    from .models import FigureBatchRequest
+
+    now = now or timezone.now()
+    deleted, _n = FigureBatchRequest.objects.filter(
+        created_at__lt=now - datetime.timedelta(days=days)
+    ).delete()
+    return deleted
+
+
 def ensure_rules():
     """The rules of ``rules_data`` exist (the data migration loads them too);
     existing rows are left as edited."""
