@@ -5,7 +5,6 @@ rules (the amounts left, the purpose, the contract) and its refusals are
 shown as the form's errors."""
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from centers.models import Center, CenterKind
@@ -78,30 +77,16 @@ class DisburseForm(StyledForm):
     reference = forms.CharField(label=_("Voucher number"), max_length=60, required=False)
 
     def __init__(self, *args, allocation, **kwargs):
-        from training.models import Contract, PaymentStep, PaymentStepStatus
+        from . import services
 
         super().__init__(*args, **kwargs)
-        if allocation.subproject_id:
-            covers = Q(subprojects=allocation.subproject_id)
-        elif allocation.project_id:
-            covers = Q(subprojects__project=allocation.project_id)
-        elif allocation.plan_id:
-            covers = Q(subprojects__project__plan=allocation.plan_id)
-        else:
-            covers = None
-        if covers is None:
+        contracts, steps = services.payable_contracts(allocation)
+        if contracts is None:
             del self.fields["contract"]
             del self.fields["payment_step"]
             return
-        contracts = Contract.objects.filter(covers).distinct().order_by("number")
         self.fields["contract"].queryset = contracts
-        self.fields["payment_step"].queryset = (
-            PaymentStep.objects.filter(
-                contract__in=contracts.values("pk"), status=PaymentStepStatus.DUE
-            )
-            .select_related("contract")
-            .order_by("contract__number", "position")
-        )
+        self.fields["payment_step"].queryset = steps
         self.fields["payment_step"].label_from_instance = lambda s: (
             f"{s.contract.number} · {s.get_kind_display()} · ¥{s.amount}"
         )

@@ -220,9 +220,8 @@ for _panel in (
 
 def _snapshot_rate(on):
     from . import services
-    from .models import BudgetLine
 
-    return services.disbursement_rates(BudgetLine.objects.filter(year=on.year))
+    return services.disbursement_rates(year=on.year)
 
 
 charts.add_figure(

@@ -574,6 +574,32 @@ def funded_subprojects(lines):
     )
 
 
+def payable_contracts(allocation):
+    """The contracts a payment out of ``allocation`` may go against: those
+    covering what it pays for (``_check_contract``'s rule), and their due
+    payment steps: ``(contracts, steps)``; ``(None, None)`` for an allocation
+    to a center."""
+    from training.models import Contract, PaymentStep, PaymentStepStatus
+
+    if allocation.subproject_id:
+        covers = Q(subprojects=allocation.subproject_id)
+    elif allocation.project_id:
+        covers = Q(subprojects__project=allocation.project_id)
+    elif allocation.plan_id:
+        covers = Q(subprojects__project__plan=allocation.plan_id)
+    else:
+        return None, None
+    contracts = Contract.objects.filter(covers).distinct().order_by("number")
+    steps = (
+        PaymentStep.objects.filter(
+            contract__in=contracts.values("pk"), status=PaymentStepStatus.DUE
+        )
+        .select_related("contract")
+        .order_by("contract__number", "position")
+    )
+    return contracts, steps
+
+
 # --- Policy rules ----------------------------------------------------------------
 
 
@@ -700,9 +726,11 @@ def school_checks(district, year, schools=None) -> list[tuple]:
     return out
 
 
-def disbursement_rates(lines) -> dict:
-    """The disbursement rate (拨付率) of ``lines`` per district and for all of
-    them (key None): two aggregate queries on the maintained line totals."""
+def disbursement_rates(*, year) -> dict:
+    """The disbursement rate (拨付率) of the year's lines per district (its own
+    and its schools' lines) and for the city (key None): two aggregate
+    queries on the maintained line totals (the monthly snapshot's figure)."""
+    lines = BudgetLine.objects.filter(year=year)
     rows = (
         lines.exclude(district__isnull=True)
         .values("district_id")

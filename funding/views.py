@@ -75,7 +75,7 @@ class LineDetailView(ScopedDetailView):
         )
         user = self.request.user
         ctx["costs"] = services.trainee_costs(
-            services.funded_subprojects(BudgetLine.objects.filter(pk=line.pk))
+            services.funded_subprojects(self.get_queryset().filter(pk=line.pk))
         )
         ctx["can_allocate"] = can(user, "change", line)
         # What the user may pay from or reverse: one query each, whatever the rows.
