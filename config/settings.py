@@ -238,6 +238,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "credits.tasks.purge_sync_requests",
         "schedule": timedelta(days=1),
     },
+    "funding-purge-figure-batches": {
+        "task": "funding.tasks.purge_figure_batches",
+        "schedule": timedelta(days=1),
+    },
     # The chair rotation: secretariat rights follow the chair on the term's
     # first day (also done on the first sign-in or alliance page of the day).
     "alliance-sync-secretariat": {

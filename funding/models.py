@@ -507,3 +507,40 @@ class PolicyRule(AuditedModel):
 
     def holds(self, value) -> bool:
         return value is not None and value >= self.threshold
+
+
+class FigureBatchRequest(models.Model):
+    """A district system's budget-figure batch sent under an
+    ``Idempotency-Key``: the hash of its rows and the answer it got, so a
+    resend with the same key gets the same answer and writes nothing (like
+    the credits' ``SyncRequest``). Kept 90 days."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
+    )
+    key = models.CharField(_("idempotency key"), max_length=100)
+    body_hash = models.CharField(_("body hash"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status code"))
+    # The answer's JSON as it was sent.
+    response = models.TextField(_("response"), blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("figure batch request")
+        verbose_name_plural = _("figure batch requests")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "key"], name="funding_figure_batch_key_per_district"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.district_id}:{self.key}"

@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import DecimalField, F, Q, Sum, Value
+from django.db.models import Count, DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -486,10 +486,11 @@ def execution_by_year(lines) -> list[tuple[int, Execution]]:
     ]
 
 
-def investment_to_date(*, since=2018) -> dict:
+def investment_to_date(*, since=2018, payments=None) -> dict:
     """Money paid into the centers' building (硬软件建设) since ``since``,
-    by kind of center: ``{"municipal": Decimal, "district": Decimal}``."""
-    paid = Disbursement.objects.filter(
+    by kind of center: ``{"municipal": Decimal, "district": Decimal}``;
+    ``payments`` narrows the payments read (a user's scope)."""
+    paid = (Disbursement.objects.all() if payments is None else payments).filter(
         allocation__line__purpose=Purpose.CENTER_BUILDING,
         allocation__line__year__gte=since,
     )
@@ -516,6 +517,87 @@ def cost_per_trainee(subproject) -> Decimal | None:
     if not done:
         return None
     return (paid / done).quantize(CENT, ROUND_HALF_UP)
+
+
+@dataclass
+class TraineeCost:
+    """What a sub-project cost per trainee who completed it."""
+
+    subproject: object
+    paid: Decimal
+    trainees: int
+
+    @property
+    def cost(self) -> Decimal | None:
+        if not self.trainees:
+            return None
+        return (self.paid / self.trainees).quantize(CENT, ROUND_HALF_UP)
+
+
+def trainee_costs(subprojects) -> list[TraineeCost]:
+    """``cost_per_trainee`` for many sub-projects at once: two grouped
+    queries (payments, completed enrolments) whatever their number."""
+    from training.models import Enrollment
+
+    subprojects = list(subprojects)
+    ids = [s.pk for s in subprojects]
+    if not ids:
+        return []
+    paid = dict(
+        Disbursement.objects.filter(
+            Q(allocation__subproject_id__in=ids) | Q(allocation__reverses__subproject_id__in=ids)
+        )
+        .annotate(sp=Coalesce("allocation__subproject_id", "allocation__reverses__subproject_id"))
+        .values("sp")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("sp", "total")
+    )
+    done = dict(
+        Enrollment.objects.filter(subproject_id__in=ids, credit_entry__isnull=False)
+        .values("subproject_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("subproject_id", "n")
+    )
+    return [TraineeCost(s, paid.get(s.pk, ZERO), done.get(s.pk, 0)) for s in subprojects]
+
+
+def funded_subprojects(lines):
+    """The sub-projects that allocations of ``lines`` pay for (one query)."""
+    from training.models import SubProject
+
+    return (
+        SubProject.objects.filter(allocations__line__in=lines, allocations__reverses__isnull=True)
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def payable_contracts(allocation):
+    """The contracts a payment out of ``allocation`` may go against: those
+    covering what it pays for (``_check_contract``'s rule), and their due
+    payment steps: ``(contracts, steps)``; ``(None, None)`` for an allocation
+    to a center."""
+    from training.models import Contract, PaymentStep, PaymentStepStatus
+
+    if allocation.subproject_id:
+        covers = Q(subprojects=allocation.subproject_id)
+    elif allocation.project_id:
+        covers = Q(subprojects__project=allocation.project_id)
+    elif allocation.plan_id:
+        covers = Q(subprojects__project__plan=allocation.plan_id)
+    else:
+        return None, None
+    contracts = Contract.objects.filter(covers).distinct().order_by("number")
+    steps = (
+        PaymentStep.objects.filter(
+            contract__in=contracts.values("pk"), status=PaymentStepStatus.DUE
+        )
+        .select_related("contract")
+        .order_by("contract__number", "position")
+    )
+    return contracts, steps
 
 
 # --- Policy rules ----------------------------------------------------------------
@@ -608,6 +690,57 @@ METRICS = {
     PolicyMetric.DISTRICT_PAYROLL_SHARE: district_payroll_share,
     PolicyMetric.TRAINING_SCHOOL_SHARE: training_school_share,
 }
+
+
+def school_checks(district, year, schools=None) -> list[tuple]:
+    """The school rule (5 %) for every school of ``district`` (or the
+    ``schools`` given) in ``year``: ``[(school, RuleCheck)]``, in a fixed
+    number of queries whatever the number of schools."""
+    from centers.models import School
+
+    rules = rules_for(HolderKind.SCHOOL, district=district.pk)
+    if not rules:
+        return []
+    rule = rules[0]
+    if schools is None:
+        schools = School.objects.filter(district=district)
+    schools = list(schools.order_by("name", "pk"))
+    ids = [s.pk for s in schools]
+    training = dict(
+        BudgetLine.objects.filter(
+            holder_kind=HolderKind.SCHOOL, school_id__in=ids, year=year, purpose=Purpose.TRAINING
+        )
+        .values("school_id")
+        .annotate(total=Sum("amount"))
+        .values_list("school_id", "total")
+    )
+    budgets = dict(
+        BudgetFigure.objects.filter(
+            school_id__in=ids, year=year, kind=FigureKind.PUBLIC_FUND_BUDGET
+        ).values_list("school_id", "amount")
+    )
+    out = []
+    for school in schools:
+        num, den = training.get(school.pk, ZERO), budgets.get(school.pk)
+        out.append((school, RuleCheck(rule, num, den, _pct(num, den) if den is not None else None)))
+    return out
+
+
+def disbursement_rates(*, year) -> dict:
+    """The disbursement rate (拨付率) of the year's lines per district (its own
+    and its schools' lines) and for the city (key None): two aggregate
+    queries on the maintained line totals (the monthly snapshot's figure)."""
+    lines = BudgetLine.objects.filter(year=year)
+    rows = (
+        lines.exclude(district__isnull=True)
+        .values("district_id")
+        .annotate(budget=Sum("amount"), paid=Sum("disbursed"))
+        .order_by("district_id")
+    )
+    out = {r["district_id"]: rate(r["paid"], r["budget"]) for r in rows}
+    total = execution(lines)
+    out[None] = total.rate
+    return out
 
 
 def evaluate_policies(*, holder, year) -> list[RuleCheck]:
@@ -743,6 +876,82 @@ def post_figures(*, district, rows, by=None) -> dict:
             else:
                 result["unchanged"] += 1
     return result
+
+
+BATCH_KEY_REUSED = "idempotency_key_reused"
+
+
+@dataclass
+class BatchAnswer:
+    """What the figure batch answers: a status, its JSON body, and whether
+    it is the stored answer of an earlier request with the same key."""
+
+    status: int
+    body: dict
+    replayed: bool = False
+
+
+def _rows_hash(rows) -> str:
+    import hashlib
+    import json
+
+    text = json.dumps(rows, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def post_figures_once(*, district, key, rows, by=None) -> BatchAnswer:
+    """``post_figures`` under an ``Idempotency-Key``: the first request with
+    the key writes and stores its answer with the key in one transaction; a
+    resend of the same rows gets that answer back and writes nothing; the same
+    key with other rows is refused (422). A rejected batch stores nothing, so
+    its key may be used again for the corrected batch. Two requests with one
+    key at once queue on the key's unique index."""
+    import json
+
+    from .models import FigureBatchRequest
+
+    digest = _rows_hash(rows)
+    with transaction.atomic():
+        record, created = FigureBatchRequest.objects.get_or_create(
+            district=district,
+            key=key,
+            defaults={
+                "body_hash": digest,
+                "status_code": 0,
+                "rows": len(rows) if isinstance(rows, list) else 0,
+                "created_by": by,
+            },
+        )
+        if not created:
+            if record.body_hash != digest:
+                message = _(
+                    "This Idempotency-Key was already used for a different batch. "
+                    "Use a new key for new data."
+                )
+                return BatchAnswer(
+                    422, {"error": {"status": 422, "code": BATCH_KEY_REUSED, "message": message}}
+                )
+            return BatchAnswer(record.status_code, json.loads(record.response), replayed=True)
+        # A rejected batch raises out of this transaction: its key is not kept.
+        result = post_figures(district=district, rows=rows, by=by)
+        record.status_code = 200
+        record.response = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+        record.save(update_fields=["status_code", "response"])
+    return BatchAnswer(200, result)
+
+
+def purge_figure_batches(now=None, days=90) -> int:
+    """Forget idempotency keys older than ``days`` (a resend that late is
+    still harmless: the same figures again change nothing)."""
+    import datetime
+
+    from .models import FigureBatchRequest
+
+    now = now or timezone.now()
+    deleted, _n = FigureBatchRequest.objects.filter(
+        created_at__lt=now - datetime.timedelta(days=days)
+    ).delete()
+    return deleted
 
 
 def ensure_rules():

@@ -2,21 +2,26 @@
 a holder's budget book with the policy rules checked, and the bureau's
 execution overview. Figures come from ``services``; scope from ``restrict``."""
 
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views import generic
 
 from centers.models import Center, District, School
+from core import formats
 from core.generic import ScopedDetailView, ScopedListView, ScopedMixin
-from core.permissions import sees_all
+from core.permissions import can, sees_all
 
 from . import services
 from .filtersets import BudgetLineFilterSet
+from .forms import AllocateForm, DisburseForm, ReverseAllocationForm, ReverseDisbursementForm
 from .models import Allocation, BudgetLine, Disbursement, HolderKind
+from .templatetags.funding_tags import yuan
 
 HOLDERS = {"center": Center, "district": District, "school": School}
 
@@ -68,6 +73,20 @@ class LineDetailView(ScopedDetailView):
                 )
             )
         )
+        user = self.request.user
+        ctx["costs"] = services.trainee_costs(
+            services.funded_subprojects(self.get_queryset().filter(pk=line.pk))
+        )
+        ctx["can_allocate"] = can(user, "change", line)
+        # What the user may pay from or reverse: one query each, whatever the rows.
+        ctx["movable"] = set(
+            Allocation.objects.restrict(user, "add").filter(line=line).values_list("pk", flat=True)
+        )
+        ctx["reversible"] = set(
+            Disbursement.objects.restrict(user, "add")
+            .filter(allocation__line=line)
+            .values_list("pk", flat=True)
+        )
         return ctx
 
 
@@ -111,6 +130,7 @@ class BookView(ScopedMixin, generic.TemplateView):
             lines=lines.select_related("center", "district", "school"),
             totals=services.execution(lines),
             checks=checks,
+            costs=services.trainee_costs(services.funded_subprojects(lines)),
         )
         return ctx
 
@@ -137,3 +157,146 @@ class OverviewView(ScopedMixin, generic.TemplateView):
             investment=services.investment_to_date(since=2018),
         )
         return ctx
+
+
+# --- Moving money: forms calling the services (POST, then redirect to the line) --------
+
+
+def _scoped(request, model, action, pk, related=()):
+    """The object if the user may ``action`` on it: no right at all → 403,
+    outside the scope → 404."""
+    if not can(request.user, action, model):
+        raise PermissionDenied
+    queryset = model.objects.restrict(request.user, action)
+    if related:
+        queryset = queryset.select_related(*related)
+    return get_object_or_404(queryset, pk=pk)
+
+
+def _form_page(request, form, *, title, line, subject=""):
+    return render(
+        request,
+        "funding/move_form.html",
+        {"form": form, "title": title, "line": line, "subject": subject},
+    )
+
+
+def _refused(form, exc):
+    """A service's refusal shown on the form (its Chinese message)."""
+    form.add_error(None, exc)
+
+
+@login_required
+def line_allocate(request, pk):
+    line = _scoped(request, BudgetLine, "change", pk)
+    form = AllocateForm(request.POST or None, user=request.user, line=line)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.allocate(
+                line=line,
+                amount=data["amount"],
+                made_on=data.get("made_on"),
+                reason=data.get("reason", ""),
+                by=request.user,
+                **form.targets(),
+            )
+        except ValidationError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("The allocation was recorded."))
+            return redirect(line)
+    return _form_page(request, form, title=_("Allocate from the line"), line=line)
+
+
+@login_required
+def allocation_disburse(request, pk):
+    allocation = _scoped(request, Allocation, "add", pk, related=("line",))
+    if allocation.reverses_id:
+        raise Http404
+    form = DisburseForm(request.POST or None, allocation=allocation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.disburse(
+                allocation=allocation,
+                amount=data["amount"],
+                kind=data["kind"],
+                paid_on=data.get("paid_on"),
+                contract=data.get("contract"),
+                payment_step=data.get("payment_step"),
+                payee=data.get("payee", ""),
+                reference=data.get("reference", ""),
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("The payment was recorded."))
+            return redirect(allocation.line)
+    return _form_page(
+        request,
+        form,
+        title=_("Pay from the allocation"),
+        line=allocation.line,
+        subject=allocation.target,
+    )
+
+
+@login_required
+def allocation_reverse(request, pk):
+    allocation = _scoped(request, Allocation, "add", pk, related=("line",))
+    if allocation.reverses_id:
+        raise Http404
+    form = ReverseAllocationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reverse_allocation(
+                allocation=allocation,
+                amount=form.cleaned_data.get("amount"),
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("The allocation was reversed."))
+            return redirect(allocation.line)
+    return _form_page(
+        request,
+        form,
+        title=_("Reverse the allocation"),
+        line=allocation.line,
+        subject=allocation.target,
+    )
+
+
+@login_required
+def disbursement_reverse(request, pk):
+    payment = _scoped(request, Disbursement, "add", pk, related=("allocation__line",))
+    if payment.reverses_id:
+        raise Http404
+    form = ReverseDisbursementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reverse_disbursement(
+                disbursement=payment,
+                amount=form.cleaned_data.get("amount"),
+                kind=form.cleaned_data["kind"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            _refused(form, exc)
+        else:
+            messages.success(request, _("The payment was reversed."))
+            return redirect(payment.allocation.line)
+    return _form_page(
+        request,
+        form,
+        title=_("Refund or correct the payment"),
+        line=payment.allocation.line,
+        subject=" · ".join(
+            (formats.format_date(payment.paid_on), payment.get_kind_display(), yuan(payment.amount))
+        ),
+    )

@@ -5,7 +5,7 @@ batch again changes nothing)."""
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -34,6 +34,7 @@ from .serializers import (
     ReverseSerializer,
 )
 
+MAX_KEY = 100
 TARGETS = {"plan": Plan, "project": Project, "subproject": SubProject, "center": Center}
 
 
@@ -120,11 +121,18 @@ class BudgetFigureViewSet(ScopedReadOnlyViewSet):
     ordering = ["id"]
     permission_actions = {"batch": "view"}
 
-    @extend_schema(request={"application/json": {"type": "object"}})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)
+        ],
+        request={"application/json": {"type": "object"}},
+    )
     @action(detail=False, methods=["post"])
     def batch(self, request):
         """Post the district's budget figures and training lines, all or
-        nothing: ``{"rows": [...]}`` (see ``services.post_figures``)."""
+        nothing: ``{"rows": [...]}`` (see ``services.post_figures``). Under an
+        ``Idempotency-Key`` a resend gets the stored answer back and writes
+        nothing (``services.post_figures_once``)."""
         districts = list(District.objects.restrict(request.user, "sync_budget")[:2])
         if len(districts) != 1:
             return error_response(
@@ -132,9 +140,25 @@ class BudgetFigureViewSet(ScopedReadOnlyViewSet):
                 "not_a_district_system",
                 _("Only a district system's token may post budget figures."),
             )
+        key = (request.headers.get("Idempotency-Key") or "").strip()
+        if len(key) > MAX_KEY:
+            return error_response(
+                400,
+                "idempotency_key_too_long",
+                _("An Idempotency-Key has 1 to 100 characters."),
+            )
         rows = request.data.get("rows") if isinstance(request.data, dict) else None
         try:
-            result = services.post_figures(district=districts[0], rows=rows, by=request.user)
+            if not key:
+                return Response(
+                    services.post_figures(district=districts[0], rows=rows, by=request.user)
+                )
+            answer = services.post_figures_once(
+                district=districts[0], key=key, rows=rows, by=request.user
+            )
         except BatchRejected as exc:
             return error_response(400, "invalid", exc.message, {"rows": exc.as_list()})
-        return Response(result)
+        response = Response(answer.body, status=answer.status)
+        if answer.replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
