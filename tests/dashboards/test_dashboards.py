@@ -180,7 +180,7 @@ def test_chart_excel_download(world, figures, login):
 
 def test_figures_check_their_shape_and_make_a_workbook():
     with pytest.raises(ValueError):
-        Figures(title="x", kind="radar", categories=[], series=[])
+        Figures(title="x", kind="sankey", categories=[], series=[])
     with pytest.raises(ValueError):
         Figures(title="x", kind="bar", categories=["a", "b"], series=[Series("s", [1])])
     figures = Figures(
