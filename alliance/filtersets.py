@@ -3,6 +3,8 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from centers.models import Center, CenterKind, Room
 from core.filtersets import PortalFilterSet, updated_since_filter
@@ -218,6 +220,7 @@ class JointProjectFilterSet(PortalFilterSet):
     def search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(description__icontains=value))
 
+    @extend_schema_field(OpenApiTypes.INT)  # a center's id, as lead or partner
     def filter_center(self, queryset, name, value):
         partner_of = JointProject.partner_centers.through.objects.filter(center=value).values(
             "jointproject_id"
