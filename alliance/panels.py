@@ -1,6 +1,7 @@
 """The alliance's home-page panel for the bureau and the secretariat: the
 next chair handover and the plans and reports in progress."""
 
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -59,5 +60,56 @@ registry.add_inbox(
         items=_filings_to_receive,
         visible=lambda user: get_scope(user).has_role(Role.BUREAU),
         order=40,
+    )
+)
+
+
+#: How long before a chair term ends its successor should be on record.
+NEXT_TERM_NOTICE_DAYS = 60
+
+
+def _terms_without_successor(user):
+    """The chair term in force, when it ends within ``NEXT_TERM_NOTICE_DAYS``
+    and no later term is recorded: the handover on its last day would find
+    no chair (the secretariat would stay where it is)."""
+    import datetime
+
+    from django.db.models import Exists, OuterRef
+
+    from .models import ChairTerm
+
+    today = timezone.localdate()
+    later = ChairTerm.objects.restrict(user).filter(starts_on__gt=OuterRef("ends_on"))
+    return (
+        ChairTerm.objects.restrict(user)
+        .filter(
+            starts_on__lte=today,
+            ends_on__gte=today,
+            ends_on__lte=today + datetime.timedelta(days=NEXT_TERM_NOTICE_DAYS),
+        )
+        .filter(~Exists(later))
+        .select_related("center")
+        .order_by("starts_on")
+    )
+
+
+def _describe_term(term):
+    return _("Term %(n)s (%(center)s) ends on %(day)s: record the next chair") % {
+        "n": term.sequence,
+        "center": term.center.short_name or term.center.name,
+        "day": term.ends_on.isoformat(),
+    }
+
+
+registry.add_inbox(
+    InboxSource(
+        key="alliance-next-term",
+        label=_("Chair terms to hand over"),
+        items=_terms_without_successor,
+        visible=lambda user: get_scope(user).has_role(Role.SECRETARIAT, Role.BUREAU),
+        describe=_describe_term,
+        link=lambda term: reverse("alliance:term-add"),
+        list_url="alliance:term-list",
+        order=45,
     )
 )
