@@ -16,6 +16,7 @@ Ring-fencing (专款专用) is held in three layers:
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -28,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centers.models import CenterKind
+from core.batch import SyncAnswer, body_hash
 
 from .models import (
     METRIC_HOLDER,
@@ -881,36 +883,16 @@ def post_figures(*, district, rows, by=None) -> dict:
 BATCH_KEY_REUSED = "idempotency_key_reused"
 
 
-@dataclass
-class BatchAnswer:
-    """What the figure batch answers: a status, its JSON body, and whether
-    it is the stored answer of an earlier request with the same key."""
-
-    status: int
-    body: dict
-    replayed: bool = False
-
-
-def _rows_hash(rows) -> str:
-    import hashlib
-    import json
-
-    text = json.dumps(rows, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def post_figures_once(*, district, key, rows, by=None) -> BatchAnswer:
+def post_figures_once(*, district, key, rows, by=None) -> SyncAnswer:
     """``post_figures`` under an ``Idempotency-Key``: the first request with
     the key writes and stores its answer with the key in one transaction; a
     resend of the same rows gets that answer back and writes nothing; the same
     key with other rows is refused (422). A rejected batch stores nothing, so
     its key may be used again for the corrected batch. Two requests with one
     key at once queue on the key's unique index."""
-    import json
-
     from .models import FigureBatchRequest
 
-    digest = _rows_hash(rows)
+    digest = body_hash(rows)
     with transaction.atomic():
         record, created = FigureBatchRequest.objects.get_or_create(
             district=district,
@@ -928,16 +910,21 @@ def post_figures_once(*, district, key, rows, by=None) -> BatchAnswer:
                     "This Idempotency-Key was already used for a different batch. "
                     "Use a new key for new data."
                 )
-                return BatchAnswer(
+                return SyncAnswer(
                     422, {"error": {"status": 422, "code": BATCH_KEY_REUSED, "message": message}}
                 )
-            return BatchAnswer(record.status_code, json.loads(record.response), replayed=True)
+            return SyncAnswer(
+                record.status_code,
+                json.loads(record.response),
+                replayed=True,
+                stored=record.response,
+            )
         # A rejected batch raises out of this transaction: its key is not kept.
         result = post_figures(district=district, rows=rows, by=by)
-        record.status_code = 200
-        record.response = json.dumps(result, ensure_ascii=False, separators=(",", ":"))
+        answer = SyncAnswer(200, result)
+        record.status_code, record.response = answer.status, answer.text
         record.save(update_fields=["status_code", "response"])
-    return BatchAnswer(200, result)
+    return answer
 
 
 def purge_figure_batches(now=None, days=90) -> int:
