@@ -35,6 +35,34 @@ class District(AuditedModel):
         return reverse("centers:district-detail", args=[self.pk])
 
 
+class IdempotentBatch(models.Model):
+    """A district system's batch under an ``Idempotency-Key`` (abstract: the
+    credit sync, the training participation and the funding figures each keep
+    their own table): the hash of its body and the answer it got, so a resend
+    gets the same bytes back and writes nothing. The answer's JSON is kept as
+    sent (compact text: a JSONField would reorder its keys)."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
+    )
+    key = models.CharField(_("idempotency key"), max_length=100)
+    body_hash = models.CharField(_("body hash"), max_length=64)
+    status_code = models.PositiveSmallIntegerField(_("status code"))
+    response = models.TextField(_("response"), blank=True)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
 class CenterKind(models.TextChoices):
     MUNICIPAL = "municipal", _("Municipal center")
     DISTRICT = "district", _("District center")

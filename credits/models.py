@@ -30,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from centers.models import Center, District, School, Teacher
+from centers.models import Center, District, IdempotentBatch, School, Teacher
 from core.audit import AuditedModel
 from core.permissions import RestrictedQuerySet
 
@@ -694,29 +694,10 @@ class Reminder(models.Model):
         }
 
 
-class SyncRequest(models.Model):
+class SyncRequest(IdempotentBatch):
     """A district system's batch request under an ``Idempotency-Key``: the
     hash of its body and the answer it got, so a resend gets the same answer
     (the same bytes) and writes nothing."""
-
-    district = models.ForeignKey(
-        District, on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
-    )
-    key = models.CharField(_("idempotency key"), max_length=100)
-    body_hash = models.CharField(_("body hash"), max_length=64)
-    status_code = models.PositiveSmallIntegerField(_("status code"))
-    # The answer's JSON exactly as it was sent (compact; a JSONField would
-    # reorder its keys and cost a parse on every write).
-    response = models.TextField(_("response"), blank=True)
-    rows = models.PositiveIntegerField(_("rows"), default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("sync request")

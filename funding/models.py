@@ -34,7 +34,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from centers.models import Center, District, School
+from centers.models import Center, District, IdempotentBatch, School
 from core.audit import AuditedModel
 from core.permissions import RestrictedQuerySet
 
@@ -509,29 +509,11 @@ class PolicyRule(AuditedModel):
         return value is not None and value >= self.threshold
 
 
-class FigureBatchRequest(models.Model):
+class FigureBatchRequest(IdempotentBatch):
     """A district system's budget-figure batch sent under an
     ``Idempotency-Key``: the hash of its rows and the answer it got, so a
     resend with the same key gets the same answer and writes nothing (like
     the credits' ``SyncRequest``). Kept 90 days."""
-
-    district = models.ForeignKey(
-        District, on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
-    )
-    key = models.CharField(_("idempotency key"), max_length=100)
-    body_hash = models.CharField(_("body hash"), max_length=64)
-    status_code = models.PositiveSmallIntegerField(_("status code"))
-    # The answer's JSON as it was sent.
-    response = models.TextField(_("response"), blank=True)
-    rows = models.PositiveIntegerField(_("rows"), default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("figure batch request")

@@ -33,6 +33,7 @@ from centers.models import (
     CareerStage,
     Center,
     District,
+    IdempotentBatch,
     School,
     SchoolStage,
     TargetGroup,
@@ -794,27 +795,10 @@ class Notice(models.Model):
         return self.get_kind_display()
 
 
-class ParticipationSync(models.Model):
+class ParticipationSync(IdempotentBatch):
     """A district system's participation batch under an ``Idempotency-Key``
     (``services.sync.sync_participation``): the hash of its body and the
     answer it got, so a resend gets the same bytes back and writes nothing."""
-
-    district = models.ForeignKey(
-        District, on_delete=models.PROTECT, related_name="+", verbose_name=_("district")
-    )
-    key = models.CharField(_("idempotency key"), max_length=100)
-    body_hash = models.CharField(_("body hash"), max_length=64)
-    status_code = models.PositiveSmallIntegerField(_("status code"))
-    response = models.TextField(_("response"), blank=True)
-    rows = models.PositiveIntegerField(_("rows"), default=0)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("participation batch")
