@@ -246,3 +246,59 @@ class SyncAnswer:
     @property
     def content(self) -> bytes:
         return self.text.encode()
+
+
+KEY_REUSED = "idempotency_key_reused"
+
+
+def error_body(status, code, message, details=None) -> dict:
+    """The API's error body (``core.api.exceptions``), for a batch's answer."""
+    body = {"error": {"status": status, "code": code, "message": str(message)}}
+    if details:
+        body["error"]["details"] = details
+    return body
+
+
+def key_reused_answer() -> SyncAnswer:
+    return SyncAnswer(
+        422,
+        error_body(
+            422,
+            KEY_REUSED,
+            _(
+                "This Idempotency-Key was already used for a different batch. "
+                "Use a new key for new data."
+            ),
+        ),
+    )
+
+
+def answer_once(record_model, *, district, key, digest, rows, user, write) -> SyncAnswer:
+    """Run ``write()`` (→ a ``SyncAnswer``) once per district and key, with
+    ``record_model`` (a ``centers.models.IdempotentBatch``) holding the key:
+    the first request writes and stores its answer in the same transaction;
+    a resend with the same ``digest`` gets that answer back, the same bytes
+    (``replayed``), and writes nothing; the same key with another body is
+    refused (422). A batch that raises stores nothing, so its corrected
+    version may reuse the key. Two requests with one key at once queue on
+    the key's unique index."""
+    with transaction.atomic():
+        record, created = record_model.objects.get_or_create(
+            district=district,
+            key=key,
+            defaults={"body_hash": digest, "status_code": 0, "rows": rows, "created_by": user},
+        )
+        if not created:
+            if record.body_hash != digest:
+                return key_reused_answer()
+            return SyncAnswer(
+                record.status_code,
+                json.loads(record.response),
+                replayed=True,
+                stored=record.response,
+            )
+        answer = write()
+        record_model.objects.filter(pk=record.pk).update(
+            status_code=answer.status, response=answer.text
+        )
+        return answer

@@ -16,7 +16,6 @@ Ring-fencing (专款专用) is held in three layers:
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -29,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centers.models import CenterKind
-from core.batch import SyncAnswer, body_hash
+from core.batch import SyncAnswer, answer_once, body_hash
 
 from .models import (
     METRIC_HOLDER,
@@ -880,9 +879,6 @@ def post_figures(*, district, rows, by=None) -> dict:
     return result
 
 
-BATCH_KEY_REUSED = "idempotency_key_reused"
-
-
 def post_figures_once(*, district, key, rows, by=None) -> SyncAnswer:
     """``post_figures`` under an ``Idempotency-Key``: the first request with
     the key writes and stores its answer with the key in one transaction; a
@@ -892,39 +888,16 @@ def post_figures_once(*, district, key, rows, by=None) -> SyncAnswer:
     key at once queue on the key's unique index."""
     from .models import FigureBatchRequest
 
-    digest = body_hash(rows)
-    with transaction.atomic():
-        record, created = FigureBatchRequest.objects.get_or_create(
-            district=district,
-            key=key,
-            defaults={
-                "body_hash": digest,
-                "status_code": 0,
-                "rows": len(rows) if isinstance(rows, list) else 0,
-                "created_by": by,
-            },
-        )
-        if not created:
-            if record.body_hash != digest:
-                message = _(
-                    "This Idempotency-Key was already used for a different batch. "
-                    "Use a new key for new data."
-                )
-                return SyncAnswer(
-                    422, {"error": {"status": 422, "code": BATCH_KEY_REUSED, "message": message}}
-                )
-            return SyncAnswer(
-                record.status_code,
-                json.loads(record.response),
-                replayed=True,
-                stored=record.response,
-            )
-        # A rejected batch raises out of this transaction: its key is not kept.
-        result = post_figures(district=district, rows=rows, by=by)
-        answer = SyncAnswer(200, result)
-        record.status_code, record.response = answer.status, answer.text
-        record.save(update_fields=["status_code", "response"])
-    return answer
+    # A rejected batch raises out of the transaction: its key is not kept.
+    return answer_once(
+        FigureBatchRequest,
+        district=district,
+        key=key,
+        digest=body_hash(rows),
+        rows=len(rows) if isinstance(rows, list) else 0,
+        user=by,
+        write=lambda: SyncAnswer(200, post_figures(district=district, rows=rows, by=by)),
+    )
 
 
 def purge_figure_batches(now=None, days=90) -> int:

@@ -15,12 +15,14 @@ from django.utils.translation import gettext_lazy
 
 from core import audit, batch
 from core.batch import (
+    KEY_REUSED,
     BatchRejected,
     RowError,
     RowErrors,
     SyncAnswer,
     body_hash,
 )
+from core.batch import error_body as _error
 from core.models import AuditAction
 from core.observability import observe_sync
 
@@ -250,9 +252,6 @@ def purge_sync_requests(now=None) -> int:
     return deleted
 
 
-KEY_REUSED = "idempotency_key_reused"
-
-
 def _batch_rows(kwargs) -> int:
     body = kwargs.get("body")
     rows = body.get("entries") if isinstance(body, dict) else body
@@ -375,10 +374,3 @@ def _claim_key(district, key, digest, rows, user):
 def _store_answer(record_id, answer) -> None:
     """Keep the answer's text with the key: a resend gets the same bytes."""
     SyncRequest.objects.filter(pk=record_id).update(status_code=answer.status, response=answer.text)
-
-
-def _error(status, code, message, details=None):
-    body = {"error": {"status": status, "code": code, "message": str(message)}}
-    if details:
-        body["error"]["details"] = details
-    return body

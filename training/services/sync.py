@@ -18,12 +18,11 @@ message as an unknown id."""
 from __future__ import annotations
 
 import datetime
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from django.db.models import F
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -32,7 +31,15 @@ from django.utils.translation import gettext_lazy
 
 from centers.models import Teacher
 from core import audit, batch
-from core.batch import BatchRejected, RowError, RowErrors, SyncAnswer, body_hash
+from core.batch import (
+    BatchRejected,
+    RowError,
+    RowErrors,
+    SyncAnswer,
+    answer_once,
+    body_hash,
+)
+from core.batch import error_body as _error
 from core.models import AuditAction
 from credits import services as credits
 from credits.models import Category, Source
@@ -554,13 +561,6 @@ def _write_rows(clean, district, by, result):
 # --- Under an Idempotency-Key -----------------------------------------------------
 
 
-def _error(status, code, message, details=None):
-    body = {"error": {"status": status, "code": code, "message": str(message)}}
-    if details:
-        body["error"]["details"] = details
-    return body
-
-
 def sync_participation(*, district, key, body, user=None, digest=None) -> SyncAnswer:
     """``post_participation`` under an ``Idempotency-Key``: the first request
     with a key writes and stores its answer in the same transaction; a
@@ -577,42 +577,17 @@ def sync_participation(*, district, key, body, user=None, digest=None) -> SyncAn
     if digest is None:
         digest = body_hash(body)
     try:
-        with transaction.atomic():
-            record, created = ParticipationSync.objects.get_or_create(
-                district=district,
-                key=key,
-                defaults={
-                    "body_hash": digest,
-                    "status_code": 0,
-                    "rows": len(rows),
-                    "created_by": user,
-                },
-            )
-            if not created:
-                if record.body_hash != digest:
-                    return SyncAnswer(
-                        422,
-                        _error(
-                            422,
-                            "idempotency_key_reused",
-                            _(
-                                "This Idempotency-Key was already used for a different batch. "
-                                "Use a new key for new data."
-                            ),
-                        ),
-                    )
-                return SyncAnswer(
-                    record.status_code,
-                    json.loads(record.response),
-                    replayed=True,
-                    stored=record.response,
-                )
-            result = post_participation(district=district, rows=rows, by=user)
-            answer = SyncAnswer(201, result.as_dict())
-            ParticipationSync.objects.filter(pk=record.pk).update(
-                status_code=answer.status, response=answer.text
-            )
-            return answer
+        return answer_once(
+            ParticipationSync,
+            district=district,
+            key=key,
+            digest=digest,
+            rows=len(rows),
+            user=user,
+            write=lambda: SyncAnswer(
+                201, post_participation(district=district, rows=rows, by=user).as_dict()
+            ),
+        )
     except BatchRejected as exc:
         return SyncAnswer(
             422,
