@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.audit import AuditedModel
 from core.formats import format_datetime
@@ -757,7 +758,7 @@ class FollowUp(AuditedModel):
         related_name="+",
         verbose_name=_("owner center"),
     )
-    action = models.TextField(_("action"))
+    action = models.TextField(pgettext_lazy("follow-up", "action"))
     due_on = models.DateField(_("due date"))
     status = models.CharField(
         _("status"), max_length=12, choices=FollowUpStatus.choices, default=FollowUpStatus.OPEN
@@ -949,7 +950,7 @@ class AssistanceActivity(AuditedModel):
     kind = models.CharField(_("kind"), max_length=12, choices=AssistanceKind.choices)
     title = models.CharField(_("title"), max_length=200)
     participants = models.PositiveIntegerField(_("participants"), default=0)
-    summary = models.TextField(_("summary"), blank=True)
+    summary = models.TextField(pgettext_lazy("assistance", "summary"), blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     objects = RestrictedQuerySet.as_manager()

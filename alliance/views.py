@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -514,7 +514,7 @@ class BookingListView(ScopedListView):
     columns = [
         (_("Facility"), "room"),
         (_("Booked for"), "center"),
-        (_("From"), "starts_at"),
+        (pgettext_lazy("booking", "From"), "starts_at"),
         (_("Until"), "ends_at"),
         (_("Purpose"), "purpose"),
         (_("People"), "attendees"),
@@ -536,7 +536,7 @@ class BookingDetailView(DetailFieldsMixin, ScopedDetailView):
     fields = [
         (_("Facility"), "room"),
         (_("Booked for"), "center"),
-        (_("From"), "starts_at"),
+        (pgettext_lazy("booking", "From"), "starts_at"),
         (_("Until"), "ends_at"),
         (_("Purpose"), "purpose"),
         (_("People"), "attendees"),
@@ -812,7 +812,7 @@ class FollowUpListView(ScopedListView):
     title = _("Follow-up of council resolutions")
     create_url_name = "alliance:followup-add"
     columns = [
-        (_("Action"), "action"),
+        (pgettext_lazy("follow-up", "Action"), "action"),
         (_("Resolution"), "resolution"),
         (_("Owner center"), "center"),
         (_("Due date"), "due_on"),
@@ -834,7 +834,7 @@ class FollowUpDetailView(DetailFieldsMixin, ScopedDetailView):
         (_("Resolution"), "resolution"),
         (_("Council meeting"), "resolution.meeting"),
         (_("Owner center"), "center"),
-        (_("Action"), "action"),
+        (pgettext_lazy("follow-up", "Action"), "action"),
         (_("Due date"), "due_on"),
         (_("Status"), "status"),
         (_("Overdue"), "is_overdue"),
@@ -1003,7 +1003,7 @@ class ActivityDetailView(DetailFieldsMixin, ScopedDetailView):
         (_("Kind"), "kind"),
         (_("Title"), "title"),
         (_("Participants"), "participants"),
-        (_("Summary"), "summary"),
+        (pgettext_lazy("assistance", "Summary"), "summary"),
     ]
 
     def get_base_queryset(self):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.audit import AuditedModel
 from core.permissions import RestrictedQuerySet
@@ -250,7 +251,10 @@ class Teacher(AuditedModel):
         _("professional title"), max_length=20, choices=Title.choices, default=Title.NONE
     )
     role = models.CharField(
-        _("role"), max_length=20, choices=TeacherRole.choices, default=TeacherRole.TEACHER
+        pgettext_lazy("teacher", "role"),
+        max_length=20,
+        choices=TeacherRole.choices,
+        default=TeacherRole.TEACHER,
     )
     career_stage = models.CharField(
         _("career stage"), max_length=20, choices=CareerStage.choices, default=CareerStage.QUALIFIED

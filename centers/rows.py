@@ -9,6 +9,7 @@ import functools
 from django import forms
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import (
     CareerStage,
@@ -114,7 +115,9 @@ class TeacherRow(forms.Form):
     subject = TextField(label=_("subject"), max_length=30, required=False)
     stage = FlexibleChoiceField(SchoolStage, label=_("stage"))
     title = FlexibleChoiceField(Title, label=_("professional title"), default=Title.NONE)
-    role = FlexibleChoiceField(TeacherRole, label=_("role"), default=TeacherRole.TEACHER)
+    role = FlexibleChoiceField(
+        TeacherRole, label=pgettext_lazy("teacher", "role"), default=TeacherRole.TEACHER
+    )
     career_stage = FlexibleChoiceField(
         CareerStage, label=_("career stage"), default=CareerStage.QUALIFIED
     )

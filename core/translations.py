@@ -6,6 +6,10 @@ winning. A message (context, msgid) translated differently in two catalogues
 is therefore a *collision*: the app listed later silently shows the other
 app's Chinese. ``collisions()`` lists them; ``manage.py translationcollisions``
 prints them and ``tests/core/test_translation_collisions.py`` fails on any.
+Installed packages listed before the project's apps (Django admin, DRF,
+django-filter) win over them too: ``shadowed()`` lists the messages they
+translate otherwise; the project's word then goes into the root ``locale/``,
+which comes first of all.
 The rule for resolving one is in CONTRIBUTING.md ("Translations").
 """
 
@@ -74,3 +78,20 @@ def collisions(language: str = LANGUAGE) -> dict[tuple[str | None, str], list[Tr
         for key, found in translations(language).items()
         if len({t.msgstr for t in found}) > 1
     }
+
+
+def shadowed(language: str = LANGUAGE) -> dict[tuple[str | None, str], tuple[str, str]]:
+    """(msgctxt, msgid) → (the project's Chinese, what a page shows) where
+    another catalogue (an installed package's) wins over the project's."""
+    from django.utils import translation
+
+    found = {}
+    with translation.override(language.replace("_", "-").lower()):
+        for (context, msgid), candidates in translations(language).items():
+            msgstr = candidates[0].msgstr
+            if isinstance(msgstr, tuple):  # plural forms: Chinese has one
+                continue
+            shown = translation.pgettext(context, msgid) if context else translation.gettext(msgid)
+            if shown != msgstr:
+                found[(context, msgid)] = (msgstr, shown)
+    return found

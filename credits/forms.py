@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from centers.models import Center
 from core.forms import StyledForm, StyledModelForm
@@ -25,7 +26,7 @@ class ClaimForm(StyledForm):
     """A claim for hours with its evidence; the service checks the rules."""
 
     teacher = forms.ModelChoiceField(label=_("Teacher"), queryset=None, required=False)
-    title = forms.CharField(label=_("Activity"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("credit activity", "Activity"), max_length=200)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     source = forms.ChoiceField(
         label=_("Source"),
@@ -77,7 +78,7 @@ class AwardForm(StyledForm):
     """District staff register hours directly (e.g. an offline course)."""
 
     teacher = forms.ModelChoiceField(label=_("Teacher"), queryset=None)
-    title = forms.CharField(label=_("Activity"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("credit activity", "Activity"), max_length=200)
     category = forms.ChoiceField(label=_("Category"), choices=Category.choices)
     source = forms.ChoiceField(
         label=_("Source"),

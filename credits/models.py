@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from centers.models import Center, District, IdempotentBatch, School, Teacher
 from core.audit import AuditedModel
@@ -207,7 +208,9 @@ class CreditEntry(models.Model):
     category = models.CharField(_("category"), max_length=20, choices=Category.choices)
     hours = models.DecimalField(_("hours"), **HOURS)
     earned_on = models.DateField(_("earned on"))
-    title = models.CharField(_("activity"), max_length=200, blank=True)
+    title = models.CharField(
+        pgettext_lazy("credit activity", "activity"), max_length=200, blank=True
+    )
     evidence = models.CharField(
         _("evidence"), max_length=300, blank=True, help_text=_("A reference to the evidence.")
     )
@@ -450,7 +453,7 @@ class CreditClaim(AuditedModel):
         verbose_name=_("responsible center"),
         help_text=_("Leave empty when the district approves."),
     )
-    title = models.CharField(_("activity"), max_length=200)
+    title = models.CharField(pgettext_lazy("credit activity", "activity"), max_length=200)
     source = models.CharField(
         _("source"), max_length=20, choices=Source.choices, default=Source.CLAIM
     )
@@ -498,7 +501,7 @@ class CreditClaim(AuditedModel):
         related_name="claim",
         verbose_name=_("ledger entry"),
     )
-    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
+    created_at = models.DateTimeField(pgettext_lazy("claim", "submitted at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     objects = CreditClaimQuerySet.as_manager()

@@ -2,6 +2,7 @@
 the printable page, with the verification code and where to check it."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -52,7 +53,14 @@ def transcript_workbook(transcript, verify_url) -> Workbook:
         sheet.append([str(labels.get(value, value)), float(hours)])
     sheet.append([])
     sheet.append(
-        [_("Earned on"), _("Activity"), _("Category"), _("Source"), _("Hours"), _("Registered by")]
+        [
+            _("Earned on"),
+            pgettext("credit activity", "Activity"),
+            _("Category"),
+            _("Source"),
+            _("Hours"),
+            _("Registered by"),
+        ]
     )
     for cell in sheet[sheet.max_row]:
         cell.font = bold

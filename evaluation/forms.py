@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.forms import StyledForm
 
@@ -32,7 +33,7 @@ class VisitForm(StyledForm):
 
 
 class ObservationForm(StyledForm):
-    lesson = forms.CharField(label=_("Lesson"), max_length=200)
+    lesson = forms.CharField(label=pgettext_lazy("observed lesson", "Lesson"), max_length=200)
     instructor = forms.CharField(label=_("Instructor"), max_length=100, required=False)
     rating = forms.TypedChoiceField(
         label=_("Rating (1–5)"),

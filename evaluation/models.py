@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.audit import AuditedModel
 from core.permissions import RestrictedQuerySet
@@ -41,8 +42,8 @@ class Audience(models.TextChoices):
 
 class SurveyStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("evaluation status", "Open")
+    CLOSED = "closed", pgettext_lazy("evaluation status", "Closed")
 
 
 class Survey(AuditedModel):
@@ -65,7 +66,10 @@ class Survey(AuditedModel):
     )
     anonymous = models.BooleanField(_("anonymous"), default=True)
     audience = models.CharField(
-        _("audience"), max_length=20, choices=Audience.choices, default=Audience.ENROLLED
+        pgettext_lazy("survey", "audience"),
+        max_length=20,
+        choices=Audience.choices,
+        default=Audience.ENROLLED,
     )
     gates_results = models.BooleanField(
         _("results shown only after answering"),
@@ -79,7 +83,9 @@ class Survey(AuditedModel):
     deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
     reminded_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
     # Stored by the worker: {"responses": n, "satisfaction": "87.00", "questions": [...]}.
-    results = models.JSONField(_("results"), default=dict, blank=True, editable=False)
+    results = models.JSONField(
+        pgettext_lazy("survey", "results"), default=dict, blank=True, editable=False
+    )
     results_at = models.DateTimeField(_("results computed at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
@@ -126,7 +132,7 @@ class QuestionKind(models.TextChoices):
     SINGLE = "single", _("Single choice")
     MULTIPLE = "multiple", _("Multiple choice")
     SCALE = "scale", _("Scale 1–5")
-    TEXT = "text", _("Text")
+    TEXT = "text", pgettext_lazy("question kind", "Text")
 
 
 class Question(models.Model):
@@ -198,7 +204,7 @@ class Response(models.Model):
     submitted_on = models.DateField(_("submitted on"))
 
     class Meta:
-        verbose_name = _("response")
+        verbose_name = pgettext_lazy("survey", "response")
         verbose_name_plural = _("responses")
         constraints = [
             models.UniqueConstraint(
@@ -233,7 +239,7 @@ class Answer(models.Model):
 class VisitStatus(models.TextChoices):
     OPEN = "open", _("Being recorded")
     REPORTED = "reported", _("Reported to the vendor")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("evaluation status", "Closed")
 
 
 class SupervisionVisit(AuditedModel):
@@ -398,7 +404,9 @@ class StageCheck(AuditedModel):
         related_name="stage_checks",
         verbose_name=_("sub-project"),
     )
-    stage = models.CharField(_("stage"), max_length=10, choices=Stage.choices)
+    stage = models.CharField(
+        pgettext_lazy("stage check", "stage"), max_length=10, choices=Stage.choices
+    )
     item = models.CharField(_("item"), max_length=200)
     done = models.BooleanField(_("done"), default=False)
     evidence = models.TextField(_("evidence"), blank=True)
@@ -517,8 +525,8 @@ class RaterGroup(models.TextChoices):
 
 
 class CampaignStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("evaluation status", "Open")
+    CLOSED = "closed", pgettext_lazy("evaluation status", "Closed")
 
 
 class Campaign(AuditedModel):

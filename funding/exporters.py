@@ -2,6 +2,7 @@
 budget, allocated, disbursed and rate, and a sheet of payments."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.exports import Exporter, Sheet, registry
 
@@ -34,7 +35,7 @@ class ExecutionExporter(Exporter):
                     _("Year"),
                     _("Held by"),
                     _("Line"),
-                    _("Source"),
+                    pgettext_lazy("funding", "Source"),
                     _("Purpose"),
                     _("Budget"),
                     _("Allocated"),

@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.utils import extend_schema_field
 
 from core.filtersets import PortalFilterSet, updated_since_filter
@@ -35,7 +36,7 @@ class BudgetLineFilterSet(PortalFilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     year = django_filters.NumberFilter(label=_("Year"))
     holder_kind = choice_filter(HolderKind.choices, _("Held by"))
-    source = choice_filter(FundingSource.choices, _("Source"))
+    source = choice_filter(FundingSource.choices, pgettext_lazy("funding", "Source"))
     purpose = choice_filter(Purpose.choices, _("Purpose"))
     center = django_filters.NumberFilter(field_name="center_id", label=_("Center id"))
     school = django_filters.NumberFilter(field_name="school_id", label=_("School id"))
@@ -83,7 +84,7 @@ class DisbursementFilterSet(PortalFilterSet):
 
 class BudgetFigureFilterSet(PortalFilterSet):
     year = django_filters.NumberFilter(label=_("Year"))
-    kind = choice_filter(FigureKind.choices, _("Figure"))
+    kind = choice_filter(FigureKind.choices, pgettext_lazy("indicator", "Figure"))
     school = django_filters.NumberFilter(field_name="school_id", label=_("School id"))
     updated_since = updated_since_filter()
 

@@ -33,6 +33,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from centers.models import Center, District, IdempotentBatch, School
 from core.audit import AuditedModel
@@ -99,7 +100,9 @@ class BudgetLine(AuditedModel):
         related_name="budget_lines",
         verbose_name=_("holding school"),
     )
-    source = models.CharField(_("source"), max_length=15, choices=FundingSource.choices)
+    source = models.CharField(
+        pgettext_lazy("funding", "source"), max_length=15, choices=FundingSource.choices
+    )
     purpose = models.CharField(
         _("purpose"), max_length=20, choices=Purpose.choices, default=Purpose.TRAINING
     )

@@ -124,7 +124,7 @@ class Studio(AuditedModel):
 
 class PersonRole(models.TextChoices):
     HOST = "host", _("Host")
-    MEMBER = "member", _("Member")
+    MEMBER = "member", pgettext_lazy("studio", "Member")
     LEARNER = "learner", _("Network learner")
 
 
@@ -372,7 +372,7 @@ class Plan(AuditedModel):
         null=True,
         blank=True,
         related_name="plans",
-        verbose_name=_("member"),
+        verbose_name=pgettext_lazy("studio", "member"),
     )
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("text"))
@@ -772,8 +772,8 @@ class Criterion(AuditedModel):
 
 
 class EvaluationStatus(models.TextChoices):
-    DRAFT = "draft", _("In progress")
-    COMPLETED = "completed", _("Completed")
+    DRAFT = "draft", pgettext_lazy("studio", "In progress")
+    COMPLETED = "completed", pgettext_lazy("studio", "Completed")
 
 
 class Evaluation(AuditedModel):
@@ -803,7 +803,7 @@ class Evaluation(AuditedModel):
     result = models.CharField(
         _("result"), max_length=10, choices=Result.choices, blank=True, editable=False
     )
-    comments = models.TextField(_("comments"), blank=True)
+    comments = models.TextField(pgettext_lazy("studio", "comments"), blank=True)
     document = models.FileField(
         _("document"), upload_to=document_path, validators=[validate_studio_file], blank=True
     )

@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from centers.models import Teacher
 from core.forms import StyledForm, StyledModelForm
@@ -68,7 +69,7 @@ class MoveForm(ReasonForm):
             ("submit", _("Submit")),
             ("approve", _("Approve")),
             ("return", _("Return for changes")),
-            ("start", _("Start")),
+            ("start", pgettext_lazy("training", "Start")),
             ("close", _("Close and post hours")),
             ("reopen", _("Reopen")),
         ]

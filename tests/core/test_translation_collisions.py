@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.translations import catalogue_paths, collisions
+from core.translations import catalogue_paths, collisions, shadowed
 from credits.models import CreditPolicy
 from tests.training.factories import SubProjectFactory
 from training import services
@@ -35,6 +35,19 @@ def test_no_message_has_two_translations():
         "Messages translated differently in two catalogues (the first app wins everywhere): "
         "make them identical, or give the app whose meaning differs a context "
         "(pgettext_lazy / {% translate ... context ... %}):\n" + "\n".join(lines)
+    )
+
+
+def test_no_installed_package_shadows_the_projects_word():
+    """Django admin, DRF and django-filter come before the project's apps in
+    INSTALLED_APPS, so their catalogues win: "History" read 历史 on a
+    teacher's credits page and a training session 会话. The project's word for
+    a generic message goes into the root locale/ (LOCALE_PATHS win over all);
+    a domain word gets a context."""
+    found = shadowed()
+    assert not found, "\n".join(
+        f"{context + ' | ' if context else ''}{msgid}: project {mine}, shown {shown}"
+        for (context, msgid), (mine, shown) in sorted(found.items(), key=lambda kv: kv[0][1])
     )
 
 

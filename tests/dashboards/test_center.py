@@ -39,17 +39,17 @@ def test_center_sees_its_projects_and_vendors(world, figures, login):
     response = login(world.user("center_a")).get(url("center", year=year))
     data = chart_data(response)
     projects = data["center-projects"]
-    assert projects["categories"] == [f"{figures.name} · 进行中"]
+    assert projects["categories"] == [f"{figures.name} · 实施中"]
     assert projects["series"][0]["data"] == [2] and projects["series"][1]["data"] == [50]
     vendors = data["center-vendor-scores"]
     assert vendors["categories"] == [world.vendor.name]
     assert vendors["series"][0]["data"] == [90.0]  # on center A's project
     assert vendors["series"][1]["data"] == [80.0]  # over every project
     html = response.content.decode()
-    assert f'<th scope="row">{figures.name} · 进行中</th>' in html
+    assert f'<th scope="row">{figures.name} · 实施中</th>' in html
     # Center B sees its own project only; the bureau's dashboard has no such chart.
     data_b = chart_data(login(world.user("center_b")).get(url("center", year=year)))
-    assert data_b["center-projects"]["categories"] == [f"{other.name} · 进行中"]
+    assert data_b["center-projects"]["categories"] == [f"{other.name} · 实施中"]
     assert data_b["center-projects"]["series"][0]["data"] == [1]
     assert data_b["center-vendor-scores"]["series"][0]["data"] == [70.0]
     bureau = chart_data(login(world.user("bureau")).get(url("bureau", year=year)))

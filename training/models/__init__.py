@@ -28,6 +28,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from centers.models import (
     CareerStage,
@@ -98,14 +99,16 @@ class Plan(AuditedModel):
     )
     level = models.CharField(_("level"), max_length=12, choices=Level.choices)
     name = models.CharField(_("name"), max_length=200)
-    holder_kind = models.CharField(_("held by"), max_length=10, choices=HolderKind.choices)
+    holder_kind = models.CharField(
+        pgettext_lazy("plan", "held by"), max_length=10, choices=HolderKind.choices
+    )
     center = models.ForeignKey(
         Center,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="training_plans",
-        verbose_name=_("holding center"),
+        verbose_name=pgettext_lazy("plan", "holding center"),
     )
     district = models.ForeignKey(
         District,
@@ -113,7 +116,7 @@ class Plan(AuditedModel):
         null=True,
         blank=True,
         related_name="training_plans",
-        verbose_name=_("holding district"),
+        verbose_name=pgettext_lazy("plan", "holding district"),
     )
     budget = models.DecimalField(
         _("budget (yuan)"), default=Decimal("0"), validators=[MinValueValidator(0)], **MONEY
@@ -204,7 +207,7 @@ class SubProjectStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
     APPROVED = "approved", _("Approved")
-    RUNNING = "running", _("Running")
+    RUNNING = "running", pgettext_lazy("training", "Running")
     CLOSED = "closed", _("Closed")
 
 
@@ -465,7 +468,7 @@ class EnrollmentStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for the district")
     ENROLLED = "enrolled", _("Enrolled")
     WAITLISTED = "waitlisted", _("Waitlisted")
-    REJECTED = "rejected", _("Rejected")
+    REJECTED = "rejected", pgettext_lazy("enrolment", "Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
@@ -625,8 +628,8 @@ class Session(AuditedModel):
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("session")
-        verbose_name_plural = _("sessions")
+        verbose_name = pgettext_lazy("training", "session")
+        verbose_name_plural = pgettext_lazy("training", "sessions")
         ordering = ["subproject_id", "starts_at", "id"]
         constraints = [
             models.CheckConstraint(
@@ -653,14 +656,17 @@ class Attendance(AuditedModel):
     the fact carries its reason and is audited."""
 
     session = models.ForeignKey(
-        Session, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("session")
+        Session,
+        on_delete=models.CASCADE,
+        related_name="attendances",
+        verbose_name=pgettext_lazy("training", "session"),
     )
     enrollment = models.ForeignKey(
         Enrollment, on_delete=models.CASCADE, related_name="attendances", verbose_name=_("trainee")
     )
     present = models.BooleanField(_("present"), default=True)
     method = models.CharField(
-        _("recorded by"),
+        pgettext_lazy("attendance", "recorded by"),
         max_length=10,
         choices=AttendanceMethod.choices,
         default=AttendanceMethod.CODE,

@@ -29,6 +29,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from centers.models import Center, District, School, SchoolStage, Vendor
 from core.audit import AuditedModel
@@ -409,7 +410,7 @@ class DueCondition(models.TextChoices):
 class PaymentStepStatus(models.TextChoices):
     PENDING = "pending", _("Not yet due")
     DUE = "due", _("Due")
-    PAID = "paid", _("Paid")
+    PAID = "paid", pgettext_lazy("payment", "Paid")
 
 
 class PaymentStep(AuditedModel):
@@ -436,7 +437,7 @@ class PaymentStep(AuditedModel):
     invoice_number = models.CharField(_("invoice number"), max_length=60, blank=True)
     invoiced_on = models.DateField(_("invoiced on"), null=True, blank=True)
     due_on = models.DateField(_("due since"), null=True, blank=True)
-    paid_on = models.DateField(_("paid on"), null=True, blank=True)
+    paid_on = models.DateField(pgettext_lazy("payment", "paid on"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
     objects = RestrictedQuerySet.as_manager()
