@@ -12,7 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.translations import catalogue_paths, collisions, shadowed
-from credits.models import CreditPolicy
+from credits.models import CreditPolicy, Source
+from credits.services import award_hours
 from tests.training.factories import SubProjectFactory
 from training import services
 from training.models import EnrollmentStatus, SubProjectStatus
@@ -76,3 +77,30 @@ def test_a_rejected_enrolment_reads_as_not_approved_on_the_teachers_page(client,
 
     assert 'data-status="rejected">未通过</span>' in html
     assert "已退回" not in html  # the credits word for a claim sent back
+
+
+@pytest.mark.django_db
+def test_a_teachers_credit_history_keeps_the_credits_words(client, world):
+    """Credits' "Activity" (学习项目) lost to alliance's 活动 and its "History"
+    (学时记录) to Django admin's 历史."""
+    today = timezone.localdate()
+    CreditPolicy.objects.create(
+        name="广州市 周期",
+        cycle_start=datetime.date(today.year - 2, 1, 1),
+        cycle_end=datetime.date(today.year + 2, 12, 31),
+        total_hours=Decimal("360"),
+    )
+    award_hours(
+        teacher=world.teacher_a,
+        hours=Decimal("6"),
+        category="subject",
+        source=Source.TRAINING,
+        earned_on=today,
+        title="名师讲座",
+    )
+    client.force_login(world.user("teacher_a"))
+
+    html = client.get(reverse("credits:mine")).content.decode()
+
+    assert '<h2 class="h5">学时记录</h2>' in html and "<th>学习项目</th>" in html
+    assert ">历史<" not in html
