@@ -187,3 +187,22 @@ def test_a_principal_link_answers_once(world, live_server, browser):
     assert rating.group == RaterGroup.PARENTS
     assert errors == [], errors
     context.close()
+
+
+def test_the_principals_profile_draws_on_the_bureaus_dashboard(world, live_server, browser):
+    from .test_profile_panel import campaign
+
+    bureau = world.user("bureau")
+    campaign(world.district_a, "2023—2026", bureau, [4, 3])
+    campaign(world.district_b, "2023—2026", bureau, [5])
+    page = signed_in(browser, live_server, "bureau", "/dashboards/bureau/", viewport=DESKTOP)
+    card = "[data-chart-card='evaluation-principals-profile']"
+    drawn = "[data-chart='chart-data-evaluation-principals-profile'][data-chart-drawn='1'] canvas"
+    for label, size in (("1366", DESKTOP), ("390", PHONE)):
+        page.set_viewport_size(size)
+        page.reload()
+        page.wait_for_selector(drawn)
+        page.locator(card).screenshot(path=f"/tmp/evb_profile_{label}.png")
+        no_sideways_scroll(page, size["width"])
+    assert "天河区(2023—2026)" in page.inner_text(f"{card} table")
+    assert page.errors == [], page.errors
