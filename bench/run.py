@@ -52,6 +52,7 @@ TARGETS = {
     "close_s": 5,
     "dashboard_ms": 500,
     "export_vs_writer": 1.0,
+    "annual_report_s": 30,
 }
 BATCH_URL = "/api/v1/credits/entries/batch/"
 TAG_PREFIX = "bench-"  # external ids, idempotency keys and activity keys of sync rows
@@ -180,7 +181,9 @@ DASHBOARD_DISTRICTS = 5  # district officials measured (each their own district)
 
 def measure_dashboards(actors, *, rounds: int = 3, warmup: int = 2) -> dict:
     """The bureau's city-wide dashboard and district dashboards: median server
-    time and queries, beside the page's own SQL replayed bare (``measure_page``)."""
+    time and queries, beside the page's own SQL replayed bare (``measure_page``);
+    and the annual statistics workbook the worker writes, beside the bare
+    writer of the same rows (``measure_annual_report``)."""
     return {
         "bureau_dashboard": measure_page(
             [actors["bureau"]] * 5, "/dashboards/bureau/", rounds=rounds, warmup=warmup
@@ -191,7 +194,27 @@ def measure_dashboards(actors, *, rounds: int = 3, warmup: int = 2) -> dict:
             rounds=rounds,
             warmup=warmup,
         ),
+        "annual_report": measure_annual_report(actors["bureau"]),
     }
+
+
+ANNUAL_REPORT = "dashboards-annual-report"
+
+
+def measure_annual_report(user, year: int | None = None) -> dict:
+    """The alliance's annual statistics workbook (``dashboards.exporters``) as
+    the export worker writes it (``core.exports.run_export``, the task's own
+    function), then the bare openpyxl writer of the same rows
+    (``measure_writer_floor``: the rows read first, then written plain)."""
+    from dashboards.services import report_years
+
+    year = year or report_years()[0]
+    options = {"year": year}
+    result = run_export_job(user, ANNUAL_REPORT, options)
+    result["year"] = year
+    result["writer_floor"] = measure_writer_floor(user, ANNUAL_REPORT, options)
+    result["ratio_writer"] = _ratio(result["seconds"], result["writer_floor"]["seconds"])
+    return result
 
 
 # --- Sync: API, service, COPY ------------------------------------------------------------
@@ -489,11 +512,17 @@ def issue_tokens(systems: dict) -> dict:
 
 def run_completion_export(user) -> dict:
     """The city-wide completion export through ``core.exports.run_export``."""
+    return run_export_job(user, "credits-completion", {})
+
+
+def run_export_job(user, exporter: str, options: dict) -> dict:
+    """One export job through ``core.exports.run_export`` (what the worker
+    runs): seconds, rows and bytes; the job and its file are removed after."""
     from core.exports import run_export
     from core.models import ExportJob, ExportStatus
 
     job = ExportJob.objects.create(
-        owner=user, exporter="credits-completion", options={}, language="zh-hans"
+        owner=user, exporter=exporter, options=options, language="zh-hans"
     )
     started = time.perf_counter()
     job = run_export(job)
@@ -529,10 +558,10 @@ def measure_export(user) -> dict:
     return result
 
 
-def measure_writer_floor(user) -> dict:
+def measure_writer_floor(user, exporter: str = "credits-completion", options=None) -> dict:
     """The bare writer on the export's own rows: the rows the exporter yields
-    are read first (outside the timing), then openpyxl write-only writes the
-    same values with no styles, widths or progress: the floor of the export."""
+    are read first (timed apart), then openpyxl write-only writes the same
+    values with no styles, widths or progress: the floor of the export."""
     import tempfile
 
     from openpyxl import Workbook
@@ -540,7 +569,7 @@ def measure_writer_floor(user) -> dict:
     from core.exports import registry
     from core.formats import excel_value
 
-    exporter = registry.get("credits-completion")(user, {})
+    exporter = registry.get(exporter)(user, options or {})
     started = time.perf_counter()
     sheets = [(s.title, list(s.headers), [list(r) for r in s.rows]) for s in exporter.sheets()]
     read_s = time.perf_counter() - started
@@ -847,6 +876,26 @@ def verdicts(figures: dict) -> list[tuple[str, str, str, bool]]:
                     ratio >= t["api_vs_copy"],
                 )
             )
+    annual = f.get("annual_report")
+    if annual:
+        floor = annual["writer_floor"]
+        rows.extend(
+            [
+                (
+                    f"Annual statistics workbook {annual['year']} (worker)",
+                    f"{annual['seconds']} s ({annual['rows']:,} rows)",
+                    f"< {t['annual_report_s']} s",
+                    annual["seconds"] < t["annual_report_s"],
+                ),
+                (
+                    "  bare openpyxl write-only, same rows",
+                    f"{floor['seconds']} s (read {floor['read_seconds']} s)",
+                    "(floor)",
+                    None,
+                ),
+                ("  workbook / bare writer", f"{annual['ratio_writer']}×", "(beside)", None),
+            ]
+        )
     exp = f.get("export")
     if exp:
         rows.append(

@@ -4,7 +4,7 @@ survey's stored results (computed by the workers), never the raw answers;
 and evaluation's to-do items (待办): the open surveys a person is invited
 to and has not answered."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -145,3 +145,101 @@ def profile_figures(campaign, appraisees):
         low=1,
         high=5,
     )
+
+
+# --- The principals' profile per district, on the bureau's and a district's dashboard ---
+
+
+def _mean(value):
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def district_profiles(user, filters):
+    """Per district in the user's scope, its latest closed campaign (created
+    by the end of the filter's year) and the mean of its principals' stored
+    dimension scores: ``[(district name, term, principals, {dimension: mean})]``.
+    Two queries whatever the number of districts, campaigns and principals;
+    it reads the scores the worker stored, never the ratings."""
+    from django.db.models import Avg, Count, DecimalField, Value
+    from django.db.models.fields.json import KT
+    from django.db.models.functions import Cast, NullIf
+
+    from .models import Appraisee, Campaign, CampaignStatus, Dimension
+
+    campaigns = Campaign.objects.restrict(user).filter(
+        status=CampaignStatus.CLOSED, created_at__year__lte=filters.year
+    )
+    if filters.district_id:
+        campaigns = campaigns.filter(district_id=filters.district_id)
+    latest = {}
+    for pk, district_id, name, term in campaigns.order_by(
+        "district__order", "district__name", "district_id", "-created_at", "-id"
+    ).values_list("pk", "district_id", "district__name", "term"):
+        latest.setdefault(district_id, (pk, name, term))
+    if not latest:
+        return []
+    score = DecimalField(max_digits=6, decimal_places=2)
+
+    def dimension(d):
+        # A dimension no rater group reached is stored as JSON null: SQLite's
+        # text of it is 'null' (PostgreSQL's is NULL), which Avg must skip.
+        return Cast(NullIf(KT(f"scores__dims__{d}"), Value("null")), score)
+
+    means = {
+        row["campaign_id"]: row
+        for row in Appraisee.objects.restrict(user)
+        .filter(campaign_id__in=[pk for pk, _n, _t in latest.values()])
+        .values("campaign_id")
+        .annotate(
+            n=Count("pk"),
+            **{f"dim_{d}": Avg(dimension(d)) for d in Dimension.values},
+        )
+        .order_by()
+    }
+    out = []
+    for pk, name, term in latest.values():
+        row = means.get(pk) or {}
+        out.append(
+            (name, term, row.get("n", 0), {d: _mean(row.get(f"dim_{d}")) for d in Dimension.values})
+        )
+    return out
+
+
+def principals_profile_figures(user, filters):
+    """The heat map district × dimension: each cell the mean of the district's
+    principals' weighted scores in its latest closed campaign."""
+    from .models import Dimension
+
+    rows = district_profiles(user, filters)
+    return Figures(
+        title=_("Principals' profile per district"),
+        kind="heatmap",
+        categories=[f"{name}({term})" for name, term, _n, _dims in rows],
+        series=[
+            Series(str(label), [dims[d] for _name, _term, _n, dims in rows])
+            for d, label in Dimension.choices
+        ],
+        unit=str(_("points (1–5)")),
+        note=_(
+            "Each district's latest closed end-of-term campaign: the mean of its principals' "
+            "stored scores per dimension."
+        ),
+        drill_url=reverse("evaluation:campaign-list"),
+        low=1,
+        high=5,
+    )
+
+
+charts.register(
+    ChartPanel(
+        key="evaluation-principals-profile",
+        title=_("Principals' profile per district"),
+        figures=principals_profile_figures,
+        visible=lambda user: can(user, "view", "evaluation.campaign"),
+        dashboards=("bureau", "district"),
+        order=45,
+        width=12,
+    )
+)

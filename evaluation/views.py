@@ -655,12 +655,15 @@ def rate(request, token):
         link = services.rater_token(token)
     except PermissionDenied as exc:
         raise Http404 from exc
-    errors, done = [], link.used_at is not None
-    if request.method == "POST" and not done:
+    # ``done``: this request recorded the answer; ``used``: the link was used
+    # before (a second try, from a reopened or a stale page, is refused).
+    errors, done, used = [], False, link.used_at is not None
+    if request.method == "POST" and not used:
         try:
             services.rate(token=token, scores={d: request.POST.get(d) for d in Dimension.values})
         except ValidationError as exc:
-            errors = exc.messages
+            used = getattr(exc, "code", None) == "used"
+            errors = [] if used else exc.messages
         else:
             done = True
     return render(
@@ -672,6 +675,7 @@ def rate(request, token):
             "scale": services.SCALE,
             "errors": errors,
             "done": done,
+            "used": used,
         },
-        status=400 if errors else 200,
+        status=400 if errors else 409 if used and request.method == "POST" else 200,
     )

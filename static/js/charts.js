@@ -35,9 +35,11 @@
       });
       base.tooltip = { trigger: "item", valueFormatter: base.tooltip.valueFormatter };
       base.legend = { show: false };
-      base.grid = { left: 8, right: 16, top: 8, bottom: 56, containLabel: true };
+      // Room under the axis labels for the colour scale and its end labels (phones too).
+      base.grid = { left: 8, right: 16, top: 8, bottom: 76, containLabel: true };
       base.xAxis = { type: "category", data: fig.categories, splitArea: { show: true }, axisLabel: { interval: 0, rotate: fig.categories.length > 4 ? 40 : 0, hideOverlap: true } };
-      base.yAxis = { type: "category", data: fig.series.map(function (s) { return s.name; }), splitArea: { show: true } };
+      // The first series on top, as in the table beside the chart.
+      base.yAxis = { type: "category", inverse: true, data: fig.series.map(function (s) { return s.name; }), splitArea: { show: true } };
       base.visualMap = {
         min: fig.low !== null && fig.low !== undefined ? fig.low : Math.min.apply(null, values.concat([0])),
         max: fig.high !== null && fig.high !== undefined ? fig.high : Math.max.apply(null, values.concat([1])),

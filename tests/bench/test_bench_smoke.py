@@ -125,6 +125,8 @@ def test_measuring_functions_run(tiny):
     assert bureau["samples"] == 5 and bureau["queries_min"] == bureau["queries_max"] > 0
     assert district["samples"] == len(actors["districts"][: run.DASHBOARD_DISTRICTS])
     assert district["sql_floor"]["samples"] == district["samples"] and district["ratio_sql"] > 0
+    annual = dashboards["annual_report"]
+    assert annual["rows"] == annual["writer_floor"]["rows"] > 0  # the same rows, both ways
 
     table = run.verdicts(
         {
@@ -139,6 +141,7 @@ def test_measuring_functions_run(tiny):
         "Teacher page /credits/, median",
         "Bureau dashboard /dashboards/bureau/, median",
         "District dashboard /dashboards/district/, median",
+        f"Annual statistics workbook {annual['year']} (worker)",
     }
 
 

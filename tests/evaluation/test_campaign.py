@@ -146,7 +146,9 @@ def test_pages(world, campaign, principal, client, login):
     response = client.post(url, dict.fromkeys(DIMS, "5"))
     assert response.status_code == 200 and Rating.objects.count() == 1
     again = client.post(url, dict.fromkeys(DIMS, "5"))
-    assert Rating.objects.count() == 1 and again.status_code == 200
+    # A second try is refused, and says so (409, the link is used).
+    assert Rating.objects.count() == 1 and again.status_code == 409
+    assert "data-used" in again.content.decode() and "data-rated" not in again.content.decode()
     assert client.get(reverse("evaluation:rate", args=["guessed"])).status_code == 404
     compute_campaign(campaign.pk)
     page = login(by).get(campaign.get_absolute_url())
