@@ -13,7 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
-from rest_framework.parsers import MultiPartParser
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -299,7 +299,8 @@ class NominationImportView(APIView):
     permission_model = Teacher
     action = "nominate"
     permission_actions = {"nominate": "nominate"}
-    parser_classes = [MultiPartParser]
+    # JSON is read too, to answer a body without the file with its reason.
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
 
     @extend_schema(
         request={
