@@ -130,11 +130,13 @@ class ProcurementOptions(OptionsForm):
     )
 
 
-def _paid(outer="contract"):
-    """The paid total of a contract's payment steps, as a subquery."""
+def _paid(user, outer="contract"):
+    """The paid total of a contract's payment steps (those ``user`` sees), as
+    a subquery."""
     return Coalesce(
         Subquery(
-            PaymentStep.objects.filter(contract=OuterRef(outer), status=PaymentStepStatus.PAID)
+            PaymentStep.objects.restrict(user)
+            .filter(contract=OuterRef(outer), status=PaymentStepStatus.PAID)
             .order_by()
             .values("contract")
             .annotate(total=Sum("amount"))
@@ -160,7 +162,7 @@ class ProcurementExporter(QuerysetExporter):
         qs = (
             Procurement.objects.restrict(self.user)
             .select_related("center", "awarded_bid__vendor", "contract")
-            .annotate(n_bids=Count("bids", distinct=True), paid=_paid("contract"))
+            .annotate(n_bids=Count("bids", distinct=True), paid=_paid(self.user))
             .order_by("-need_filed_at", "-id")
         )
         if self.options.get("status"):

@@ -392,3 +392,21 @@ def test_a_hostile_workbook_is_refused_with_its_message(world, login, key):
     assert EXPECTED[key] in message, message
     assert not NominationImport.objects.exists()
     assert not Enrollment.objects.exists()
+
+
+def test_the_pages_are_chinese(world, login, sub):
+    from tests.core.test_chinese_pages import english_words
+
+    t = school_teachers(world, 1)[0]
+    client = login(world.user("school_a"))
+    page = client.get(reverse("training:nomination-upload"))
+    assert english_words(page.content.decode()) == []
+    rows = [(t.external_id, t.name, sub.pk), ("NOPE", "某", sub.pk), (t.external_id, "别人", "")]
+    response = client.post(
+        reverse("training:nomination-upload"), {"file": upload(workbook(rows), "提名名单.xlsx")}
+    )
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert english_words(html) == [], english_words(html)
+    assert 'data-error-row="3"' in html and 'data-error-row="4"' in html
+    assert "您可提名的教师中没有此编号" in html

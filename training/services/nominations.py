@@ -155,7 +155,8 @@ def nominate_many(*, by, rows, subproject=None, dry_run=False) -> NominationResu
         clean = []
         for index, row in enumerate(rows):
             row = row if isinstance(row, dict) else {}
-            number = _text(row.get("teacher"), 64).upper()
+            raw_number = _text(row.get("teacher"), 64)
+            number = raw_number.upper()
             name = _text(row.get("name"), 50)
             target = _text(row.get("subproject"), 40)
             # Missing cells are told in ``resolve`` with the other rows'
@@ -172,6 +173,7 @@ def nominate_many(*, by, rows, subproject=None, dry_run=False) -> NominationResu
                     "index": index,
                     "label": row.get("row", index),
                     "teacher": number,
+                    "raw_teacher": raw_number,
                     "name": name,
                     "subproject": target,
                     "missing": missing,
@@ -180,15 +182,23 @@ def nominate_many(*, by, rows, subproject=None, dry_run=False) -> NominationResu
         return clean
 
     def resolve(clean, errors):
-        numbers = {r["teacher"] for r in clean}
+        numbers = {r["teacher"] for r in clean} | {r["raw_teacher"] for r in clean}
         hashes = {hash_id_number(n) for n in numbers if _ID_NUMBER.match(n)}
-        found = nominable_teachers(by).filter(
-            Q(external_id__in=numbers) | Q(id_number_hash__in=hashes)
+        found = list(
+            nominable_teachers(by)
+            .filter(Q(external_id__in=numbers) | Q(id_number_hash__in=hashes))
+            .only(
+                "pk",
+                "name",
+                "external_id",
+                "id_number_hash",
+                "district_id",
+                "school_id",
+                "is_active",
+            )
         )
         by_external, by_hash = {}, {}
-        for teacher in found.only(
-            "pk", "name", "external_id", "id_number_hash", "district_id", "school_id", "is_active"
-        ):
+        for teacher in found:
             if teacher.external_id:
                 by_external.setdefault(teacher.external_id.upper(), []).append(teacher)
             by_hash[teacher.id_number_hash] = teacher
@@ -265,6 +275,10 @@ def nominate_many(*, by, rows, subproject=None, dry_run=False) -> NominationResu
                     )
             elif subproject is not None:
                 sub = by_pk.get(subproject.pk)
+                if sub is None:
+                    errors.add(
+                        index, "subproject", _("No sub-project open to you has this id or code.")
+                    )
             if teacher is None or sub is None:
                 continue
             refused = subproject_refusal(sub, teacher)
