@@ -410,3 +410,15 @@ def test_the_pages_are_chinese(world, login, sub):
     assert english_words(html) == [], english_words(html)
     assert 'data-error-row="3"' in html and 'data-error-row="4"' in html
     assert "您可提名的教师中没有此编号" in html
+
+
+def test_api_refuses_a_bad_sub_project_id_and_a_missing_file(world, sub, api_client):
+    client = api_client("school_a")
+    t = school_teachers(world, 1)[0]
+    content = workbook([(t.external_id, t.name, "")])
+    assert api_post(client, content, subproject="abc").status_code == 400
+    assert api_post(client, content, subproject="999999").status_code == 404
+    response = client.post(reverse("api:training-nomination-import"), {}, format="json")
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "file_required"
+    assert api_post(client, content, subproject=str(sub.pk)).status_code == 201

@@ -321,10 +321,11 @@ class NominationImportView(APIView):
         if upload is None:
             return error_response(400, "file_required", _("Attach the workbook as “file”."))
         sub = None
-        if request.data.get("subproject"):
-            sub = get_object_or_404(
-                SubProject.objects.restrict(request.user), pk=str(request.data["subproject"])
-            )
+        wanted = str(request.data.get("subproject") or "").strip()
+        if wanted:
+            if not wanted.isdigit() or len(wanted) > 9:
+                return error_response(400, "invalid", _("Give the sub-project's id."))
+            sub = get_object_or_404(SubProject.objects.restrict(request.user), pk=int(wanted))
         dry_run = str(request.data.get("dry_run", "")).lower() in ("1", "true", "yes")
         try:
             rows, _digest = imports.read_workbook(upload)
