@@ -1,11 +1,26 @@
-"""Excel exports: a sub-project's roster, and its trainees' results."""
+"""Excel exports: a sub-project's roster, and its trainees' results; the
+procurements (stage, amounts, award, vendor, contract and payments) and a
+contract's payment schedule. Rows come through ``restrict``."""
+
+from decimal import Decimal
 
 from django import forms
+from django.db.models import Count, DecimalField, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from core.exports import QuerysetExporter, registry, yes_no
+from core.exports import OptionsForm, QuerysetExporter, registry, yes_no
 
-from .models import Enrollment, EnrollmentStatus
+from .models import (
+    Contract,
+    Enrollment,
+    EnrollmentStatus,
+    PaymentStep,
+    PaymentStepStatus,
+    Procurement,
+    ProcurementStatus,
+)
 
 
 class SubProjectOption(forms.Form):
@@ -104,4 +119,165 @@ class ResultExporter(_EnrollmentExporter):
             r.get_grade_display() if r else "",
             yes_no(r.recommended) if r else "",
             e.credit_entry.hours if e.credit_entry else None,
+        ]
+
+
+class ProcurementOptions(OptionsForm):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        choices=[("", _("Every status")), *ProcurementStatus.choices],
+        required=False,
+    )
+
+
+def _paid(user, outer="contract"):
+    """The paid total of a contract's payment steps (those ``user`` sees), as
+    a subquery."""
+    return Coalesce(
+        Subquery(
+            PaymentStep.objects.restrict(user)
+            .filter(contract=OuterRef(outer), status=PaymentStepStatus.PAID)
+            .order_by()
+            .values("contract")
+            .annotate(total=Sum("amount"))
+            .values("total"),
+            output_field=DecimalField(max_digits=14, decimal_places=2),
+        ),
+        Value(Decimal("0")),
+        output_field=DecimalField(max_digits=14, decimal_places=2),
+    )
+
+
+@registry.register
+class ProcurementExporter(QuerysetExporter):
+    identifier = "training-procurements"
+    name = _("Training procurements")
+    description = _(
+        "Procurements in your reach: stage, budget, bids, award, vendor, contract and payments."
+    )
+    permission = "training.view_procurement"
+    options_form = ProcurementOptions
+
+    def queryset(self):
+        qs = (
+            Procurement.objects.restrict(self.user)
+            .select_related("center", "awarded_bid__vendor", "contract")
+            .annotate(n_bids=Count("bids", distinct=True), paid=_paid(self.user))
+            .order_by("-need_filed_at", "-id")
+        )
+        if self.options.get("status"):
+            qs = qs.filter(status=self.options["status"])
+        return qs
+
+    def headers(self):
+        return [
+            _("Procurement id"),
+            _("Procurement"),
+            _("Purchasing center"),
+            _("Method"),
+            _("Procurement agency"),
+            _("Status"),
+            _("Need filed at"),
+            _("Budget (yuan)"),
+            _("Bids"),
+            _("Winner"),
+            _("Winning bid (yuan)"),
+            _("Winning score"),
+            _("Award notice on"),
+            _("Contract number"),
+            _("Contract amount (yuan)"),
+            _("Paid (yuan)"),
+            _("Outstanding (yuan)"),
+        ]
+
+    def row(self, p):
+        bid = p.awarded_bid
+        contract = getattr(p, "contract", None)
+        return [
+            p.pk,
+            p.title,
+            p.center.name,
+            p.get_method_display(),
+            p.agency,
+            p.get_status_display(),
+            p.need_filed_at,
+            p.budget,
+            p.n_bids,
+            bid.vendor.name if bid else "",
+            bid.amount if bid else None,
+            bid.total_score if bid else None,
+            p.award_notice_on,
+            contract.number if contract else "",
+            contract.amount if contract else None,
+            p.paid if contract else None,
+            contract.amount - p.paid if contract else None,
+        ]
+
+
+class ContractOption(OptionsForm):
+    contract = forms.ModelChoiceField(
+        label=_("Contract"),
+        queryset=Contract.objects.none(),
+        required=False,
+        help_text=_("Empty: every contract in your reach."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contract"].queryset = Contract.objects.restrict(self.user).order_by("number")
+
+
+@registry.register
+class PaymentScheduleExporter(QuerysetExporter):
+    identifier = "training-payment-schedule"
+    name = _("Contract payment schedule")
+    description = _(
+        "The payment steps of a contract (or of every contract in your reach): kind, amount, "
+        "when due, invoice and payment."
+    )
+    permission = "training.view_paymentstep"
+    options_form = ContractOption
+
+    def queryset(self):
+        qs = (
+            PaymentStep.objects.restrict(self.user)
+            .select_related("contract__vendor", "contract__center")
+            .order_by("contract__number", "id")
+        )
+        if self.options.get("contract"):
+            qs = qs.filter(contract_id=self.options["contract"])
+        return qs
+
+    def headers(self):
+        return [
+            _("Contract number"),
+            _("Purchasing center"),
+            _("Vendor"),
+            _("Contract amount (yuan)"),
+            _("Payment"),
+            _("Amount (yuan)"),
+            _("Due when"),
+            _("Status"),
+            _("Invoice number"),
+            _("Invoiced on"),
+            _("Due since"),
+            # funding's "Paid on" (拨付日期) is a disbursement; this is a payment.
+            pgettext_lazy("training payment step", "Paid on"),
+        ]
+
+    def row(self, step):
+        contract = step.contract
+        return [
+            contract.number,
+            contract.center.name,
+            contract.vendor.name,
+            contract.amount,
+            step.get_kind_display(),
+            step.amount,
+            step.get_due_condition_display(),
+            step.get_status_display(),
+            step.invoice_number,
+            step.invoiced_on,
+            step.due_on,
+            step.paid_on,
         ]

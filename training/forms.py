@@ -143,3 +143,28 @@ class CorrectionForm(StyledForm):
         coerce=lambda v: v == "1",
     )
     reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+class NominationUploadForm(StyledForm):
+    """The Excel nomination list (``training.imports``)."""
+
+    subproject = forms.ModelChoiceField(
+        label=_("Sub-project"),
+        queryset=SubProject.objects.none(),
+        required=False,
+        help_text=_("For rows whose sub-project cell is empty."),
+    )
+    file = forms.FileField(
+        label=_("Workbook (.xlsx)"),
+        help_text=_("At most 2 MB and 1,000 rows; the first row holds the headers."),
+    )
+
+    def __init__(self, *args, user=None, **kwargs):
+        from .services.nominations import OPEN_FOR_ENROLMENT
+
+        super().__init__(*args, **kwargs)
+        self.fields["subproject"].queryset = (
+            SubProject.objects.restrict(user)
+            .filter(status__in=OPEN_FOR_ENROLMENT)
+            .order_by("starts_on", "id")
+        )

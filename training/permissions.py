@@ -248,6 +248,18 @@ rules.register(
     },
 )
 
+# Who may nominate which teachers for training (services.apply, the Excel
+# nomination list in training.imports): a school admin their school's, a
+# district's staff their district's.
+rules.register(
+    "centers.teacher",
+    {
+        Role.SCHOOL_ADMIN: ("nominate", "school"),
+        Role.DISTRICT_STAFF: ("nominate", "district"),
+    },
+    actions=("nominate",),
+)
+
 # A district system posts its own 区培 / 校本 participation (services.sync).
 rules.register(
     "centers.district",

@@ -20,6 +20,11 @@ urlpatterns = [
     path("subprojects/<int:pk>/class/", views.class_page, name="class"),
     path("subprojects/<int:pk>/sessions/", views.session_add, name="session-add"),
     path("enrollments/", views.EnrollmentListView.as_view(), name="enrollment-list"),
+    path("nominations/", views.nomination_upload, name="nomination-upload"),
+    path("nominations/template.xlsx", views.nomination_template, name="nomination-template"),
+    path("nominations/<int:pk>/", views.nomination_preview, name="nomination-preview"),
+    path("nominations/<int:pk>/commit/", views.nomination_commit, name="nomination-commit"),
+    path("nominations/<int:pk>/discard/", views.nomination_discard, name="nomination-discard"),
     path("enrollments/<int:pk>/decide/", views.enrollment_decide, name="enrollment-decide"),
     path("enrollments/<int:pk>/withdraw/", views.enrollment_withdraw, name="enrollment-withdraw"),
     path(

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,13 +21,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from centers.models import Teacher
+from centers.models import ImportStatus, Teacher
 from core.generic import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
 from core.permissions import can, get_scope
 from core.registry import registry
 from core.roles import Role
 
-from . import services
+from . import imports, services
 from .filtersets import EnrollmentFilterSet, PlanFilterSet, SubProjectFilterSet
 from .forms import (
     CheckinForm,
@@ -34,6 +35,7 @@ from .forms import (
     CorrectionForm,
     MoveForm,
     NominateForm,
+    NominationUploadForm,
     ReasonForm,
     ResultForm,
     SessionForm,
@@ -43,6 +45,7 @@ from .models import (
     Attendance,
     Enrollment,
     EnrollmentStatus,
+    NominationImport,
     Plan,
     Session,
     SubProject,
@@ -194,6 +197,9 @@ class SubProjectDetailView(ScopedDetailView):
                 if scope.has_role(Role.SCHOOL_ADMIN) and sub.status in services.OPEN_FOR_ENROLMENT
                 else None
             ),
+            can_nominate_list=(
+                sub.status in services.OPEN_FOR_ENROLMENT and can(user, "nominate", Teacher)
+            ),
             move_form=MoveForm(),
         )
         return ctx
@@ -324,6 +330,7 @@ class EnrollmentListView(ScopedListView):
         ctx = super().get_context_data(**kwargs)
         scope = get_scope(self.request.user)
         ctx["may_decide"] = scope.superuser or scope.has_role(Role.DISTRICT_STAFF)
+        ctx["may_nominate"] = can(self.request.user, "nominate", Teacher)
         return ctx
 
 
@@ -638,3 +645,115 @@ def checkin(request, pk):
             messages.success(request, _("Checked in: %(title)s.") % {"title": session.title})
             return redirect("training:mine")
     return render(request, "training/checkin.html", {"session": session, "form": form})
+
+
+# --- The Excel nomination list ---------------------------------------------------------
+
+
+def _may_nominate(request):
+    if not can(request.user, "nominate", Teacher):
+        raise PermissionDenied
+
+
+@login_required
+def nomination_upload(request):
+    _may_nominate(request)
+    form = NominationUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "GET" and request.GET.get("subproject", "").isdigit():
+        form.initial["subproject"] = int(request.GET["subproject"])
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = imports.stage_import(
+                user=request.user,
+                upload=form.cleaned_data["file"],
+                subproject=form.cleaned_data["subproject"],
+            )
+        except imports.ImportRefused as exc:
+            form.add_error("file", str(exc))
+        else:
+            return redirect("training:nomination-preview", pk=batch.pk)
+    recent = NominationImport.objects.filter(owner=request.user)[:10]
+    return render(
+        request,
+        "training/nomination_upload.html",
+        {"form": form, "recent": recent, "title": _("Nominate from Excel")},
+    )
+
+
+def _own_import(request, pk):
+    _may_nominate(request)
+    return get_object_or_404(
+        NominationImport.objects.select_related("subproject"), pk=pk, owner=request.user
+    )
+
+
+@login_required
+def nomination_preview(request, pk):
+    batch = _own_import(request, pk)
+    rows = []
+    labels = dict(imports.HEADERS)
+    for row in batch.rows:
+        errors = batch.errors.get(str(row.get("row")), {})
+        rows.append(
+            {
+                "number": row.get("row"),
+                "cells": [row.get(field, "") for field, _label in imports.HEADERS],
+                "errors": [
+                    (labels.get(field, "") if field != "__all__" else "", msgs)
+                    for field, msgs in errors.items()
+                ],
+            }
+        )
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "training/nomination_preview.html",
+        {
+            "batch": batch,
+            "labels": [label for _field, label in imports.HEADERS],
+            "page_obj": page,
+            "rows": page.object_list,
+            "general_errors": batch.errors.get("0", {}).get("__all__", []),
+            "error_count": len([k for k in batch.errors if k != "0"]),
+            "title": _("Nomination list"),
+        },
+    )
+
+
+@login_required
+@require_POST
+def nomination_commit(request, pk):
+    batch = _own_import(request, pk)
+    if batch.status == ImportStatus.PREVIEW and not batch.has_errors:
+        batch = imports.commit_import(user=request.user, batch=batch)
+    if batch.status == ImportStatus.COMMITTED:
+        messages.success(
+            request,
+            _("Nominated: %(created)s teachers; their district approves them.") % batch.summary,
+        )
+    else:
+        messages.error(request, _("Nothing was imported: correct the rows marked below."))
+    return redirect("training:nomination-preview", pk=batch.pk)
+
+
+@login_required
+@require_POST
+def nomination_discard(request, pk):
+    batch = _own_import(request, pk)
+    if batch.status == ImportStatus.PREVIEW:
+        batch.status = ImportStatus.DISCARDED
+        batch.rows = []
+        batch.save(update_fields=["status", "rows"])
+        messages.info(request, _("The upload was discarded; nothing was imported."))
+    return redirect("training:nomination-upload")
+
+
+@login_required
+def nomination_template(request):
+    _may_nominate(request)
+    response = HttpResponse(
+        imports.template_workbook(request.user),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="training-nominations-template.xlsx"'
+    return response

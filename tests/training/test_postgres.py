@@ -97,3 +97,44 @@ def test_200_enrolments_for_50_seats_then_20_withdrawals(postgres, world, sub):
     assert len(now_enrolled) == 50 and sub.seats_taken == 50
     assert first_in_line <= now_enrolled
     assert services.waitlist(sub).count() == 130
+
+
+def test_two_nomination_lists_at_once_never_exceed_the_quota(postgres, world, sub):
+    """Three school admins' lists of two race for a district quota of 3: each
+    list locks the sub-project's row before it counts the quota, so the first
+    one in is written and the others, seeing its nominations, are refused
+    whole."""
+    from core.batch import BatchRejected
+    from core.roles import Role
+    from tests.factories import UserFactory, member
+    from training.models import Quota
+    from training.services import nominations
+
+    SubProject.objects.filter(pk=sub.pk).update(capacity=50)
+    Quota.objects.create(subproject=sub, district=world.district_a, seats=3)
+    lists = []
+    for i, school in enumerate((world.school_a, world.school_a2, world.school_a)):
+        admin = UserFactory()
+        member(admin, Role.SCHOOL_ADMIN, school)
+        teachers = [TeacherFactory(school=school, external_id=f"Q{i}-{n}") for n in range(2)]
+        rows = [
+            {"teacher": t.external_id, "name": t.name, "subproject": str(sub.pk)} for t in teachers
+        ]
+        lists.append((admin.pk, rows))
+    barrier = threading.Barrier(len(lists))
+
+    def send(item):
+        admin_id, rows = item
+        try:
+            barrier.wait()
+            return nominations.nominate_many(by=User.objects.get(pk=admin_id), rows=rows).created
+        except BatchRejected as exc:
+            return exc
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(len(lists)) as pool:
+        outcomes = list(pool.map(send, lists))
+    created = [o for o in outcomes if isinstance(o, int)]
+    assert created == [2], outcomes
+    assert Enrollment.objects.filter(subproject=sub).count() == 2

@@ -233,3 +233,39 @@ def test_the_route_needs_a_district_systems_token_and_a_key(
     staff = login(world.user("district_a"))
     assert post(staff, {"rows": [row]}).status_code == 403
     assert not Enrollment.objects.filter(subproject=district_sub).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_key_sent_at_once_from_many_connections_has_one_effect(
+    postgres, world, teachers, district_sub, system, api_token
+):
+    """Eight connections post one batch under one Idempotency-Key at the same
+    moment: one writes, the others wait on the key's unique index and replay
+    its answer byte for byte; one enrolment, one ledger entry, one key."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    workers = 8
+    raw, _token = api_token("system_a")
+    body = {"rows": [{"teacher": "TH-001", "subproject": district_sub.pk, "result": "pass"}]}
+    barrier = threading.Barrier(workers)
+
+    def send(_n):
+        client = Client(HTTP_AUTHORIZATION=f"Token {raw}")
+        try:
+            barrier.wait()
+            response = post(client, body, key="same-key")
+            return response.status_code, response.content, response.get("Idempotent-Replayed")
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(workers) as pool:
+        answers = list(pool.map(send, range(workers)))
+    assert {status for status, _c, _r in answers} == {201}, answers
+    assert len({content for _s, content, _r in answers}) == 1
+    assert [replayed for _s, _c, replayed in answers].count(None) == 1
+    assert ParticipationSync.objects.filter(key="same-key").count() == 1
+    assert Enrollment.objects.filter(subproject=district_sub).count() == 1
+    assert CreditEntry.objects.filter(activity_key=district_sub.activity_key).count() == 1

@@ -31,5 +31,10 @@ urlpatterns = [
         views.ParticipationBatchView.as_view(),
         name="training-participation",
     ),
+    path(
+        "training/nominations/import/",
+        views.NominationImportView.as_view(),
+        name="training-nomination-import",
+    ),
     *router.urls,
 ]

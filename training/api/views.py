@@ -13,6 +13,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import ParseError, UnsupportedMediaType
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,7 +25,7 @@ from core.permissions import get_scope
 from core.registry import registry
 from core.roles import Role
 
-from .. import services
+from .. import imports, services
 from ..filtersets import (
     AttendanceFilterSet,
     EnrollmentFilterSet,
@@ -285,3 +286,75 @@ class ParticipationBatchView(APIView):
 
 def _refuse_constant(name):
     raise ValueError(f"{name} is not JSON")
+
+
+class NominationImportView(APIView):
+    """``POST /api/v1/training/nominations/import/`` (multipart): ``file`` an
+    .xlsx nomination list (the page's template), optional ``subproject`` for
+    rows that name none, ``dry_run`` to check only. The same guard, parser
+    and service as the page (``training.imports``): a refused file answers
+    400 ``file_refused``; bad rows 422 ``invalid_rows`` with each row's
+    number, field and message, and nothing is written."""
+
+    permission_model = Teacher
+    action = "nominate"
+    permission_actions = {"nominate": "nominate"}
+    # JSON is read too, to answer a body without the file with its reason.
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "subproject": {"type": "integer"},
+                    "dry_run": {"type": "boolean"},
+                },
+                "required": ["file"],
+            }
+        },
+        responses={200: {"type": "object"}, 201: {"type": "object"}},
+    )
+    def post(self, request):
+        upload = request.FILES.get("file")
+        if upload is None:
+            return error_response(400, "file_required", _("Attach the workbook as “file”."))
+        sub = None
+        wanted = str(request.data.get("subproject") or "").strip()
+        if wanted:
+            if not wanted.isdigit() or len(wanted) > 9:
+                return error_response(400, "invalid", _("Give the sub-project's id."))
+            sub = get_object_or_404(SubProject.objects.restrict(request.user), pk=int(wanted))
+        dry_run = str(request.data.get("dry_run", "")).lower() in ("1", "true", "yes")
+        try:
+            rows, _digest = imports.read_workbook(upload)
+        except imports.ImportRefused as exc:
+            return error_response(400, "file_refused", str(exc))
+        result, errors = imports.check_rows(
+            user=request.user, rows=rows, subproject=sub, dry_run=dry_run
+        )
+        if errors:
+            details = [
+                {"row": int(number) or None, "field": None if f == "__all__" else f, "message": m}
+                for number, fields in errors.items()
+                for f, messages in fields.items()
+                for m in messages
+            ]
+            return error_response(
+                422,
+                "invalid_rows",
+                _("%(n)d rows are invalid; nothing of this list was written.")
+                % {"n": len([n for n in errors if n != "0"])},
+                {"rows": details},
+            )
+        if dry_run:
+            return Response({"rows": len(rows), "valid": True, "created": 0})
+        return Response(
+            {
+                "rows": len(rows),
+                "created": result.created,
+                "enrollments": [e.pk for e in result.rows],
+            },
+            status=status.HTTP_201_CREATED,
+        )

@@ -35,6 +35,7 @@ from centers.models import (
     Center,
     District,
     IdempotentBatch,
+    ImportStatus,
     School,
     SchoolStage,
     TargetGroup,
@@ -817,3 +818,47 @@ class ParticipationSync(IdempotentBatch):
 
     def __str__(self):
         return f"{self.district_id}: {self.key}"
+
+
+class NominationImport(models.Model):
+    """An uploaded nomination list (提名名单), parsed and checked, kept
+    server-side between the preview and the confirmation
+    (``training.imports``): nothing is written before the confirmation."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    subproject = models.ForeignKey(
+        SubProject,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sub-project"),
+        help_text=_("Rows with an empty sub-project cell nominate for this one."),
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    sha256 = models.CharField(_("file checksum"), max_length=64)
+    rows = models.JSONField(_("parsed rows"), default=list)
+    errors = models.JSONField(_("errors by row"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PREVIEW
+    )
+    summary = models.JSONField(_("result"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("committed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nomination import")
+        verbose_name_plural = _("nomination imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def has_errors(self):
+        return bool(self.errors)

@@ -66,6 +66,7 @@ from ..models import (
     SubProjectStatus,
 )
 from ..signals import subproject_closed
+from . import nominations
 
 ZERO = Decimal("0")
 TENTH = Decimal("0.1")
@@ -291,7 +292,7 @@ def move_subproject(*, subproject, move, by, reason="") -> SubProject:
 
 # --- Enrolment -------------------------------------------------------------------------
 
-OPEN_FOR_ENROLMENT = (SubProjectStatus.APPROVED, SubProjectStatus.RUNNING)
+OPEN_FOR_ENROLMENT = nominations.OPEN_FOR_ENROLMENT
 
 
 for _kind in NoticeKind:
@@ -315,27 +316,29 @@ def _notify(enrollment, kind):
 
 
 def apply(*, subproject, teacher, by) -> Enrollment:
-    """A teacher applies for themself, or their school admin nominates them;
-    the enrolment then waits for the district."""
+    """A teacher applies for themself, or their school admin (or district)
+    nominates them; the enrolment then waits for the district. A nomination
+    counts against the district's (and school's) quota at once
+    (``nominations.QuotaRoom``, under the sub-project's lock)."""
     scope = get_scope(by)
     self_ = teacher.pk in scope.ids(Role.TEACHER)
-    nominating = teacher.school_id in scope.ids(Role.SCHOOL_ADMIN)
+    nominating = not self_ and nominations.nominable_teachers(by).filter(pk=teacher.pk).exists()
     if not (self_ or nominating or scope.superuser):
         raise PermissionDenied(_("Only the teacher or their school admin may enrol them."))
     if not SubProject.objects.restrict(by, "view").filter(pk=subproject.pk).exists():
         raise PermissionDenied(_("This sub-project is not open to you."))
-    if subproject.status not in OPEN_FOR_ENROLMENT:
-        raise ValidationError(_("This sub-project is not open for enrolment."), code="closed")
-    if subproject.district_id and subproject.district_id != teacher.district_id:
-        raise ValidationError(
-            _("This sub-project is for teachers of %(district)s.")
-            % {"district": subproject.district},
-            code="district",
-        )
-    if not teacher.is_active:
-        raise ValidationError(_("This teacher is no longer active."), code="inactive")
+    refused = nominations.subproject_refusal(subproject, teacher)
+    if refused:
+        raise ValidationError(refused[1], code=refused[0])
     try:
         with transaction.atomic():
+            if nominating:
+                SubProject.objects.select_for_update().filter(pk=subproject.pk).first()
+                over = nominations.QuotaRoom([subproject.pk]).refusal(
+                    subproject.pk, teacher.district_id, teacher.school_id
+                )
+                if over:
+                    raise ValidationError(over, code="quota")
             enrollment = Enrollment.objects.create(
                 subproject=subproject,
                 teacher=teacher,
