@@ -188,8 +188,8 @@ def completion_sql(*, by="district", district_ids=None, on=None) -> tuple[str, l
     """The completion figures (teachers, complete, at risk, hours per school
     or district) written by hand as one statement over the balances: the
     floor of ``services.completion`` (the same figures, checked by the smoke
-    test). One city policy (the bench's): the policy's numbers are inlined as
-    parameters, each teacher's balance row joined once."""
+    test). One city policy (the bench's), each teacher's balance row joined
+    once."""
     from decimal import Decimal
 
     from django.utils import timezone
@@ -205,31 +205,25 @@ def completion_sql(*, by="district", district_ids=None, on=None) -> tuple[str, l
         f", COALESCE(b.{category_hours_field(m.category)}, 0) AS m{i}"
         for i, m in enumerate(minimums)
     )
-    met = "".join(f" AND m{i} >= %s" for i in range(len(minimums)))
-    behind = "".join(f" OR m{i} < %s" for i in range(len(minimums)))
+    # The policy's numbers are written into the statement as literals (they
+    # are ours, not input): a number to SQLite, numeric to PostgreSQL.
+    met = "".join(f" AND m{i} >= {m.hours}" for i, m in enumerate(minimums))
+    pace = [min(m.hours, m.hours * Decimal(elapsed) / days) for m in minimums]
+    behind = "".join(f" OR m{i} < {p}" for i, p in enumerate(pace))
     where = "t.is_active"
     params: list = [policy.pk]
     if district_ids is not None:
         where += f" AND t.district_id IN ({', '.join(['%s'] * len(district_ids))})"
         params += list(district_ids)
-    complete = f"h >= %s{met}"
-    complete_params = [policy.total_hours, *[m.hours for m in minimums]]
-    pace = [min(m.hours, m.hours * Decimal(elapsed) / days) for m in minimums]
+    complete = f"h >= {policy.total_hours}{met}"
     sql = (
         f"SELECT k, COUNT(*), COUNT(CASE WHEN {complete} THEN 1 END), "
-        f"COUNT(CASE WHEN NOT ({complete}) AND (h * %s < %s{behind}) THEN 1 END), SUM(h) "
+        f"COUNT(CASE WHEN NOT ({complete}) AND (h * {days} < {policy.total_hours * elapsed}"
+        f"{behind}) THEN 1 END), SUM(h) "
         f"FROM (SELECT t.{by}_id AS k, COALESCE(b.hours, 0) AS h{columns} "
         "FROM centers_teacher t LEFT JOIN credits_creditbalance b "
         f"ON b.teacher_id = t.id AND b.policy_id = %s WHERE {where}) s GROUP BY k"
     )
-    params = [
-        *complete_params,
-        *complete_params,
-        days,
-        policy.total_hours * elapsed,
-        *pace,
-        *params,
-    ]
     return sql, params
 
 
