@@ -39,7 +39,7 @@ from pathlib import Path
 
 TARGETS = {
     "teacher_page_ms": 50,
-    "teacher_page_queries": 15,
+    "teacher_page_queries": 14,
     "district_completion_ms": 300,
     "bureau_completion_ms": 300,
     "api_entries_per_s": 5000,

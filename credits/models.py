@@ -39,6 +39,17 @@ from .validators import validate_evidence_file
 HOURS = {"max_digits": 7, "decimal_places": 1}
 
 
+def choice_label(choices, value) -> str:
+    """What ``get_FOO_display`` answers, for one value of a ``TextChoices``:
+    Django's builds a dict of every choice on each call, translating every
+    label to hash it (60 calls, ~500 translations a history page); the enum
+    finds the one and translates it alone."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class Category(models.TextChoices):
     """What the hours were for; a policy may require a minimum of some."""
 
@@ -301,6 +312,17 @@ class CreditEntry(models.Model):
     def is_reversal(self) -> bool:
         return self.reverses_id is not None
 
+    # The history table shows three labels per entry: one enum look-up each
+    # (``choice_label``), not Django's dict of every translated choice per call.
+    def get_category_display(self):
+        return choice_label(Category, self.category)
+
+    def get_source_display(self):
+        return choice_label(Source, self.source)
+
+    def get_org_kind_display(self):
+        return choice_label(OrgKind, self.org_kind)
+
 
 class CreditActivity(models.Model):
     """Per teacher and known activity, the entry that currently counts.
@@ -515,6 +537,12 @@ class CreditClaim(AuditedModel):
     @property
     def is_pending(self):
         return self.status in (ClaimStatus.SUBMITTED, ClaimStatus.SCHOOL_APPROVED)
+
+    def get_status_display(self):
+        return choice_label(ClaimStatus, self.status)
+
+    def get_category_display(self):
+        return choice_label(Category, self.category)
 
     def get_source_display(self):
         """A claim not yet approved is no "approved claim": its own word for it."""

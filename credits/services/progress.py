@@ -30,7 +30,6 @@ from ..models import (
     Category,
     CategoryMinimum,
     CreditClaim,
-    CreditEntry,
     CreditPolicy,
     category_hours_field,
 )
@@ -92,33 +91,32 @@ class Summary:
 
 def teacher_summary(teacher, on=None) -> Summary:
     """Hours this cycle against the policy, by category against each
-    minimum, and pending claims: five queries whatever the ledger's size.
-    Complete, hours to go and at risk come from ``annotate_progress`` (the
-    one definition), on the teacher's own row."""
+    minimum, and pending claims: four queries whatever the ledger's size.
+    The hours by category, complete, hours to go and at risk come from one
+    row: ``annotate_progress`` (the one definition) on the teacher's own
+    balance row, which the ledger's every write keeps in step."""
     on = on or timezone.localdate()
     policy = policy_for(teacher.district_id, on)  # 2 queries (with minimums)
     summary = Summary(teacher=teacher, policy=policy, on=on)
     if policy is not None:
-        sums = dict(
-            CreditEntry.objects.filter(teacher=teacher)
-            .in_cycle(policy)
-            .order_by()
-            .values_list("category")
-            .annotate(total=Sum("hours"))
-        )
+        # One row: the standing by the one definition, and the hours by
+        # category from the same joined balance row it reads.
+        pmap = PolicyMap(city=None, overrides={teacher.district_id: policy})
+        columns = {
+            c: f"{_balance_alias(policy)}__{category_hours_field(c)}" for c in Category.values
+        }
+        standing = (
+            annotate_progress(Teacher.objects.filter(pk=teacher.pk), on, pmap)
+            .values("is_complete", "hours_to_go", "is_at_risk", *columns.values())
+            .first()
+        ) or {}
         minimums = {m.category: m.hours for m in policy.minimums.all()}
         for value, label in Category.choices:
-            hours = as_hours(sums.get(value))
+            hours = as_hours(standing.get(columns[value]))
             if hours or value in minimums:
                 summary.by_category.append(CategoryLine(value, label, hours, minimums.get(value)))
         summary.total = sum((line.hours for line in summary.by_category), ZERO)
-        pmap = PolicyMap(city=None, overrides={teacher.district_id: policy})
-        standing = (
-            annotate_progress(Teacher.objects.filter(pk=teacher.pk), on, pmap)
-            .values("is_complete", "hours_to_go", "is_at_risk")
-            .first()
-        )
-        if standing is not None:
+        if standing:
             summary.complete = bool(standing["is_complete"])
             summary.remaining = as_hours(standing["hours_to_go"])
             summary.at_risk = bool(standing["is_at_risk"])
