@@ -81,3 +81,18 @@ def test_category_balances_follow_awards_reversals_and_rebuilds(short_in_it, pol
     assert (
         before == after == {"ethics": Decimal("36"), "it": Decimal("45"), "subject": Decimal("279")}
     )
+
+
+def test_standing_reads_each_balance_by_one_join(short_in_it):
+    """The city's completion is one statement with no subquery: each
+    teacher's total and category minimums come from their balance row, joined
+    once (it was ten correlated look-ups per teacher; see docs/benchmarks.md)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        rows = services.completion(by="district", on=LATE)
+    assert sum(r.teachers for r in rows) >= 1
+    sql = captured.captured_queries[-1]["sql"].upper()
+    assert sql.count("SELECT") == 1
+    assert sql.count('"CREDITS_CREDITBALANCE"') == 1  # one policy in force: one join
