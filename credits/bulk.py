@@ -27,15 +27,16 @@ from django.utils import timezone
 from centers.models import Teacher
 
 from .models import (
+    Category,
     CreditActivity,
     CreditBalance,
-    CreditCategoryBalance,
     CreditEntry,
     CreditPolicy,
     EntryStatus,
+    category_hours_field,
 )
 
-BALANCE_CHUNK = 1000  # 4,000 parameters: within SQLite ≥ 3.32 limits
+BALANCE_CHUNK = 1000  # 10,000 parameters: within SQLite ≥ 3.32 limits (32,766)
 
 # The columns of a new entry, in the order ``insert_entries`` takes its rows.
 ENTRY_ROW = (
@@ -299,74 +300,69 @@ def copy_from(table, columns, data: str) -> None:
 
 def add_to_balances(lines) -> None:
     """Add (teacher id, earned on, hours, category) lines — new entries,
-    reversals negative — to the balance and the category balance of every
-    active policy whose cycle holds the date: one upsert each (PostgreSQL: for
-    any number of lines, the policies joined in the statement), in a fixed
-    order (policy, teacher) so concurrent writers never wait on each other
-    crosswise."""
+    reversals negative — to the balance (in all and in the line's category's
+    column) of every active policy whose cycle holds the date: one upsert
+    (PostgreSQL: for any number of lines, the policies joined in the
+    statement), in a fixed order (policy, teacher) so concurrent writers
+    never wait on each other crosswise."""
     lines = list(lines)
     if not lines:
         return
     table = CreditBalance._meta.db_table
-    by_category = CreditCategoryBalance._meta.db_table
+    columns = [category_hours_field(c) for c in Category.values]
     now = timezone.now()
     if is_postgres():
         teachers, dates, hours, categories = (array(column) for column in zip(*lines, strict=True))
-        lines_sql = (
-            "FROM unnest(%s::bigint[], %s::date[], %s::numeric[], %s::varchar[]) "
-            "AS v(t, d, h, c) "
-            f"JOIN {CreditPolicy._meta.db_table} p "
-            "ON p.is_active AND v.d BETWEEN p.cycle_start AND p.cycle_end "
+        by_category = ", ".join(
+            f"COALESCE(SUM(v.h) FILTER (WHERE v.c = '{c}'), 0)" for c in Category.values
         )
-        params = [now, teachers, dates, hours, categories]
+        updates = ", ".join(f"{col} = b.{col} + EXCLUDED.{col}" for col in columns)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"INSERT INTO {table} AS b (policy_id, teacher_id, hours, updated_at) "
-                f"SELECT p.id, v.t, SUM(v.h), %s {lines_sql}"
+                f"INSERT INTO {table} AS b (policy_id, teacher_id, hours, {', '.join(columns)}, "
+                "updated_at) "
+                f"SELECT p.id, v.t, SUM(v.h), {by_category}, %s "
+                "FROM unnest(%s::bigint[], %s::date[], %s::numeric[], %s::varchar[]) "
+                "AS v(t, d, h, c) "
+                f"JOIN {CreditPolicy._meta.db_table} p "
+                "ON p.is_active AND v.d BETWEEN p.cycle_start AND p.cycle_end "
                 "GROUP BY p.id, v.t ORDER BY p.id, v.t "
                 "ON CONFLICT (policy_id, teacher_id) DO UPDATE "
-                "SET hours = b.hours + EXCLUDED.hours, updated_at = EXCLUDED.updated_at",
-                params,
-            )
-            cursor.execute(
-                f"INSERT INTO {by_category} AS b "
-                "(policy_id, teacher_id, category, hours, updated_at) "
-                f"SELECT p.id, v.t, v.c, SUM(v.h), %s {lines_sql}"
-                "GROUP BY p.id, v.t, v.c ORDER BY p.id, v.t, v.c "
-                "ON CONFLICT (policy_id, teacher_id, category) DO UPDATE "
-                "SET hours = b.hours + EXCLUDED.hours, updated_at = EXCLUDED.updated_at",
-                params,
+                f"SET hours = b.hours + EXCLUDED.hours, {updates}, "
+                "updated_at = EXCLUDED.updated_at",
+                [now, teachers, dates, hours, categories],
             )
         return
     policies = list(
         CreditPolicy.objects.filter(is_active=True).only("pk", "cycle_start", "cycle_end")
     )
-    sums: dict[tuple, Decimal] = defaultdict(Decimal)
-    category_sums: dict[tuple, Decimal] = defaultdict(Decimal)
+    index = {c: i + 1 for i, c in enumerate(Category.values)}
+    sums: dict[tuple, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * (len(index) + 1))
     for teacher_id, earned_on, hours, category in lines:
         for policy in policies:
             if policy.cycle_start <= earned_on <= policy.cycle_end:
-                sums[(policy.pk, teacher_id)] += hours
-                category_sums[(policy.pk, teacher_id, category)] += hours
-    _upsert(table, ["policy_id", "teacher_id"], sums, now)
-    _upsert(by_category, ["policy_id", "teacher_id", "category"], category_sums, now)
+                row = sums[(policy.pk, teacher_id)]
+                row[0] += hours
+                row[index[category]] += hours
+    _upsert(table, ["policy_id", "teacher_id"], ["hours", *columns], sums, now)
 
 
-def _upsert(table, key_columns, sums, now) -> None:
-    """Add ``sums`` ({key tuple: hours}) to ``table`` (not PostgreSQL)."""
+def _upsert(table, key_columns, value_columns, sums, now) -> None:
+    """Add ``sums`` ({key tuple: [value per column]}) to ``table`` (not PostgreSQL)."""
     items = sorted(sums.items())
-    columns = [*key_columns, "hours", "updated_at"]
+    columns = [*key_columns, *value_columns, "updated_at"]
     row = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    updates = ", ".join(f"{c} = {table}.{c} + EXCLUDED.{c}" for c in value_columns)
     with connection.cursor() as cursor:
         for start in range(0, len(items), BALANCE_CHUNK):
             chunk = items[start : start + BALANCE_CHUNK]
             params = []
-            for key, hours in chunk:
-                params += [*key, hours, now]
+            for key, values in chunk:
+                params += [*key, *values, now]
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(columns)}) "
                 f"VALUES {', '.join([row] * len(chunk))} "
                 f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET "
-                f"hours = {table}.hours + EXCLUDED.hours, updated_at = EXCLUDED.updated_at",
+                f"{updates}, updated_at = EXCLUDED.updated_at",
                 params,
             )

@@ -40,6 +40,17 @@ from .validators import validate_evidence_file
 HOURS = {"max_digits": 7, "decimal_places": 1}
 
 
+def choice_label(choices, value) -> str:
+    """What ``get_FOO_display`` answers, for one value of a ``TextChoices``:
+    Django's builds a dict of every choice on each call, translating every
+    label to hash it (60 calls, ~500 translations a history page); the enum
+    finds the one and translates it alone."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class Category(models.TextChoices):
     """What the hours were for; a policy may require a minimum of some."""
 
@@ -304,6 +315,17 @@ class CreditEntry(models.Model):
     def is_reversal(self) -> bool:
         return self.reverses_id is not None
 
+    # The history table shows three labels per entry: one enum look-up each
+    # (``choice_label``), not Django's dict of every translated choice per call.
+    def get_category_display(self):
+        return choice_label(Category, self.category)
+
+    def get_source_display(self):
+        return choice_label(Source, self.source)
+
+    def get_org_kind_display(self):
+        return choice_label(OrgKind, self.org_kind)
+
 
 class CreditActivity(models.Model):
     """Per teacher and known activity, the entry that currently counts.
@@ -338,13 +360,27 @@ class CreditActivity(models.Model):
         return f"{self.teacher_id}:{self.key}"
 
 
+def category_hours_field(category: str) -> str:
+    """The ``CreditBalance`` column holding a category's hours."""
+    return f"hours_{category}"
+
+
+def _category_hours(label):
+    return models.DecimalField(
+        label, max_digits=9, decimal_places=1, default=Decimal("0"), db_default=Decimal("0")
+    )
+
+
 class CreditBalance(models.Model):
-    """Per teacher and policy, the hours earned in the policy's cycle: kept in
-    step with the ledger in the same transaction as every entry (award,
-    reversal, batch), so completion over a whole city reads 30,000 rows, not
-    1,500,000. It is derived data: ``services.rebuild_balances(policy)``
+    """Per teacher and policy, the hours earned in the policy's cycle, in all
+    and by category (one column per ``Category``): kept in step with the
+    ledger in the same transaction as every entry (award, reversal, batch:
+    one upsert, ``bulk.add_to_balances``), so completion over a whole city
+    reads 30,000 rows, not 1,500,000, and the category minimums of the one
+    definition of complete read the same row (``annotate_progress`` joins it
+    once per teacher). It is derived data: ``services.rebuild_balances(policy)``
     recomputes it from the ledger (and runs when a policy's cycle changes),
-    and the tests check it always equals the sum of the entries."""
+    and the tests check it always equals the sums of the entries."""
 
     # Indexed by the unique (policy, teacher) below, which serves every
     # look-up by policy: one index less to write on every balance update.
@@ -355,14 +391,23 @@ class CreditBalance(models.Model):
         verbose_name=_("policy"),
         db_index=False,
     )
+    # ``credit_balances``: the reverse name ``annotate_progress`` joins by
+    # (a FilteredRelation per policy).
     teacher = models.ForeignKey(
         Teacher,
         on_delete=models.CASCADE,
-        related_name="+",
+        related_name="credit_balances",
         verbose_name=_("teacher"),
         db_index=False,
     )
     hours = models.DecimalField(_("hours"), max_digits=9, decimal_places=1, default=Decimal("0"))
+    # The same hours by category (``category_hours_field``); their sum is ``hours``.
+    hours_ethics = _category_hours(Category.ETHICS.label)
+    hours_subject = _category_hours(Category.SUBJECT.label)
+    hours_it = _category_hours(Category.IT.label)
+    hours_school_based = _category_hours(Category.SCHOOL_BASED.label)
+    hours_wellbeing = _category_hours(Category.WELLBEING.label)
+    hours_general = _category_hours(Category.GENERAL.label)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
 
     class Meta:
@@ -377,44 +422,8 @@ class CreditBalance(models.Model):
     def __str__(self):
         return f"{self.teacher_id}@{self.policy_id}: {self.hours}"
 
-
-class CreditCategoryBalance(models.Model):
-    """Per teacher, policy and category, the hours earned in the policy's
-    cycle: kept in step with the ledger in the same statement as
-    ``CreditBalance`` (``bulk.add_to_balances``), so the category minimums of
-    the one definition of complete read one indexed row per minimum, not the
-    ledger. Derived data, rebuilt with the balances."""
-
-    policy = models.ForeignKey(
-        CreditPolicy,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("policy"),
-        db_index=False,
-    )
-    teacher = models.ForeignKey(
-        Teacher,
-        on_delete=models.CASCADE,
-        related_name="+",
-        verbose_name=_("teacher"),
-        db_index=False,
-    )
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
-    hours = models.DecimalField(_("hours"), max_digits=9, decimal_places=1, default=Decimal("0"))
-    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
-
-    class Meta:
-        verbose_name = _("credit balance by category")
-        verbose_name_plural = _("credit balances by category")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["policy", "teacher", "category"],
-                name="credit_category_balance_per_policy_teacher",
-            )
-        ]
-
-    def __str__(self):
-        return f"{self.teacher_id}@{self.policy_id}/{self.category}: {self.hours}"
+    def category_hours(self) -> dict[str, Decimal]:
+        return {c: getattr(self, category_hours_field(c)) for c in Category.values}
 
 
 class ClaimStatus(models.TextChoices):
@@ -531,6 +540,12 @@ class CreditClaim(AuditedModel):
     @property
     def is_pending(self):
         return self.status in (ClaimStatus.SUBMITTED, ClaimStatus.SCHOOL_APPROVED)
+
+    def get_status_display(self):
+        return choice_label(ClaimStatus, self.status)
+
+    def get_category_display(self):
+        return choice_label(Category, self.category)
 
     def get_source_display(self):
         """A claim not yet approved is no "approved claim": its own word for it."""

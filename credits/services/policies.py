@@ -10,11 +10,12 @@ from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 
 from ..models import (
+    Category,
     CategoryMinimum,
     CreditBalance,
-    CreditCategoryBalance,
     CreditEntry,
     CreditPolicy,
+    category_hours_field,
 )
 
 
@@ -74,23 +75,19 @@ def rebuild_balances(policy) -> int:
     """Recompute a policy's balances from the ledger (one aggregate); run
     when a policy is created or its cycle changes. Returns the teachers."""
     table = CreditBalance._meta.db_table
-    by_category = CreditCategoryBalance._meta.db_table
     entries = CreditEntry._meta.db_table
+    columns = ", ".join(category_hours_field(c) for c in Category.values)
+    by_category = ", ".join(
+        f"ROUND(SUM(CASE WHEN category = '{c}' THEN hours ELSE 0 END), 1)" for c in Category.values
+    )
     params = [policy.pk, timezone.now(), policy.cycle_start, policy.cycle_end]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {by_category} WHERE policy_id = %s", [policy.pk])
         cursor.execute(f"DELETE FROM {table} WHERE policy_id = %s", [policy.pk])
         if not policy.is_active:
             return 0
         cursor.execute(
-            f"INSERT INTO {by_category} (policy_id, teacher_id, category, hours, updated_at) "
-            f"SELECT %s, teacher_id, category, ROUND(SUM(hours), 1), %s FROM {entries} "
-            f"WHERE earned_on >= %s AND earned_on <= %s GROUP BY teacher_id, category",
-            params,
-        )
-        cursor.execute(
-            f"INSERT INTO {table} (policy_id, teacher_id, hours, updated_at) "
-            f"SELECT %s, teacher_id, ROUND(SUM(hours), 1), %s FROM {entries} "
+            f"INSERT INTO {table} (policy_id, teacher_id, hours, {columns}, updated_at) "
+            f"SELECT %s, teacher_id, ROUND(SUM(hours), 1), {by_category}, %s FROM {entries} "
             f"WHERE earned_on >= %s AND earned_on <= %s GROUP BY teacher_id",
             params,
         )

@@ -13,10 +13,9 @@ from django.db.models import (
     Count,
     ExpressionWrapper,
     F,
+    FilteredRelation,
     IntegerField,
-    OuterRef,
     Q,
-    Subquery,
     Sum,
     Value,
     When,
@@ -30,11 +29,9 @@ from centers.models import Teacher
 from ..models import (
     Category,
     CategoryMinimum,
-    CreditBalance,
-    CreditCategoryBalance,
     CreditClaim,
-    CreditEntry,
     CreditPolicy,
+    category_hours_field,
 )
 from .common import HOURS_FIELD, TENTH, ZERO, as_hours
 from .policies import PolicyMap, policy_for, policy_map
@@ -94,33 +91,32 @@ class Summary:
 
 def teacher_summary(teacher, on=None) -> Summary:
     """Hours this cycle against the policy, by category against each
-    minimum, and pending claims: five queries whatever the ledger's size.
-    Complete, hours to go and at risk come from ``annotate_progress`` (the
-    one definition), on the teacher's own row."""
+    minimum, and pending claims: four queries whatever the ledger's size.
+    The hours by category, complete, hours to go and at risk come from one
+    row: ``annotate_progress`` (the one definition) on the teacher's own
+    balance row, which the ledger's every write keeps in step."""
     on = on or timezone.localdate()
     policy = policy_for(teacher.district_id, on)  # 2 queries (with minimums)
     summary = Summary(teacher=teacher, policy=policy, on=on)
     if policy is not None:
-        sums = dict(
-            CreditEntry.objects.filter(teacher=teacher)
-            .in_cycle(policy)
-            .order_by()
-            .values_list("category")
-            .annotate(total=Sum("hours"))
-        )
+        # One row: the standing by the one definition, and the hours by
+        # category from the same joined balance row it reads.
+        pmap = PolicyMap(city=None, overrides={teacher.district_id: policy})
+        columns = {
+            c: f"{_balance_alias(policy)}__{category_hours_field(c)}" for c in Category.values
+        }
+        standing = (
+            annotate_progress(Teacher.objects.filter(pk=teacher.pk), on, pmap)
+            .values("is_complete", "hours_to_go", "is_at_risk", *columns.values())
+            .first()
+        ) or {}
         minimums = {m.category: m.hours for m in policy.minimums.all()}
         for value, label in Category.choices:
-            hours = as_hours(sums.get(value))
+            hours = as_hours(standing.get(columns[value]))
             if hours or value in minimums:
                 summary.by_category.append(CategoryLine(value, label, hours, minimums.get(value)))
         summary.total = sum((line.hours for line in summary.by_category), ZERO)
-        pmap = PolicyMap(city=None, overrides={teacher.district_id: policy})
-        standing = (
-            annotate_progress(Teacher.objects.filter(pk=teacher.pk), on, pmap)
-            .values("is_complete", "hours_to_go", "is_at_risk")
-            .first()
-        )
-        if standing is not None:
+        if standing:
             summary.complete = bool(standing["is_complete"])
             summary.remaining = as_hours(standing["hours_to_go"])
             summary.at_risk = bool(standing["is_at_risk"])
@@ -180,17 +176,45 @@ def _minimums(pmap) -> dict[int, list[CategoryMinimum]]:
     return found
 
 
-def _category_hours(policy, category):
-    """The teacher's hours of ``category`` in ``policy``'s cycle: one row of
-    the category balances' (policy, teacher, category) index."""
-    hours = CreditCategoryBalance.objects.filter(
-        teacher=OuterRef("pk"), policy_id=policy.pk, category=category
-    ).values("hours")[:1]
-    return Round(
-        Coalesce(Subquery(hours, output_field=HOURS_FIELD), Value(ZERO), output_field=HOURS_FIELD),
+def _balance_alias(policy) -> str:
+    return f"_balance_{policy.pk}"
+
+
+def _balance_joins(policies) -> dict:
+    """One LEFT JOIN per policy on the balances, on their unique (policy,
+    teacher) key: the total and every category of a teacher come from that
+    one row, read once, by a join the planner hashes over a whole city (not
+    by a correlated look-up repeated wherever an annotation is reused)."""
+    return {
+        _balance_alias(policy): FilteredRelation(
+            "credit_balances", condition=Q(credit_balances__policy_id=pk)
+        )
+        for pk, policy in policies.items()
+    }
+
+
+class _Hours(Round):
+    """Hours rounded to the tenth: SQLite may hand a decimal column back as a
+    float; PostgreSQL's ``numeric(9, 1)`` is exact already, so there it is the
+    column itself (no ROUND per use, per teacher, in a city-wide aggregate)."""
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return compiler.compile(self.get_source_expressions()[0])
+
+
+def _joined_hours(policy, column="hours"):
+    """Hours of the teacher's joined balance row of ``policy`` (0 without one)."""
+    return _Hours(
+        Coalesce(F(f"{_balance_alias(policy)}__{column}"), Value(ZERO), output_field=HOURS_FIELD),
         1,
         output_field=HOURS_FIELD,
     )
+
+
+def _category_hours(policy, category):
+    """The teacher's hours of ``category`` in ``policy``'s cycle: a column of
+    the same joined balance row."""
+    return _joined_hours(policy, category_hours_field(category))
 
 
 def _policy_minimum_terms(policy, minimums, on):
@@ -243,8 +267,9 @@ def annotate_progress(teachers, on=None, pmap=None):
     their district (the one definition above): ``cycle_hours``, ``required``,
     ``cycle_days``, ``elapsed``, ``shortfall`` (hours the category minimums
     still lack), ``behind_categories``, ``hours_to_go``, ``is_complete`` and
-    ``is_at_risk``. The total is one look-up in the balances' (policy,
-    teacher) index; each category minimum one in the category balances'. One query for
+    ``is_at_risk``. The total and each category minimum's hours are columns
+    of the teacher's balance row, joined once per policy (``_balance_joins``:
+    a LEFT JOIN, not a correlated subquery per use). One query for
     the minimums (none when the policies came with them prefetched)."""
     on = on or timezone.localdate()
     pmap = pmap or policy_map(on)
@@ -264,26 +289,21 @@ def annotate_progress(teachers, on=None, pmap=None):
     minimums = _minimums(pmap)
     policies = {p.pk: p for p in [pmap.city, *pmap.overrides.values()] if p is not None}
     terms = {pk: _policy_minimum_terms(p, minimums.get(pk, []), on) for pk, p in policies.items()}
-    teachers = teachers.annotate(
+    teachers = teachers.alias(**_balance_joins(policies)).annotate(
         c_policy=_policy_case(pmap, "pk", IntegerField()),
         required=_policy_case(pmap, "total_hours", HOURS_FIELD),
         cycle_days=_policy_case(pmap, "cycle_days", IntegerField()),
         elapsed=_policy_case(_ElapsedMap(pmap, on), "elapsed", IntegerField()),
         shortfall=_minimum_case(pmap, terms, 0, HOURS_FIELD),
         behind_categories=_minimum_case(pmap, terms, 1, IntegerField()),
+        cycle_hours=_minimum_case(
+            pmap,
+            {pk: (_joined_hours(p),) for pk, p in policies.items()},
+            0,
+            HOURS_FIELD,
+        ),
     )
-    hours = CreditBalance.objects.filter(teacher=OuterRef("pk"), policy=OuterRef("c_policy"))
-    teachers = teachers.annotate(
-        cycle_hours=Round(
-            Coalesce(
-                Subquery(hours.values("hours")[:1], output_field=HOURS_FIELD),
-                Value(ZERO),
-                output_field=HOURS_FIELD,
-            ),
-            1,
-            output_field=HOURS_FIELD,
-        )
-    ).alias(
+    teachers = teachers.alias(
         pace=ExpressionWrapper(F("cycle_hours") * F("cycle_days"), output_field=HOURS_FIELD),
         needed=ExpressionWrapper(F("required") * F("elapsed"), output_field=HOURS_FIELD),
     )

@@ -6,12 +6,13 @@ invariants. The COPY comparison runs on PostgreSQL only."""
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.db.models import Count, Sum
 
 from bench import generate, run
-from centers.models import Teacher
+from centers.models import District, Teacher
 from credits import services
-from credits.models import CreditActivity, CreditBalance, CreditCategoryBalance, CreditEntry
+from credits.models import CreditActivity, CreditBalance, CreditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -65,10 +66,10 @@ def assert_balances_match_ledger():
         .values_list("teacher", "category", "s")
     }
     kept = {
-        (t, c): h
-        for t, c, h in CreditCategoryBalance.objects.filter(policy=policy).values_list(
-            "teacher_id", "category", "hours"
-        )
+        (b.teacher_id, c): h
+        for b in CreditBalance.objects.filter(policy=policy)
+        for c, h in b.category_hours().items()
+        if h
     }
     assert kept == by_category
 
@@ -85,12 +86,26 @@ def test_measuring_functions_run(tiny):
     assert page["sql_floor"]["samples"] == 5 and page["orm_floor"]["samples"] == 5
     assert page["ratio_sql"] > 0 and page["ratio_orm"] > 0
     completion = run.measure_page(
-        actors["districts"], "/credits/completion/", orm_floor=run.completion_floor
+        actors["districts"],
+        "/credits/completion/",
+        orm_floor=run.completion_floor,
+        balance_floor=run.completion_balance_floor,
     )
     assert completion["samples"] == 1 and completion["orm_floor"]["samples"] == 1
+    assert completion["balance_floor"]["samples"] == 1 and completion["ratio_balance"] > 0
+    # The hand-written floor computes the very figures of the one definition.
+    for by, ids in (
+        ("district", None),
+        ("school", list(District.objects.values_list("pk", flat=True))),
+    ):
+        rows = services.completion(by=by, district_ids=ids)
+        assert rows and any(r.complete for r in rows) and any(r.at_risk for r in rows)
+        sql, params = run.completion_sql(by=by, district_ids=ids)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            bare = {k: (n, done, risky, services.as_hours(h)) for k, n, done, risky, h in cursor}
+        assert bare == {r.key: (r.teachers, r.complete, r.at_risk, r.hours) for r in rows}
     run.measure_page([actors["bureau"]], "/credits/completion/", orm_floor=run.completion_floor)
-
-    from centers.models import District
 
     districts = list(District.objects.filter(pk__in=actors["systems"]))
     batches = run.build_batches(districts, batches=2, size=10, tag="smoke")
@@ -102,8 +117,6 @@ def test_measuring_functions_run(tiny):
     assert service["rows"] == 20
     assert run.remove_sync_rows("smoke") == 20
     copied = run.measure_copy(run.copy_rows(batches))
-    from django.db import connection
-
     plain = run.measure_plain_copy(run.copy_rows(batches), batch=8)
     if connection.vendor == "postgresql":
         assert copied["rows"] == 20

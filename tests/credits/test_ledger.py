@@ -123,7 +123,7 @@ def test_summary_by_category_against_minimums(world, award, django_assert_max_nu
     award(world.teacher_a, 30, category="ethics")
     award(world.teacher_a, 100)
     award(world.teacher_a, 50, earned_on=date(2021, 6, 1))  # before the cycle
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         summary = services.teacher_summary(world.teacher_a)
     assert summary.total == Decimal("130")
     assert summary.required == Decimal("360")

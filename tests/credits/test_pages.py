@@ -296,7 +296,9 @@ def test_policy_pages(world, policy, login):
 
 def test_summary_page_query_count_is_small(world, policy, award, login):
     award(world.teacher_a, 1)
-    assert count_queries(login(world.user("teacher_a")), "/credits/") <= 20
+    # 18 since the summary reads the hours by category from the balance row
+    # with the standing (it summed the ledger in a query of its own).
+    assert count_queries(login(world.user("teacher_a")), "/credits/") <= 18
 
 
 def test_pages_speak_chinese(world, policy, award, login):

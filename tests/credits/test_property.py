@@ -161,8 +161,15 @@ def test_totals_equal_entries_and_activities_count_once(world, policy, ops):
         entries = CreditEntry.objects.filter(teacher=teacher)
         ledger_sum = sum((e.hours for e in entries), Decimal("0"))
         assert services.teacher_summary(teacher).total == ledger_sum == expected[teacher.pk]
-        # The balance kept in step with the ledger agrees with it.
+        # The balance kept in step with the ledger agrees with it, in all and
+        # by category (the columns the minimums read).
         assert services.as_hours(balances.get(teacher.pk, 0)) == ledger_sum
+        assert _category_columns(policy, teacher) == _ledger_categories(entries)
+    # A rebuild from the ledger finds the same figures.
+    services.rebuild_balances(policy)
+    for teacher in teachers:
+        entries = CreditEntry.objects.filter(teacher=teacher)
+        assert _category_columns(policy, teacher) == _ledger_categories(entries)
     twice = (
         CreditEntry.objects.filter(teacher__in=teachers, reverses__isnull=True)
         .exclude(activity_key="")
@@ -179,3 +186,17 @@ def test_totals_equal_entries_and_activities_count_once(world, policy, ops):
         .filter(n__gt=1)
         .exists()
     )
+
+
+def _ledger_categories(entries) -> dict:
+    sums: dict = {}
+    for entry in entries:
+        sums[entry.category] = sums.get(entry.category, Decimal("0")) + entry.hours
+    return {c: h for c, h in sums.items() if h}
+
+
+def _category_columns(policy, teacher) -> dict:
+    balance = CreditBalance.objects.filter(policy=policy, teacher=teacher).first()
+    if balance is None:
+        return {}
+    return {c: h for c, h in balance.category_hours().items() if h}

@@ -58,31 +58,41 @@ def test_meeting_the_minimum_completes(short_in_it, award):
 
 
 def test_category_balances_follow_awards_reversals_and_rebuilds(short_in_it, policy, award, world):
-    """The minimums read the category balances (no ledger scan per teacher):
-    kept in step by an award and a reversal, and equal to a rebuild."""
-    from credits.models import CreditCategoryBalance
+    """The minimums read the category columns of the balance row (no ledger
+    scan per teacher): kept in step by an award and a reversal, and equal to a
+    rebuild."""
+    from credits.models import CreditBalance
 
-    def it_hours():
-        return CreditCategoryBalance.objects.get(
-            policy=policy, teacher=short_in_it, category="it"
-        ).hours
+    def balance():
+        return CreditBalance.objects.get(policy=policy, teacher=short_in_it)
 
-    assert it_hours() == Decimal("45")
+    assert balance().hours_it == Decimal("45")
     entry = award(short_in_it, 5, category="it").entry
-    assert it_hours() == Decimal("50")
+    assert balance().hours_it == Decimal("50")
     row = services.annotate_progress(Teacher.objects.filter(pk=short_in_it.pk), LATE).get()
     assert row.is_complete
     services.reverse_entry(entry=entry, reason="录入有误", by=world.user("bureau"))
-    assert it_hours() == Decimal("45")
+    assert balance().hours_it == Decimal("45")
     row = services.annotate_progress(Teacher.objects.filter(pk=short_in_it.pk), LATE).get()
     assert not row.is_complete and row.hours_to_go == Decimal("5")
-    before = dict(
-        CreditCategoryBalance.objects.filter(policy=policy).values_list("category", "hours")
-    )
+    before = {c: h for c, h in balance().category_hours().items() if h}
     services.rebuild_balances(policy)
-    after = dict(
-        CreditCategoryBalance.objects.filter(policy=policy).values_list("category", "hours")
-    )
+    after = {c: h for c, h in balance().category_hours().items() if h}
     assert (
         before == after == {"ethics": Decimal("36"), "it": Decimal("45"), "subject": Decimal("279")}
     )
+
+
+def test_standing_reads_each_balance_by_one_join(short_in_it):
+    """The city's completion is one statement with no subquery: each
+    teacher's total and category minimums come from their balance row, joined
+    once (it was ten correlated look-ups per teacher; see docs/benchmarks.md)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        rows = services.completion(by="district", on=LATE)
+    assert sum(r.teachers for r in rows) >= 1
+    sql = captured.captured_queries[-1]["sql"].upper()
+    assert sql.count("SELECT") == 1
+    assert sql.count('"CREDITS_CREDITBALANCE"') == 1  # one policy in force: one join
