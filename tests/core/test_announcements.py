@@ -213,3 +213,17 @@ def test_api_list_queries_do_not_grow(world, login):
             publish_announcement(by=world.user("bureau"), title=f"通知{i}", body="…")
 
     assert_constant_queries(client, "/api/v1/announcements/", add_rows)
+
+
+def test_announcement_pages_have_no_english_word(world, login):
+    from core.services import withdraw_announcement
+    from tests.core.test_chinese_pages import english_words
+
+    item = publish_announcement(by=world.user("center_a"), title="开放日", body="欢迎")
+    client = login(world.user("center_a"))
+    urls = [item.get_absolute_url(), f"/announcements/{item.pk}/edit/", "/announcements/"]
+    for url in urls:
+        assert english_words(client.get(url).content.decode()) == [], url
+    withdraw_announcement(announcement=item, by=world.user("center_a"), reason="取消")
+    for url in (item.get_absolute_url(), "/announcements/"):
+        assert english_words(client.get(url).content.decode()) == [], url
