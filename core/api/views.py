@@ -18,6 +18,7 @@ from ..services import issue_token, revoke_token
 from .exceptions import error_response
 from .serializers import (
     AnnouncementSerializer,
+    AnnouncementWithdrawSerializer,
     ErrorSerializer,
     ExporterSerializer,
     ExportJobSerializer,
@@ -27,7 +28,6 @@ from .serializers import (
     NotificationSerializer,
     TokenRequestSerializer,
     TokenResponseSerializer,
-    WithdrawSerializer,
 )
 from .throttles import TokenThrottle
 from .viewsets import ScopedModelViewSet
@@ -298,12 +298,12 @@ class AnnouncementViewSet(ScopedModelViewSet):
     permission_actions = {"withdraw": "withdraw"}
     filterset_fields = ["audience"]
 
-    @extend_schema(request=WithdrawSerializer, responses=AnnouncementSerializer)
-    @action(detail=True, methods=["post"], serializer_class=WithdrawSerializer)
+    @extend_schema(request=AnnouncementWithdrawSerializer, responses=AnnouncementSerializer)
+    @action(detail=True, methods=["post"], serializer_class=AnnouncementWithdrawSerializer)
     def withdraw(self, request, pk=None):
         from ..services import withdraw_announcement
 
-        body = WithdrawSerializer(data=request.data)
+        body = AnnouncementWithdrawSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         item = withdraw_announcement(
             announcement=self.get_object(),

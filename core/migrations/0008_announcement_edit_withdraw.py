@@ -6,6 +6,25 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def publishers(apps, schema_editor):
+    """Announcements published before: the membership they were published
+    under is the author's bureau one, else their first center-staff one."""
+    Announcement = apps.get_model("core", "Announcement")
+    Membership = apps.get_model("core", "Membership")
+    for item in Announcement.objects.filter(publisher_role=""):
+        memberships = list(
+            Membership.objects.filter(
+                user_id=item.author_id, role__in=["bureau", "center_staff"]
+            ).order_by("pk")
+        )
+        chosen = next((m for m in memberships if m.role == "bureau"), None)
+        chosen = chosen or (memberships[0] if memberships else None)
+        if chosen is not None:
+            item.publisher_role = chosen.role
+            item.publisher_org_id = chosen.organisation_id
+            item.save(update_fields=["publisher_role", "publisher_org_id"])
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -43,4 +62,5 @@ class Migration(migrations.Migration):
             name='withdrawn_by',
             field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='withdrawn by'),
         ),
-    ]
+        migrations.RunPython(publishers, migrations.RunPython.noop),
+]
