@@ -53,9 +53,8 @@ from .models import (
     WorkDocument,
 )
 
-audit.CHANGE_LABELS.update(
-    ended=gettext_lazy("accounts ended"), granted=gettext_lazy("accounts granted")
-)
+audit.register_people_change("ended", gettext_lazy("accounts ended"))
+audit.register_people_change("granted", gettext_lazy("accounts granted"))
 HANDOVER_MESSAGE = audit.register_message(
     "alliance.handover",
     gettext_lazy(

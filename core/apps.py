@@ -50,11 +50,26 @@ class CoreConfig(AppConfig):
             "core.membership", {Role.BUREAU: ("manage_tokens", ALL)}, actions=("manage_tokens",)
         )
 
+        # Announcements: a reader sees what is addressed to everyone or to
+        # their role and not withdrawn; the author, and the colleagues of the
+        # organisation it was published under (the bureau, or one center's
+        # staff), edit and withdraw it and still see it once withdrawn. The
+        # bureau may also withdraw any center's notice (it answers for what the
+        # portal says), but edits only its own.
         def announcement_readers(user, ids, *, role):
-            return Q(audience="") | Q(audience=role) | Q(author_id=user.pk)
+            addressed = Q(audience="") | Q(audience=role)
+            return (addressed & Q(withdrawn_at__isnull=True)) | Q(author_id=user.pk)
 
         def own_announcements(user, ids):
             return Q(author_id=user.pk)
+
+        def announcements_of_center(user, ids):
+            return Q(author_id=user.pk) | Q(
+                publisher_role=Role.CENTER_STAFF, publisher_org_id__in=ids
+            )
+
+        def announcements_of_bureau(user, ids):
+            return Q(author_id=user.pk) | Q(publisher_role=Role.BUREAU)
 
         from functools import partial
 
@@ -66,12 +81,21 @@ class CoreConfig(AppConfig):
                     for role in Role
                     if role not in (Role.BUREAU, Role.CENTER_STAFF)
                 },
-                Role.BUREAU: {"view": ALL, "add change": own_announcements},
+                Role.BUREAU: {
+                    "view withdraw": ALL,
+                    "add": own_announcements,
+                    "change": announcements_of_bureau,
+                },
                 Role.CENTER_STAFF: {
-                    "view": partial(announcement_readers, role=Role.CENTER_STAFF),
-                    "add change": own_announcements,
+                    "view": (
+                        partial(announcement_readers, role=Role.CENTER_STAFF),
+                        announcements_of_center,
+                    ),
+                    "add": own_announcements,
+                    "change withdraw": announcements_of_center,
                 },
             },
+            actions=("withdraw",),
         )
         registry.add_section(NavSection("people", _("Organisations and people"), order=10))
         registry.add_section(NavSection("admin", _("Administration"), order=930))

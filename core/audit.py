@@ -34,6 +34,52 @@ MESSAGES: dict[str, object] = {}
 CHANGE_LABELS: dict[str, object] = {}
 
 
+#: entries in ``changes`` whose values are user ids (a handover's "ended",
+#: "granted"): the log shows each person's name and roles instead
+PEOPLE_CHANGES: set[str] = set()
+
+
+def register_people_change(key: str, label) -> str:
+    """A ``changes`` entry (not a model field) holding user ids, e.g. the
+    accounts a handover ended; ``label`` names it in the log."""
+    CHANGE_LABELS[key] = label
+    PEOPLE_CHANGES.add(key)
+    return key
+
+
+def people_names(user_ids, on=None) -> dict[int, str]:
+    """{user id: "王老师（中心工作人员、秘书处）"}: each person's name and the
+    roles they hold on ``on`` (today if not given; a person who has left
+    reads as their name alone); two queries whatever the number of people.
+    An id with no user left reads as itself."""
+    from django.contrib.auth import get_user_model
+
+    from .models import Membership
+
+    ids = {int(i) for i in user_ids if isinstance(i, int) or str(i).isdigit()}
+    if not ids:
+        return {}
+    users = {u.pk: u for u in get_user_model().objects.filter(pk__in=ids)}
+    roles: dict[int, list[str]] = {}
+    memberships = (
+        Membership.objects.active(on).filter(user_id__in=users).order_by("user_id", "role")
+    )
+    for membership in memberships:
+        label = str(membership.get_role_display())
+        held = roles.setdefault(membership.user_id, [])
+        if label not in held:
+            held.append(label)
+    names = {}
+    for pk in ids:
+        user = users.get(pk)
+        if user is None:
+            names[pk] = str(pk)
+            continue
+        held = roles.get(pk)
+        names[pk] = f"{user}（{'、'.join(held)}）" if held else str(user)
+    return names
+
+
 def register_message(key: str, text) -> str:
     """An audit message apps record by key (``record(..., key=..., params=...)``),
     rendered through gettext when the log is read."""

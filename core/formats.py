@@ -3,8 +3,9 @@ filters), Excel workbooks (``excel_value``) and printed transcripts.
 
 One definition each: times are local (``TIME_ZONE``, Asia/Shanghai), written
 ``2026-12-09 09:00``; dates ``2026-12-09``; hours without a useless ``.0``;
-yes/no in words; an empty value as an em dash on pages and an empty cell in
-workbooks."""
+yes/no in words; money as ``¥1,234.50`` on pages and as a number with the
+same look (``"¥"#,##0.00``) in workbooks; an empty value as an em dash on
+pages and an empty cell in workbooks."""
 
 from __future__ import annotations
 
@@ -51,6 +52,37 @@ def format_number(value) -> str:
     return str(value)
 
 
+class Money(decimal.Decimal):
+    """An amount in yuan (a Decimal that knows it is money): ``display``
+    writes it ``¥1,234.50`` and a workbook keeps it a number in the ¥ format."""
+
+
+def money(value):
+    """Mark an amount as money for a workbook row (``None`` stays empty)."""
+    if value is None or value == "":
+        return None
+    return Money(value)
+
+
+def format_amount(value) -> str:
+    """An amount of yuan without the sign, for a text that writes ``¥`` or 元
+    itself: ``285000`` → ``285,000.00``; empty → ``""``."""
+    if value is None or value == "":
+        return ""
+    try:
+        return f"{decimal.Decimal(str(value)):,.2f}"
+    except decimal.InvalidOperation:
+        return str(value)
+
+
+def format_money(value) -> str:
+    """``Decimal("285000")`` → ``¥285,000.00``; ``-5`` → ``-¥5.00``; empty → ``""``."""
+    text = format_amount(value)
+    if not text or not text.lstrip("-")[:1].isdigit():
+        return text
+    return f"-¥{text[1:]}" if text.startswith("-") else f"¥{text}"
+
+
 def yes_no(value) -> str:
     return gettext("Yes") if value else gettext("No")
 
@@ -65,6 +97,8 @@ def display(value) -> str:
         return format_datetime(value)
     if isinstance(value, datetime.date):
         return format_date(value)
+    if isinstance(value, Money):
+        return format_money(value)
     if isinstance(value, float | decimal.Decimal):
         return format_number(value)
     return str(value)
@@ -87,4 +121,9 @@ def excel_value(value):
 
 
 #: openpyxl number formats for the cells ``excel_value`` gives
-EXCEL_FORMATS = {datetime.datetime: "yyyy-mm-dd hh:mm", datetime.date: "yyyy-mm-dd"}
+EXCEL_MONEY = '"¥"#,##0.00;-"¥"#,##0.00'
+EXCEL_FORMATS = {
+    datetime.datetime: "yyyy-mm-dd hh:mm",
+    datetime.date: "yyyy-mm-dd",
+    Money: EXCEL_MONEY,
+}

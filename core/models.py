@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .permissions import RestrictedManager, RestrictedQuerySet
 from .roles import role_choices, roles
@@ -280,14 +281,65 @@ class AuditEntry(models.Model):
         model = _model_for(self.object_type)
         return str(model._meta.verbose_name) if model else self.object_type
 
+    def _user_ids(self) -> set:
+        """The user ids the changes name: values of fields pointing at a user
+        and of the registered people entries (``audit.PEOPLE_CHANGES``)."""
+        from .audit import PEOPLE_CHANGES
+
+        fields = self._user_fields()
+        found = set()
+        for name, value in (self.changes or {}).items():
+            if name not in fields and name not in PEOPLE_CHANGES:
+                continue
+            values = value if isinstance(value, list) else [value]
+            for item in values:
+                found.update(item if isinstance(item, list) else [item])
+        return {v for v in found if isinstance(v, int)}
+
+    def _user_fields(self) -> set[str]:
+        model = _model_for(self.object_type)
+        if model is None:
+            return set()
+        user_model = type(self)._meta.get_field("actor").related_model
+        return {
+            f.attname
+            for f in model._meta.concrete_fields
+            if f.is_relation and f.related_model is user_model
+        }
+
+    @classmethod
+    def attach_people(cls, entries) -> None:
+        """Resolve, for a page of entries at once, the people their changes
+        name (two queries), so ``change_lines`` shows names, not ids."""
+        from .audit import people_names
+
+        entries = list(entries)
+        ids = set().union(*(e._user_ids() for e in entries)) if entries else set()
+        names = people_names(ids) if ids else {}
+        for entry in entries:
+            entry._people = names
+
     def change_lines(self) -> list[tuple[str, str]]:
-        """The changes as (field name, "old → new" or value), in words."""
+        """The changes as (field name, "old → new" or value), in words; user
+        ids as the person's name and roles."""
+        from .audit import PEOPLE_CHANGES, people_names
         from .formats import display
 
         model = _model_for(self.object_type)
         fields = {f.attname: f for f in model._meta.concrete_fields} if model else {}
+        people = getattr(self, "_people", None)
+        if people is None:
+            people = people_names(self._user_ids())
+        user_fields = self._user_fields()
 
-        def word(field, value):
+        def person(value):
+            if isinstance(value, list):
+                return "、".join(person(v) for v in value) or "—"
+            return people.get(value, display(value)) if isinstance(value, int) else display(value)
+
+        def word(field, value, name=""):
+            if name in user_fields or name in PEOPLE_CHANGES:
+                return person(value)
             if field is not None and field.choices and value is not None:
                 return str(dict(field.flatchoices).get(value, value))
             return display(value)
@@ -301,10 +353,11 @@ class AuditEntry(models.Model):
                 from .audit import CHANGE_LABELS
 
                 label = str(CHANGE_LABELS.get(name, name))
-            if self.action == AuditAction.UPDATE and isinstance(value, list) and len(value) == 2:
-                text = f"{word(field, value[0])} → {word(field, value[1])}"
+            pair = isinstance(value, list) and len(value) == 2 and name not in PEOPLE_CHANGES
+            if self.action == AuditAction.UPDATE and pair:
+                text = f"{word(field, value[0], name)} → {word(field, value[1], name)}"
             else:
-                text = word(field, value)
+                text = word(field, value, name)
             lines.append((label, text))
         return lines
 
@@ -470,6 +523,30 @@ class Announcement(models.Model):
     )
     author_org = models.CharField(_("publisher"), max_length=200, blank=True, editable=False)
     published_at = models.DateTimeField(_("published at"), default=timezone.now, editable=False)
+    # The membership it was published under: the bureau's, or one center's
+    # staff (whose colleagues may then edit or withdraw it).
+    publisher_role = models.CharField(
+        _("publishing role"), max_length=32, blank=True, choices=role_choices, editable=False
+    )
+    publisher_org_id = models.PositiveBigIntegerField(
+        _("publishing organisation"), null=True, blank=True, editable=False
+    )
+    edited_at = models.DateTimeField(_("edited at"), null=True, blank=True, editable=False)
+    withdrawn_at = models.DateTimeField(
+        pgettext_lazy("announcement", "withdrawn at"), null=True, blank=True, editable=False
+    )
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+        editable=False,
+    )
+    withdraw_reason = models.CharField(
+        _("reason for withdrawal"), max_length=200, blank=True, editable=False
+    )
 
     objects = RestrictedQuerySet.as_manager()
 
@@ -485,3 +562,7 @@ class Announcement(models.Model):
         from django.urls import reverse
 
         return reverse("announcement-detail", args=[self.pk])
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None

@@ -13,6 +13,12 @@ urlpatterns = [
     path("announcements/", views.announcement_list, name="announcements"),
     path("announcements/new/", views.announcement_create, name="announcement-create"),
     path("announcements/<int:pk>/", views.announcement_detail, name="announcement-detail"),
+    path("announcements/<int:pk>/edit/", views.announcement_edit, name="announcement-edit"),
+    path(
+        "announcements/<int:pk>/withdraw/",
+        views.announcement_withdraw,
+        name="announcement-withdraw",
+    ),
     path("healthz/", views.healthz, name="healthz"),
     path("metrics", views.metrics, name="metrics"),
     path(

@@ -139,8 +139,21 @@ def announcement_list(request):
 def announcement_detail(request, pk):
     from .models import Announcement
 
-    item = get_object_or_404(Announcement.objects.restrict(request.user), pk=pk)
-    return render(request, "core/announcement_detail.html", {"title": item.title, "item": item})
+    item = get_object_or_404(
+        Announcement.objects.restrict(request.user).select_related("withdrawn_by"), pk=pk
+    )
+    may_change = not item.withdrawn and can(request.user, "change", item)
+    may_withdraw = not item.withdrawn and can(request.user, "withdraw", item)
+    return render(
+        request,
+        "core/announcement_detail.html",
+        {
+            "title": item.title,
+            "item": item,
+            "may_change": may_change,
+            "may_withdraw": may_withdraw,
+        },
+    )
 
 
 @login_required
@@ -153,12 +166,61 @@ def announcement_create(request):
         raise PermissionDenied
     form = AnnouncementForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        item = publish_announcement(by=request.user, **form.cleaned_data)
+        item = publish_announcement(by=request.user, request=request, **form.cleaned_data)
         messages.success(request, _("The announcement was published."))
         return redirect(item.get_absolute_url())
     return render(
         request, "core/announcement_form.html", {"title": _("New announcement"), "form": form}
     )
+
+
+@login_required
+def announcement_edit(request, pk):
+    """Edit an announcement: its author, a colleague of the publishing
+    organisation (``change`` scope); anyone else gets 404."""
+    from .forms import AnnouncementForm
+    from .models import Announcement
+    from .services import ANNOUNCEMENT_FIELDS, edit_announcement
+
+    if not can(request.user, "change", Announcement):
+        raise PermissionDenied
+    item = get_object_or_404(Announcement.objects.restrict(request.user, "change"), pk=pk)
+    initial = {name: getattr(item, name) for name in ANNOUNCEMENT_FIELDS}
+    form = AnnouncementForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            edit_announcement(
+                announcement=item, by=request.user, request=request, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The announcement was saved."))
+            return redirect(item.get_absolute_url())
+    return render(
+        request,
+        "core/announcement_form.html",
+        {"title": _("Edit the announcement"), "form": form, "item": item},
+    )
+
+
+@login_required
+@require_POST
+def announcement_withdraw(request, pk):
+    from .models import Announcement
+    from .services import withdraw_announcement
+
+    if not can(request.user, "withdraw", Announcement):
+        raise PermissionDenied
+    item = get_object_or_404(Announcement.objects.restrict(request.user, "withdraw"), pk=pk)
+    withdraw_announcement(
+        announcement=item,
+        by=request.user,
+        reason=request.POST.get("reason", "").strip(),
+        request=request,
+    )
+    messages.success(request, _("The announcement was withdrawn."))
+    return redirect(item.get_absolute_url())
 
 
 @login_required
@@ -270,6 +332,8 @@ def audit_log(request):
         if data["until"]:
             entries = entries.filter(at__date__lte=data["until"])
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    AuditEntry.attach_people(page.object_list)  # names, not user ids, in the changes
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from core.exports import Exporter, Sheet, registry
+from core.formats import money
 
 from .models import BudgetLine, Disbursement
 
@@ -50,9 +51,9 @@ class ExecutionExporter(Exporter):
                     line.name,
                     line.get_source_display(),
                     line.get_purpose_display(),
-                    line.amount,
-                    line.allocated,
-                    line.disbursed,
+                    money(line.amount),
+                    money(line.allocated),
+                    money(line.disbursed),
                     line.rate,
                 ]
                 for line in lines.iterator(chunk_size=CHUNK)
@@ -83,7 +84,7 @@ class ExecutionExporter(Exporter):
                     d.allocation.line.name,
                     d.paid_on,
                     d.get_kind_display(),
-                    d.amount,
+                    money(d.amount),
                     d.contract.number if d.contract else "",
                     d.payee,
                     d.reference,

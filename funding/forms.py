@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from centers.models import Center, CenterKind
+from core import formats
 from core.forms import StyledForm
 
 from .models import REVERSING_KINDS, DisbursementKind, Purpose
@@ -88,7 +89,7 @@ class DisburseForm(StyledForm):
         self.fields["contract"].queryset = contracts
         self.fields["payment_step"].queryset = steps
         self.fields["payment_step"].label_from_instance = lambda s: (
-            f"{s.contract.number} · {s.get_kind_display()} · ¥{s.amount}"
+            f"{s.contract.number} · {s.get_kind_display()} · {formats.format_money(s.amount)}"
         )
         self.fields["payment_step"].help_text = _("Only due steps; choose its contract too.")
 

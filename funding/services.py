@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from centers.models import CenterKind
+from core import formats
 from core.batch import SyncAnswer, answer_once, body_hash
 
 from .models import (
@@ -121,7 +122,7 @@ def change_line_amount(*, line, amount) -> BudgetLine:
         if amount < locked.allocated:
             raise ValidationError(
                 _("The line already allocates ¥%(allocated)s; its amount cannot go below.")
-                % {"allocated": locked.allocated},
+                % {"allocated": formats.format_amount(locked.allocated)},
                 code="bounds",
             )
         locked.amount = amount
@@ -171,7 +172,7 @@ def allocate(
             if amount > locked.amount - locked.allocated:
                 raise ValidationError(
                     _("Only ¥%(left)s of the line is left to allocate.")
-                    % {"left": locked.amount - locked.allocated},
+                    % {"left": formats.format_amount(locked.amount - locked.allocated)},
                     code="over_allocated",
                 )
             allocation = Allocation.objects.create(
@@ -207,7 +208,7 @@ def reverse_allocation(*, allocation, amount=None, reason, by=None, made_on=None
             if amount <= 0 or amount > left:
                 raise ValidationError(
                     _("Only ¥%(left)s of the allocation is unpaid and can be reversed.")
-                    % {"left": left},
+                    % {"left": formats.format_amount(left)},
                     code="over_reversed",
                 )
             entry = Allocation.objects.create(
@@ -282,7 +283,8 @@ def disburse(
             left = current.amount - current.reversed - current.disbursed
             if amount > left:
                 raise ValidationError(
-                    _("Only ¥%(left)s of the allocation is left to pay.") % {"left": left},
+                    _("Only ¥%(left)s of the allocation is left to pay.")
+                    % {"left": formats.format_amount(left)},
                     code="over_paid",
                 )
             if payment_step is not None:
@@ -297,7 +299,7 @@ def disburse(
                 if paid + amount > step.amount:
                     raise ValidationError(
                         _("Only ¥%(left)s of the payment step is left to pay.")
-                        % {"left": step.amount - paid},
+                        % {"left": formats.format_amount(step.amount - paid)},
                         code="over_paid",
                     )
             entry = Disbursement.objects.create(
@@ -349,7 +351,8 @@ def reverse_disbursement(
             amount = left if amount is None else money(amount)
             if amount <= 0 or amount > left:
                 raise ValidationError(
-                    _("Only ¥%(left)s of the payment can be reversed.") % {"left": left},
+                    _("Only ¥%(left)s of the payment can be reversed.")
+                    % {"left": formats.format_amount(left)},
                     code="over_reversed",
                 )
             entry = Disbursement.objects.create(
@@ -866,7 +869,7 @@ def post_figures(*, district, rows, by=None) -> dict:
                                 index,
                                 "amount",
                                 _("The line already allocates ¥%(allocated)s.")
-                                % {"allocated": line.allocated},
+                                % {"allocated": formats.format_amount(line.allocated)},
                             )
                         ]
                     )

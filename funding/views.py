@@ -21,7 +21,6 @@ from . import services
 from .filtersets import BudgetLineFilterSet
 from .forms import AllocateForm, DisburseForm, ReverseAllocationForm, ReverseDisbursementForm
 from .models import Allocation, BudgetLine, Disbursement, HolderKind
-from .templatetags.funding_tags import yuan
 
 HOLDERS = {"center": Center, "district": District, "school": School}
 
@@ -297,6 +296,10 @@ def disbursement_reverse(request, pk):
         title=_("Refund or correct the payment"),
         line=payment.allocation.line,
         subject=" · ".join(
-            (formats.format_date(payment.paid_on), payment.get_kind_display(), yuan(payment.amount))
+            (
+                formats.format_date(payment.paid_on),
+                payment.get_kind_display(),
+                formats.format_money(payment.amount),
+            )
         ),
     )

@@ -1,7 +1,9 @@
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import ExportJob, Membership
+from ..models import Announcement, ExportJob, Membership
 
 
 class MembershipSerializer(serializers.ModelSerializer):
@@ -101,3 +103,68 @@ class MarkReadSerializer(serializers.Serializer):
     ids = serializers.ListField(
         child=serializers.IntegerField(), required=False, help_text="None: all of them."
     )
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class AudienceField(serializers.ChoiceField):
+    """A role code (as ``/api/v1/me/`` lists them) or ``""`` for everyone; the
+    roles are registered by the apps, so the schema names no fixed set."""
+
+
+class AnnouncementSerializer(serializers.ModelSerializer):
+    """An announcement (通知公告). Written through ``core.services``: publishing
+    signs it with the author's organisations; editing is logged field by field."""
+
+    author_name = serializers.CharField(source="author.__str__", read_only=True)
+    audience = AudienceField(choices=[], allow_blank=True, required=False)
+    audience_label = serializers.CharField(source="get_audience_display", read_only=True)
+    withdrawn = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Announcement
+        fields = [
+            "id",
+            "title",
+            "body",
+            "audience",
+            "audience_label",
+            "until",
+            "author",
+            "author_name",
+            "author_org",
+            "published_at",
+            "edited_at",
+            "withdrawn",
+            "withdrawn_at",
+            "withdraw_reason",
+        ]
+        read_only_fields = [
+            "author",
+            "author_org",
+            "published_at",
+            "edited_at",
+            "withdrawn_at",
+            "withdraw_reason",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from ..roles import roles
+
+        self.fields["audience"].choices = [("", ""), *roles.choices()]
+
+    def create(self, validated_data):
+        from ..services import publish_announcement
+
+        request = self.context["request"]
+        return publish_announcement(by=request.user, **validated_data)
+
+    def update(self, instance, validated_data):
+        from ..services import edit_announcement
+
+        request = self.context["request"]
+        return edit_announcement(announcement=instance, by=request.user, **validated_data)
+
+
+class AnnouncementWithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")

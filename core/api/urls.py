@@ -1,6 +1,10 @@
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from . import views
+
+router = SimpleRouter()
+router.register("announcements", views.AnnouncementViewSet, basename="announcement")
 
 urlpatterns = [
     path("me/", views.MeView.as_view(), name="me"),
@@ -12,4 +16,5 @@ urlpatterns = [
     path("exports/jobs/", views.ExportJobListView.as_view(), name="export-jobs"),
     path("exports/jobs/<int:pk>/", views.ExportJobView.as_view(), name="export-job"),
     path("exports/<slug:identifier>/", views.ExportStartView.as_view(), name="export-start"),
+    *router.urls,
 ]

@@ -5,17 +5,20 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..exports import check_download, download, registry, start_export
-from ..models import ApiToken, ExportJob, ExportStatus, Membership
+from ..models import Announcement, ApiToken, ExportJob, ExportStatus, Membership
 from ..permissions import get_scope
 from ..roles import roles
 from ..services import issue_token, revoke_token
 from .exceptions import error_response
 from .serializers import (
+    AnnouncementSerializer,
+    AnnouncementWithdrawSerializer,
     ErrorSerializer,
     ExporterSerializer,
     ExportJobSerializer,
@@ -27,6 +30,7 @@ from .serializers import (
     TokenResponseSerializer,
 )
 from .throttles import TokenThrottle
+from .viewsets import ScopedModelViewSet
 
 ERROR = OpenApiResponse(ErrorSerializer, description="The error body (docs/api.md).")
 COMMON_ERRORS = {401: ERROR, 403: ERROR}
@@ -279,3 +283,32 @@ class NotificationReadView(APIView):
         body.is_valid(raise_exception=True)
         marked = notifications.mark_read(user=request.user, ids=body.validated_data.get("ids"))
         return Response({"marked": marked, "unread": notifications.unread_count(request.user)})
+
+
+class AnnouncementViewSet(ScopedModelViewSet):
+    """通知公告: the announcements addressed to the caller (their role or
+    everyone; withdrawn ones only for their publishers and the bureau).
+    The bureau and center staff publish (POST), edit (PATCH: author or a
+    colleague of the publishing organisation) and withdraw
+    (``POST …/withdraw/`` ``{"reason": "…"}``, also the bureau for any)."""
+
+    queryset = Announcement.objects.select_related("author")
+    serializer_class = AnnouncementSerializer
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    permission_actions = {"withdraw": "withdraw"}
+    filterset_fields = ["audience"]
+
+    @extend_schema(request=AnnouncementWithdrawSerializer, responses=AnnouncementSerializer)
+    @action(detail=True, methods=["post"], serializer_class=AnnouncementWithdrawSerializer)
+    def withdraw(self, request, pk=None):
+        from ..services import withdraw_announcement
+
+        body = AnnouncementWithdrawSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        item = withdraw_announcement(
+            announcement=self.get_object(),
+            by=request.user,
+            reason=body.validated_data["reason"],
+            request=request,
+        )
+        return Response(AnnouncementSerializer(item, context={"request": request}).data)

@@ -34,6 +34,13 @@ def hours(value):
 
 
 @register.filter
+def yuan(value):
+    """Money wherever a page shows it: ``285000`` → ``¥285,000.00``; ``None`` → ``—``
+    (``core.formats.format_money``)."""
+    return formats.format_money(value) if value not in (None, "") else formats.EMPTY
+
+
+@register.filter
 def percent(value, digits=1):
     if value is None:
         return "—"

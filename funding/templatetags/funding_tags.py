@@ -1,18 +1,8 @@
-from decimal import Decimal
-
 from django import template
 
 from core import formats
 
 register = template.Library()
-
-
-@register.filter
-def yuan(value):
-    """``Decimal("5002800")`` → ``¥5,002,800.00``; ``None`` → ``—``."""
-    if value in (None, ""):
-        return formats.EMPTY
-    return f"¥{Decimal(value):,.2f}"
 
 
 @register.filter

@@ -204,3 +204,19 @@ def test_reading_pages_and_api_never_hands_over(world, alliance, login):
     # The periodic task does it.
     tasks.sync_secretariat.delay().get()
     assert secretariat_memberships().filter(organisation_id=services.term_on(today).center_id)
+
+
+def test_handover_entry_names_the_people_not_their_ids(alliance, world, login):
+    from core.models import User
+
+    User.objects.filter(pk=world.user("center_b").pk).update(name="乙中心李老师")
+    User.objects.filter(pk=alliance.staff_a2.pk).update(name="甲中心张老师")
+    services.sync_secretariat(TERM_1[0])
+    services.sync_secretariat(TERM_2[0])
+    entry = AuditEntry.objects.filter(action=AuditAction.HANDOVER).first()
+    lines = dict(entry.change_lines())
+    assert "乙中心李老师（中心工作人员、联盟秘书处）" in lines["授予的账户"]
+    assert "甲中心张老师（中心工作人员）" in lines["停用的账户"]
+    page = login(world.user("bureau")).get("/audit/", {"action": "handover"}).content.decode()
+    assert "乙中心李老师（中心工作人员、联盟秘书处）" in page
+    assert f"[{world.user('center_b').pk}]" not in page

@@ -29,6 +29,7 @@ from alliance.models import (
 from centers.models import Mandate, Standard
 from core.models import ExportJob
 from core.roles import Role
+from core.services import publish_announcement
 from credits.models import ClaimStatus, CreditClaim, CreditPolicy
 from credits.services import award_hours
 from evaluation import services as evaluation_services
@@ -250,6 +251,12 @@ def build(world) -> dict[str, Pair]:
         ),
         **_training_pairs(world),
         **_funding_pairs(world),
+        "announcement": Pair(
+            publish_announcement(by=world.user("center_a"), title="中心甲通知", body="…"),
+            publish_announcement(
+                by=world.user("bureau"), title="致教师", body="…", audience=Role.TEACHER
+            ),
+        ),
         "export-job": Pair(
             ExportJob.objects.create(owner=world.user("bureau"), exporter="centers"),
             ExportJob.objects.create(owner=world.user("center_b"), exporter="centers"),

@@ -247,6 +247,7 @@ def test_answer(shared, objects, route, method, target, actor, expected):
 
 
 DETAIL_ACTIONS = {
+    "announcement-withdraw",
     "evaluation-campaign-profile",
     "alliance-document-comments",
     "alliance-document-transition",

@@ -235,3 +235,38 @@ def test_audit_log_object_type_filter_is_a_choice_of_model_names(world, login):
     assert "centers.teacher<" not in html  # shown by its name, not its label
     assert client.get("/audit/?object_type=centers.teacher").context["entries"]
     assert not client.get("/audit/?object_type=alliance.booking").context["entries"]
+
+
+def test_changes_name_people_not_user_ids_with_constant_queries(world, login):
+    """A field pointing at a user (a record's author, who recorded it) and a
+    registered people entry read as the person's name and role."""
+    from core.models import User
+
+    User.objects.filter(pk=world.user("center_a").pk).update(name="陈老师")
+    User.objects.filter(pk=world.user("teacher_a").pk).update(name="林老师")
+    audit.register_people_change("test_people", gettext_lazy("accounts granted"))
+    audit.record(
+        AuditAction.UPDATE,
+        object_type="core.announcement",
+        object_id="1",
+        changes={
+            "author_id": [world.user("center_a").pk, world.user("teacher_a").pk],
+            "test_people": [world.user("center_a").pk],
+        },
+    )
+    client = login(world.user("bureau"))
+    page = client.get("/audit/").content.decode()
+    assert "陈老师（中心工作人员） → 林老师（教师）" in page
+    assert f"{world.user('center_a').pk} → {world.user('teacher_a').pk}" not in page
+
+    def add(n):
+        for _ in range(n):
+            user = User.objects.create(username=f"u{User.objects.count()}", name="新人")
+            audit.record(
+                AuditAction.UPDATE,
+                object_type="core.announcement",
+                object_id="2",
+                changes={"author_id": [user.pk, world.user("bureau").pk], "test_people": [user.pk]},
+            )
+
+    assert_constant_queries(client, "/audit/", add)

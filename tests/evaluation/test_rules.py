@@ -216,3 +216,22 @@ def test_no_gate_where_the_subproject_does_not_say_so(world, closed, login):
     page = login(user).get(reverse("training:mine"))
     assert b"data-result-locked" not in page.content and b"data-grade" in page.content
     assert timezone.now()
+
+
+def test_satisfaction_reads_as_a_plain_percentage(world, closed, login):
+    from django.urls import reverse
+
+    from evaluation.tasks import compute_survey_results
+
+    sub, _ = closed
+    survey = _survey(sub)
+    for score, inv in zip((5, 3), survey.invitations.order_by("pk"), strict=True):
+        services.answer(token=inv.token, answers=_answers(survey, score), by=inv.user)
+    compute_survey_results(survey.pk)
+    client = login(world.user("bureau"))
+    for url in (
+        reverse("evaluation:survey-detail", args=[survey.pk]),
+        reverse("evaluation:survey-list"),
+    ):
+        html = client.get(url).content.decode()
+        assert "50%" in html and "50.00 %" not in html, url

@@ -76,7 +76,7 @@ def test_refusals_are_form_errors_in_chinese(world, login, district_line, sub):
     url = allocate_url(district_line)
     over = client.post(url, {"amount": "1000000.01", "center": world.district_center_a.pk})
     assert over.status_code == 200
-    assert "该预算科目仅剩 ¥1000000.00 可安排。" in over.content.decode()
+    assert "该预算科目仅剩 ¥1,000,000.00 可安排。" in over.content.decode()
     none = client.post(url, {"amount": "100"})
     assert "请选择一个培训计划、项目、子项目或中心。" in none.content.decode()
     # Another district's center is not offered (training money: the own school only).
@@ -97,7 +97,7 @@ def test_pay_against_a_due_payment_step(world, login, line, sub, contract):
     too_much = client.post(
         url, {"amount": "30000.01", "kind": "prepayment", "payment_step": step.pk}
     )
-    assert "该付款节点仅剩 ¥30000.00 可支付。" in too_much.content.decode()
+    assert "该付款节点仅剩 ¥30,000.00 可支付。" in too_much.content.decode()
     response = client.post(
         url, {"amount": "30000", "kind": "prepayment", "payment_step": step.pk, "payee": "机构甲"}
     )

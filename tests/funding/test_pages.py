@@ -78,7 +78,7 @@ def test_line_detail_shows_allocations_payments_and_reversals(world, login, sub)
     services.reverse_disbursement(disbursement=paid, amount="5000", reason="多付退回")
     services.allocate(line=line, center=world.district_center_a, amount="600000")
     page = login(world.user("district_a")).get(line.get_absolute_url()).content.decode()
-    assert "¥1,000,000.00" in page and "¥100,000.00" in page and "¥-5,000.00" in page
+    assert "¥1,000,000.00" in page and "¥100,000.00" in page and "-¥5,000.00" in page
     assert "¥205,000.00" in page  # left to pay on the sub-project after the refund
     assert "¥100,000.00" in page and world.district_center_a.name in page
 

@@ -237,3 +237,19 @@ def test_scoring_and_completing_an_evaluation(world, studios, login):
         .content.decode()
     )
     assert 'id="result"' in html and "80.0" in html
+
+
+def test_hours_read_without_a_useless_decimal(world, studios, login):
+    """``3`` hours, ``2.5`` hours: never the stored ``3.0`` / ``2.50``."""
+    three = record(studios.a, [studios.member_a], title="三学时研讨")
+    record(studios.a, [studios.member_a], title="半天研讨", hours="2.5", held_on=date(2024, 5, 11))
+    client = login(world.user("center_a"))
+    pages = {
+        "list": client.get(reverse("studios:activity-list")).content.decode(),
+        "detail": client.get(reverse("studios:activity-detail", args=[three.pk])).content.decode(),
+        "studio": client.get(reverse("studios:detail", args=[studios.a.pk])).content.decode(),
+    }
+    for name, html in pages.items():
+        assert "3.0" not in html and "2.50" not in html, name
+    assert "<td>2.5</td>" in pages["list"] and "<td>3</td>" in pages["list"]
+    assert ">5.5 <small" in pages["studio"].replace("\n", "")

@@ -175,6 +175,12 @@ def test_phone_flow_through_the_pages(world, login):
     mine = teacher.get(reverse("training:mine"))
     assert f'data-hours="{o.enrollment_a.credit_entry.hours}"' in mine.content.decode()
     assert o.enrollment_a.status == EnrollmentStatus.ENROLLED
+    # the score and the attendance read as numbers people write: 88.25, 100%, never 100.0 %
+    import re
+
+    shown = re.search(r"\(([\d.]+); [^)]*?([\d.]+)%\)", mine.content.decode())
+    assert shown, "the result line shows the score and the attendance"
+    assert not any(part.endswith(".0") for part in shown.groups()), shown.groups()
 
 
 def test_district_decides_on_the_page(world, login):

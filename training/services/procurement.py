@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
-from core import audit
+from core import audit, formats
 from core.models import AuditAction, Membership
 from core.roles import Role
 
@@ -223,7 +223,7 @@ def submit_bid(*, procurement, vendor, amount, by, now=None) -> Bid:
             raise ValidationError(
                 {
                     "amount": _("The bid is above the budget of %(budget)s yuan.")
-                    % {"budget": procurement.budget}
+                    % {"budget": formats.format_amount(procurement.budget)}
                 }
             )
         try:
@@ -531,7 +531,7 @@ def sign_contract(
             raise ValidationError(
                 {
                     "amount": _("The contract cannot exceed the winning bid of %(amount)s yuan.")
-                    % {"amount": bid.amount}
+                    % {"amount": formats.format_amount(bid.amount)}
                 }
             )
         bond = Decimal(str(performance_bond or 0)).quantize(CENT)
