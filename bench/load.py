@@ -394,6 +394,9 @@ def gunicorn_command(port: int, workers: int) -> list[str]:
         f"127.0.0.1:{port}",
         "--workers",
         str(workers),
+        # No control socket: its default path (~/.gunicorn/gunicorn.ctl) is one per
+        # user, shared with any other gunicorn on the machine.
+        "--no-control-socket",
     ]
 
 
@@ -643,15 +646,16 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--redis", default="", help="a Redis URL for the cache (rate limits), as in production"
     )
+    parser.add_argument("--scale", type=int, default=1, help="on the city N times over")
     args = parser.parse_args(argv)
 
     from bench import env as bench_env
 
-    url = bench_env.setup()
+    url = bench_env.setup(scale=args.scale)
     from bench import generate
     from bench import run as bench_run
 
-    if not generate.already_generated(generate.CITY):
+    if not generate.already_generated(generate.scaled(args.scale)):
         sys.exit(
             "The bench database holds no city: run `make bench` (or python -m bench.generate)."
         )

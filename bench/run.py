@@ -934,6 +934,12 @@ def main(argv=None) -> int:
         help="comma-separated parts to run, the others skipped (e.g. sync); "
         "dashboards and load run only when named here",
     )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="measure the city N times over (its own database gz_bench_xN, generated if empty)",
+    )
     parser.add_argument("--child-export", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.only:
@@ -957,14 +963,15 @@ def main(argv=None) -> int:
         print(json.dumps(result))
         return 0
 
-    url = bench_env.setup(fresh=args.fresh)
+    url = bench_env.setup(fresh=args.fresh, scale=args.scale)
     from django.conf import settings
 
     from bench import generate
 
-    if not generate.already_generated(generate.CITY):
+    city = generate.scaled(args.scale)
+    if not generate.already_generated(city):
         print("The bench database is empty: generating the city (a few minutes)…")
-        stats = generate.generate(generate.CITY)
+        stats = generate.generate(city)
         print(f"Generated in {stats['total_seconds']} s.")
         vacuum()
     settings.DEBUG = False

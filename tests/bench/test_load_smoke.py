@@ -11,12 +11,13 @@ import sys
 import pytest
 from django.db import connection
 
-from bench import generate, load, run
+from bench import env, generate, load, run
 from centers.models import District
 from core.models import User
 from credits.models import CreditEntry
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# The live server reads what the test wrote: committed, so flushed after.
+live = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
@@ -31,6 +32,7 @@ def people(actors):
     return [*actors["teachers"], *actors["districts"], actors["bureau"]]
 
 
+@live
 def test_the_load_client_signs_in_and_drives_each_target(city, live_server):
     actors = city
     password = load.set_run_password(people(actors))
@@ -73,6 +75,7 @@ def test_the_load_client_signs_in_and_drives_each_target(city, live_server):
     assert not User.objects.get(pk=actors["bureau"].pk).has_usable_password()
 
 
+@live
 def test_a_wrong_password_is_no_session(city, live_server):
     load.set_run_password(people(city))
     with pytest.raises(RuntimeError, match="log-in of bench-bureau answered 200"):
@@ -107,3 +110,17 @@ def test_the_server_is_gunicorn_on_loopback_with_production_settings(tmp_path):
     )
     assert done.stdout.split() == ["False", "HTTP_X_FORWARDED_PROTO", "True", "False"]
     assert load.gunicorn_workers_default() == 3
+
+
+def test_scale_n_is_the_city_n_times_over_in_its_own_database(monkeypatch):
+    monkeypatch.delenv("BENCH_DATABASE_URL", raising=False)
+    assert env.database_name(env.bench_url()) == "gz_bench"
+    assert env.database_name(env.bench_url(10)) == "gz_bench_x10"  # never gz_bench's data
+    ten = generate.scaled(10)
+    assert (ten.districts, ten.schools, ten.teachers, ten.entries) == (
+        11,
+        15_000,
+        300_000,
+        15_000_000,
+    )
+    assert generate.scaled(1) == generate.CITY
