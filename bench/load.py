@@ -376,7 +376,9 @@ def server_env(
         LOG_LEVEL="INFO",
     )
     if redis_url:
-        env["REDIS_URL"] = redis_url  # Redis cache (rate limits), as in production
+        # The rate limits' counters in Redis, shared by the workers as in production; the
+        # cache in that same database (not the next one: it is the run's only database).
+        env["REDIS_URL"] = env["REDIS_CACHE_URL"] = redis_url
     return env
 
 
