@@ -53,6 +53,7 @@ def test_the_load_client_signs_in_and_drives_each_target(city, live_server):
         requests=10,
         seconds=60,
         teacher_sessions=3,
+        single=5,
         log=lambda *_: None,
     )
 
@@ -62,6 +63,8 @@ def test_the_load_client_signs_in_and_drives_each_target(city, live_server):
         assert 0 < fig["p50_ms"] <= fig["p95_ms"] <= fig["p99_ms"] <= fig["max_ms"]
         assert fig["req_per_s"] > 0
     assert figures["teacher_page"]["sessions"] == 3
+    alone = figures["teacher_page"]["single_client"]  # the service time, one client
+    assert (alone["requests"], alone["errors"], alone["concurrency"]) == (5, 0, 1)
     sync = figures["batch_sync"]
     assert (sync["requests"], sync["errors"], sync["batch_size"]) == (4, 0, 10)
     assert CreditEntry.objects.filter(external_id__startswith="bench-smokeload-").count() == 40
