@@ -9,7 +9,7 @@ PORT ?= 8000
 # Code samples in the docs are illustrative (often abbreviated): ruff formats Python only.
 RUFF_FORMAT_EXCLUDE := --exclude "*.md"
 
-.PHONY: run test install install-test lock upgrade lint fmt check pytest messages translations browser-deps bench worker clean screenshots vendor-echarts
+.PHONY: run test install install-test lock upgrade lint fmt check pytest messages translations browser-deps bench loadtest worker clean screenshots vendor-echarts
 
 UV := $(BIN)/uv
 # uv uses the interpreter in .venv and never downloads one; a lock that disagrees with
@@ -129,6 +129,11 @@ worker: install
 ## (docs/benchmarks.md); BENCH_ARGS="--fresh" rebuilds the data first.
 bench: install-test
 	$(PY) -m bench $(BENCH_ARGS)
+
+## make loadtest: gunicorn with production settings on 127.0.0.1, 20 clients signed in
+## for real, req/s and p50/p95/p99 per page and the batch sync (docs/benchmarks.md, "Load").
+loadtest: install-test
+	$(PY) -m bench.load $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 media staticfiles

@@ -108,6 +108,21 @@ class Scale:
 
 
 CITY = Scale()
+
+
+def scaled(times: int) -> Scale:
+    """The city ``times`` over (``--scale 10``: a province, 300,000 teachers and
+    15 M entries in 15,000 schools of the same 11 districts; 500 accounts)."""
+    if times < 1:
+        raise ValueError("the scale is a whole number ≥ 1")
+    return Scale(
+        schools=CITY.schools * times,
+        teachers=CITY.teachers * times,
+        entries=CITY.entries * times,
+        accounts=CITY.accounts,
+    )
+
+
 TINY = Scale(districts=1, schools=3, teachers=20, entries=500, accounts=5)
 
 
@@ -708,13 +723,22 @@ def main(argv=None) -> int:
     parser.add_argument("--entries", type=int, default=CITY.entries)
     parser.add_argument("--schools", type=int, default=CITY.schools)
     parser.add_argument("--seed", type=int, default=CITY.seed)
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="the city N times over, in its own database gz_bench_xN (overrides the sizes)",
+    )
     args = parser.parse_args(argv)
     from bench import env
 
-    env.setup(fresh=args.fresh)
-    scale = Scale(
-        teachers=args.teachers, entries=args.entries, schools=args.schools, seed=args.seed
-    )
+    env.setup(fresh=args.fresh, scale=args.scale)
+    if args.scale > 1:
+        scale = scaled(args.scale)
+    else:
+        scale = Scale(
+            teachers=args.teachers, entries=args.entries, schools=args.schools, seed=args.seed
+        )
     if already_generated(scale) and not args.fresh:
         print("The bench database already holds the data (use --fresh to rebuild).")
         return 0

@@ -1052,7 +1052,7 @@ def print_report(env: dict, counts: dict, figures: dict) -> list:
         print(f"  {key:<13} {env[key]}")
     print("  data          " + ", ".join(f"{v:,} {k}" for k, v in counts.items()))
     print()
-    width = max(len(r[0]) for r in rows) + 2
+    width = max((len(r[0]) for r in rows), default=20) + 2
     print(f"{'Figure':<{width}}{'Measured':<28}{'Target':<16}Result")
     print("-" * (width + 52))
     for label, measured, target, ok in rows:
@@ -1077,12 +1077,18 @@ def main(argv=None) -> int:
         "--only",
         default="",
         help="comma-separated parts to run, the others skipped (e.g. sync); "
-        "dashboards runs only when named here",
+        "dashboards and load run only when named here",
+    )
+    parser.add_argument(
+        "--scale",
+        type=int,
+        default=1,
+        help="measure the city N times over (its own database gz_bench_xN, generated if empty)",
     )
     parser.add_argument("--child-export", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.only:
-        parts = {"pages", "sync", "export", "dashboards", "training"}
+        parts = {"pages", "sync", "export", "dashboards", "training", "load"}
         only = set(filter(None, args.only.split(",")))
         if only - parts:
             parser.error(f"--only takes {', '.join(sorted(parts))}")
@@ -1102,20 +1108,23 @@ def main(argv=None) -> int:
         print(json.dumps(result))
         return 0
 
-    url = bench_env.setup(fresh=args.fresh)
+    url = bench_env.setup(fresh=args.fresh, scale=args.scale)
     from django.conf import settings
 
     from bench import generate
 
-    if not generate.already_generated(generate.CITY):
+    city = generate.scaled(args.scale)
+    if not generate.already_generated(city):
         print("The bench database is empty: generating the city (a few minutes)…")
-        stats = generate.generate(generate.CITY)
+        stats = generate.generate(city)
         print(f"Generated in {stats['total_seconds']} s.")
         vacuum()
     settings.DEBUG = False
     skip = set(filter(None, args.skip.split(",")))
     if "dashboards" not in set(filter(None, args.only.split(","))):
         skip.add("dashboards")  # optional: measured only with --only dashboards
+    if "load" not in set(filter(None, args.only.split(","))):
+        skip.add("load")  # optional: gunicorn under load (bench/load.py), with --only load
     load_at_start = os.getloadavg()
     actors = bench_actors()
     figures: dict = {}
@@ -1174,6 +1183,24 @@ def main(argv=None) -> int:
     if "export" not in skip:
         print("City-wide export (child process)…")
         figures["export"] = _export_in_child()
+
+    if "load" not in skip:
+        from bench import load
+
+        print("Load: gunicorn at fixed concurrency (bench/load.py)…")
+        result = load.run_load(
+            url,
+            actors,
+            concurrency=load.DEFAULTS["concurrency"],
+            requests=load.DEFAULTS["requests"],
+            seconds=load.DEFAULTS["seconds"],
+            batch_size=load.DEFAULTS["batch_size"],
+            sync_requests=load.DEFAULTS["batches"],
+            workers=load.gunicorn_workers_default(),
+            tag=tag,
+        )
+        load.print_report(result["meta"], result["figures"])
+        figures["load"] = result
 
     env = environment(url, load_at_start)
     counts = data_counts()

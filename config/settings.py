@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 from .env import env_bool, env_int, env_list, env_required, env_str, next_redis_db
 
@@ -159,13 +160,20 @@ TEMPLATES = [
 
 # --- Database -----------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL")
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
-    if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+
+
+def _database(url: str) -> dict:
+    database = dj_database_url.parse(url, conn_max_age=60)
+    if database["ENGINE"].endswith("postgresql"):
         # No JIT: the portal's queries are short, and PostgreSQL's cost model
         # JIT-compiled the city completion (correlated look-ups per teacher)
         # for 2.4 s of its 4.1 s (docs/benchmarks.md, "Floors and ratios").
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+        database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
+    return database
+
+
+if DATABASE_URL:
+    DATABASES = {"default": _database(DATABASE_URL)}
 else:
     DATABASES = {
         "default": {
@@ -176,6 +184,14 @@ else:
     }
 if env_str("TEST_DATABASE_NAME"):
     DATABASES["default"]["TEST"] = {"NAME": env_str("TEST_DATABASE_NAME")}
+# A read replica (streaming replication of the primary) for the dashboards and the
+# exports; reads that must see their own writes stay on the primary (core/replica.py,
+# docs/deploy.md "Scale-out"). Tests use it as a mirror of the test database.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _database(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, broker, tasks -----------------------------------------------------
@@ -208,6 +224,19 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "Asia/Shanghai"
+# A queue per workload, each with its own workers (docker-compose.yml, docs/deploy.md
+# "Scale-out"): a long city-wide export never holds up the evaluations' scores or the
+# reminders. A worker started without -Q (`make worker`, development) takes them all.
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [
+    Queue(name) for name in ("default", "exports", "evaluations", "notifications")
+]
+CELERY_TASK_ROUTES = {
+    "core.tasks.run_export_job": {"queue": "exports"},
+    "credits.tasks.remind_at_risk_teachers": {"queue": "notifications"},
+    "evaluation.tasks.remind_and_close_surveys": {"queue": "notifications"},
+    "evaluation.tasks.*": {"queue": "evaluations"},
+}
 CELERY_BEAT_SCHEDULE = {
     # Key figures of the month for the dashboards' trends (closed months never change).
     "dashboards-monthly-snapshot": {
@@ -326,6 +355,32 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploaded and exported files on S3-compatible object storage (MinIO in docker-compose.yml,
+# or a cloud's), shared by every web and worker host instead of the `media` volume
+# (docs/deploy.md "Scale-out"). Needs django-storages[s3] (boto3); private, each download
+# still passes the view's permission check (core/files.py; PRIVATE_FILES_ACCEL_PREFIX unset).
+S3_BUCKET = env_str("S3_BUCKET", "")
+if S3_BUCKET:
+    try:
+        import storages.backends.s3  # noqa: F401
+    except ImportError as exc:
+        raise ImproperlyConfigured(
+            "S3_BUCKET is set but django-storages[s3] (with boto3) is not installed."
+        ) from exc
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "region_name": env_str("S3_REGION") or None,
+            "addressing_style": "path",  # MinIO and most S3 doubles: bucket in the path
+            "default_acl": None,  # the bucket's own policy: private
+            "querystring_auth": True,
+            "file_overwrite": False,  # a second file of the same name gets a new name
+        },
+    }
 # Development and tests serve static files straight from the apps (no collectstatic).
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG

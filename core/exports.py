@@ -41,6 +41,7 @@ from .formats import EXCEL_FORMATS, excel_value
 from .formats import yes_no as _yes_no
 from .models import AuditAction, ExportJob, ExportStatus, export_upload_to
 from .observability import EXPORT_FAILURES, EXPORT_ROWS, count, observe
+from .replica import replica_reads
 
 PROGRESS_EVERY = 500
 TRANSIENT_ERRORS = (OperationalError, ConnectionError)
@@ -300,7 +301,9 @@ def _run_held(job: ExportJob) -> ExportJob:
             raise LookupError(f"unknown export {job.exporter}")
         _remove_leftovers(job)
         exporter = exporter_cls(job.owner, job.options)
-        with translation.override(job.language):
+        # The rows come from the read replica if there is one; the progress the
+        # export writes is its own job row, which it never reads back (no pin).
+        with translation.override(job.language), replica_reads(pin=False):
             written = _write_workbook(exporter, job, str(tmp))
             with open(tmp, "rb") as fh:
                 # stored under the job's id; the download carries the exporter's

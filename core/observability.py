@@ -303,6 +303,7 @@ class QueueLengthCollector:
             from celery import current_app
 
             queues = {current_app.conf.task_default_queue}
+            queues |= {q.name for q in current_app.conf.task_queues or ()}  # one per workload
             client = redis.Redis.from_url(url, socket_timeout=2)
             try:
                 for queue in sorted(queues):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.charts import charts, figures_workbook
+from core.replica import reads_from_replica
 
 from . import services
 from .forms import DashboardFilterForm
@@ -43,6 +44,7 @@ def _dashboard_and_filters(request, key):
 
 
 @login_required
+@reads_from_replica  # DATABASE_REPLICA_URL: a replica's lag is fine here
 def dashboard(request, key):
     dashboard, districts, filters = _dashboard_and_filters(request, key)
     form = DashboardFilterForm(request.GET or None, districts=districts)
@@ -75,6 +77,7 @@ def dashboard(request, key):
 
 
 @login_required
+@reads_from_replica  # DATABASE_REPLICA_URL: a replica's lag is fine here
 def chart_xlsx(request, key, chart):
     """One chart's figures (as its table shows them) as an ``.xlsx``."""
     dashboard, _districts, filters = _dashboard_and_filters(request, key)
@@ -93,6 +96,7 @@ def chart_xlsx(request, key, chart):
 
 
 @login_required
+@reads_from_replica  # DATABASE_REPLICA_URL: a replica's lag is fine here
 def annual_report(request, year=None):
     """The alliance's annual statistics (成果统计) as a printable page: the
     members' results and the year's figures; the bureau and the secretariat."""

@@ -51,6 +51,23 @@ def postgres(db):
     require(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """A second database alias, ``replica``, as a TEST MIRROR of ``default``
+    (what DATABASE_REPLICA_URL adds in production; core/replica.py). No router
+    sends reads there unless a test installs it (tests/core/test_replica.py),
+    and a test that does declares both databases."""
+    from django.conf import settings
+    from django.db import connections
+
+    if "replica" not in settings.DATABASES:
+        default = connections.settings["default"]
+        settings.DATABASES["replica"] = {
+            **default,
+            "TEST": {**default["TEST"], "MIRROR": "default"},
+        }
+
+
 @pytest.fixture(autouse=True)
 def _tasks_inline(request, settings, tmp_path):
     """Tasks run in-process unless the test drives a real worker."""

@@ -1,0 +1,730 @@
+"""Load benchmark: the production server under fixed concurrency (issue 17).
+
+``make loadtest`` (``python -m bench.load``, or ``python -m bench --only load``)
+starts gunicorn as the image does (``config/gunicorn.py``) but bound to
+127.0.0.1 on a free port, with production settings (``DJANGO_DEBUG=0``, a
+random ``SECRET_KEY``, whitenoise's manifest of collected static files, JSON
+request logs, the metrics' multiprocess folder), against the bench database.
+Every request carries ``X-Forwarded-Proto: https`` as the TLS proxy sets it,
+so ``SECURE_PROXY_SSL_HEADER`` makes it a secure request (no redirect, secure
+cookies, the CSRF origin check of HTTPS).
+
+The clients log in for real: a password is set on the bench accounts for the
+run (one hash for all, put back to unusable at the end), each session GETs the
+log-in page, POSTs the form with its CSRF token and keeps the session cookie.
+Two-factor sign-in is switched off for the run (``TWO_FACTOR_ENFORCED=0``):
+the bureau's and the districts' staff would otherwise owe a TOTP code. The
+district systems use their API token (issued per run) as they do in
+production. The log-in and API rate limits are raised for the run, since all
+clients share one address.
+
+Then ``--concurrency`` threads (20), each with its own connection
+(``http.client``), drive each target in turn for ``--requests`` requests or
+``--seconds`` seconds, whichever comes first:
+
+* the teacher's page ``/credits/`` (round-robin over 20 teachers' sessions,
+  ``--teachers``);
+* a district's completion ``/credits/completion/`` (11 district staff);
+* the bureau's dashboard ``/dashboards/bureau/``;
+* the batch sync ``POST /api/v1/credits/entries/batch/`` (``--batch-size``
+  rows a batch, a new ``Idempotency-Key`` each; the rows are removed after).
+
+It reports requests per second and the p50/p95/p99 of the request times as
+the client sees them, with the number of gunicorn workers, and writes JSON to
+bench/out/load-<UTC time>.json (and load-latest.json). The measuring
+functions take a base URL, so the smoke test (tests/bench/) drives Django's
+live test server with them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import datetime
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+LOGIN_PATH = "/accounts/login/"
+BATCH_URL = "/api/v1/credits/entries/batch/"
+TARGETS = {"teacher_req_per_s": 250, "teacher_p99_ms": 200}
+DEFAULTS = {"concurrency": 20, "requests": 2000, "seconds": 30.0, "batch_size": 100, "batches": 200}
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+# --- The client -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Session:
+    """One signed-in client: its cookies (session, CSRF) or an API token."""
+
+    name: str
+    cookies: dict = field(default_factory=dict)
+    token: str = ""
+
+    def headers(self) -> dict:
+        headers = {}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if self.token:
+            headers["Authorization"] = f"Token {self.token}"
+        return headers
+
+
+class Client:
+    """A connection to the server with the headers a TLS proxy adds."""
+
+    def __init__(self, base_url: str, *, timeout: float = 120):
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname, parts.port or 80
+        self.origin = f"https://{parts.netloc}"
+        self.timeout = timeout
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
+
+    def request(self, method: str, path: str, *, body=None, headers=None, session=None):
+        sent = {"X-Forwarded-Proto": "https", "Accept-Language": "zh-hans"}
+        if session is not None:
+            sent.update(session.headers())
+        sent.update(headers or {})
+        try:
+            self.conn.request(method, path, body=body, headers=sent)
+            response = self.conn.getresponse()
+            data = response.read()
+        except (http.client.HTTPException, OSError):
+            # The server closed a kept connection (gunicorn's sync workers close
+            # after each answer): once more on a new one.
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+            self.conn.request(method, path, body=body, headers=sent)
+            response = self.conn.getresponse()
+            data = response.read()
+        if response.getheader("Connection", "").lower() == "close":
+            self.conn.close()
+        return response, data
+
+    def close(self):
+        self.conn.close()
+
+
+def _cookies(response) -> dict:
+    jar = SimpleCookie()
+    for header in response.headers.get_all("Set-Cookie") or []:
+        jar.load(header)
+    return {name: morsel.value for name, morsel in jar.items()}
+
+
+def login(base_url: str, username: str, password: str) -> Session:
+    """Sign in through the log-in page, as a browser does: GET the form, POST
+    it with its CSRF token and the HTTPS origin; keep the session cookie."""
+    client = Client(base_url)
+    try:
+        response, body = client.request("GET", LOGIN_PATH)
+        if response.status != 200:
+            raise RuntimeError(f"GET {LOGIN_PATH}: {response.status}")
+        session = Session(name=username, cookies=_cookies(response))
+        found = CSRF_INPUT.search(body.decode())
+        if not found:
+            raise RuntimeError("the log-in page has no CSRF token")
+        form = urlencode(
+            {"username": username, "password": password, "csrfmiddlewaretoken": found.group(1)}
+        )
+        response, body = client.request(
+            "POST",
+            LOGIN_PATH,
+            body=form,
+            session=session,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Origin": client.origin,
+                "Referer": client.origin + LOGIN_PATH,
+            },
+        )
+        session.cookies.update(_cookies(response))
+        if response.status != 302 or "sessionid" not in session.cookies:
+            raise RuntimeError(f"log-in of {username} answered {response.status}: {body[:300]!r}")
+        return session
+    finally:
+        client.close()
+
+
+def login_all(base_url: str, usernames, password: str, *, workers: int = 8) -> list[Session]:
+    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(lambda name: login(base_url, name, password), usernames))
+
+
+def _percentile(ms: list[float], p: float) -> float:
+    """Nearest-rank percentile of sorted ``ms``."""
+    if not ms:
+        return 0.0
+    rank = max(1, min(len(ms), round(p / 100 * len(ms) + 0.5)))
+    return ms[rank - 1]
+
+
+def drive(
+    base_url: str,
+    jobs: list,
+    *,
+    concurrency: int,
+    seconds: float,
+    expect: int = 200,
+    check=None,
+) -> dict:
+    """Send ``jobs`` (``(method, path, body, headers, session)``) from
+    ``concurrency`` threads, each with its own connection, until all are sent
+    or ``seconds`` have passed; the request times as the client sees them."""
+    lock = threading.Lock()
+    state = {"next": 0}
+    samples: list[tuple[float, float, float]] = []  # start, end, seconds
+    errors: list[str] = []
+    deadline = time.perf_counter() + seconds
+
+    def worker():
+        client = Client(base_url)
+        try:
+            while True:
+                with lock:
+                    n = state["next"]
+                    if n >= len(jobs) or time.perf_counter() >= deadline:
+                        return
+                    state["next"] = n + 1
+                method, path, body, headers, session = jobs[n]
+                started = time.perf_counter()
+                response, data = client.request(
+                    method, path, body=body, headers=headers, session=session
+                )
+                ended = time.perf_counter()
+                problem = None
+                if response.status != expect:
+                    problem = f"{method} {path}: {response.status} {data[:200]!r}"
+                elif check is not None:
+                    problem = check(data)
+                with lock:
+                    samples.append((started, ended, ended - started))
+                    if problem:
+                        errors.append(problem)
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if not samples:
+        raise RuntimeError("no request was answered")
+    ms = sorted(s[2] * 1000 for s in samples)
+    wall = max(s[1] for s in samples) - min(s[0] for s in samples)
+    return {
+        "requests": len(samples),
+        "errors": len(errors),
+        "first_errors": errors[:3],
+        "concurrency": concurrency,
+        "seconds": round(wall, 2),
+        "req_per_s": round(len(samples) / wall, 1) if wall else None,
+        "p50_ms": round(_percentile(ms, 50), 1),
+        "p95_ms": round(_percentile(ms, 95), 1),
+        "p99_ms": round(_percentile(ms, 99), 1),
+        "max_ms": round(ms[-1], 1),
+    }
+
+
+def page_jobs(sessions: list[Session], path: str, count: int) -> list:
+    return [("GET", path, None, None, sessions[n % len(sessions)]) for n in range(count)]
+
+
+def sync_jobs(batches, tokens: dict, tag: str) -> list:
+    """One POST per batch with its district's token and a new Idempotency-Key
+    (under the bench prefix, so ``bench.run.remove_sync_rows`` removes it)."""
+    jobs = []
+    for n, (district, rows) in enumerate(batches):
+        body = json.dumps({"entries": rows}, ensure_ascii=False).encode()
+        headers = {"Content-Type": "application/json", "Idempotency-Key": f"bench-{tag}-load-{n}"}
+        jobs.append(
+            ("POST", BATCH_URL, body, headers, Session(district.code, token=tokens[district.pk]))
+        )
+    return jobs
+
+
+def warm_up(base_url: str, sessions: list[Session], path: str) -> None:
+    """One request per session (the first of a worker imports and compiles),
+    and a check that the session is signed in: a 200, not the log-in page."""
+    client = Client(base_url)
+    try:
+        for session in sessions:
+            response, data = client.request("GET", path, session=session)
+            if response.status != 200:
+                raise RuntimeError(f"GET {path} as {session.name}: {response.status}")
+    finally:
+        client.close()
+
+
+def measure(
+    base_url: str,
+    actors: dict,
+    password: str,
+    *,
+    tokens: dict,
+    batches,
+    tag: str,
+    concurrency: int,
+    requests: int,
+    seconds: float,
+    teacher_sessions: int = 20,
+    single: int = 10,
+    log=print,
+) -> dict:
+    """Log the clients in, then drive each target in turn."""
+    log("  logging in…")
+    logins = min(8, concurrency)  # log-ins side by side (PBKDF2 is the server's CPU)
+    teachers = login_all(
+        base_url,
+        [u.username for u in actors["teachers"][:teacher_sessions]],
+        password,
+        workers=logins,
+    )
+    districts = login_all(
+        base_url, [u.username for u in actors["districts"]], password, workers=logins
+    )
+    bureau = login_all(
+        base_url, [actors["bureau"].username] * min(5, concurrency), password, workers=logins
+    )
+    figures = {}
+    for key, sessions, path in (
+        ("teacher_page", teachers, "/credits/"),
+        ("district_completion", districts, "/credits/completion/"),
+        ("bureau_dashboard", bureau, "/dashboards/bureau/"),
+    ):
+        warm_up(base_url, sessions, path)
+        # One client first: the service time, which the figure at c = 20 is made of
+        # (a shared machine changes both alike; their ratio is the queueing).
+        alone = drive(
+            base_url,
+            page_jobs(sessions, path, single),
+            concurrency=1,
+            seconds=seconds,
+        )
+        log(f"  {path}: {requests} requests or {seconds:g} s at c = {concurrency}…")
+        figures[key] = drive(
+            base_url,
+            page_jobs(sessions, path, requests),
+            concurrency=concurrency,
+            seconds=seconds,
+        )
+        figures[key].update(path=path, sessions=len(sessions), single_client=alone)
+    if batches:
+        jobs = sync_jobs(batches, tokens, tag)
+        size = len(batches[0][1])
+        log(f"  {BATCH_URL}: {len(jobs)} batches of {size} or {seconds:g} s…")
+        result = drive(
+            base_url,
+            jobs,
+            concurrency=concurrency,
+            seconds=seconds,
+            expect=201,
+            check=_created(size),
+        )
+        result.update(path=BATCH_URL, batch_size=size)
+        result["entries_per_s"] = round(result["req_per_s"] * size) if result["req_per_s"] else None
+        figures["batch_sync"] = result
+    return figures
+
+
+def _created(size: int):
+    def check(data: bytes):
+        created = json.loads(data)["batch"]["created"]
+        return None if created == size else f"{created} of {size} created"
+
+    return check
+
+
+# --- The server -----------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(
+    database_url: str,
+    *,
+    static_root: Path,
+    media_root: Path,
+    metrics_dir: str,
+    redis_url: str = "",
+    base=None,
+) -> dict:
+    """Production settings for the run (see the module's docstring)."""
+    from centers.fields import default_key
+
+    env = dict(os.environ if base is None else base)
+    for name in ("REDIS_URL", "REDIS_CACHE_URL", "TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE"):
+        env.pop(name, None)
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DJANGO_DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1",
+        DATABASE_URL=database_url,
+        STATIC_ROOT=str(static_root),
+        MEDIA_ROOT=str(media_root),
+        PROMETHEUS_MULTIPROC_DIR=metrics_dir,
+        # The bench city's ID numbers were encrypted under the development key.
+        ID_NUMBER_KEYS=default_key(),
+        TWO_FACTOR_ENFORCED="0",
+        RATE_LIMIT_LOGIN="100000/min",
+        RATE_LIMIT_API_USER="100000/min",
+        LOG_LEVEL="INFO",
+    )
+    if redis_url:
+        # The rate limits' counters in Redis, shared by the workers as in production; the
+        # cache in that same database (not the next one: it is the run's only database).
+        env["REDIS_URL"] = env["REDIS_CACHE_URL"] = redis_url
+    return env
+
+
+def gunicorn_command(port: int, workers: int) -> list[str]:
+    """The image's command (docker-compose's web service), bound to
+    127.0.0.1 only: command-line options override config/gunicorn.py's."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi:application",
+        "-c",
+        "config/gunicorn.py",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        # No control socket: its default path (~/.gunicorn/gunicorn.ctl) is one per
+        # user, shared with any other gunicorn on the machine.
+        "--no-control-socket",
+    ]
+
+
+def gunicorn_workers_default() -> int:
+    """config/gunicorn.py's figure (what production runs)."""
+    namespace: dict = {}
+    exec((BASE_DIR / "config" / "gunicorn.py").read_text(), namespace)  # noqa: S102
+    return namespace["workers"]
+
+
+def collect_static(env: dict, static_root: Path) -> None:
+    """whitenoise's manifest storage needs collected files in production; kept
+    between runs unless a file under a static folder is newer (17 s here)."""
+    manifest = static_root / "staticfiles.json"
+    if manifest.exists():
+        stamp = manifest.stat().st_mtime
+        sources = [p for p in BASE_DIR.glob("*/static/**/*") if ".venv" not in p.parts]
+        if all(p.stat().st_mtime <= stamp for p in sources if p.is_file()):
+            return
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+    )
+
+
+class Server:
+    """gunicorn in a child process; its output goes to ``log_path``."""
+
+    def __init__(self, env: dict, *, workers: int, log_path: Path):
+        self.port = free_port()
+        self.workers = workers
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.command = gunicorn_command(self.port, workers)
+        self.log_path = log_path
+        self._log = open(log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(
+            self.command, cwd=BASE_DIR, env=env, stdout=self._log, stderr=subprocess.STDOUT
+        )
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited; see {self.log_path}")
+            try:
+                response, _ = Client(self.base_url, timeout=5).request("GET", "/healthz/")
+                if response.status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"gunicorn did not answer in {timeout:g} s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()
+
+
+# --- Passwords for the run ------------------------------------------------------------------------
+
+
+def set_run_password(users) -> str:
+    """A random password on ``users`` for the run (one hash: PBKDF2 once)."""
+    from django.contrib.auth.hashers import make_password
+
+    from core.models import User
+
+    password = secrets.token_urlsafe(16) + "Aa1!"
+    User.objects.filter(pk__in=[u.pk for u in users]).update(password=make_password(password))
+    return password
+
+
+def clear_run_password(users) -> None:
+    from django.contrib.auth.hashers import make_password
+
+    from core.models import User
+
+    User.objects.filter(pk__in=[u.pk for u in users]).update(password=make_password(None))
+
+
+# --- Report ---------------------------------------------------------------------------------------
+
+
+def verdicts(figures: dict) -> list[tuple[str, str, str, bool | None]]:
+    rows = []
+    labels = {
+        "teacher_page": "Teacher page /credits/",
+        "district_completion": "District completion",
+        "bureau_dashboard": "Bureau dashboard",
+        "batch_sync": "Batch sync (API)",
+    }
+    for key, label in labels.items():
+        fig = figures.get(key)
+        if not fig:
+            continue
+        errors = f", {fig['errors']} errors" if fig["errors"] else ""
+        if key == "teacher_page":
+            rows.append(
+                (
+                    f"{label}, req/s",
+                    f"{fig['req_per_s']} ({fig['requests']} in {fig['seconds']} s{errors})",
+                    f"≥ {TARGETS['teacher_req_per_s']}",
+                    fig["req_per_s"] >= TARGETS["teacher_req_per_s"] and not fig["errors"],
+                )
+            )
+        else:
+            rows.append(
+                (
+                    f"{label}, req/s",
+                    f"{fig['req_per_s']} ({fig['requests']} in {fig['seconds']} s{errors})",
+                    "",
+                    None,
+                )
+            )
+        if key == "batch_sync":
+            rows.append(
+                ("  entries/s", f"{fig['entries_per_s']:,} ({fig['batch_size']} a batch)", "", None)
+            )
+        latency = f"{fig['p50_ms']} / {fig['p95_ms']} / {fig['p99_ms']} ms"
+        if key == "teacher_page":
+            target = TARGETS["teacher_p99_ms"]
+            rows.append(
+                ("  p50 / p95 / p99", latency, f"p99 < {target} ms", fig["p99_ms"] < target)
+            )
+        else:
+            rows.append(("  p50 / p95 / p99", latency, "", None))
+        alone = fig.get("single_client")
+        if alone:
+            rows.append(
+                (
+                    "  one client alone: p50, req/s",
+                    f"{alone['p50_ms']} ms, {alone['req_per_s']}/s ({alone['requests']})",
+                    "",
+                    None,
+                )
+            )
+    return rows
+
+
+def print_report(meta: dict, figures: dict) -> list:
+    rows = verdicts(figures)
+    print()
+    print("Load: the production server at fixed concurrency")
+    for key, value in meta.items():
+        print(f"  {key:<17} {value}")
+    print()
+    width = max(len(r[0]) for r in rows) + 2
+    print(f"{'Figure':<{width}}{'Measured':<36}{'Target':<16}Result")
+    print("-" * (width + 60))
+    for label, measured, target, ok in rows:
+        verdict = "" if ok is None else ("PASS" if ok else "MISS")
+        print(f"{label:<{width}}{measured:<36}{target:<16}{verdict}")
+    print()
+    return rows
+
+
+# --- Main -----------------------------------------------------------------------------------------
+
+
+def run_load(
+    url: str,
+    actors: dict,
+    *,
+    concurrency: int,
+    requests: int,
+    seconds: float,
+    batch_size: int,
+    sync_requests: int,
+    workers: int,
+    teacher_sessions: int = 20,
+    redis_url: str = "",
+    tag: str = "",
+) -> dict:
+    """Start gunicorn on the bench database, drive it, stop it, clean up.
+    Django is set up on the bench database (``bench.env.setup``)."""
+    from bench import env as bench_env
+    from bench import run as bench_run
+    from centers.models import District
+
+    tag = tag or datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M%S")
+    out = bench_env.OUT_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    people = [*actors["teachers"], *actors["districts"], actors["bureau"]]
+    metrics_dir = tempfile.mkdtemp(prefix="load-metrics-")
+    env = server_env(
+        url,
+        static_root=out / "static",
+        media_root=out / "media",
+        metrics_dir=metrics_dir,
+        redis_url=redis_url,
+    )
+    print("Collecting static files for the production storage…")
+    collect_static(env, out / "static")
+    districts = list(District.objects.filter(pk__in=actors["systems"]).order_by("order"))
+    batches = bench_run.build_batches(
+        districts, batches=sync_requests, size=batch_size, tag=f"{tag}load", seed=11
+    )
+    tokens = bench_run.issue_tokens(actors["systems"])
+    password = set_run_password(people)
+    server = Server(env, workers=workers, log_path=out / f"load-server-{tag}.log")
+    load_at_start = os.getloadavg()
+    try:
+        print(f"gunicorn, {workers} workers, on {server.base_url} (log {server.log_path.name})…")
+        server.wait_ready()
+        figures = measure(
+            server.base_url,
+            actors,
+            password,
+            tokens=tokens,
+            batches=batches,
+            tag=f"{tag}load",
+            concurrency=concurrency,
+            requests=requests,
+            seconds=seconds,
+            teacher_sessions=teacher_sessions,
+        )
+    finally:
+        server.stop()
+        clear_run_password(people)
+        removed = bench_run.remove_sync_rows(f"{tag}load")
+        bench_run.vacuum()
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+    meta = {
+        "server": " ".join(["gunicorn", *server.command[4:]]),
+        "gunicorn_workers": workers,
+        "settings": "DJANGO_DEBUG=0, X-Forwarded-Proto: https, TWO_FACTOR_ENFORCED=0"
+        + (", Redis cache" if redis_url else ", local-memory cache, eager tasks"),
+        "concurrency": concurrency,
+        "bounds": f"{requests} requests or {seconds:g} s a page; {len(batches)} batches",
+        "load_average": f"{bench_run._load(load_at_start)} at the start, "
+        f"{bench_run._load(os.getloadavg())} at the end",
+        "cpus": os.cpu_count(),
+        "sync_rows_removed": removed,
+    }
+    return {"meta": meta, "figures": figures}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description="Load benchmark: gunicorn at fixed concurrency.")
+    parser.add_argument("--concurrency", type=int, default=DEFAULTS["concurrency"])
+    parser.add_argument("--requests", type=int, default=DEFAULTS["requests"], help="a page")
+    parser.add_argument(
+        "--seconds", type=float, default=DEFAULTS["seconds"], help="a target at most"
+    )
+    parser.add_argument("--batch-size", type=int, default=DEFAULTS["batch_size"])
+    parser.add_argument("--batches", type=int, default=DEFAULTS["batches"], help="sync requests")
+    parser.add_argument("--teachers", type=int, default=20, help="teachers signed in")
+    parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (config's: 3)")
+    parser.add_argument(
+        "--redis", default="", help="a Redis URL for the cache (rate limits), as in production"
+    )
+    parser.add_argument("--scale", type=int, default=1, help="on the city N times over")
+    args = parser.parse_args(argv)
+
+    from bench import env as bench_env
+
+    url = bench_env.setup(scale=args.scale)
+    from bench import generate
+    from bench import run as bench_run
+
+    if not generate.already_generated(generate.scaled(args.scale)):
+        sys.exit(
+            "The bench database holds no city: run `make bench` (or python -m bench.generate)."
+        )
+    result = run_load(
+        url,
+        bench_run.bench_actors(),
+        concurrency=args.concurrency,
+        requests=args.requests,
+        seconds=args.seconds,
+        batch_size=args.batch_size,
+        sync_requests=args.batches,
+        teacher_sessions=args.teachers,
+        workers=args.workers or gunicorn_workers_default(),
+        redis_url=args.redis,
+    )
+    write_report(result, url)
+    return 0
+
+
+def write_report(result: dict, url: str) -> Path:
+    from bench import env as bench_env
+    from bench import run as bench_run
+
+    env = bench_run.environment(url)
+    meta = {"git": env["git"], "date": env["date"], "postgres": env["postgres"], **result["meta"]}
+    rows = print_report(meta, result["figures"])
+    out = {
+        "environment": env,
+        "meta": meta,
+        "targets": TARGETS,
+        "figures": result["figures"],
+        "table": [{"figure": r[0], "measured": r[1], "target": r[2], "pass": r[3]} for r in rows],
+    }
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M%S")
+    path = bench_env.OUT_DIR / f"load-{stamp}.json"
+    path.write_text(json.dumps(out, indent=2, ensure_ascii=False, default=str))
+    (bench_env.OUT_DIR / "load-latest.json").write_text(path.read_text())
+    print(f"Figures written to {path}")
+    return path
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
