@@ -658,7 +658,13 @@ def rate(request, token):
     errors, done = [], link.used_at is not None
     if request.method == "POST" and not done:
         try:
-            services.rate(token=token, scores={d: request.POST.get(d) for d in Dimension.values})
+            services.rate(
+                token=token,
+                answers={
+                    i.pk: request.POST.get(f"item-{i.pk}")
+                    for i in link.appraisee.campaign.items.all()
+                },
+            )
         except ValidationError as exc:
             errors = exc.messages
         else:
@@ -668,8 +674,9 @@ def rate(request, token):
         "evaluation/rate.html",
         {
             "link": link,
-            "dimensions": Dimension.choices,
+            "questionnaire": services.questionnaire(link.appraisee.campaign),
             "scale": services.SCALE,
+            "given": {k[5:]: v for k, v in request.POST.items() if k.startswith("item-")},
             "errors": errors,
             "done": done,
         },

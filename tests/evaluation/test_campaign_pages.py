@@ -8,6 +8,7 @@ from django.urls import reverse
 from centers.models import TeacherRole
 from evaluation import services
 from evaluation.models import Appraisee, Campaign, RaterGroup, RaterToken
+from tests.evaluation.conftest import item_answers
 from tests.factories import SchoolFactory, TeacherFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +76,7 @@ def test_links_and_qr_sheet(world, campaign, login):
     html = client.get(sheet_url).content.decode()
     assert html.count("<svg") == 3 and "<script>" not in html  # drawn here, no inline script
     used = RaterToken.objects.filter(appraisee=appraisee).first()
-    services.rate(token=used.token, scores=dict.fromkeys(services.Dimension.values, 4))
+    services.rate(token=used.token, answers=item_answers(used, 4))
     html = client.get(sheet_url).content.decode()
     assert html.count("<svg") == 2 and used.token not in html  # a used link is not reprinted
     for token in RaterToken.objects.filter(used_at__isnull=True).values_list("token", flat=True):
@@ -103,7 +104,7 @@ def test_start_computation_and_progress(world, campaign, login, django_capture_o
     for link in services.issue_links(
         appraisee=appraisee, group=RaterGroup.TEACHERS, count=5, by=world.user("district_a")
     ):
-        services.rate(token=link.token, scores=dict.fromkeys(services.Dimension.values, 4))
+        services.rate(token=link.token, answers=item_answers(link, 4))
     client = login(world.user("district_a"))
     progress = reverse("evaluation:campaign-progress", args=[campaign.pk])
     Campaign.objects.filter(pk=campaign.pk).update(progress=0)
@@ -127,7 +128,7 @@ def _rated(world, campaign, name, school, value, groups=(RaterGroup.TEACHERS,), 
     appraisee = services.add_principal(campaign=campaign, school=school, name=name, by=by)
     for group in groups:
         for link in services.issue_links(appraisee=appraisee, group=group, count=n, by=by):
-            services.rate(token=link.token, scores=dict.fromkeys(services.Dimension.values, value))
+            services.rate(token=link.token, answers=item_answers(link, value))
     return appraisee
 
 
@@ -145,7 +146,7 @@ def test_principal_report_radar_and_profile_heatmap(world, campaign, login):
     li = _rated(world, campaign, "李校长", world.school_a2, 2, (RaterGroup.TEACHERS,))
     by = world.user("district_a")
     for link in services.issue_links(appraisee=wang, group=RaterGroup.PARENTS, count=2, by=by):
-        services.rate(token=link.token, scores=dict.fromkeys(services.Dimension.values, 1))
+        services.rate(token=link.token, answers=item_answers(link, 1))
     compute_campaign(campaign.pk)
     wang.refresh_from_db()
     li.refresh_from_db()
