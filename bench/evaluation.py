@@ -193,6 +193,10 @@ def aggregation_floor(campaign_id: int) -> tuple[float, int]:
     return time.perf_counter() - started, rows
 
 
+def _log(text):
+    print(f"  {text}", flush=True)
+
+
 def _snapshot(campaign):
     return {a.pk: (a.scores, a.score) for a in campaign.appraisees.all()}
 
@@ -204,6 +208,7 @@ def _measure(*, principals: int, raters: int, rounds: int) -> dict:
     from evaluation import services, tasks
 
     campaign, figures = build_campaign(principals=principals, raters=raters)
+    _log(f"generated {figures['answers']:,} answers in {figures['generation_seconds']} s")
 
     started = time.perf_counter()
     tasks.compute_campaign.apply(args=[campaign.pk], throw=True)
@@ -213,7 +218,9 @@ def _measure(*, principals: int, raters: int, rounds: int) -> dict:
     tasks.compute_campaign.apply(args=[campaign.pk], throw=True)
     again_s = time.perf_counter() - started
     same = _snapshot(campaign) == first
+    _log(f"task {task_s:.1f} s, again {again_s:.1f} s")
     floor_s, floor_rows = aggregation_floor(campaign.pk)
+    _log(f"floor {floor_s:.1f} s")
     campaign.refresh_from_db()
     scored = sum(1 for _scores, score in first.values() if score is not None)
     parents_hidden = sum(
@@ -226,8 +233,8 @@ def _measure(*, principals: int, raters: int, rounds: int) -> dict:
     )
 
     def profile_floor(_user):
-        profile = services.district_profile(campaign)
-        services.link_counts(profile["rows"])
+        _profile, _page, rows = services.profile_page(campaign, 1)
+        services.link_counts(rows)
 
     page = measure_page(
         [user] * 5, campaign.get_absolute_url(), rounds=rounds, orm_floor=profile_floor

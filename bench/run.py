@@ -129,6 +129,8 @@ def _replay(statements: list[list[str]], rounds: int = 1) -> list[float]:
             started = time.perf_counter()
             with connection.cursor() as cursor:
                 for sql in sqls:
+                    if sql.startswith("DECLARE "):  # a server-side cursor: its SELECT
+                        sql = sql.split(" FOR ", 1)[1]
                     cursor.execute(sql)
                     if cursor.description is not None:
                         cursor.fetchall()

@@ -45,7 +45,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -856,6 +856,23 @@ def add_principal(*, campaign, school, name, by) -> Appraisee:
         ) from exc
 
 
+def set_campaign_status(*, campaign, status, by) -> Campaign:
+    """Open or close a campaign (the district that runs it, or the bureau).
+    A closed campaign refuses new answers; closing computes the final
+    scores (after commit). Setting the status it has changes nothing."""
+    _require(by, "change", campaign)
+    if status not in CampaignStatus.values:
+        raise ValidationError(_("Unknown status."), code="status")
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.status != status:
+            locked.status = status
+            locked.save(update_fields=["status", "updated_at"])
+            if status == CampaignStatus.CLOSED:
+                schedule_campaign(locked.pk)
+    return locked
+
+
 def issue_links(*, appraisee, group, count, by) -> list[RaterToken]:
     """``count`` one-time links for raters of ``group`` (printed as QR codes)."""
     _require(by, "change", appraisee.campaign)
@@ -1055,19 +1072,31 @@ def compute_campaign(campaign_id: int, now=None, chunk=250) -> int:
 
 
 def district_profile(campaign) -> dict:
-    """The district's profile (图谱) from stored scores: one row per school
-    (dimension scores, the heat map's cells) and each dimension's
+    """The district's profile (图谱) from stored scores, in one query of
+    plain rows (no model instances: a city campaign has 1,700 principals):
+    one row per school, ``{"appraisee", "school", "school_name", "name",
+    "dims", "score"}`` (the heat map's cells), and each dimension's
     distribution over score bands."""
-    rows = list(campaign.appraisees.select_related("school").order_by("school__name", "pk"))
-    bands = [("< 3", None, Decimal(3)), ("3–4", Decimal(3), Decimal(4)), ("≥ 4", Decimal(4), None)]
+    from django.db.models.fields.json import KeyTransform
+
+    rows = list(
+        campaign.appraisees.order_by("school__name", "pk")
+        .values("school_id", "school__name", "name", "score", dims=KeyTransform("dims", "scores"))
+        .annotate(appraisee=F("pk"))
+    )
+    for row in rows:
+        row["school"] = row.pop("school_id")
+        row["school_name"] = row.pop("school__name")
+        row["dims"] = row["dims"] or {}
+    bands = [("< 3", None, 3.0), ("3–4", 3.0, 4.0), ("≥ 4", 4.0, None)]
     distribution = {}
     for d in Dimension.values:
         counts = [0] * len(bands)
-        for a in rows:
-            value = (a.scores.get("dims") or {}).get(d)
+        for row in rows:
+            value = row["dims"].get(d)
             if value is None:
                 continue
-            v = Decimal(value)
+            v = float(value)  # two decimals: exact against the whole-number bounds
             for i, (_label, low, high) in enumerate(bands):
                 if (low is None or v >= low) and (high is None or v < high):
                     counts[i] += 1
@@ -1075,3 +1104,21 @@ def district_profile(campaign) -> dict:
             {"band": label, "count": c} for (label, _lo, _hi), c in zip(bands, counts, strict=True)
         ]
     return {"rows": rows, "distribution": distribution, "dimensions": Dimension.choices}
+
+
+def profile_page(campaign, number, size=50):
+    """The district profile (every principal: the heat map, the
+    distribution) and one page of its principals as model rows (the tables
+    and the link forms): ``(profile, page, appraisees)``, three queries."""
+    from django.core.paginator import Paginator
+
+    profile = district_profile(campaign)
+    page = Paginator(profile["rows"], size).get_page(number)
+    on_page = {row["appraisee"]: i for i, row in enumerate(page.object_list)}
+    rows = sorted(
+        Appraisee.objects.filter(pk__in=on_page)
+        .select_related("school")
+        .only("pk", "name", "scores", "score", "school__name"),
+        key=lambda a: on_page[a.pk],
+    )
+    return profile, page, rows

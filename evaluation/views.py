@@ -462,6 +462,16 @@ def _principal_candidates(user, campaign):
     return heads if heads.exists() else teachers
 
 
+PROFILE_PAGE_SIZE = 50
+
+
+def _link_widgets() -> dict:
+    """The links form's two fields rendered once, ``__pk__`` in their ids
+    (each principal's form puts its own id in: 50 forms, not 100 renders)."""
+    form = LinksForm(auto_id="links__pk___%s")
+    return {name: str(form[name]) for name in ("group", "count")}
+
+
 class CampaignDetailView(ScopedDetailView):
     """The campaign's progress and the district profile (图谱): a row per
     school with its dimension scores (the heat map) and each dimension's
@@ -477,27 +487,28 @@ class CampaignDetailView(ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         can_change = can(user, "change", self.object)
-        profile = services.district_profile(self.object)
-        appraisees = services.link_counts(profile["rows"])
+        profile, page, rows = services.profile_page(
+            self.object, self.request.GET.get("page"), PROFILE_PAGE_SIZE
+        )
+        appraisees = services.link_counts(rows)
         dims = [value for value, _label in profile["dimensions"]]
+        link_form = LinksForm(auto_id="links__pk___%s")
         ctx.update(
             profile=profile,
-            table=[
-                (a, [(a.scores.get("dims") or {}).get(d) for d in dims]) for a in profile["rows"]
-            ],
+            page_obj=page,
+            table=[(a, [(a.scores.get("dims") or {}).get(d) for d in dims]) for a in rows],
             distribution=[
                 (label, profile["distribution"][value]) for value, label in profile["dimensions"]
             ],
             can_change=can_change,
-            heatmap=profile_figures(self.object, profile["rows"]),
+            heatmap=profile_figures(self.object, page.object_list),
             appraisees=appraisees,
             groups=RaterGroup.choices,
             principal_form=PrincipalForm(teachers=_principal_candidates(user, self.object))
             if can_change
             else None,
-            link_forms=[(a, LinksForm(auto_id=f"links{a.pk}_%s")) for a, _c in appraisees]
-            if can_change
-            else [],
+            link_forms=[(a, link_form) for a, _c in appraisees] if can_change else [],
+            link_widgets=_link_widgets() if can_change else None,
         )
         return ctx
 

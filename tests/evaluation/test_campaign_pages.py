@@ -165,7 +165,7 @@ def test_principal_report_radar_and_profile_heatmap(world, campaign, login):
     assert "<table" in html.split('data-chart-panel="evaluation-principal"')[1]
     assert "低于最少答卷数" in html  # the parents' row shows its count only
 
-    heat = profile_figures(campaign, list(campaign.appraisees.select_related("school")))
+    heat = profile_figures(campaign, services.district_profile(campaign)["rows"])
     assert heat.kind == "heatmap"
     assert heat.categories == ["天河实验小学", "天河第一小学"]
     assert heat.series[0].data == [2, 4]
