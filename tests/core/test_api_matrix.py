@@ -248,6 +248,9 @@ def test_answer(shared, objects, route, method, target, actor, expected):
 
 DETAIL_ACTIONS = {
     "evaluation-campaign-profile",
+    "evaluation-campaign-principals",
+    "evaluation-campaign-open",
+    "evaluation-campaign-close",
     "alliance-document-comments",
     "alliance-document-transition",
     "alliance-document-versions",

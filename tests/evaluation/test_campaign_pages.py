@@ -207,3 +207,21 @@ def test_api_scores_and_profile_in_scope(world, campaign, login):
     other = login(world.user("district_b"))
     assert other.get(f"/api/v1/evaluation/campaigns/{campaign.pk}/profile/").status_code == 404
     assert other.get("/api/v1/evaluation/principals/").json().get("results", []) == []
+
+
+def test_campaign_page_constant_queries(world, campaign, login):
+    """The campaign page (links, profile, heat map) makes as many queries
+    with five more rated principals as without."""
+    from tests.contracts import assert_constant_queries
+
+    made = []
+
+    def add(n):
+        for i in range(n):
+            school = SchoolFactory(district=world.district_a)
+            made.append(_rated(world, campaign, f"校长{i}", school, 3 + i % 2))
+        services.compute_campaign(campaign.pk)
+
+    add(1)
+    for user in ("district_a", "bureau"):
+        assert_constant_queries(login(world.user(user)), campaign.get_absolute_url(), add)
