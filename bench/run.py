@@ -10,7 +10,11 @@ is empty (bench/generate.py), then measure
   district token and an ``Idempotency-Key``), the same through the service
   alone, and the same rows loaded by ``COPY``, with the ratio;
 * the city-wide completion export (``core.exports.run_export``) in a child
-  process: seconds, peak RSS growth and tracemalloc peak.
+  process: seconds, peak RSS growth and tracemalloc peak;
+* training's check-in and closing (bench/training.py) and the principals'
+  city campaign (bench/evaluation.py: the scoring task and the district
+  profile page, each beside its floor; it builds its own district and needs
+  no generated city, so ``--only evaluation`` skips the generation).
 
 It prints a table (figure, target, PASS/MISS) and writes the figures as JSON
 to bench/out/. Timing runs with ``DEBUG`` off; queries are counted in a

@@ -22,11 +22,14 @@ pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 def worker(tmp_path, settings, redis_services, postgres):
     require(sys.platform.startswith("linux"), "Linux")
     w = Worker(tmp_path, settings, "solo").start(f"test-evaluation-{time.monotonic_ns()}")
+    deadline = time.monotonic() + 300  # a loaded machine boots Django slowly
+    while " ready." not in w.logs() and time.monotonic() < deadline:
+        time.sleep(0.5)
     yield w
     w.kill_all()
 
 
-def _wait(campaign, computed_after, worker, seconds=120):
+def _wait(campaign, computed_after, worker, seconds=180):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         campaign.refresh_from_db()
