@@ -1106,7 +1106,11 @@ def district_profile(campaign) -> dict:
     return {"rows": rows, "distribution": distribution, "dimensions": Dimension.choices}
 
 
-def profile_page(campaign, number, size=50):
+#: Principals a page of the campaign's page shows (tables, link forms, heat map).
+PROFILE_PAGE_SIZE = 25
+
+
+def profile_page(campaign, number, size=PROFILE_PAGE_SIZE):
     """The district profile (every principal: the heat map, the
     distribution) and one page of its principals as model rows (the tables
     and the link forms): ``(profile, page, appraisees)``, three queries."""

@@ -462,12 +462,9 @@ def _principal_candidates(user, campaign):
     return heads if heads.exists() else teachers
 
 
-PROFILE_PAGE_SIZE = 50
-
-
 def _link_widgets() -> dict:
     """The links form's two fields rendered once, ``__pk__`` in their ids
-    (each principal's form puts its own id in: 50 forms, not 100 renders)."""
+    (each principal's form puts its own id in: two renders, not two per principal)."""
     form = LinksForm(auto_id="links__pk___%s")
     return {name: str(form[name]) for name in ("group", "count")}
 
@@ -487,9 +484,7 @@ class CampaignDetailView(ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         can_change = can(user, "change", self.object)
-        profile, page, rows = services.profile_page(
-            self.object, self.request.GET.get("page"), PROFILE_PAGE_SIZE
-        )
+        profile, page, rows = services.profile_page(self.object, self.request.GET.get("page"))
         appraisees = services.link_counts(rows)
         dims = [value for value, _label in profile["dimensions"]]
         link_form = LinksForm(auto_id="links__pk___%s")
