@@ -1108,21 +1108,64 @@ def district_profile(campaign) -> dict:
 
 #: Principals a page of the campaign's page shows (tables, link forms, heat map).
 PROFILE_PAGE_SIZE = 25
+BANDS = [("< 3", None, 3), ("3–4", 3, 4), ("≥ 4", 4, None)]
+
+
+def distribution(campaign) -> dict:
+    """Each dimension's principals per score band, counted by the database
+    from the stored scores in one query (the same as ``district_profile``'s)."""
+    from django.db.models import FloatField
+    from django.db.models.fields.json import KeyTextTransform
+    from django.db.models.functions import Cast
+
+    values = {
+        f"v_{d}": Cast(KeyTextTransform(d, "scores__dims"), FloatField()) for d in Dimension.values
+    }
+    counts = {}
+    for d in Dimension.values:
+        for i, (_label, low, high) in enumerate(BANDS):
+            cond = Q(**{f"v_{d}__isnull": False})
+            if low is not None:
+                cond &= Q(**{f"v_{d}__gte": low})
+            if high is not None:
+                cond &= Q(**{f"v_{d}__lt": high})
+            counts[f"{d}_{i}"] = Count("pk", filter=cond)
+    found = campaign.appraisees.order_by().annotate(**values).aggregate(**counts)
+    return {
+        d: [{"band": label, "count": found[f"{d}_{i}"]} for i, (label, _l, _h) in enumerate(BANDS)]
+        for d in Dimension.values
+    }
 
 
 def profile_page(campaign, number, size=PROFILE_PAGE_SIZE):
-    """The district profile (every principal: the heat map, the
-    distribution) and one page of its principals as model rows (the tables
-    and the link forms): ``(profile, page, appraisees)``, three queries."""
+    """One page of the district profile for the campaign's page, whatever
+    the campaign's size: ``(profile, page, appraisees)`` — the profile's
+    distribution covers every principal (counted by the database), its
+    ``rows`` (the heat map's cells) and ``appraisees`` (model rows for the
+    tables and link forms) are the page's. Four queries."""
     from django.core.paginator import Paginator
 
-    profile = district_profile(campaign)
-    page = Paginator(profile["rows"], size).get_page(number)
-    on_page = {row["appraisee"]: i for i, row in enumerate(page.object_list)}
-    rows = sorted(
-        Appraisee.objects.filter(pk__in=on_page)
-        .select_related("school")
-        .only("pk", "name", "scores", "score", "school__name"),
-        key=lambda a: on_page[a.pk],
-    )
-    return profile, page, rows
+    page = Paginator(
+        campaign.appraisees.select_related("school")
+        .only("pk", "campaign", "name", "scores", "score", "school", "school__name")
+        .order_by("school__name", "pk"),
+        size,
+    ).get_page(number)
+    appraisees = list(page.object_list)
+    rows = [
+        {
+            "appraisee": a.pk,
+            "school": a.school_id,
+            "school_name": a.school.name,
+            "name": a.name,
+            "dims": (a.scores or {}).get("dims") or {},
+            "score": a.score,
+        }
+        for a in appraisees
+    ]
+    profile = {
+        "rows": rows,
+        "distribution": distribution(campaign),
+        "dimensions": Dimension.choices,
+    }
+    return profile, page, appraisees

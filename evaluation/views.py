@@ -496,7 +496,7 @@ class CampaignDetailView(ScopedDetailView):
                 (label, profile["distribution"][value]) for value, label in profile["dimensions"]
             ],
             can_change=can_change,
-            heatmap=profile_figures(self.object, page.object_list),
+            heatmap=profile_figures(self.object, profile["rows"]),
             appraisees=appraisees,
             groups=RaterGroup.choices,
             principal_form=PrincipalForm(teachers=_principal_candidates(user, self.object))

@@ -188,6 +188,8 @@ def test_computation_twice_same_scores_and_progress(world, campaign, principal):
         "3–4": 1,
         "≥ 4": 1,
     }
+    # The campaign page's counts by the database agree with it.
+    assert services.distribution(campaign) == profile["distribution"]
 
 
 def test_pages(world, campaign, principal, client, login):
