@@ -29,6 +29,7 @@ from .models import (
     RaterGroup,
     RaterToken,
     Rating,
+    RatingAnswer,
     Response,
     Survey,
     SurveyKind,
@@ -165,8 +166,9 @@ def _campaign():
     )
     rng = random.Random(CAMPAIGN_TERM)
     dims = Dimension.values
+    items = list(campaign.items.order_by("order", "pk"))
     now = timezone.now()
-    ratings = []
+    planned = []  # (rating, {item id: value})
     seen = set()
     for index, head in enumerate(heads):
         if head.school_id in seen:
@@ -180,27 +182,28 @@ def _campaign():
             count = n - 2 if index == 0 and group == RaterGroup.PARENTS else n
             links = services.issue_links(appraisee=appraisee, group=group, count=count, by=user)
             # Answered (written directly, as the rating page would: the link
-            # used, the rating with only its group, scores and day).
+            # used, the rating with only its group and day, an answer per item).
             RaterToken.objects.filter(pk__in=[link.pk for link in links]).update(used_at=now)
-            ratings.extend(
-                Rating(
-                    appraisee=appraisee,
-                    group=group,
-                    scores={
-                        d: max(
-                            1,
-                            min(
-                                5,
-                                (5 if d == strong else 2 if d == weak else 4) + rng.choice(JITTER),
-                            ),
-                        )
-                        for d in dims
-                    },
-                    submitted_on=now.date(),
+            for _link in links:
+                base = {d: 5 if d == strong else 2 if d == weak else 4 for d in dims}
+                planned.append(
+                    (
+                        Rating(appraisee=appraisee, group=group, submitted_on=now.date()),
+                        {
+                            i.pk: max(1, min(5, base[i.dimension] + rng.choice(JITTER)))
+                            for i in items
+                        },
+                    )
                 )
-                for _link in links
-            )
-    Rating.objects.bulk_create(ratings)
+    Rating.objects.bulk_create([rating for rating, _a in planned])
+    RatingAnswer.objects.bulk_create(
+        (
+            RatingAnswer(rating=rating, item_id=pk, value=value)
+            for rating, answers in planned
+            for pk, value in answers.items()
+        ),
+        batch_size=5000,
+    )
     # Ten links per group left unused: the QR sheets have something to print.
     first = campaign.appraisees.order_by("school__name", "pk").first()
     if first is not None:

@@ -632,6 +632,40 @@ class Appraisee(models.Model):
         return reverse("evaluation:appraisee-detail", args=[self.pk])
 
 
+class Item(models.Model):
+    """One item of a campaign's questionnaire, under one of the five
+    dimensions; a rater answers each 1–5. The rows without a campaign are the
+    default questionnaire (seeded by a data migration) that a new campaign
+    copies, so a campaign keeps its own wording once started."""
+
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="items", null=True, blank=True
+    )
+    dimension = models.CharField(_("dimension"), max_length=20, choices=Dimension.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    text = models.CharField(_("item text"), max_length=300)
+
+    class Meta:
+        verbose_name = _("questionnaire item")
+        verbose_name_plural = _("questionnaire items")
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "order"],
+                name="evaluation_one_item_per_place",
+                violation_error_message=_("This place of the questionnaire is taken."),
+            ),
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(campaign__isnull=True),
+                name="evaluation_one_default_item_per_place",
+            ),
+        ]
+
+    def __str__(self):
+        return self.text
+
+
 class RaterToken(models.Model):
     """A one-time anonymous link for one rater of a group (printed as a QR
     code). Nothing links it to the rating it was used for."""
@@ -650,11 +684,11 @@ class RaterToken(models.Model):
 
 
 class Rating(models.Model):
-    """One rater's anonymous answer: a 1–5 score per dimension, and the day."""
+    """One rater's anonymous answer: the group and the day; its 1–5 answers
+    to the campaign's items are ``RatingAnswer`` rows."""
 
     appraisee = models.ForeignKey(Appraisee, on_delete=models.CASCADE, related_name="ratings")
     group = models.CharField(_("rater group"), max_length=20, choices=RaterGroup.choices)
-    scores = models.JSONField(_("scores"))
     submitted_on = models.DateField(_("submitted on"))
 
     class Meta:
@@ -663,3 +697,26 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.appraisee_id}:{self.group}"
+
+
+class RatingAnswer(models.Model):
+    """A rater's 1–5 answer to one item (25 per rating)."""
+
+    rating = models.ForeignKey(Rating, on_delete=models.CASCADE, related_name="answers")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    value = models.PositiveSmallIntegerField(_("answer (1–5)"))
+
+    class Meta:
+        verbose_name = _("rating answer")
+        verbose_name_plural = _("rating answers")
+        constraints = [
+            models.UniqueConstraint(fields=["rating", "item"], name="evaluation_one_item_answer"),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=1, value__lte=5),
+                name="evaluation_item_answer_1_5",
+                violation_error_message=_("A rating is 1 to 5."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.rating_id}:{self.item_id}"

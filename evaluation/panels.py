@@ -127,17 +127,18 @@ def principal_figures(appraisee):
     )
 
 
-def profile_figures(campaign, appraisees):
+def profile_figures(campaign, rows):
     """The district profile's heat map: a column per school, a row per
-    dimension, each cell the principal's weighted score."""
+    dimension, each cell the principal's weighted score (``rows`` of
+    ``services.district_profile``)."""
     from .models import Dimension
 
     return Figures(
         title=_("District profile: dimension × school"),
         kind="heatmap",
-        categories=[a.school.name for a in appraisees],
+        categories=[row["school_name"] for row in rows],
         series=[
-            Series(str(label), [_score((a.scores.get("dims") or {}).get(d)) for a in appraisees])
+            Series(str(label), [_score(row["dims"].get(d)) for row in rows])
             for d, label in Dimension.choices
         ],
         unit=str(_("points (1–5)")),

@@ -25,11 +25,15 @@
   others keep their proportions); stored by a worker, idempotent. The
   vendor's record is the average of its projects' scores.
 * **Principals' end-of-term evaluation**: a district's campaign per term;
-  raters of four groups answer one-time anonymous links (a 1–5 score on each
-  of five dimensions); a group's figures show only from ``min_answers``
-  answers; a principal's dimension score is the mean over the shown groups
-  weighted by the campaign's ``GroupWeight`` rows; computed by a worker
-  (``tasks.compute_campaign``), idempotent, with progress on the campaign.
+  raters of four groups answer one-time anonymous links: every item of the
+  campaign's questionnaire (25 ``Item`` rows, five per dimension, copied from
+  the default questionnaire when the campaign starts) 1–5; a dimension's
+  score in a group is the mean of its items over the group's raters; a
+  group's figures show only from ``min_answers`` answers; a principal's
+  dimension score is the mean over the shown groups weighted by the
+  campaign's ``GroupWeight`` rows; computed by a worker
+  (``tasks.compute_campaign``: one aggregate query per chunk of principals,
+  bulk writes), idempotent, with progress on the campaign.
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,6 +61,7 @@ from .models import (
     GroupWeight,
     Interview,
     Invitation,
+    Item,
     Observation,
     ProjectScore,
     Question,
@@ -64,6 +69,7 @@ from .models import (
     RaterGroup,
     RaterToken,
     Rating,
+    RatingAnswer,
     Response,
     ScoreComponent,
     ScoreWeight,
@@ -732,6 +738,46 @@ def vendor_records(vendor_ids) -> dict:
 
 # --- Principals' end-of-term evaluation ----------------------------------------------------
 
+#: The default questionnaire: five items per dimension (seeded as ``Item``
+#: rows by migration 0005; a campaign copies the rows, not this constant).
+DEFAULT_ITEMS = {
+    Dimension.ETHICS: [
+        "忠诚党的教育事业,依法依规办学治校",
+        "廉洁自律,作风民主,处事公正",
+        "关爱师生,尊重家长,乐于听取意见",
+        "以身作则,敬业奉献,为人师表",
+        "重视师德师风建设,校内无重大违规事件",
+    ],
+    Dimension.LEARNING: [
+        "按要求完成校长培训与继续教育学时",
+        "持续学习教育理论与政策,办学理念清晰",
+        "主持或参与教育教学研究,形成研究成果",
+        "深入课堂听课评课,指导教学改进",
+        "在区域内交流分享办学经验",
+    ],
+    Dimension.SCHOOL: [
+        "制定并落实学校发展规划",
+        "学校管理制度健全,运行规范有序",
+        "校园安全稳定,后勤保障有力",
+        "形成学校办学特色与校园文化",
+        "家校社协同育人,社会满意度高",
+    ],
+    Dimension.TEACHERS: [
+        "重视教师培训,支持教师专业成长",
+        "建立有效的校本研修机制",
+        "教师评价与激励机制公平合理",
+        "关心教师身心健康,团队凝聚力强",
+        "骨干教师与青年教师培养成效明显",
+    ],
+    Dimension.STUDENTS: [
+        "坚持立德树人,落实五育并举",
+        "学生学业质量稳步提高",
+        "学生体质与心理健康状况良好",
+        "开展丰富的社团与实践活动",
+        "关注每一位学生,因材施教",
+    ],
+}
+
 DEFAULT_GROUP_WEIGHTS = {
     RaterGroup.STUDENTS: Decimal("20"),
     RaterGroup.PARENTS: Decimal("20"),
@@ -761,7 +807,40 @@ def start_campaign(*, district, term, by, title="", min_answers=5, weights=None)
     _created_within(by, "add", campaign)
     for group, weight in (weights or DEFAULT_GROUP_WEIGHTS).items():
         GroupWeight.objects.create(campaign=campaign, group=group, weight=Decimal(weight))
+    copy_items(campaign)
     return campaign
+
+
+def default_items() -> list[Item]:
+    """The default questionnaire (items without a campaign), created from
+    ``DEFAULT_ITEMS`` if a flushed database lost the migration's rows."""
+    items = list(Item.objects.filter(campaign__isnull=True).order_by("order", "pk"))
+    if items:
+        return items
+    rows, order = [], 0
+    for dimension, texts in DEFAULT_ITEMS.items():
+        for text in texts:
+            order += 1
+            rows.append(Item(campaign=None, dimension=dimension, order=order, text=text))
+    return Item.objects.bulk_create(rows)
+
+
+def copy_items(campaign) -> list[Item]:
+    """The campaign's own copy of the default questionnaire (once)."""
+    if campaign.items.exists():
+        return list(campaign.items.all())
+    return Item.objects.bulk_create(
+        Item(campaign=campaign, dimension=i.dimension, order=i.order, text=i.text)
+        for i in default_items()
+    )
+
+
+def questionnaire(campaign) -> list:
+    """``[(dimension, label, [items])]`` in the order of the dimensions."""
+    by_dim: dict = {d: [] for d in Dimension.values}
+    for item in campaign.items.all():
+        by_dim[item.dimension].append(item)
+    return [(d, label, by_dim[d]) for d, label in Dimension.choices if by_dim[d]]
 
 
 def add_principal(*, campaign, school, name, by) -> Appraisee:
@@ -775,6 +854,23 @@ def add_principal(*, campaign, school, name, by) -> Appraisee:
         raise ValidationError(
             _("This school's principal is already in the campaign."), code="unique"
         ) from exc
+
+
+def set_campaign_status(*, campaign, status, by) -> Campaign:
+    """Open or close a campaign (the district that runs it, or the bureau).
+    A closed campaign refuses new answers; closing computes the final
+    scores (after commit). Setting the status it has changes nothing."""
+    _require(by, "change", campaign)
+    if status not in CampaignStatus.values:
+        raise ValidationError(_("Unknown status."), code="status")
+    with transaction.atomic():
+        locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if locked.status != status:
+            locked.status = status
+            locked.save(update_fields=["status", "updated_at"])
+            if status == CampaignStatus.CLOSED:
+                schedule_campaign(locked.pk)
+    return locked
 
 
 def issue_links(*, appraisee, group, count, by) -> list[RaterToken]:
@@ -800,22 +896,27 @@ def rater_token(token) -> RaterToken:
     return found
 
 
-def rate(*, token, scores: dict, now=None) -> Rating:
-    """One rater answers through a one-time link; a used link is refused.
-    The rating keeps only the group, the scores and the day."""
+def rate(*, token, answers: dict, now=None) -> Rating:
+    """One rater answers through a one-time link: ``{item id: 1..5}`` for
+    every item of the campaign's questionnaire; a used link is refused. The
+    rating keeps only the group and the day, its answers only the item and
+    the value."""
     now = now or timezone.now()
     link = rater_token(token)
+    given = {str(k): v for k, v in (answers or {}).items()}
     clean, errors = {}, []
-    for dim, label in Dimension.choices:
+    for item in link.appraisee.campaign.items.all():
         try:
-            value = int((scores or {}).get(dim))
+            value = int(given.get(str(item.pk)))
         except (TypeError, ValueError):
             value = None
         if value not in SCALE:
-            errors.append(_("%(q)s: choose 1 to 5.") % {"q": label})
-        clean[dim] = value
+            errors.append(_("%(q)s: choose 1 to 5.") % {"q": item.text})
+        clean[item.pk] = value
     if errors:
         raise ValidationError(errors)
+    if not clean:
+        raise ValidationError(_("This evaluation has no questionnaire."), code="items")
     with transaction.atomic():
         locked = RaterToken.objects.select_for_update().get(pk=link.pk)
         if locked.used_at is not None:
@@ -825,10 +926,10 @@ def rate(*, token, scores: dict, now=None) -> Rating:
         locked.used_at = now
         locked.save(update_fields=["used_at"])
         rating = Rating.objects.create(
-            appraisee_id=link.appraisee_id,
-            group=link.group,
-            scores=clean,
-            submitted_on=timezone.localdate(now),
+            appraisee_id=link.appraisee_id, group=link.group, submitted_on=timezone.localdate(now)
+        )
+        RatingAnswer.objects.bulk_create(
+            RatingAnswer(rating=rating, item_id=pk, value=value) for pk, value in clean.items()
         )
         schedule_campaign(link.appraisee.campaign_id)
     return rating
@@ -874,22 +975,29 @@ def schedule_campaign(campaign_id: int) -> None:
     transaction.on_commit(lambda: compute_campaign.delay(campaign_id))
 
 
-def appraisee_scores(ratings, weight_of: dict, min_answers: int) -> dict:
-    """Pure: the scores of one principal from ``[(group, {dim: 1..5})]``."""
-    sums: dict = {g: dict.fromkeys(Dimension.values, 0) for g in RaterGroup.values}
-    counts = Counter()
-    for group, scores in ratings:
-        counts[group] += 1
-        for d in Dimension.values:
-            sums[group][d] += int(scores.get(d) or 0)
+def appraisee_scores(groups_in: dict, weight_of: dict, min_answers: int) -> dict:
+    """Pure: the scores of one principal from its aggregated answers,
+    ``{group: {"n": raters, "dims": {dimension: (sum of answers, answers)}}}``.
+
+    A dimension's score in a group is the mean of its items' answers over
+    the group's raters (each rater answers every item, so this is also the
+    mean of the raters' dimension means); a group under ``min_answers``
+    raters shows only its count; a dimension's score is the mean over the
+    shown groups weighted by ``weight_of``; the score is the mean of the
+    dimensions that have one."""
     groups = {}
     for g in RaterGroup.values:
-        n = counts[g]
+        item = groups_in.get(g) or {}
+        n = item.get("n", 0)
         shown = n >= min_answers
+        sums = item.get("dims") or {}
         groups[g] = {
             "n": n,
             "shown": shown,
-            "dims": {d: str(_q(Decimal(sums[g][d]) / n)) for d in Dimension.values}
+            "dims": {
+                d: str(_q(Decimal(sums[d][0]) / sums[d][1])) if sums.get(d) else None
+                for d in Dimension.values
+            }
             if shown
             else None,
         }
@@ -898,7 +1006,7 @@ def appraisee_scores(ratings, weight_of: dict, min_answers: int) -> dict:
         total = weight = Decimal(0)
         for g, item in groups.items():
             w = weight_of.get(g, Decimal(0))
-            if item["shown"] and w > 0:
+            if item["shown"] and w > 0 and item["dims"][d] is not None:
                 total += Decimal(item["dims"][d]) * w
                 weight += w
         dims[d] = str(_q(total / weight)) if weight else None
@@ -907,9 +1015,35 @@ def appraisee_scores(ratings, weight_of: dict, min_answers: int) -> dict:
     return {"groups": groups, "dims": dims, "score": score}
 
 
-def compute_campaign(campaign_id: int, now=None, chunk=200) -> int:
+def aggregate_answers(appraisee_ids) -> dict:
+    """``{appraisee id: {group: {"n": raters, "dims": {d: (sum, count)}}}}``
+    in two set-based queries: the raters per group, and the sum and count
+    of the answers per group and dimension."""
+    from django.db.models import Sum
+
+    out: dict = {pk: {} for pk in appraisee_ids}
+    for pk, group, n in (
+        Rating.objects.filter(appraisee_id__in=appraisee_ids)
+        .order_by()
+        .values_list("appraisee_id", "group")
+        .annotate(n=Count("pk"))
+    ):
+        out[pk][group] = {"n": n, "dims": {}}
+    for pk, group, dim, total, count in (
+        RatingAnswer.objects.filter(rating__appraisee_id__in=appraisee_ids)
+        .order_by()
+        .values_list("rating__appraisee_id", "rating__group", "item__dimension")
+        .annotate(total=Sum("value"), count=Count("pk"))
+    ):
+        out[pk].setdefault(group, {"n": 0, "dims": {}})["dims"][dim] = (total, count)
+    return out
+
+
+def compute_campaign(campaign_id: int, now=None, chunk=250) -> int:
     """Every principal's scores of a campaign, stored; progress saved as it
-    goes. Idempotent: a pure function of the ratings, weights and minimum."""
+    goes. Per chunk of principals: the aggregate queries, the pure scores,
+    one bulk update. Idempotent: a pure function of the answers, weights
+    and minimum."""
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None:
         return 0
@@ -918,14 +1052,10 @@ def compute_campaign(campaign_id: int, now=None, chunk=200) -> int:
     done = 0
     for start in range(0, len(ids), chunk):
         part = ids[start : start + chunk]
-        ratings: dict = {pk: [] for pk in part}
-        for pk, group, scores in Rating.objects.filter(appraisee_id__in=part).values_list(
-            "appraisee_id", "group", "scores"
-        ):
-            ratings[pk].append((group, scores))
+        aggregated = aggregate_answers(part)
         rows = []
         for pk in part:
-            result = appraisee_scores(ratings[pk], weight_of, campaign.min_answers)
+            result = appraisee_scores(aggregated[pk], weight_of, campaign.min_answers)
             rows.append(
                 Appraisee(
                     pk=pk,
@@ -933,27 +1063,40 @@ def compute_campaign(campaign_id: int, now=None, chunk=200) -> int:
                     score=Decimal(result["score"]) if result["score"] else None,
                 )
             )
-        Appraisee.objects.bulk_update(rows, ["scores", "score"])
-        done += len(part)
-        Campaign.objects.filter(pk=campaign_id).update(progress=done * 100 // len(ids))
+        with transaction.atomic():
+            Appraisee.objects.bulk_update(rows, ["scores", "score"])
+            done += len(part)
+            Campaign.objects.filter(pk=campaign_id).update(progress=done * 100 // len(ids))
     Campaign.objects.filter(pk=campaign_id).update(progress=100, computed_at=now or timezone.now())
     return done
 
 
 def district_profile(campaign) -> dict:
-    """The district's profile (图谱) from stored scores: one row per school
-    (dimension scores, the heat map's cells) and each dimension's
+    """The district's profile (图谱) from stored scores, in one query of
+    plain rows (no model instances: a city campaign has 1,700 principals):
+    one row per school, ``{"appraisee", "school", "school_name", "name",
+    "dims", "score"}`` (the heat map's cells), and each dimension's
     distribution over score bands."""
-    rows = list(campaign.appraisees.select_related("school").order_by("school__name", "pk"))
-    bands = [("< 3", None, Decimal(3)), ("3–4", Decimal(3), Decimal(4)), ("≥ 4", Decimal(4), None)]
+    from django.db.models.fields.json import KeyTransform
+
+    rows = list(
+        campaign.appraisees.order_by("school__name", "pk")
+        .values("school_id", "school__name", "name", "score", dims=KeyTransform("dims", "scores"))
+        .annotate(appraisee=F("pk"))
+    )
+    for row in rows:
+        row["school"] = row.pop("school_id")
+        row["school_name"] = row.pop("school__name")
+        row["dims"] = row["dims"] or {}
+    bands = [("< 3", None, 3.0), ("3–4", 3.0, 4.0), ("≥ 4", 4.0, None)]
     distribution = {}
     for d in Dimension.values:
         counts = [0] * len(bands)
-        for a in rows:
-            value = (a.scores.get("dims") or {}).get(d)
+        for row in rows:
+            value = row["dims"].get(d)
             if value is None:
                 continue
-            v = Decimal(value)
+            v = float(value)  # two decimals: exact against the whole-number bounds
             for i, (_label, low, high) in enumerate(bands):
                 if (low is None or v >= low) and (high is None or v < high):
                     counts[i] += 1
@@ -961,3 +1104,68 @@ def district_profile(campaign) -> dict:
             {"band": label, "count": c} for (label, _lo, _hi), c in zip(bands, counts, strict=True)
         ]
     return {"rows": rows, "distribution": distribution, "dimensions": Dimension.choices}
+
+
+#: Principals a page of the campaign's page shows (tables, link forms, heat map).
+PROFILE_PAGE_SIZE = 25
+BANDS = [("< 3", None, 3), ("3–4", 3, 4), ("≥ 4", 4, None)]
+
+
+def distribution(campaign) -> dict:
+    """Each dimension's principals per score band, counted by the database
+    from the stored scores in one query (the same as ``district_profile``'s)."""
+    from django.db.models import FloatField
+    from django.db.models.fields.json import KeyTextTransform
+    from django.db.models.functions import Cast
+
+    values = {
+        f"v_{d}": Cast(KeyTextTransform(d, "scores__dims"), FloatField()) for d in Dimension.values
+    }
+    counts = {}
+    for d in Dimension.values:
+        for i, (_label, low, high) in enumerate(BANDS):
+            cond = Q(**{f"v_{d}__isnull": False})
+            if low is not None:
+                cond &= Q(**{f"v_{d}__gte": low})
+            if high is not None:
+                cond &= Q(**{f"v_{d}__lt": high})
+            counts[f"{d}_{i}"] = Count("pk", filter=cond)
+    found = campaign.appraisees.order_by().annotate(**values).aggregate(**counts)
+    return {
+        d: [{"band": label, "count": found[f"{d}_{i}"]} for i, (label, _l, _h) in enumerate(BANDS)]
+        for d in Dimension.values
+    }
+
+
+def profile_page(campaign, number, size=PROFILE_PAGE_SIZE):
+    """One page of the district profile for the campaign's page, whatever
+    the campaign's size: ``(profile, page, appraisees)`` — the profile's
+    distribution covers every principal (counted by the database), its
+    ``rows`` (the heat map's cells) and ``appraisees`` (model rows for the
+    tables and link forms) are the page's. Four queries."""
+    from django.core.paginator import Paginator
+
+    page = Paginator(
+        campaign.appraisees.select_related("school")
+        .only("pk", "campaign", "name", "scores", "score", "school", "school__name")
+        .order_by("school__name", "pk"),
+        size,
+    ).get_page(number)
+    appraisees = list(page.object_list)
+    rows = [
+        {
+            "appraisee": a.pk,
+            "school": a.school_id,
+            "school_name": a.school.name,
+            "name": a.name,
+            "dims": (a.scores or {}).get("dims") or {},
+            "score": a.score,
+        }
+        for a in appraisees
+    ]
+    profile = {
+        "rows": rows,
+        "distribution": distribution(campaign),
+        "dimensions": Dimension.choices,
+    }
+    return profile, page, appraisees

@@ -462,6 +462,13 @@ def _principal_candidates(user, campaign):
     return heads if heads.exists() else teachers
 
 
+def _link_widgets() -> dict:
+    """The links form's two fields rendered once, ``__pk__`` in their ids
+    (each principal's form puts its own id in: two renders, not two per principal)."""
+    form = LinksForm(auto_id="links__pk___%s")
+    return {name: str(form[name]) for name in ("group", "count")}
+
+
 class CampaignDetailView(ScopedDetailView):
     """The campaign's progress and the district profile (图谱): a row per
     school with its dimension scores (the heat map) and each dimension's
@@ -477,14 +484,14 @@ class CampaignDetailView(ScopedDetailView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         can_change = can(user, "change", self.object)
-        profile = services.district_profile(self.object)
-        appraisees = services.link_counts(profile["rows"])
+        profile, page, rows = services.profile_page(self.object, self.request.GET.get("page"))
+        appraisees = services.link_counts(rows)
         dims = [value for value, _label in profile["dimensions"]]
+        link_form = LinksForm(auto_id="links__pk___%s")
         ctx.update(
             profile=profile,
-            table=[
-                (a, [(a.scores.get("dims") or {}).get(d) for d in dims]) for a in profile["rows"]
-            ],
+            page_obj=page,
+            table=[(a, [(a.scores.get("dims") or {}).get(d) for d in dims]) for a in rows],
             distribution=[
                 (label, profile["distribution"][value]) for value, label in profile["dimensions"]
             ],
@@ -495,9 +502,8 @@ class CampaignDetailView(ScopedDetailView):
             principal_form=PrincipalForm(teachers=_principal_candidates(user, self.object))
             if can_change
             else None,
-            link_forms=[(a, LinksForm(auto_id=f"links{a.pk}_%s")) for a, _c in appraisees]
-            if can_change
-            else [],
+            link_forms=[(a, link_form) for a, _c in appraisees] if can_change else [],
+            link_widgets=_link_widgets() if can_change else None,
         )
         return ctx
 
@@ -660,7 +666,13 @@ def rate(request, token):
     errors, done, used = [], False, link.used_at is not None
     if request.method == "POST" and not used:
         try:
-            services.rate(token=token, scores={d: request.POST.get(d) for d in Dimension.values})
+            services.rate(
+                token=token,
+                answers={
+                    i.pk: request.POST.get(f"item-{i.pk}")
+                    for i in link.appraisee.campaign.items.all()
+                },
+            )
         except ValidationError as exc:
             used = getattr(exc, "code", None) == "used"
             errors = [] if used else exc.messages
@@ -671,8 +683,9 @@ def rate(request, token):
         "evaluation/rate.html",
         {
             "link": link,
-            "dimensions": Dimension.choices,
+            "questionnaire": services.questionnaire(link.appraisee.campaign),
             "scale": services.SCALE,
+            "given": {k[5:]: v for k, v in request.POST.items() if k.startswith("item-")},
             "errors": errors,
             "done": done,
             "used": used,

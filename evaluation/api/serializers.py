@@ -156,3 +156,15 @@ class AppraiseeSerializer(serializers.ModelSerializer):
         model = Appraisee
         fields = ["id", "campaign", "school", "school_name", "name", "score", "scores"]
         read_only_fields = fields
+
+
+class CampaignCreateSerializer(serializers.Serializer):
+    district = serializers.IntegerField()
+    term = serializers.CharField(max_length=40)
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    min_answers = serializers.IntegerField(required=False, default=5, min_value=1, max_value=100)
+
+
+class PrincipalAddSerializer(serializers.Serializer):
+    school = serializers.IntegerField()
+    name = serializers.CharField(max_length=100)

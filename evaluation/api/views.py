@@ -2,6 +2,7 @@
 signed-in user's open invitations, and answering through a token (once)."""
 
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.decorators import action
@@ -9,22 +10,40 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.viewsets import ScopedReadOnlyViewSet
+from centers.models import District, School
+from core.api.viewsets import ScopedCreateListRetrieveViewSet, ScopedReadOnlyViewSet
 
 from .. import services
 from ..filtersets import FindingFilterSet, SurveyFilterSet, VisitFilterSet
-from ..models import Appraisee, Campaign, Dimension, Finding, ProjectScore, SupervisionVisit, Survey
+from ..models import (
+    Appraisee,
+    Campaign,
+    CampaignStatus,
+    Dimension,
+    Finding,
+    ProjectScore,
+    SupervisionVisit,
+    Survey,
+)
 from .serializers import (
     AnswerSerializer,
     AppraiseeSerializer,
+    CampaignCreateSerializer,
     CampaignSerializer,
     FindingSerializer,
     InvitationSerializer,
+    PrincipalAddSerializer,
     ProjectScoreSerializer,
     ReplySerializer,
     SurveySerializer,
     VisitSerializer,
 )
+
+
+def _valid(serializer_class, request) -> dict:
+    serializer = serializer_class(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 class SurveyViewSet(ScopedReadOnlyViewSet):
@@ -98,13 +117,63 @@ class ProjectScoreViewSet(ScopedReadOnlyViewSet):
     ordering = ["id"]
 
 
-class CampaignViewSet(ScopedReadOnlyViewSet):
+class CampaignViewSet(ScopedCreateListRetrieveViewSet):
     """Principals' evaluation campaigns in reach (the district's own, the
-    bureau's all), and each one's district profile (stored scores)."""
+    bureau's all), and each one's district profile (stored scores). POST
+    starts a campaign for a district and term; ``principals`` adds a
+    principal of one of the district's schools; ``open`` / ``close`` set its
+    status (closing refuses new answers and computes the final scores)."""
 
     queryset = Campaign.objects.prefetch_related("weights")
     serializer_class = CampaignSerializer
     ordering = ["id"]
+    permission_actions = {
+        "principals": "change",
+        "open": "change",
+        "close": "change",
+        "profile": "view",
+    }
+
+    @extend_schema(request=CampaignCreateSerializer, responses={201: CampaignSerializer})
+    def create(self, request, *args, **kwargs):
+        data = _valid(CampaignCreateSerializer, request)
+        district = get_object_or_404(District.objects.restrict(request.user), pk=data["district"])
+        campaign = services.start_campaign(
+            district=district,
+            term=data["term"],
+            title=data["title"],
+            min_answers=data["min_answers"],
+            by=request.user,
+        )
+        campaign = self.get_queryset().get(pk=campaign.pk)
+        return Response(CampaignSerializer(campaign).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PrincipalAddSerializer, responses={201: AppraiseeSerializer})
+    @action(detail=True, methods=["post"])
+    def principals(self, request, pk=None):
+        campaign = self.get_object()
+        data = _valid(PrincipalAddSerializer, request)
+        school = get_object_or_404(School.objects.restrict(request.user), pk=data["school"])
+        appraisee = services.add_principal(
+            campaign=campaign, school=school, name=data["name"], by=request.user
+        )
+        return Response(AppraiseeSerializer(appraisee).data, status=status.HTTP_201_CREATED)
+
+    def _set_status(self, request, value):
+        campaign = services.set_campaign_status(
+            campaign=self.get_object(), status=value, by=request.user
+        )
+        return Response(CampaignSerializer(self.get_queryset().get(pk=campaign.pk)).data)
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def open(self, request, pk=None):
+        return self._set_status(request, CampaignStatus.OPEN)
+
+    @extend_schema(request=None, responses=CampaignSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        return self._set_status(request, CampaignStatus.CLOSED)
 
     @extend_schema(responses={200: None})
     @action(detail=True, methods=["get"])
@@ -116,15 +185,8 @@ class CampaignViewSet(ScopedReadOnlyViewSet):
             {
                 "dimensions": Dimension.values,
                 "rows": [
-                    {
-                        "appraisee": a.pk,
-                        "school": a.school_id,
-                        "school_name": a.school.name,
-                        "name": a.name,
-                        "dims": (a.scores or {}).get("dims") or {},
-                        "score": str(a.score) if a.score is not None else None,
-                    }
-                    for a in profile["rows"]
+                    {**row, "score": str(row["score"]) if row["score"] is not None else None}
+                    for row in profile["rows"]
                 ],
                 "distribution": profile["distribution"],
             }

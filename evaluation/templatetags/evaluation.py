@@ -1,4 +1,5 @@
 from django import template
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -20,3 +21,10 @@ def heat(value):
     if number >= 3:
         return "bg-warning-subtle"
     return "bg-danger-subtle"
+
+
+@register.filter
+def for_appraisee(widget_html, pk):
+    """A field rendered once by the view (``__pk__`` in its id), for one
+    principal's form: the id made that principal's."""
+    return mark_safe(str(widget_html).replace("__pk__", str(int(pk))))  # noqa: S308 - our own render

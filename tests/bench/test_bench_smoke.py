@@ -172,3 +172,30 @@ def test_training_measure_counts_once_posts_once_and_leaves_nothing(tiny):
     assert {r[0] for r in run.verdicts({"training": figures})} >= {
         "Check-in (500 trainees, one session), median"
     }
+
+
+def test_evaluation_measure_scores_a_campaign_and_leaves_nothing(settings):
+    """A tiny city campaign (12 principals × 24 raters × 25 items): the task
+    scores every principal, again the same, beside the SQL aggregation; the
+    profile page keeps its query count; all rolled back."""
+    from bench.evaluation import measure_evaluation
+    from centers.models import District
+    from evaluation.models import Campaign, RatingAnswer
+
+    settings.DEBUG = False
+    before = (District.objects.count(), Campaign.objects.count(), RatingAnswer.objects.count())
+    figures = measure_evaluation(principals=12, raters=24, rounds=1)
+    assert figures["ratings"] == 288 and figures["answers"] == 7200
+    assert figures["same_scores"] and figures["progress"] == 100
+    # Every principal scored; every tenth (the first here, and the 11th) has
+    # 4 parents, under the minimum: their parents' score is hidden.
+    assert figures["scored"] == 12 and figures["parents_hidden"] == 2
+    assert figures["floor_rows"] == 12 * 4 * 5  # principal × group × dimension
+    page = figures["profile_page"]
+    assert page["samples"] == 5 and page["queries_min"] == page["queries_max"] > 0
+    assert (District.objects.count(), Campaign.objects.count(), RatingAnswer.objects.count()) == (
+        before
+    )
+    assert {r[0] for r in run.verdicts({"evaluation": figures})} >= {
+        "District profile page (campaign), median"
+    }

@@ -249,6 +249,9 @@ def test_answer(shared, objects, route, method, target, actor, expected):
 DETAIL_ACTIONS = {
     "announcement-withdraw",
     "evaluation-campaign-profile",
+    "evaluation-campaign-principals",
+    "evaluation-campaign-open",
+    "evaluation-campaign-close",
     "alliance-document-comments",
     "alliance-document-transition",
     "alliance-document-versions",

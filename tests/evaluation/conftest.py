@@ -20,6 +20,11 @@ def closed(world, sub, enrol, django_capture_on_commit_callbacks):  # noqa: F811
     return sub, enrollment
 
 
+def item_answers(link, value):
+    """Every item of the link's campaign answered ``value`` (a rater's form)."""
+    return dict.fromkeys(link.appraisee.campaign.items.values_list("pk", flat=True), value)
+
+
 def answers_for(survey, score=5):
     out = {}
     for q in survey.questions.all():

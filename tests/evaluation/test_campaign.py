@@ -9,8 +9,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from evaluation import services
-from evaluation.models import Campaign, Dimension, GroupWeight, RaterGroup, Rating
+from evaluation.models import (
+    Campaign,
+    Dimension,
+    GroupWeight,
+    Item,
+    RaterGroup,
+    Rating,
+    RatingAnswer,
+)
 from evaluation.tasks import compute_campaign
+from tests.evaluation.conftest import item_answers
 from tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +44,7 @@ def principal(world, campaign):
 def _rate(principal, group, n, value, by):
     links = services.issue_links(appraisee=principal, group=group, count=n, by=by)
     for link in links:
-        services.rate(token=link.token, scores=dict.fromkeys(DIMS, value))
+        services.rate(token=link.token, answers=item_answers(link, value))
     return links
 
 
@@ -62,15 +71,58 @@ def test_one_time_link_and_anonymous_rating(world, principal):
     by = world.user("district_a")
     (link,) = services.issue_links(appraisee=principal, group=RaterGroup.PARENTS, count=1, by=by)
     with pytest.raises(ValidationError):
-        services.rate(token=link.token, scores={"ethics": 9})
-    services.rate(token=link.token, scores=dict.fromkeys(DIMS, 4))
+        services.rate(token=link.token, answers={})
+    services.rate(token=link.token, answers=item_answers(link, 4))
     with pytest.raises(ValidationError):
-        services.rate(token=link.token, scores=dict.fromkeys(DIMS, 4))
-    assert Rating.objects.count() == 1
-    row = Rating.objects.values().get()
-    assert set(row) == {"id", "appraisee_id", "group", "scores", "submitted_on"}
+        services.rate(token=link.token, answers=item_answers(link, 4))
+    assert Rating.objects.count() == 1 and RatingAnswer.objects.count() == 25
+    # Nothing in the rating or its answers names the rater or the link.
+    assert set(Rating.objects.values().get()) == {"id", "appraisee_id", "group", "submitted_on"}
+    assert set(RatingAnswer.objects.values().first()) == {"id", "rating_id", "item_id", "value"}
     with pytest.raises(PermissionDenied):
-        services.rate(token="guessed", scores=dict.fromkeys(DIMS, 4))
+        services.rate(token="guessed", answers=item_answers(link, 4))
+
+
+def test_campaign_questionnaire_is_25_items_copied_from_the_default(campaign):
+    items = list(campaign.items.all())
+    assert len(items) == 25
+    assert {d: sum(i.dimension == d for i in items) for d in DIMS} == dict.fromkeys(DIMS, 5)
+    defaults = Item.objects.filter(campaign__isnull=True).order_by("order")
+    assert [i.text for i in items] == [i.text for i in defaults]
+    # The campaign keeps its own wording: editing the default changes nothing in it.
+    Item.objects.filter(campaign__isnull=True).update(text="改")
+    assert not campaign.items.filter(text="改").exists()
+
+
+def test_every_item_answered_1_to_5(world, principal):
+    by = world.user("district_a")
+    (link,) = services.issue_links(appraisee=principal, group=RaterGroup.PARENTS, count=1, by=by)
+    answers = item_answers(link, 4)
+    missing = dict(list(answers.items())[1:])
+    with pytest.raises(ValidationError) as missed:
+        services.rate(token=link.token, answers=missing)
+    assert len(missed.value.messages) == 1 and "1" in missed.value.messages[0]
+    with pytest.raises(ValidationError):
+        services.rate(token=link.token, answers={**answers, next(iter(answers)): 6})
+    assert not Rating.objects.exists() and link.__class__.objects.get(pk=link.pk).used_at is None
+
+
+def test_dimension_score_is_the_mean_of_its_items(world, principal):
+    """Each teacher answers the ethics items 5, 5, 4, 4, 3 (mean 4.2) and the
+    others 3: ethics 4.20, the others 3.00, the score their mean 3.24."""
+    by = world.user("district_a")
+    ethics = list(principal.campaign.items.filter(dimension="ethics").order_by("order"))
+    for link in services.issue_links(
+        appraisee=principal, group=RaterGroup.TEACHERS, count=5, by=by
+    ):
+        answers = item_answers(link, 3)
+        answers.update({i.pk: v for i, v in zip(ethics, (5, 5, 4, 4, 3), strict=True)})
+        services.rate(token=link.token, answers=answers)
+    compute_campaign(principal.campaign_id)
+    principal.refresh_from_db()
+    assert principal.scores["groups"]["teachers"]["dims"]["ethics"] == "4.20"
+    assert principal.scores["dims"] == {**dict.fromkeys(DIMS, "3.00"), "ethics": "4.20"}
+    assert principal.score == Decimal("3.24")
 
 
 def test_group_under_the_minimum_shows_no_score(world, principal):
@@ -136,6 +188,8 @@ def test_computation_twice_same_scores_and_progress(world, campaign, principal):
         "3–4": 1,
         "≥ 4": 1,
     }
+    # The campaign page's counts by the database agree with it.
+    assert services.distribution(campaign) == profile["distribution"]
 
 
 def test_pages(world, campaign, principal, client, login):
@@ -143,9 +197,14 @@ def test_pages(world, campaign, principal, client, login):
     (link,) = services.issue_links(appraisee=principal, group=RaterGroup.STUDENTS, count=1, by=by)
     url = reverse("evaluation:rate", args=[link.token])
     assert client.get(url).status_code == 200  # anonymous rater, no account
-    response = client.post(url, dict.fromkeys(DIMS, "5"))
+    form = {f"item-{pk}": "5" for pk in item_answers(link, 5)}
+    assert f'name="item-{next(iter(item_answers(link, 5)))}"' in client.get(url).content.decode()
+    short = client.post(url, dict(list(form.items())[1:]))
+    assert short.status_code == 400 and not Rating.objects.exists()
+    assert 'value="5" id' in short.content.decode() and " checked" in short.content.decode()
+    response = client.post(url, form)
     assert response.status_code == 200 and Rating.objects.count() == 1
-    again = client.post(url, dict.fromkeys(DIMS, "5"))
+    again = client.post(url, form)
     # A second try is refused, and says so (409, the link is used).
     assert Rating.objects.count() == 1 and again.status_code == 409
     assert "data-used" in again.content.decode() and "data-rated" not in again.content.decode()

@@ -8,6 +8,7 @@ from django.urls import reverse
 from centers.models import TeacherRole
 from evaluation import services
 from evaluation.models import Appraisee, Campaign, RaterGroup, RaterToken
+from tests.evaluation.conftest import item_answers
 from tests.factories import SchoolFactory, TeacherFactory
 
 pytestmark = pytest.mark.django_db
@@ -75,7 +76,7 @@ def test_links_and_qr_sheet(world, campaign, login):
     html = client.get(sheet_url).content.decode()
     assert html.count("<svg") == 3 and "<script>" not in html  # drawn here, no inline script
     used = RaterToken.objects.filter(appraisee=appraisee).first()
-    services.rate(token=used.token, scores=dict.fromkeys(services.Dimension.values, 4))
+    services.rate(token=used.token, answers=item_answers(used, 4))
     html = client.get(sheet_url).content.decode()
     assert html.count("<svg") == 2 and used.token not in html  # a used link is not reprinted
     for token in RaterToken.objects.filter(used_at__isnull=True).values_list("token", flat=True):
@@ -103,7 +104,7 @@ def test_start_computation_and_progress(world, campaign, login, django_capture_o
     for link in services.issue_links(
         appraisee=appraisee, group=RaterGroup.TEACHERS, count=5, by=world.user("district_a")
     ):
-        services.rate(token=link.token, scores=dict.fromkeys(services.Dimension.values, 4))
+        services.rate(token=link.token, answers=item_answers(link, 4))
     client = login(world.user("district_a"))
     progress = reverse("evaluation:campaign-progress", args=[campaign.pk])
     Campaign.objects.filter(pk=campaign.pk).update(progress=0)
@@ -127,7 +128,7 @@ def _rated(world, campaign, name, school, value, groups=(RaterGroup.TEACHERS,), 
     appraisee = services.add_principal(campaign=campaign, school=school, name=name, by=by)
     for group in groups:
         for link in services.issue_links(appraisee=appraisee, group=group, count=n, by=by):
-            services.rate(token=link.token, scores=dict.fromkeys(services.Dimension.values, value))
+            services.rate(token=link.token, answers=item_answers(link, value))
     return appraisee
 
 
@@ -145,7 +146,7 @@ def test_principal_report_radar_and_profile_heatmap(world, campaign, login):
     li = _rated(world, campaign, "李校长", world.school_a2, 2, (RaterGroup.TEACHERS,))
     by = world.user("district_a")
     for link in services.issue_links(appraisee=wang, group=RaterGroup.PARENTS, count=2, by=by):
-        services.rate(token=link.token, scores=dict.fromkeys(services.Dimension.values, 1))
+        services.rate(token=link.token, answers=item_answers(link, 1))
     compute_campaign(campaign.pk)
     wang.refresh_from_db()
     li.refresh_from_db()
@@ -164,7 +165,7 @@ def test_principal_report_radar_and_profile_heatmap(world, campaign, login):
     assert "<table" in html.split('data-chart-panel="evaluation-principal"')[1]
     assert "低于最少答卷数" in html  # the parents' row shows its count only
 
-    heat = profile_figures(campaign, list(campaign.appraisees.select_related("school")))
+    heat = profile_figures(campaign, services.district_profile(campaign)["rows"])
     assert heat.kind == "heatmap"
     assert heat.categories == ["天河实验小学", "天河第一小学"]
     assert heat.series[0].data == [2, 4]
@@ -206,3 +207,21 @@ def test_api_scores_and_profile_in_scope(world, campaign, login):
     other = login(world.user("district_b"))
     assert other.get(f"/api/v1/evaluation/campaigns/{campaign.pk}/profile/").status_code == 404
     assert other.get("/api/v1/evaluation/principals/").json().get("results", []) == []
+
+
+def test_campaign_page_constant_queries(world, campaign, login):
+    """The campaign page (links, profile, heat map) makes as many queries
+    with five more rated principals as without."""
+    from tests.contracts import assert_constant_queries
+
+    made = []
+
+    def add(n):
+        for i in range(n):
+            school = SchoolFactory(district=world.district_a)
+            made.append(_rated(world, campaign, f"校长{i}", school, 3 + i % 2))
+        services.compute_campaign(campaign.pk)
+
+    add(1)
+    for user in ("district_a", "bureau"):
+        assert_constant_queries(login(world.user(user)), campaign.get_absolute_url(), add)
