@@ -42,6 +42,10 @@ from .models import (
     Meeting,
     MeetingKind,
     ProjectStatus,
+    Proposal,
+    ProposalAddressee,
+    ProposalOrigin,
+    ProposalStatus,
     Resolution,
     ResourceKind,
     SharedFaculty,
@@ -114,6 +118,7 @@ def load(stdout=None):
         _resolutions(centers, meetings[MeetingKind.COUNCIL], secretariat)
         _projects(centers)
         _pairs(centers)
+        _proposals(centers, meetings[MeetingKind.COUNCIL])
         _results(centers)
         _bookings(centers, secretariat)
         _faculty(centers, secretariat)
@@ -121,6 +126,7 @@ def load(stdout=None):
     if stdout:
         stdout.write(
             "alliance: council, rotation, plans, meetings, resolutions, projects, pairs, "
+            "proposals, "
             "results, sharing"
         )
 
@@ -350,6 +356,60 @@ def _projects(centers):
             },
         )
         project.partner_centers.set([centers[c] for c in partners])
+
+
+def _proposals(centers, council):
+    """Three proposals (事业发展建议, charter 第七条): the council's, answered by
+    the bureau; the 幼儿园 center's, submitted and waiting for the secretariat;
+    the 民办 center's, still a draft."""
+    specs = [
+        (
+            "关于加大区级教师发展中心建设投入的建议",
+            ProposalOrigin.COUNCIL,
+            "primary-secondary",
+            ProposalAddressee.BUREAU,
+            "建议将区级教师发展中心功能场室建设纳入各区教育发展规划，落实培训经费不低于教师工资总额2.5%。",
+            ProposalStatus.ANSWERED,
+            (date(2026, 4, 10), date(2026, 4, 20), date(2026, 6, 1)),
+            "我局认同加强区级教师发展中心建设的建议，将会同各区推进功能场室建设和经费落实。",
+        ),
+        (
+            "关于建立幼儿园教师专业发展指导意见实施机制的建议",
+            ProposalOrigin.CENTER,
+            "kindergarten",
+            ProposalAddressee.EVALUATION_CENTER,
+            "建议以《广州市幼儿教师专业发展指导意见》为依据，建立市、区、园三级实施与评估机制。",
+            ProposalStatus.SUBMITTED,
+            (date(2026, 11, 20), None, None),
+            "",
+        ),
+        (
+            "关于民办学校教师继续教育学时认定的建议",
+            ProposalOrigin.CENTER,
+            "private-schools",
+            ProposalAddressee.BUREAU,
+            "建议民办学校教师参加校本研修的学时按公办学校同一标准认定。",
+            ProposalStatus.DRAFT,
+            (None, None, None),
+            "",
+        ),
+    ]
+    for title, origin, code, addressee, body, status, dates, answer in specs:
+        Proposal.objects.update_or_create(
+            title=title,
+            defaults={
+                "origin": origin,
+                "center": centers[code],
+                "addressee": addressee,
+                "body": body,
+                "meeting": council if origin == ProposalOrigin.COUNCIL else None,
+                "status": status,
+                "submitted_on": dates[0],
+                "forwarded_on": dates[1],
+                "answered_on": dates[2],
+                "answer": answer,
+            },
+        )
 
 
 def _pairs(centers):

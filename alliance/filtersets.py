@@ -24,6 +24,10 @@ from .models import (
     Meeting,
     MeetingKind,
     ProjectStatus,
+    Proposal,
+    ProposalAddressee,
+    ProposalOrigin,
+    ProposalStatus,
     Resolution,
     SharedFaculty,
     WorkDocument,
@@ -252,3 +256,21 @@ class AssistanceActivityFilterSet(PortalFilterSet):
     class Meta:
         model = AssistanceActivity
         fields = ["pair", "year", "kind"]
+
+
+class ProposalFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    origin = django_filters.ChoiceFilter(choices=ProposalOrigin.choices, label=_("Proposed by"))
+    center = django_filters.ModelChoiceFilter(queryset=_municipal, label=_("Drafting center"))
+    addressee = django_filters.ChoiceFilter(
+        choices=ProposalAddressee.choices, label=_("Addressed to")
+    )
+    status = django_filters.ChoiceFilter(choices=ProposalStatus.choices, label=_("Status"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = Proposal
+        fields = ["origin", "center", "addressee", "status"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(body__icontains=value))

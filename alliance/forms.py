@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from centers.models import Center, StaffMember
 from core.forms import StyledForm, StyledModelForm
 from core.models import Membership
-from core.permissions import can
+from core.permissions import can, get_scope
 from core.roles import Role
 
 from . import services
@@ -28,6 +28,8 @@ from .models import (
     JointProject,
     Meeting,
     MeetingKind,
+    Proposal,
+    ProposalOrigin,
     Resolution,
     SharedFaculty,
     WorkDocument,
@@ -548,3 +550,56 @@ class AssistanceActivityForm(StyledModelForm):
             add_errors(self, exc)
             return
         super()._post_clean()
+
+
+class ProposalForm(StyledModelForm):
+    """Draft or change a development proposal; the rules are
+    ``services.check_proposal``'s."""
+
+    wants = ("user",)
+
+    class Meta:
+        model = Proposal
+        fields = ["origin", "center", "addressee", "title", "body", "meeting"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.original = (
+            Proposal.objects.restrict(user, "change").get(pk=self.instance.pk)
+            if self.instance.pk
+            else None
+        )
+        self.fields["center"].queryset = services.member_centers()
+        self.fields["meeting"].queryset = Meeting.objects.restrict(user).filter(
+            kind=MeetingKind.COUNCIL
+        )
+        secretariat = get_scope(user).has_role(Role.SECRETARIAT)
+        if not self.instance.pk:
+            own = list(services.proposal_centers(user)[:2])
+            self.fields["origin"].initial = (
+                ProposalOrigin.CENTER if own and not secretariat else ProposalOrigin.COUNCIL
+            )
+            if len(own) == 1:
+                self.fields["center"].initial = own[0].pk
+        else:
+            self.fields["origin"].disabled = True
+
+    def _post_clean(self):
+        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            services.check_proposal(self.instance, user=self.user, original=self.original)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return
+        except ValidationError as exc:
+            add_errors(self, exc)
+            return
+        super()._post_clean()
+
+
+class ProposalStepForm(StyledForm):
+    text = forms.CharField(
+        label=_("Note or answer"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )

@@ -13,6 +13,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.audit import AuditedModel
 from core.formats import format_datetime
@@ -964,3 +965,122 @@ class AssistanceActivity(AuditedModel):
 
     def get_absolute_url(self):
         return reverse("alliance:activity-detail", args=[self.pk])
+
+
+# --- Proposals to the bureau (事业发展建议) ------------------------------------------
+
+
+class ProposalOrigin(models.TextChoices):
+    COUNCIL = "council", _("The alliance council")
+    CENTER = "center", _("A member center")
+
+
+class ProposalAddressee(models.TextChoices):
+    BUREAU = "bureau", _("Municipal education bureau")
+    EVALUATION_CENTER = (
+        "evaluation_center",
+        _("Municipal center for education evaluation and continuing-education guidance"),
+    )
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted to the secretariat")
+    FORWARDED = "forwarded", _("Forwarded to the bureau")
+    ANSWERED = "answered", _("Answered")
+
+
+class Proposal(AuditedModel):
+    """A development proposal (事业发展建议) to the bureau.
+
+    Charter 第七条: the council 向市教育局、市教育评估和教师继续教育指导中心提出事业发展建议
+    (``origin = council``: drafted by the secretariat, adopted at a council
+    meeting), and the 中小学, 中职, 幼儿园 and 民办 centers each 研究提出促进……
+    教师专业发展的建议 (``origin = center``: drafted by that member center's
+    staff). The secretariat, which 具体执行……理事会的各项决议 (第七条), forwards
+    it or returns it; the addressee answers. Each state keeps its date
+    (``services.PROPOSAL_STEPS``)."""
+
+    origin = models.CharField(_("proposed by"), max_length=10, choices=ProposalOrigin.choices)
+    center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("drafting center"),
+        limit_choices_to={"kind": "municipal"},
+    )
+    addressee = models.CharField(
+        _("addressed to"),
+        max_length=20,
+        choices=ProposalAddressee.choices,
+        default=ProposalAddressee.BUREAU,
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("proposal"))
+    meeting = models.ForeignKey(
+        "Meeting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("adopted at council meeting"),
+        limit_choices_to={"kind": "council"},
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ProposalStatus.choices,
+        default=ProposalStatus.DRAFT,
+        editable=False,
+        db_index=True,
+    )
+    submitted_on = models.DateField(
+        pgettext_lazy("proposal", "submitted on"), null=True, blank=True, editable=False
+    )
+    forwarded_on = models.DateField(_("forwarded on"), null=True, blank=True, editable=False)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True, editable=False)
+    return_note = models.TextField(_("why it was returned"), blank=True, editable=False)
+    answer = models.TextField(_("answer"), blank=True, editable=False)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+        editable=False,
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("development proposal")
+        verbose_name_plural = _("development proposals")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="answered") | ~models.Q(answer=""),
+                name="proposal_answered_has_answer",
+                violation_error_message=_("An answered proposal keeps the answer."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(origin="council")
+                | models.Q(status="draft")
+                | models.Q(meeting__isnull=False),
+                name="proposal_council_names_meeting",
+                violation_error_message=_(
+                    "A proposal in the council's name names the council meeting that adopted it."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("alliance:proposal-detail", args=[self.pk])
+
+    @property
+    def is_editable(self):
+        return self.status == ProposalStatus.DRAFT

@@ -113,3 +113,62 @@ registry.add_inbox(
         order=45,
     )
 )
+
+
+# --- Proposals to the bureau: who must act next ------------------------------------
+
+
+def _proposals(user, action, status):
+    from .models import Proposal
+
+    return (
+        Proposal.objects.restrict(user, action)
+        .filter(status=status)
+        .select_related("center")
+        .order_by("updated_at", "id")
+    )
+
+
+def _describe_proposal(proposal):
+    return f"{proposal.title} ({proposal.center.short_name or proposal.center.name})"
+
+
+registry.add_inbox(
+    InboxSource(
+        key="alliance-proposals-to-forward",
+        label=_("Proposals submitted to the secretariat, to forward or return"),
+        items=lambda user: _proposals(user, "forward", "submitted"),
+        visible=lambda user: get_scope(user).has_role(Role.SECRETARIAT),
+        describe=_describe_proposal,
+        list_url="alliance:proposal-list",
+        order=46,
+    )
+)
+registry.add_inbox(
+    InboxSource(
+        key="alliance-proposals-to-answer",
+        label=_("Proposals forwarded to the bureau, to answer"),
+        items=lambda user: _proposals(user, "answer", "forwarded"),
+        visible=lambda user: get_scope(user).has_role(Role.BUREAU),
+        describe=_describe_proposal,
+        list_url="alliance:proposal-list",
+        order=47,
+    )
+)
+
+
+def _returned_proposals(user):
+    return _proposals(user, "submit", "draft").exclude(return_note="")
+
+
+registry.add_inbox(
+    InboxSource(
+        key="alliance-proposals-returned",
+        label=_("Proposals returned by the secretariat, to revise"),
+        items=_returned_proposals,
+        visible=lambda user: get_scope(user).has_role(Role.CENTER_STAFF, Role.SECRETARIAT),
+        describe=_describe_proposal,
+        list_url="alliance:proposal-list",
+        order=48,
+    )
+)

@@ -18,9 +18,15 @@
 - Paired assistance: the secretariat pairs a member center with a district
   center; the helping center's staff keep the pair and record its
   activities; the assisted district's staff read their own pairs.
+- Proposals to the bureau (事业发展建议): a member center's staff draft and
+  submit their own center's; the secretariat drafts the council's, and
+  forwards or returns what was submitted; the bureau answers what was
+  forwarded. Once submitted, every member and the bureau read it.
 - District staff read the council, meetings, resolutions and resources; teachers and
   school admins the digital-resource catalogue; nobody else anything.
 """
+
+from django.db.models import Q
 
 from core.permissions import ALL, rules
 from core.roles import Role
@@ -155,17 +161,49 @@ rules.register(
 )
 
 
+def _proposal_sent(user, org_ids):
+    return ~Q(status="draft")
+
+
+def _proposal_of_council(user, org_ids):
+    return Q(origin="council")
+
+
+def _proposal_of_own_center(user, org_ids):
+    return Q(origin="center", center_id__in=org_ids)
+
+
+rules.register(
+    "alliance.proposal",
+    {
+        Role.BUREAU: {"view answer": _proposal_sent},
+        # the secretariat drafts the council's own; forwards or returns any submitted
+        Role.SECRETARIAT: {
+            "view": (_proposal_sent, _proposal_of_council),
+            "add change submit": _proposal_of_council,
+            "forward": _proposal_sent,
+        },
+        # a center's staff draft and submit their own center's proposals
+        Role.CENTER_STAFF: {
+            "view": (_proposal_sent, _proposal_of_own_center),
+            "add change submit": _proposal_of_own_center,
+        },
+    },
+    actions=("submit", "forward", "answer"),
+)
+
 # The centers a user acts for in the alliance: results reported and council
 # forms ("act_for": the bureau and the secretariat for every member, staff for
 # their own center), comments on plans and reports ("comment_for": the
 # secretariat for the chair center, staff for their own), shared rooms and
-# faculty ("share_for": the secretariat for any member, staff for their own).
+# faculty ("share_for": the secretariat for any member, staff for their own),
+# a center's own proposals to the bureau ("propose_for": staff, their own).
 rules.register(
     "centers.center",
     {
         Role.BUREAU: ("act_for", ALL),
         Role.SECRETARIAT: {"act_for share_for": ALL, "comment_for": "pk"},
-        Role.CENTER_STAFF: ("act_for comment_for share_for", "pk"),
+        Role.CENTER_STAFF: ("act_for comment_for share_for propose_for", "pk"),
     },
-    actions=("act_for", "comment_for", "share_for"),
+    actions=("act_for", "comment_for", "share_for", "propose_for"),
 )

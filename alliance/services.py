@@ -48,6 +48,9 @@ from .models import (
     JointProject,
     MeetingKind,
     ProjectStatus,
+    Proposal,
+    ProposalOrigin,
+    ProposalStatus,
     Resolution,
     SharedFaculty,
     WorkDocument,
@@ -1025,3 +1028,173 @@ def renewal_rate(year: int | None = None, queryset=None) -> RenewalRate:
         renewed=renewed,
         per_year=[(y, a, r) for y, (a, r) in sorted(per_year.items())],
     )
+
+
+# --- Proposals to the bureau (事业发展建议) ------------------------------------------
+
+
+def proposal_centers(user):
+    """The member centers ``user`` drafts a center's proposal for (their own)."""
+    return Center.objects.restrict(user, "propose_for").filter(
+        pk__in=CouncilMember.objects.filter(is_active=True).values("center_id")
+    )
+
+
+def check_proposal(proposal: Proposal, *, user, original: Proposal | None = None) -> None:
+    """The rules of a development proposal while it is drafted:
+
+    - it changes only as a draft (once submitted, the secretariat returns it
+      to make it a draft again);
+    - a proposal in the council's name (第七条: 理事会……提出事业发展建议) is
+      drafted by the secretariat, at the chair center (第六条: 秘书处……设在
+      轮值主席所在成员单位);
+    - a center's own proposal (第七条: 研究提出促进……教师专业发展的建议) is
+      drafted by that member center's staff, for their own center only;
+    - the meeting that adopted it is a council meeting."""
+    if original is not None and not original.is_editable:
+        raise ValidationError(
+            _("A proposal that is %(status)s can no longer be changed.")
+            % {"status": original.get_status_display()}
+        )
+    if original is not None and original.origin != proposal.origin:
+        raise ValidationError({"origin": _("Who proposes cannot change once drafted.")})
+    errors = {}
+    if proposal.origin == ProposalOrigin.COUNCIL:
+        if not get_scope(user).has_role(Role.SECRETARIAT):
+            raise PermissionDenied(
+                _("Only the secretariat drafts a proposal in the council's name.")
+            )
+        term = term_on(timezone.localdate())
+        if term is not None and proposal.center_id and proposal.center_id != term.center_id:
+            errors["center"] = _(
+                "A proposal in the council's name is drafted at the chair center (%(center)s)."
+            ) % {"center": term.center}
+    elif proposal.origin == ProposalOrigin.CENTER and proposal.center_id:
+        if not is_member_center(proposal.center_id):
+            errors["center"] = _("Proposals come from council member centers.")
+        elif not proposal_centers(user).filter(pk=proposal.center_id).exists():
+            raise PermissionDenied(_("You draft proposals only for your own center."))
+    if proposal.meeting_id and proposal.meeting.kind != MeetingKind.COUNCIL:
+        errors["meeting"] = _("A proposal is adopted at a council meeting.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@dataclass(frozen=True)
+class ProposalStep:
+    name: str
+    label: str
+    source: str
+    target: str
+    #: the permission action (``alliance/permissions.py``) the step needs
+    action: str
+    #: the text the step needs: "" none, "note" (why it goes back), "answer"
+    needs: str = ""
+
+
+PROPOSAL_STEPS = {
+    s.name: s
+    for s in [
+        ProposalStep(
+            "submit",
+            gettext_noop("Submit to the secretariat"),
+            ProposalStatus.DRAFT,
+            ProposalStatus.SUBMITTED,
+            "submit",
+        ),
+        ProposalStep(
+            "return",
+            gettext_noop("Return to the drafting center"),
+            ProposalStatus.SUBMITTED,
+            ProposalStatus.DRAFT,
+            "forward",
+            needs="note",
+        ),
+        ProposalStep(
+            "forward",
+            gettext_noop("Forward to the bureau"),
+            ProposalStatus.SUBMITTED,
+            ProposalStatus.FORWARDED,
+            "forward",
+        ),
+        ProposalStep(
+            "answer",
+            gettext_noop("Record the answer"),
+            ProposalStatus.FORWARDED,
+            ProposalStatus.ANSWERED,
+            "answer",
+            needs="answer",
+        ),
+    ]
+}
+
+
+def proposal_steps_for(proposal: Proposal, user) -> list[ProposalStep]:
+    """The steps ``user`` may take on ``proposal`` now."""
+    return [
+        s
+        for s in PROPOSAL_STEPS.values()
+        if proposal.status == s.source
+        and Proposal.objects.restrict(user, s.action).filter(pk=proposal.pk).exists()
+    ]
+
+
+def take_proposal_step(
+    proposal: Proposal, name: str, *, user, text: str = "", today: date | None = None
+) -> Proposal:
+    """Take one step of a proposal: submitted by its drafters, forwarded or
+    returned by the secretariat (第七条: 秘书处具体执行……理事会的各项决议),
+    answered by the bureau. A step from the wrong state, without the text it
+    needs, or by someone it does not belong to is refused; each sets its date."""
+    step = PROPOSAL_STEPS.get(name)
+    if step is None:
+        raise ValidationError(_("Unknown step “%(name)s”.") % {"name": name})
+    if not can(user, step.action, Proposal):
+        raise PermissionDenied(_("You may not take the step “%(step)s”.") % {"step": _(step.label)})
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = (
+            Proposal.objects.restrict(user, step.action).select_for_update().filter(pk=proposal.pk)
+        )
+        fresh = locked.first()
+        if fresh is None:
+            raise PermissionDenied(
+                _("The step “%(step)s” of this proposal is not yours to take.")
+                % {"step": _(step.label)}
+            )
+        if fresh.status != step.source:
+            raise ValidationError(
+                _("“%(step)s” is not possible while the proposal is %(status)s.")
+                % {"step": _(step.label), "status": fresh.get_status_display()}
+            )
+        text = (text or "").strip()
+        if step.needs == "note" and not text:
+            raise ValidationError({"note": _("Say why the proposal goes back.")})
+        if step.needs == "answer" and not text:
+            raise ValidationError({"answer": _("Write the answer.")})
+        if name == "submit":
+            if fresh.origin == ProposalOrigin.COUNCIL:
+                meeting = fresh.meeting
+                if meeting is None:
+                    raise ValidationError(
+                        {
+                            "meeting": _(
+                                "A proposal in the council's name names the council meeting "
+                                "that adopted it."
+                            )
+                        }
+                    )
+                if meeting.held_on > today:
+                    raise ValidationError(
+                        {"meeting": _("The council meeting that adopted it has not been held yet.")}
+                    )
+            fresh.submitted_on, fresh.return_note = today, ""
+        elif name == "return":
+            fresh.submitted_on, fresh.return_note = None, text
+        elif name == "forward":
+            fresh.forwarded_on = today
+        elif name == "answer":
+            fresh.answer, fresh.answered_on, fresh.answered_by = text, today, user
+        fresh.status = step.target
+        fresh.save()
+    return fresh

@@ -8,7 +8,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -34,6 +34,7 @@ from .filtersets import (
     FollowUpFilterSet,
     JointProjectFilterSet,
     MeetingFilterSet,
+    ProposalFilterSet,
     ResolutionFilterSet,
     SharedFacultyFilterSet,
     WorkDocumentFilterSet,
@@ -52,6 +53,8 @@ from .forms import (
     FollowUpForm,
     JointProjectForm,
     MeetingForm,
+    ProposalForm,
+    ProposalStepForm,
     ResolutionForm,
     SharedFacultyForm,
     TransitionForm,
@@ -70,6 +73,7 @@ from .models import (
     JointProject,
     Meeting,
     MeetingKind,
+    Proposal,
     Resolution,
     SharedFaculty,
     WorkDocument,
@@ -1028,3 +1032,91 @@ class ActivityUpdateView(ScopedUpdateView):
     template_name = "alliance/form.html"
     model = AssistanceActivity
     form_class = AssistanceActivityForm
+
+
+# --- Proposals to the bureau ------------------------------------------------------------
+
+
+class ProposalListView(ScopedListView):
+    template_name = "alliance/list.html"
+    model = Proposal
+    filterset_class = ProposalFilterSet
+    title = _("Proposals to the bureau")
+    create_url_name = "alliance:proposal-add"
+    columns = [
+        (_("Title"), "title"),
+        (_("Proposed by"), "origin"),
+        (_("Drafting center"), "center"),
+        (_("Addressed to"), "addressee"),
+        (_("Status"), "status"),
+        (_("Submitted on"), "submitted_on"),
+        (_("Answered on"), "answered_on"),
+    ]
+    empty_message = _("No proposals yet.")
+
+    def get_base_queryset(self):
+        return Proposal.objects.select_related("center")
+
+
+class ProposalDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = Proposal
+    template_name = "alliance/proposal_detail.html"
+    edit_url_name = "alliance:proposal-edit"
+    list_url = "alliance:proposal-list"
+    fields = [
+        (_("Proposed by"), "origin"),
+        (_("Drafting center"), "center"),
+        (_("Addressed to"), "addressee"),
+        (_("Adopted at council meeting"), "meeting"),
+        (_("Status"), "status"),
+        (_("Proposal"), "body"),
+        (_("Why it was returned"), "return_note"),
+        (_("Submitted on"), "submitted_on"),
+        (_("Forwarded on"), "forwarded_on"),
+        (_("Answered on"), "answered_on"),
+        (pgettext_lazy("proposal", "Answer"), "answer"),
+        (_("Answered by"), "answered_by"),
+    ]
+
+    def get_base_queryset(self):
+        return Proposal.objects.select_related("center", "meeting", "answered_by")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_change"] = ctx["can_change"] and self.object.is_editable
+        ctx["steps"] = services.proposal_steps_for(self.object, self.request.user)
+        return ctx
+
+
+class ProposalCreateView(ScopedCreateView):
+    template_name = "alliance/form.html"
+    model = Proposal
+    form_class = ProposalForm
+
+
+class ProposalUpdateView(ScopedUpdateView):
+    template_name = "alliance/form.html"
+    model = Proposal
+    form_class = ProposalForm
+
+
+class ProposalStepView(ScopedMixin, View):
+    """``POST …/proposals/<pk>/steps/<name>/``: one step (``services.PROPOSAL_STEPS``)."""
+
+    model = Proposal
+
+    def post(self, request, pk, name):
+        proposal = get_object_or_404(Proposal.objects.restrict(request.user), pk=pk)
+        form = ProposalStepForm(request.POST)
+        form.is_valid()
+        try:
+            proposal = services.take_proposal_step(
+                proposal, name, user=request.user, text=form.cleaned_data.get("text", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, gettext("Done: %(status)s.") % {"status": proposal.get_status_display()}
+            )
+        return redirect(proposal.get_absolute_url())

@@ -20,6 +20,7 @@ from ..models import (
     JointProject,
     Meeting,
     MeetingKind,
+    Proposal,
     Resolution,
     SharedFaculty,
     WorkDocument,
@@ -545,3 +546,52 @@ class AssistanceActivitySerializer(ModelRulesMixin, serializers.ModelSerializer)
             services.check_activity(instance, user=self.context["request"].user)
         except DjangoValidationError as exc:
             raise _as_drf(exc) from exc
+
+
+class ProposalSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """A development proposal; its state changes only through
+    ``POST …/{id}/step/`` (``services.PROPOSAL_STEPS``)."""
+
+    meeting = ScopedMeetingField(queryset=Meeting.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "origin",
+            "center",
+            "addressee",
+            "title",
+            "body",
+            "meeting",
+            "status",
+            "submitted_on",
+            "forwarded_on",
+            "answered_on",
+            "return_note",
+            "answer",
+            "answered_by",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "submitted_on",
+            "forwarded_on",
+            "answered_on",
+            "return_note",
+            "answer",
+            "answered_by",
+        ]
+
+    def check_rules(self, instance):
+        try:
+            services.check_proposal(
+                instance, user=self.context["request"].user, original=self.instance
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+
+
+class ProposalStepSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=sorted(services.PROPOSAL_STEPS))
+    text = serializers.CharField(required=False, allow_blank=True, default="")

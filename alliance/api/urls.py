@@ -11,6 +11,7 @@ router.register("alliance/meetings", views.MeetingViewSet, basename="alliance-me
 router.register("alliance/resolutions", views.ResolutionViewSet, basename="alliance-resolution")
 router.register("alliance/follow-ups", views.FollowUpViewSet, basename="alliance-followup")
 router.register("alliance/projects", views.JointProjectViewSet, basename="alliance-project")
+router.register("alliance/proposals", views.ProposalViewSet, basename="alliance-proposal")
 router.register("alliance/pairs", views.AssistancePairViewSet, basename="alliance-pair")
 router.register(
     "alliance/pair-activities", views.AssistanceActivityViewSet, basename="alliance-pair-activity"

@@ -19,6 +19,7 @@ from ..filtersets import (
     FollowUpFilterSet,
     JointProjectFilterSet,
     MeetingFilterSet,
+    ProposalFilterSet,
     ResolutionFilterSet,
     SharedFacultyFilterSet,
     WorkDocumentFilterSet,
@@ -34,6 +35,7 @@ from ..models import (
     FollowUp,
     JointProject,
     Meeting,
+    Proposal,
     Resolution,
     SharedFaculty,
     WorkDocument,
@@ -51,6 +53,8 @@ from .serializers import (
     FollowUpSerializer,
     JointProjectSerializer,
     MeetingSerializer,
+    ProposalSerializer,
+    ProposalStepSerializer,
     RenewalRateSerializer,
     ResolutionSerializer,
     ResultsRollupSerializer,
@@ -261,3 +265,30 @@ class AssistanceActivityViewSet(ScopedModelViewSet):
     queryset = AssistanceActivity.objects.all()
     serializer_class = AssistanceActivitySerializer
     filterset_class = AssistanceActivityFilterSet
+
+
+class ProposalViewSet(ScopedModelViewSet):
+    """Development proposals to the bureau. ``POST …/{id}/step/`` with
+    ``{"step": "submit" | "return" | "forward" | "answer", "text": …}`` takes
+    one step; a wrong one answers 400 (wrong state, missing text) or 403
+    (another's step)."""
+
+    queryset = Proposal.objects.all()
+    serializer_class = ProposalSerializer
+    filterset_class = ProposalFilterSet
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    permission_actions = {"step": "view"}
+
+    @extend_schema(request=ProposalStepSerializer, responses=ProposalSerializer)
+    @action(detail=True, methods=["post"], serializer_class=ProposalStepSerializer)
+    def step(self, request, pk=None):
+        proposal = self.get_object()
+        data = ProposalStepSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = services.take_proposal_step(
+            proposal,
+            data.validated_data["step"],
+            user=request.user,
+            text=data.validated_data["text"],
+        )
+        return Response(ProposalSerializer(proposal, context={"request": request}).data)

@@ -18,6 +18,7 @@ from alliance.models import (
     FollowUp,
     JointProject,
     Meeting,
+    Proposal,
     Resolution,
     WorkDocument,
 )
@@ -39,6 +40,7 @@ def counts():
         JointProject,
         AssistancePair,
         AssistanceActivity,
+        Proposal,
         Achievement,
         Booking,
         DigitalResource,
@@ -57,6 +59,7 @@ def test_demo_rotation_and_handover():
     assert (terms[0].starts_on, terms[0].ends_on) == (date(2025, 11, 1), date(2026, 10, 31))
     assert terms[1].center.code == "vocational" and terms[1].starts_on == date(2026, 11, 1)
     assert first["Achievement"] == 6 * 3 * 6
+    assert first["Proposal"] == 3  # one each: answered, submitted, draft
     if date.today() >= date(2026, 11, 1):
         secretariat = Membership.objects.active().filter(
             role=Role.SECRETARIAT, user__username="secretariat"
