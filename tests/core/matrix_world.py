@@ -23,6 +23,7 @@ from alliance.models import (
     JointProject,
     Meeting,
     MeetingKind,
+    Proposal,
     Resolution,
     SharedFaculty,
 )
@@ -221,6 +222,7 @@ def build(world) -> dict[str, Pair]:
         "alliance-meeting": Pair(meeting("理事会甲"), meeting("理事会乙")),
         **_resolution_pairs(world, meeting("理事会丙")),
         **_pair_pairs(world),
+        **_proposal_pairs(world),
         "alliance-project": Pair(
             project(world.center_a, world.center_b, "项目甲"),
             project(world.center_b, world.center_a, "项目乙"),
@@ -445,4 +447,19 @@ def _pair_pairs(world) -> dict[str, Pair]:
     return {
         "alliance-pair": Pair(pair_a, pair_b),
         "alliance-pair-activity": Pair(activity(pair_a), activity(pair_b)),
+    }
+
+
+def _proposal_pairs(world) -> dict[str, Pair]:
+    """Development proposals: center A's, submitted (every member and the
+    bureau read it); center B's, still a draft (only center B's staff)."""
+    return {
+        "alliance-proposal": Pair(
+            Proposal.objects.create(
+                origin="center", center=world.center_a, title="建议甲", body="x", status="submitted"
+            ),
+            Proposal.objects.create(
+                origin="center", center=world.center_b, title="建议乙", body="x"
+            ),
+        )
     }

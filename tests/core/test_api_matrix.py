@@ -61,6 +61,7 @@ NOT_IN_TABLE = {"schema", "docs"}
 BODIES = {
     ("alliance-document-transition", "POST"): {"step": "open_consultation"},
     ("alliance-document-comments", "POST"): {"body": "意见"},
+    ("alliance-proposal-step", "POST"): {"step": "forward"},
     ("credit-claim-reject", "POST"): {"reason": "证据不足"},
     ("school-sync", "POST"): {"rows": []},
     ("teacher-sync", "POST"): {"rows": []},
@@ -251,6 +252,7 @@ DETAIL_ACTIONS = {
     "alliance-document-comments",
     "alliance-document-transition",
     "alliance-document-versions",
+    "alliance-proposal-step",
     "alliance-booking-cancel",
     "alliance-faculty-withdraw",
     "credit-claim-approve",
