@@ -38,6 +38,9 @@ from .models import (
     DocumentStatus,
     FollowUp,
     FollowUpStatus,
+    GuidanceFollowUp,
+    GuidanceKind,
+    GuidanceVisit,
     JointProject,
     Meeting,
     MeetingKind,
@@ -119,6 +122,7 @@ def load(stdout=None):
         _projects(centers)
         _pairs(centers)
         _proposals(centers, meetings[MeetingKind.COUNCIL])
+        _guidance(centers)
         _results(centers)
         _bookings(centers, secretariat)
         _faculty(centers, secretariat)
@@ -126,7 +130,7 @@ def load(stdout=None):
     if stdout:
         stdout.write(
             "alliance: council, rotation, plans, meetings, resolutions, projects, pairs, "
-            "proposals, "
+            "proposals, guidance, "
             "results, sharing"
         )
 
@@ -410,6 +414,63 @@ def _proposals(centers, council):
                 "answer": answer,
             },
         )
+
+
+def _guidance(centers):
+    """Two guidance visits of district centers (业务指导, charter 第八条(五)):
+    the 中小学 center with the 研训 center at 从化区 (follow-up open), the
+    幼儿园 center at 增城区 (follow-up done)."""
+    districts = {
+        c.code: c
+        for c in Center.objects.filter(code__in=["district-conghua", "district-zengcheng"])
+    }
+    specs = [
+        (
+            "primary-secondary",
+            ["research-training"],
+            "district-conghua",
+            GuidanceKind.GUIDANCE,
+            date(2026, 10, 14),
+            "小学校长、骨干教师培训实施指导",
+            "培训需求调研样本偏少；课程以讲授为主，实践环节不足。",
+            "补充训前需求调研；增加跟岗实践课时。",
+            date(2027, 1, 31),
+            GuidanceFollowUp.OPEN,
+            "",
+        ),
+        (
+            "kindergarten",
+            [],
+            "district-zengcheng",
+            GuidanceKind.RESOURCES,
+            date(2026, 5, 20),
+            "幼儿园骨干教师培训课程资源服务",
+            "区级课程资源库中游戏活动类课程缺乏。",
+            "接入市幼儿园教师发展中心课程资源，补充游戏活动课程。",
+            date(2026, 9, 30),
+            GuidanceFollowUp.DONE,
+            "已接入12门游戏活动课程，并在区级培训中使用。",
+        ),
+    ]
+    for code, partners, district, kind, day, topic, findings, asked, due, status, report in specs:
+        if district not in districts:
+            continue
+        visit, _ = GuidanceVisit.objects.update_or_create(
+            center=centers[code],
+            district_center=districts[district],
+            topic=topic,
+            defaults={
+                "kind": kind,
+                "visited_on": day,
+                "findings": findings,
+                "recommendations": asked,
+                "follow_up_due": due,
+                "follow_up_status": status,
+                "follow_up_report": report,
+                "follow_up_done_on": date(2026, 9, 20) if status == GuidanceFollowUp.DONE else None,
+            },
+        )
+        visit.partner_centers.set([centers[p] for p in partners])
 
 
 def _pairs(centers):

@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -20,6 +21,9 @@ from .models import (
     DigitalResource,
     FollowUp,
     FollowUpStatus,
+    GuidanceFollowUp,
+    GuidanceKind,
+    GuidanceVisit,
     JointProject,
     Meeting,
     MeetingKind,
@@ -274,3 +278,28 @@ class ProposalFilterSet(PortalFilterSet):
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(title__icontains=value) | Q(body__icontains=value))
+
+
+class GuidanceVisitFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    center = django_filters.ModelChoiceFilter(queryset=_municipal, label=_("Guiding center"))
+    district_center = django_filters.ModelChoiceFilter(
+        queryset=_district_centers, label=_("District center visited")
+    )
+    kind = django_filters.ChoiceFilter(choices=GuidanceKind.choices, label=_("Kind"))
+    year = django_filters.NumberFilter(field_name="visited_on", lookup_expr="year", label=_("Year"))
+    follow_up_status = django_filters.ChoiceFilter(
+        choices=GuidanceFollowUp.choices, label=pgettext_lazy("guidance", "Follow-up")
+    )
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = GuidanceVisit
+        fields = ["center", "district_center", "kind", "year", "follow_up_status"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(topic__icontains=value)
+            | Q(findings__icontains=value)
+            | Q(recommendations__icontains=value)
+        )

@@ -25,6 +25,7 @@ from .models import (
     DigitalResource,
     DocumentKind,
     FollowUp,
+    GuidanceVisit,
     JointProject,
     Meeting,
     MeetingKind,
@@ -603,3 +604,73 @@ class ProposalStepForm(StyledForm):
     text = forms.CharField(
         label=_("Note or answer"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class GuidanceVisitForm(StyledModelForm):
+    """Record a guidance visit (the guiding center) or report on its
+    follow-up (the district center: the other fields are read-only)."""
+
+    wants = ("user",)
+
+    class Meta:
+        model = GuidanceVisit
+        fields = [
+            "center",
+            "partner_centers",
+            "district_center",
+            "kind",
+            "visited_on",
+            "topic",
+            "findings",
+            "recommendations",
+            "follow_up_due",
+            "follow_up_status",
+            "follow_up_report",
+        ]
+        widgets = {
+            "visited_on": DATE,
+            "follow_up_due": DATE,
+            "partner_centers": forms.CheckboxSelectMultiple,
+            "findings": forms.Textarea(attrs={"rows": 4}),
+            "recommendations": forms.Textarea(attrs={"rows": 4}),
+            "follow_up_report": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.original = (
+            GuidanceVisit.objects.restrict(user, "change").get(pk=self.instance.pk)
+            if self.instance.pk
+            else None
+        )
+        members = services.member_centers()
+        self.fields["center"].queryset = members
+        self.fields["partner_centers"].queryset = members
+        self.fields["district_center"].queryset = services.district_centers()
+        if not can(user, "add", GuidanceVisit):
+            for name in self.fields:
+                if name not in services.GUIDANCE_REPORT_FIELDS:
+                    self.fields[name].disabled = True
+        elif not self.instance.pk:
+            own = list(Center.objects.restrict(user, "act_for").filter(pk__in=members)[:2])
+            if len(own) == 1:
+                self.fields["center"].initial = own[0].pk
+
+    def _post_clean(self):
+        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            services.check_visit(
+                self.instance,
+                partner_ids=self.cleaned_data.get("partner_centers") or [],
+                user=self.user,
+                original=self.original,
+            )
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return
+        except ValidationError as exc:
+            add_errors(self, exc)
+            return
+        services.stamp_visit(self.instance)
+        super()._post_clean()

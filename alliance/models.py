@@ -1084,3 +1084,108 @@ class Proposal(AuditedModel):
     @property
     def is_editable(self):
         return self.status == ProposalStatus.DRAFT
+
+
+# --- Guidance of district centers (业务指导) ------------------------------------------
+
+
+class GuidanceKind(models.TextChoices):
+    GUIDANCE = "guidance", _("Professional guidance")
+    RESOURCES = "resources", _("Resource service")
+
+
+class GuidanceFollowUp(models.TextChoices):
+    NONE = "none", _("No follow-up asked")
+    OPEN = "open", _("Follow-up open")
+    DONE = "done", _("Follow-up done")
+
+
+class GuidanceVisit(AuditedModel):
+    """A guidance visit of a district center (区级教师发展中心) by a member
+    center, with what it found and the follow-up asked of the district.
+
+    Charter 第八条(五): 各成员单位……定期共同对区级教师发展中心提供业务指导和资源
+    服务 (``kind``; ``partner_centers``: the members that came along); 第七条:
+    each municipal center 负责指导各区教师发展中心实施…… its own kinds of
+    training. The guiding center records the visit, its findings (发现的问题)
+    and recommendations (指导意见) with a due date; the district center's
+    staff report on the follow-up (``services.check_visit``)."""
+
+    center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("guiding center"),
+        limit_choices_to={"kind": "municipal"},
+    )
+    partner_centers = models.ManyToManyField(
+        "centers.Center",
+        related_name="+",
+        blank=True,
+        verbose_name=pgettext_lazy("guidance", "joined by"),
+    )
+    district_center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("district center visited"),
+        limit_choices_to={"kind": "district"},
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=GuidanceKind.choices, default=GuidanceKind.GUIDANCE
+    )
+    visited_on = models.DateField(pgettext_lazy("guidance", "visited on"))
+    topic = models.CharField(_("topic of the guidance"), max_length=200)
+    findings = models.TextField(pgettext_lazy("guidance", "findings"), blank=True)
+    recommendations = models.TextField(_("recommendations"), blank=True)
+    follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
+    follow_up_status = models.CharField(
+        _("follow-up"),
+        max_length=6,
+        choices=GuidanceFollowUp.choices,
+        default=GuidanceFollowUp.NONE,
+    )
+    follow_up_report = models.TextField(_("follow-up report"), blank=True)
+    follow_up_done_on = models.DateField(
+        _("follow-up done on"), null=True, blank=True, editable=False
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("guidance visit")
+        verbose_name_plural = _("guidance visits")
+        ordering = ["-visited_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(follow_up_due__isnull=True)
+                | models.Q(follow_up_due__gte=models.F("visited_on")),
+                name="guidance_follow_up_after_visit",
+                violation_error_message=_("The follow-up is due after the visit."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(follow_up_status="done") | ~models.Q(follow_up_report=""),
+                name="guidance_follow_up_done_has_report",
+                violation_error_message=_("Say in the follow-up report what was done."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.visited_on:%Y-%m-%d} {self.district_center} · {self.topic}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:guidance-detail", args=[self.pk])
+
+    @property
+    def partner_names(self):
+        """The members that came along (prefetch ``partner_centers``)."""
+        return "、".join(str(c) for c in self.partner_centers.all())
+
+    @property
+    def is_overdue(self):
+        return (
+            self.follow_up_status == GuidanceFollowUp.OPEN
+            and self.follow_up_due is not None
+            and self.follow_up_due < timezone.localdate()
+        )

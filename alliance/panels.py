@@ -172,3 +172,37 @@ registry.add_inbox(
         order=48,
     )
 )
+
+
+# --- Guidance visits: the follow-up a district center owes ----------------------------
+
+
+def _guidance_follow_ups(user):
+    from .models import GuidanceVisit
+
+    return (
+        GuidanceVisit.objects.restrict(user, "change")
+        .filter(follow_up_status="open")
+        .select_related("district_center")
+        .order_by("follow_up_due", "id")
+    )
+
+
+def _describe_follow_up(visit):
+    return _("%(topic)s: follow-up due %(day)s") % {
+        "topic": visit.topic,
+        "day": visit.follow_up_due.isoformat() if visit.follow_up_due else "—",
+    }
+
+
+registry.add_inbox(
+    InboxSource(
+        key="alliance-guidance-follow-up",
+        label=_("Follow-up of guidance visits to report"),
+        items=_guidance_follow_ups,
+        visible=lambda user: get_scope(user).has_role(Role.DISTRICT_STAFF),
+        describe=_describe_follow_up,
+        list_url="alliance:guidance-list",
+        order=49,
+    )
+)

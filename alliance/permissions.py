@@ -22,6 +22,10 @@
   submit their own center's; the secretariat drafts the council's, and
   forwards or returns what was submitted; the bureau answers what was
   forwarded. Once submitted, every member and the bureau read it.
+- Guidance visits of district centers (业务指导): a member center's staff
+  record their own center's visits; every member sees them; the visited
+  district's staff read theirs and report on the follow-up only
+  (``services.check_visit``).
 - District staff read the council, meetings, resolutions and resources; teachers and
   school admins the digital-resource catalogue; nobody else anything.
 """
@@ -157,6 +161,16 @@ rules.register(
         Role.DISTRICT_STAFF: ("view", ALL),
         Role.SCHOOL_ADMIN: ("view", ALL),
         Role.TEACHER: ("view", ALL),
+    },
+)
+
+rules.register(
+    "alliance.guidancevisit",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: (KEEP, ALL),
+        Role.CENTER_STAFF: {"view": ALL, "add change delete": "center"},
+        Role.DISTRICT_STAFF: ("view change", "district_center__district"),
     },
 )
 

@@ -26,7 +26,7 @@ from centers.services import is_inactive, staff_meets_standard, trainer_conditio
 from core import audit
 from core.formats import format_datetime
 from core.models import AuditAction, Membership
-from core.permissions import can, get_scope
+from core.permissions import can, get_scope, sees_all
 from core.roles import Role
 
 from .models import (
@@ -45,6 +45,8 @@ from .models import (
     DocumentVersion,
     FollowUp,
     FollowUpStatus,
+    GuidanceFollowUp,
+    GuidanceVisit,
     JointProject,
     MeetingKind,
     ProjectStatus,
@@ -1198,3 +1200,101 @@ def take_proposal_step(
         fresh.status = step.target
         fresh.save()
     return fresh
+
+
+# --- Guidance of district centers (业务指导) ------------------------------------------
+
+#: What the visited district center's staff may change: they report on the
+#: follow-up; the guiding center records the rest.
+GUIDANCE_REPORT_FIELDS = ("follow_up_status", "follow_up_report")
+
+
+def check_visit(
+    visit: GuidanceVisit, *, partner_ids, user, original: GuidanceVisit | None = None
+) -> None:
+    """The rules of a guidance visit (业务指导):
+
+    - 第八条(五): the guiding center and the members joining it are council
+      member centers (成员单位), the visited one a district center
+      (区级教师发展中心); the guiding center is not also listed as joining;
+    - the guiding center's staff record their own center's visits (the
+      secretariat any); the district's staff change only the follow-up;
+    - findings are written once the visit has taken place;
+    - recommendations that ask for a follow-up give its due date, after the
+      visit; a follow-up marked done says what was done."""
+    if not can(user, "add", GuidanceVisit):
+        if original is None:
+            raise PermissionDenied(_("Guidance visits are recorded by the guiding center."))
+        fields = [f.attname for f in GuidanceVisit._meta.concrete_fields]
+        changed = [
+            f
+            for f in fields
+            if f not in GUIDANCE_REPORT_FIELDS + ("updated_at", "follow_up_done_on")
+            and getattr(original, f) != getattr(visit, f)
+        ]
+        before = set(original.partner_centers.values_list("pk", flat=True))
+        if changed or before != {int(getattr(p, "pk", p)) for p in partner_ids}:
+            raise PermissionDenied(
+                _(
+                    "The district center reports on the follow-up; "
+                    "the guiding center records the visit."
+                )
+            )
+    elif (
+        visit.center_id
+        and not Center.objects.restrict(user, "act_for").filter(pk=visit.center_id).exists()
+    ):
+        raise PermissionDenied(_("You record guidance visits only for your own center."))
+    errors = {}
+    members = set(member_centers().values_list("pk", flat=True))
+    partners = {int(getattr(p, "pk", p)) for p in partner_ids}
+    if visit.center_id and visit.center_id not in members:
+        errors["center"] = _("The guiding center is a council member center.")
+    if partners - members:
+        errors["partner_centers"] = _("Centers joining a visit are council member centers.")
+    elif visit.center_id in partners:
+        errors["partner_centers"] = _("The guiding center is not also listed as joining.")
+    district = visit.district_center_id
+    if district and not Center.objects.filter(pk=district, kind=CenterKind.DISTRICT).exists():
+        errors["district_center"] = _("The center visited is a district center.")
+    today = timezone.localdate()
+    if visit.visited_on and visit.visited_on > today and (visit.findings or "").strip():
+        errors["findings"] = _("Findings are written once the visit has taken place.")
+    asked = visit.follow_up_status != GuidanceFollowUp.NONE
+    if asked and not visit.follow_up_due:
+        errors["follow_up_due"] = _("Give the date by which the follow-up is due.")
+    if asked and not (visit.recommendations or "").strip():
+        errors["recommendations"] = _("Say what the district center is asked to do.")
+    done = visit.follow_up_status == GuidanceFollowUp.DONE
+    if done and not (visit.follow_up_report or "").strip():
+        errors["follow_up_report"] = _("Say in the follow-up report what was done.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def stamp_visit(visit: GuidanceVisit) -> None:
+    """Before saving: the day the follow-up became done (cleared if reopened)."""
+    if visit.follow_up_status == GuidanceFollowUp.DONE:
+        visit.follow_up_done_on = visit.follow_up_done_on or timezone.localdate()
+    else:
+        visit.follow_up_done_on = None
+
+
+def guidance_coverage(*, year: int, user) -> list[tuple]:
+    """(district center, visits in ``year``, open follow-ups) for every
+    district center, fewest visits first: 第八条(五) asks for guidance
+    定期 (regularly), so a district no member visited this year shows 0."""
+    from django.db.models import Count
+
+    visits = GuidanceVisit.objects.restrict(user).filter(visited_on__year=year)
+    counts = {
+        row["district_center"]: (row["n"], row["open"])
+        for row in visits.values("district_center").annotate(
+            n=Count("id"), open=Count("id", filter=Q(follow_up_status=GuidanceFollowUp.OPEN))
+        )
+    }
+    centers = district_centers()
+    if not sees_all(user, "view", GuidanceVisit):  # a district: its own row(s) only
+        centers = centers.filter(pk__in=list(counts))
+    rows = [(c, *counts.get(c.pk, (0, 0))) for c in centers]
+    return sorted(rows, key=lambda r: (r[1], r[0].code))

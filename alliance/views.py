@@ -32,6 +32,7 @@ from .filtersets import (
     CouncilMemberFilterSet,
     DigitalResourceFilterSet,
     FollowUpFilterSet,
+    GuidanceVisitFilterSet,
     JointProjectFilterSet,
     MeetingFilterSet,
     ProposalFilterSet,
@@ -51,6 +52,7 @@ from .forms import (
     DocumentCreateForm,
     DocumentEditForm,
     FollowUpForm,
+    GuidanceVisitForm,
     JointProjectForm,
     MeetingForm,
     ProposalForm,
@@ -70,6 +72,7 @@ from .models import (
     DigitalResource,
     DocumentVersion,
     FollowUp,
+    GuidanceVisit,
     JointProject,
     Meeting,
     MeetingKind,
@@ -1120,3 +1123,74 @@ class ProposalStepView(ScopedMixin, View):
                 request, gettext("Done: %(status)s.") % {"status": proposal.get_status_display()}
             )
         return redirect(proposal.get_absolute_url())
+
+
+# --- Guidance of district centers ----------------------------------------------------------
+
+
+class GuidanceListView(ScopedListView):
+    template_name = "alliance/guidance_list.html"
+    model = GuidanceVisit
+    filterset_class = GuidanceVisitFilterSet
+    title = _("Guidance of district centers")
+    create_url_name = "alliance:guidance-add"
+    columns = [
+        (_("Topic of the guidance"), "topic"),
+        (pgettext_lazy("guidance", "Visited on"), "visited_on"),
+        (_("District center visited"), "district_center"),
+        (_("Guiding center"), "center"),
+        (_("Kind"), "kind"),
+        (pgettext_lazy("guidance", "Follow-up"), "follow_up_status"),
+        (_("Follow-up due"), "follow_up_due"),
+    ]
+    empty_message = _("No guidance visits recorded yet.")
+
+    def get_base_queryset(self):
+        return GuidanceVisit.objects.select_related("center", "district_center")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        year = self.request.GET.get("year", "")
+        ctx["coverage_year"] = int(year) if year.isdigit() else timezone.localdate().year
+        ctx["coverage"] = services.guidance_coverage(
+            year=ctx["coverage_year"], user=self.request.user
+        )
+        return ctx
+
+
+class GuidanceDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = GuidanceVisit
+    edit_url_name = "alliance:guidance-edit"
+    list_url = "alliance:guidance-list"
+    fields = [
+        (_("Guiding center"), "center"),
+        (pgettext_lazy("guidance", "Joined by"), "partner_names"),
+        (_("District center visited"), "district_center"),
+        (_("Kind"), "kind"),
+        (pgettext_lazy("guidance", "Visited on"), "visited_on"),
+        (_("Topic of the guidance"), "topic"),
+        (pgettext_lazy("guidance", "Findings"), "findings"),
+        (_("Recommendations"), "recommendations"),
+        (_("Follow-up due"), "follow_up_due"),
+        (pgettext_lazy("guidance", "Follow-up"), "follow_up_status"),
+        (_("Overdue"), "is_overdue"),
+        (_("Follow-up report"), "follow_up_report"),
+        (_("Follow-up done on"), "follow_up_done_on"),
+    ]
+
+    def get_base_queryset(self):
+        return GuidanceVisit.objects.select_related("center", "district_center").prefetch_related(
+            "partner_centers"
+        )
+
+
+class GuidanceCreateView(ScopedCreateView):
+    template_name = "alliance/form.html"
+    model = GuidanceVisit
+    form_class = GuidanceVisitForm
+
+
+class GuidanceUpdateView(ScopedUpdateView):
+    template_name = "alliance/form.html"
+    model = GuidanceVisit
+    form_class = GuidanceVisitForm

@@ -17,6 +17,7 @@ from ..models import (
     DocumentStep,
     DocumentVersion,
     FollowUp,
+    GuidanceVisit,
     JointProject,
     Meeting,
     MeetingKind,
@@ -595,3 +596,60 @@ class ProposalSerializer(ModelRulesMixin, serializers.ModelSerializer):
 class ProposalStepSerializer(serializers.Serializer):
     step = serializers.ChoiceField(choices=sorted(services.PROPOSAL_STEPS))
     text = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class GuidanceVisitSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """The guiding center records a visit; the visited district's staff
+    PATCH only ``follow_up_status`` and ``follow_up_report``
+    (``services.check_visit``)."""
+
+    partner_centers = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=services.member_centers(), required=False
+    )
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = GuidanceVisit
+        fields = [
+            "id",
+            "center",
+            "partner_centers",
+            "district_center",
+            "kind",
+            "visited_on",
+            "topic",
+            "findings",
+            "recommendations",
+            "follow_up_due",
+            "follow_up_status",
+            "follow_up_report",
+            "follow_up_done_on",
+            "is_overdue",
+            "updated_at",
+        ]
+        read_only_fields = ["follow_up_done_on"]
+
+    def validate(self, attrs):
+        if "partner_centers" in attrs:
+            self._partner_ids = [c.pk for c in attrs["partner_centers"]]
+        elif self.instance is not None:
+            self._partner_ids = list(self.instance.partner_centers.values_list("pk", flat=True))
+        else:
+            self._partner_ids = []
+        return super().validate(attrs)
+
+    def check_rules(self, instance):
+        try:
+            services.check_visit(
+                instance,
+                partner_ids=self._partner_ids,
+                user=self.context["request"].user,
+                original=self.instance,
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        services.stamp_visit(instance)
+        self._done_on = instance.follow_up_done_on
+
+    def save(self, **kwargs):
+        return super().save(follow_up_done_on=self._done_on, **kwargs)

@@ -12,6 +12,7 @@ router.register("alliance/resolutions", views.ResolutionViewSet, basename="allia
 router.register("alliance/follow-ups", views.FollowUpViewSet, basename="alliance-followup")
 router.register("alliance/projects", views.JointProjectViewSet, basename="alliance-project")
 router.register("alliance/proposals", views.ProposalViewSet, basename="alliance-proposal")
+router.register("alliance/guidance", views.GuidanceVisitViewSet, basename="alliance-guidance")
 router.register("alliance/pairs", views.AssistancePairViewSet, basename="alliance-pair")
 router.register(
     "alliance/pair-activities", views.AssistanceActivityViewSet, basename="alliance-pair-activity"

@@ -17,6 +17,7 @@ from ..filtersets import (
     CouncilMemberFilterSet,
     DigitalResourceFilterSet,
     FollowUpFilterSet,
+    GuidanceVisitFilterSet,
     JointProjectFilterSet,
     MeetingFilterSet,
     ProposalFilterSet,
@@ -33,6 +34,7 @@ from ..models import (
     CouncilMember,
     DigitalResource,
     FollowUp,
+    GuidanceVisit,
     JointProject,
     Meeting,
     Proposal,
@@ -51,6 +53,7 @@ from .serializers import (
     DocumentCommentSerializer,
     DocumentVersionSerializer,
     FollowUpSerializer,
+    GuidanceVisitSerializer,
     JointProjectSerializer,
     MeetingSerializer,
     ProposalSerializer,
@@ -292,3 +295,32 @@ class ProposalViewSet(ScopedModelViewSet):
             text=data.validated_data["text"],
         )
         return Response(ProposalSerializer(proposal, context={"request": request}).data)
+
+
+class GuidanceVisitViewSet(ScopedModelViewSet):
+    """Guidance visits of district centers. ``GET …/coverage/?year=`` gives,
+    per district center, the year's visits and open follow-ups."""
+
+    queryset = GuidanceVisit.objects.select_related("center", "district_center").prefetch_related(
+        "partner_centers"
+    )
+    serializer_class = GuidanceVisitSerializer
+    filterset_class = GuidanceVisitFilterSet
+
+    @extend_schema(parameters=[OpenApiParameter("year", OpenApiTypes.INT, required=False)])
+    @action(detail=False, methods=["get"], filterset_class=None)
+    def coverage(self, request):
+        from django.utils import timezone
+
+        raw = request.query_params.get("year", "")
+        year = int(raw) if raw.isdigit() else timezone.localdate().year
+        rows = services.guidance_coverage(year=year, user=request.user)
+        return Response(
+            {
+                "year": year,
+                "districts": [
+                    {"id": c.pk, "name": c.name, "visits": n, "open_follow_ups": o}
+                    for c, n, o in rows
+                ],
+            }
+        )

@@ -16,6 +16,7 @@ from alliance.models import (
     CouncilMember,
     DigitalResource,
     FollowUp,
+    GuidanceVisit,
     JointProject,
     Meeting,
     Proposal,
@@ -41,6 +42,7 @@ def counts():
         AssistancePair,
         AssistanceActivity,
         Proposal,
+        GuidanceVisit,
         Achievement,
         Booking,
         DigitalResource,
@@ -60,6 +62,7 @@ def test_demo_rotation_and_handover():
     assert terms[1].center.code == "vocational" and terms[1].starts_on == date(2026, 11, 1)
     assert first["Achievement"] == 6 * 3 * 6
     assert first["Proposal"] == 3  # one each: answered, submitted, draft
+    assert first["GuidanceVisit"] == 2
     if date.today() >= date(2026, 11, 1):
         secretariat = Membership.objects.active().filter(
             role=Role.SECRETARIAT, user__username="secretariat"

@@ -20,6 +20,7 @@ from alliance.models import (
     DigitalResource,
     DocumentKind,
     FollowUp,
+    GuidanceVisit,
     JointProject,
     Meeting,
     MeetingKind,
@@ -223,6 +224,7 @@ def build(world) -> dict[str, Pair]:
         **_resolution_pairs(world, meeting("理事会丙")),
         **_pair_pairs(world),
         **_proposal_pairs(world),
+        **_guidance_pairs(world),
         "alliance-project": Pair(
             project(world.center_a, world.center_b, "项目甲"),
             project(world.center_b, world.center_a, "项目乙"),
@@ -461,5 +463,35 @@ def _proposal_pairs(world) -> dict[str, Pair]:
             Proposal.objects.create(
                 origin="center", center=world.center_b, title="建议乙", body="x"
             ),
+        )
+    }
+
+
+def _guidance_pairs(world) -> dict[str, Pair]:
+    """Guidance visits: center A at district A's center, center B at a
+    district B center (the one paired assistance made)."""
+    from centers.models import Center, CenterKind
+
+    district_center_b, _ = Center.objects.get_or_create(
+        code="district-b-center",
+        defaults={
+            "name": "乙区教师发展中心",
+            "kind": CenterKind.DISTRICT,
+            "district": world.district_b,
+        },
+    )
+
+    def visit(center, district_center):
+        return GuidanceVisit.objects.create(
+            center=center,
+            district_center=district_center,
+            visited_on=date(2026, 5, 1),
+            topic="指导",
+        )
+
+    return {
+        "alliance-guidance": Pair(
+            visit(world.center_a, world.district_center_a),
+            visit(world.center_b, district_center_b),
         )
     }
