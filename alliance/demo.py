@@ -31,6 +31,9 @@ from .models import (
     AssistanceKind,
     AssistancePair,
     Booking,
+    CenterPlan,
+    CenterPlanKind,
+    CenterPlanStatus,
     ChairTerm,
     CouncilMember,
     DigitalResource,
@@ -123,6 +126,7 @@ def load(stdout=None):
         _pairs(centers)
         _proposals(centers, meetings[MeetingKind.COUNCIL])
         _guidance(centers)
+        _center_plans(centers)
         _results(centers)
         _bookings(centers, secretariat)
         _faculty(centers, secretariat)
@@ -130,7 +134,7 @@ def load(stdout=None):
     if stdout:
         stdout.write(
             "alliance: council, rotation, plans, meetings, resolutions, projects, pairs, "
-            "proposals, guidance, "
+            "proposals, guidance, center plans, "
             "results, sharing"
         )
 
@@ -471,6 +475,53 @@ def _guidance(centers):
             },
         )
         visit.partner_centers.set([centers[p] for p in partners])
+
+
+def _center_plans(centers):
+    """The 研训 center's five-year research plan 2026–2030 (recorded), its
+    2026 annual plan (recorded, with its implementation report) and its 2027
+    plan (filed, waiting for the secretariat)."""
+    center = centers["research-training"]
+    five, _ = CenterPlan.objects.update_or_create(
+        center=center,
+        kind=CenterPlanKind.FIVE_YEAR,
+        starts_year=2026,
+        defaults={
+            "title": "广州市教师发展研训中心教研、科研五年规划（2026—2030年）",
+            "body": "一、指导思想……二、发展目标：建立健全教研员全员培训制度"
+            "和教研能力提升研修机制。",
+            "status": CenterPlanStatus.APPROVED,
+            "filed_on": date(2026, 1, 10),
+            "approved_on": date(2026, 1, 20),
+        },
+    )
+    specs = [
+        (
+            2026,
+            CenterPlanStatus.APPROVED,
+            date(2026, 1, 12),
+            date(2026, 1, 20),
+            "2026年度实施计划",
+            "完成学科浸润式学习工作坊12个，教研员全员培训覆盖率100%。",
+        ),
+        (2027, CenterPlanStatus.FILED, date(2026, 11, 25), None, "2027年度实施计划", ""),
+    ]
+    for year, status, filed, approved, title, summary in specs:
+        CenterPlan.objects.update_or_create(
+            center=center,
+            kind=CenterPlanKind.ANNUAL,
+            starts_year=year,
+            defaults={
+                "parent": five,
+                "title": title,
+                "body": "按五年规划分解年度目标与重点项目。",
+                "status": status,
+                "filed_on": filed,
+                "approved_on": approved,
+                "summary": summary,
+                "summary_on": date(2026, 12, 1) if summary else None,
+            },
+        )
 
 
 def _pairs(centers):

@@ -16,6 +16,9 @@ from .models import (
     AssistanceKind,
     AssistancePair,
     Booking,
+    CenterPlan,
+    CenterPlanKind,
+    CenterPlanStatus,
     ChairTerm,
     CouncilMember,
     DigitalResource,
@@ -303,3 +306,18 @@ class GuidanceVisitFilterSet(PortalFilterSet):
             | Q(findings__icontains=value)
             | Q(recommendations__icontains=value)
         )
+
+
+class CenterPlanFilterSet(PortalFilterSet):
+    center = django_filters.ModelChoiceFilter(queryset=_municipal, label=_("Center"))
+    kind = django_filters.ChoiceFilter(choices=CenterPlanKind.choices, label=_("Kind"))
+    status = django_filters.ChoiceFilter(choices=CenterPlanStatus.choices, label=_("Status"))
+    year = django_filters.NumberFilter(method="filter_year", label=_("Year"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = CenterPlan
+        fields = ["center", "kind", "status", "year"]
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(starts_year__lte=value, ends_year__gte=value)

@@ -20,6 +20,8 @@ from .models import (
     AssistanceActivity,
     AssistancePair,
     Booking,
+    CenterPlan,
+    CenterPlanKind,
     ChairTerm,
     CouncilMember,
     DigitalResource,
@@ -674,3 +676,48 @@ class GuidanceVisitForm(StyledModelForm):
             return
         services.stamp_visit(self.instance)
         super()._post_clean()
+
+
+class CenterPlanForm(StyledModelForm):
+    wants = ("user",)
+
+    class Meta:
+        model = CenterPlan
+        fields = ["center", "kind", "starts_year", "parent", "title", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.original = (
+            CenterPlan.objects.restrict(user, "change").get(pk=self.instance.pk)
+            if self.instance.pk
+            else None
+        )
+        own = services.proposal_centers(user)
+        self.fields["center"].queryset = own
+        self.fields["parent"].queryset = (
+            CenterPlan.objects.restrict(user, "change")
+            .filter(kind=CenterPlanKind.FIVE_YEAR)
+            .select_related("center")
+        )
+        if not self.instance.pk and len(own[:2]) == 1:
+            self.fields["center"].initial = own[0].pk
+
+    def _post_clean(self):
+        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            services.check_plan(self.instance, user=self.user, original=self.original)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return
+        except ValidationError as exc:
+            add_errors(self, exc)
+            return
+        super()._post_clean()
+
+
+class PlanSummaryForm(StyledForm):
+    summary = forms.CharField(
+        label=_("Implementation report"), widget=forms.Textarea(attrs={"rows": 6})
+    )

@@ -1189,3 +1189,122 @@ class GuidanceVisit(AuditedModel):
             and self.follow_up_due is not None
             and self.follow_up_due < timezone.localdate()
         )
+
+
+# --- The centers' own plans (五年规划 / 年度计划) -------------------------------------
+
+
+class CenterPlanKind(models.TextChoices):
+    FIVE_YEAR = "five_year", _("Five-year research plan")
+    ANNUAL = "annual", _("Annual implementation plan")
+
+
+class CenterPlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    FILED = "filed", _("Filed with the alliance")
+    APPROVED = "approved", _("Recorded by the secretariat")
+
+
+class CenterPlan(AuditedModel):
+    """A member center's own plan filed with the alliance.
+
+    Charter 第七条 (研训中心): 制定教研、科研五年规划和年度实施计划; seed 000:
+    各中心科学制定区域内教研、科研五年规划 and 各中心均制定了……专业发展规划和
+    年度计划. A five-year plan spans five years, an annual plan one year within
+    its center's five-year plan (``parent``). The center's staff draft and
+    file it; the secretariat, which runs the alliance's day-to-day
+    management (第七条: 按照联盟内部管理制度的要求负责联盟日常管理), records it
+    or returns it. An approved annual plan gets its implementation report
+    (``summary``); the sources name no 年度总结, so the page calls it
+    执行情况 (``services.write_plan_summary``)."""
+
+    center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("center"),
+        limit_choices_to={"kind": "municipal"},
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=CenterPlanKind.choices)
+    starts_year = models.PositiveSmallIntegerField(_("first year"))
+    ends_year = models.PositiveSmallIntegerField(_("last year"), editable=False)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="annual_plans",
+        verbose_name=_("five-year plan"),
+        limit_choices_to={"kind": "five_year"},
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=CenterPlanStatus.choices,
+        default=CenterPlanStatus.DRAFT,
+        editable=False,
+        db_index=True,
+    )
+    filed_on = models.DateField(_("filed on"), null=True, blank=True, editable=False)
+    approved_on = models.DateField(_("recorded on"), null=True, blank=True, editable=False)
+    return_note = models.TextField(_("why it was returned"), blank=True, editable=False)
+    summary = models.TextField(_("implementation report"), blank=True, editable=False)
+    summary_on = models.DateField(
+        _("implementation report on"), null=True, blank=True, editable=False
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("center plan")
+        verbose_name_plural = _("center plans")
+        ordering = ["center_id", "-starts_year", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "kind", "starts_year"],
+                name="center_plan_one_per_year",
+                violation_error_message=_(
+                    "This center already has a plan of this kind starting that year."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="five_year", ends_year=models.F("starts_year") + 4)
+                    | models.Q(kind="annual", ends_year=models.F("starts_year"))
+                ),
+                name="center_plan_span",
+                violation_error_message=_(
+                    "A five-year plan spans five years; an annual plan one year."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        years = (
+            f"{self.starts_year}"
+            if self.starts_year == self.ends_year
+            else f"{self.starts_year}–{self.ends_year}"
+        )
+        return f"{self.center} {years} {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:plan-detail", args=[self.pk])
+
+    @property
+    def is_editable(self):
+        return self.status == CenterPlanStatus.DRAFT
+
+    def _set_span(self):
+        # the span follows the kind: the form and the API give the first year only
+        if self.starts_year and self.kind:
+            self.ends_year = self.starts_year + (4 if self.kind == CenterPlanKind.FIVE_YEAR else 0)
+
+    def clean(self):
+        self._set_span()
+
+    def save(self, *args, **kwargs):
+        self._set_span()
+        super().save(*args, **kwargs)

@@ -206,3 +206,29 @@ registry.add_inbox(
         order=49,
     )
 )
+
+
+# --- Center plans: filed, to record --------------------------------------------------
+
+
+def _plans_to_record(user):
+    from .models import CenterPlan
+
+    return (
+        CenterPlan.objects.restrict(user, "approve")
+        .filter(status="filed")
+        .select_related("center")
+        .order_by("filed_on", "id")
+    )
+
+
+registry.add_inbox(
+    InboxSource(
+        key="alliance-plans-to-record",
+        label=_("Center plans filed with the alliance, to record"),
+        items=_plans_to_record,
+        visible=lambda user: get_scope(user).has_role(Role.SECRETARIAT),
+        list_url="alliance:plan-list",
+        order=50,
+    )
+)

@@ -26,6 +26,9 @@
   record their own center's visits; every member sees them; the visited
   district's staff read theirs and report on the follow-up only
   (``services.check_visit``).
+- The centers' own plans (五年规划 / 年度计划): a member center's staff draft,
+  file and report on their own; the secretariat records or returns what was
+  filed; members and the bureau read filed plans.
 - District staff read the council, meetings, resolutions and resources; teachers and
   school admins the digital-resource catalogue; nobody else anything.
 """
@@ -172,6 +175,23 @@ rules.register(
         Role.CENTER_STAFF: {"view": ALL, "add change delete": "center"},
         Role.DISTRICT_STAFF: ("view change", "district_center__district"),
     },
+)
+
+
+def _plan_filed(user, org_ids):
+    return ~Q(status="draft")
+
+
+rules.register(
+    "alliance.centerplan",
+    {
+        Role.BUREAU: ("view", _plan_filed),
+        # the secretariat records (or returns) what the centers filed
+        Role.SECRETARIAT: {"view approve": _plan_filed},
+        # every member reads the others' filed plans; its staff keep their own
+        Role.CENTER_STAFF: {"view": (_plan_filed, "center"), "add change file": "center"},
+    },
+    actions=("file", "approve"),
 )
 
 

@@ -36,6 +36,9 @@ from .models import (
     AssistanceActivity,
     AssistancePair,
     Booking,
+    CenterPlan,
+    CenterPlanKind,
+    CenterPlanStatus,
     ChairTerm,
     CouncilMember,
     DigitalResource,
@@ -1298,3 +1301,146 @@ def guidance_coverage(*, year: int, user) -> list[tuple]:
         centers = centers.filter(pk__in=list(counts))
     rows = [(c, *counts.get(c.pk, (0, 0))) for c in centers]
     return sorted(rows, key=lambda r: (r[1], r[0].code))
+
+
+# --- The centers' own plans (五年规划 / 年度计划) -------------------------------------
+
+
+def check_plan(plan: CenterPlan, *, user, original: CenterPlan | None = None) -> None:
+    """The rules of a center's plan while it is drafted:
+
+    - a member center's staff draft their own center's plans only
+      (第七条: each center 制定……五年规划和年度实施计划 for itself);
+    - it changes only as a draft;
+    - an annual plan's five-year plan is the same center's and covers its year."""
+    if original is not None and not original.is_editable:
+        raise ValidationError(
+            _("A plan that is %(status)s can no longer be changed.")
+            % {"status": original.get_status_display()}
+        )
+    if plan.center_id:
+        if not is_member_center(plan.center_id):
+            raise ValidationError({"center": _("Plans are filed by council member centers.")})
+        if not Center.objects.restrict(user, "propose_for").filter(pk=plan.center_id).exists():
+            raise PermissionDenied(_("You file plans only for your own center."))
+    if plan.parent_id:
+        parent = plan.parent
+        if plan.kind != CenterPlanKind.ANNUAL:
+            raise ValidationError({"parent": _("Only an annual plan belongs to a five-year plan.")})
+        if parent.kind != CenterPlanKind.FIVE_YEAR or parent.center_id != plan.center_id:
+            raise ValidationError({"parent": _("Choose a five-year plan of the same center.")})
+        if plan.starts_year and not parent.starts_year <= plan.starts_year <= parent.ends_year:
+            raise ValidationError(
+                {
+                    "starts_year": _("The year lies outside the five-year plan (%(years)s).")
+                    % {"years": f"{parent.starts_year}–{parent.ends_year}"}
+                }
+            )
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    name: str
+    label: str
+    source: str
+    target: str
+    action: str
+    needs_note: bool = False
+
+
+PLAN_STEPS = {
+    s.name: s
+    for s in [
+        PlanStep(
+            "file",
+            gettext_noop("File with the alliance"),
+            CenterPlanStatus.DRAFT,
+            CenterPlanStatus.FILED,
+            "file",
+        ),
+        PlanStep(
+            "return",
+            gettext_noop("Return to the center"),
+            CenterPlanStatus.FILED,
+            CenterPlanStatus.DRAFT,
+            "approve",
+            needs_note=True,
+        ),
+        PlanStep(
+            "approve",
+            gettext_noop("Record the plan"),
+            CenterPlanStatus.FILED,
+            CenterPlanStatus.APPROVED,
+            "approve",
+        ),
+    ]
+}
+
+
+def plan_steps_for(plan: CenterPlan, user) -> list[PlanStep]:
+    return [
+        s
+        for s in PLAN_STEPS.values()
+        if plan.status == s.source
+        and CenterPlan.objects.restrict(user, s.action).filter(pk=plan.pk).exists()
+    ]
+
+
+def take_plan_step(plan: CenterPlan, name: str, *, user, note: str = "", today=None) -> CenterPlan:
+    """File a plan (its center's staff), record or return it (the
+    secretariat); each step keeps its date."""
+    step = PLAN_STEPS.get(name)
+    if step is None:
+        raise ValidationError(_("Unknown step “%(name)s”.") % {"name": name})
+    if not can(user, step.action, CenterPlan):
+        raise PermissionDenied(_("You may not take the step “%(step)s”.") % {"step": _(step.label)})
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        fresh = (
+            CenterPlan.objects.restrict(user, step.action)
+            .select_for_update()
+            .filter(pk=plan.pk)
+            .first()
+        )
+        if fresh is None:
+            raise PermissionDenied(
+                _("The step “%(step)s” of this plan is not yours to take.")
+                % {"step": _(step.label)}
+            )
+        if fresh.status != step.source:
+            raise ValidationError(
+                _("“%(step)s” is not possible while the plan is %(status)s.")
+                % {"step": _(step.label), "status": fresh.get_status_display()}
+            )
+        note = (note or "").strip()
+        if step.needs_note and not note:
+            raise ValidationError({"note": _("Say why the plan goes back.")})
+        if name == "file":
+            fresh.filed_on, fresh.return_note = today, ""
+        elif name == "return":
+            fresh.filed_on, fresh.return_note = None, note
+        elif name == "approve":
+            fresh.approved_on = today
+        fresh.status = step.target
+        fresh.save()
+    return fresh
+
+
+def write_plan_summary(plan: CenterPlan, *, user, text: str, today=None) -> CenterPlan:
+    """The implementation report (执行情况) of an annual plan: its center's
+    staff write it once the plan is recorded and its year has begun."""
+    today = today or timezone.localdate()
+    if not CenterPlan.objects.restrict(user, "file").filter(pk=plan.pk).exists():
+        raise PermissionDenied(_("The center that filed the plan reports on it."))
+    if plan.kind != CenterPlanKind.ANNUAL:
+        raise ValidationError(_("An implementation report belongs to an annual plan."))
+    if plan.status != CenterPlanStatus.APPROVED:
+        raise ValidationError(_("Report on a plan once the secretariat has recorded it."))
+    if today.year < plan.starts_year:
+        raise ValidationError(_("The plan's year has not begun yet."))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"summary": _("Write the implementation report.")})
+    plan.summary, plan.summary_on = text, today
+    plan.save(update_fields=["summary", "summary_on", "updated_at"])
+    return plan

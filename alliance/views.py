@@ -28,6 +28,7 @@ from .filtersets import (
     AchievementFilterSet,
     AssistancePairFilterSet,
     BookingFilterSet,
+    CenterPlanFilterSet,
     ChairTermFilterSet,
     CouncilMemberFilterSet,
     DigitalResourceFilterSet,
@@ -45,6 +46,7 @@ from .forms import (
     AssistanceActivityForm,
     AssistancePairForm,
     BookingForm,
+    CenterPlanForm,
     ChairTermForm,
     CommentForm,
     CouncilMemberForm,
@@ -55,6 +57,7 @@ from .forms import (
     GuidanceVisitForm,
     JointProjectForm,
     MeetingForm,
+    PlanSummaryForm,
     ProposalForm,
     ProposalStepForm,
     ResolutionForm,
@@ -67,6 +70,7 @@ from .models import (
     AssistanceActivity,
     AssistancePair,
     Booking,
+    CenterPlan,
     ChairTerm,
     CouncilMember,
     DigitalResource,
@@ -1194,3 +1198,113 @@ class GuidanceUpdateView(ScopedUpdateView):
     template_name = "alliance/form.html"
     model = GuidanceVisit
     form_class = GuidanceVisitForm
+
+
+# --- The centers' own plans --------------------------------------------------------------
+
+
+class PlanListView(ScopedListView):
+    template_name = "alliance/list.html"
+    model = CenterPlan
+    filterset_class = CenterPlanFilterSet
+    title = _("Center plans")
+    create_url_name = "alliance:plan-add"
+    columns = [
+        (_("Title"), "title"),
+        (_("Center"), "center"),
+        (_("Kind"), "kind"),
+        (_("First year"), "starts_year"),
+        (_("Last year"), "ends_year"),
+        (_("Status"), "status"),
+        (_("Implementation report on"), "summary_on"),
+    ]
+    empty_message = _("No center plans filed yet.")
+
+    def get_base_queryset(self):
+        return CenterPlan.objects.select_related("center")
+
+
+class PlanDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = CenterPlan
+    template_name = "alliance/plan_detail.html"
+    edit_url_name = "alliance:plan-edit"
+    list_url = "alliance:plan-list"
+    fields = [
+        (_("Center"), "center"),
+        (_("Kind"), "kind"),
+        (_("First year"), "starts_year"),
+        (_("Last year"), "ends_year"),
+        (_("Five-year plan"), "parent"),
+        (_("Status"), "status"),
+        (_("Text of the plan"), "body"),
+        (_("Why it was returned"), "return_note"),
+        (_("Filed on"), "filed_on"),
+        (_("Recorded on"), "approved_on"),
+        (_("Implementation report"), "summary"),
+        (_("Implementation report on"), "summary_on"),
+    ]
+
+    def get_base_queryset(self):
+        return CenterPlan.objects.select_related("center", "parent__center")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        plan, user = self.object, self.request.user
+        ctx["can_change"] = ctx["can_change"] and plan.is_editable
+        ctx["steps"] = services.plan_steps_for(plan, user)
+        ctx["annual_plans"] = CenterPlan.objects.restrict(user).filter(parent=plan)
+        ctx["can_report"] = (
+            plan.kind == "annual"
+            and plan.status == "approved"
+            and CenterPlan.objects.restrict(user, "file").filter(pk=plan.pk).exists()
+        )
+        ctx["summary_form"] = PlanSummaryForm(initial={"summary": plan.summary})
+        return ctx
+
+
+class PlanCreateView(ScopedCreateView):
+    template_name = "alliance/form.html"
+    model = CenterPlan
+    form_class = CenterPlanForm
+
+
+class PlanUpdateView(ScopedUpdateView):
+    template_name = "alliance/form.html"
+    model = CenterPlan
+    form_class = CenterPlanForm
+
+
+class PlanStepView(ScopedMixin, View):
+    model = CenterPlan
+
+    def post(self, request, pk, name):
+        plan = get_object_or_404(CenterPlan.objects.restrict(request.user), pk=pk)
+        try:
+            plan = services.take_plan_step(
+                plan, name, user=request.user, note=request.POST.get("note", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, gettext("Done: %(status)s.") % {"status": plan.get_status_display()}
+            )
+        return redirect(plan.get_absolute_url())
+
+
+class PlanSummaryView(ScopedMixin, View):
+    model = CenterPlan
+
+    def post(self, request, pk):
+        plan = get_object_or_404(CenterPlan.objects.restrict(request.user), pk=pk)
+        form = PlanSummaryForm(request.POST)
+        form.is_valid()
+        try:
+            services.write_plan_summary(
+                plan, user=request.user, text=form.cleaned_data.get("summary", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, gettext("Saved."))
+        return redirect(plan.get_absolute_url())

@@ -9,6 +9,7 @@ from ..models import (
     AssistanceActivity,
     AssistancePair,
     Booking,
+    CenterPlan,
     ChairTerm,
     CouncilMember,
     DigitalResource,
@@ -653,3 +654,53 @@ class GuidanceVisitSerializer(ModelRulesMixin, serializers.ModelSerializer):
 
     def save(self, **kwargs):
         return super().save(follow_up_done_on=self._done_on, **kwargs)
+
+
+class CenterPlanSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """A center's plan; ``ends_year`` follows the kind. Its state changes
+    through ``POST …/{id}/step/``, its implementation report through
+    ``POST …/{id}/summary/``."""
+
+    class Meta:
+        model = CenterPlan
+        fields = [
+            "id",
+            "center",
+            "kind",
+            "starts_year",
+            "ends_year",
+            "parent",
+            "title",
+            "body",
+            "status",
+            "filed_on",
+            "approved_on",
+            "return_note",
+            "summary",
+            "summary_on",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "ends_year",
+            "status",
+            "filed_on",
+            "approved_on",
+            "return_note",
+            "summary",
+            "summary_on",
+        ]
+
+    def check_rules(self, instance):
+        try:
+            services.check_plan(instance, user=self.context["request"].user, original=self.instance)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+
+
+class PlanStepSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=sorted(services.PLAN_STEPS))
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlanSummarySerializer(serializers.Serializer):
+    summary = serializers.CharField(required=False, allow_blank=True, default="")

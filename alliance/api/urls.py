@@ -13,6 +13,7 @@ router.register("alliance/follow-ups", views.FollowUpViewSet, basename="alliance
 router.register("alliance/projects", views.JointProjectViewSet, basename="alliance-project")
 router.register("alliance/proposals", views.ProposalViewSet, basename="alliance-proposal")
 router.register("alliance/guidance", views.GuidanceVisitViewSet, basename="alliance-guidance")
+router.register("alliance/plans", views.CenterPlanViewSet, basename="alliance-plan")
 router.register("alliance/pairs", views.AssistancePairViewSet, basename="alliance-pair")
 router.register(
     "alliance/pair-activities", views.AssistanceActivityViewSet, basename="alliance-pair-activity"

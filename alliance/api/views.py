@@ -13,6 +13,7 @@ from ..filtersets import (
     AssistanceActivityFilterSet,
     AssistancePairFilterSet,
     BookingFilterSet,
+    CenterPlanFilterSet,
     ChairTermFilterSet,
     CouncilMemberFilterSet,
     DigitalResourceFilterSet,
@@ -30,6 +31,7 @@ from ..models import (
     AssistanceActivity,
     AssistancePair,
     Booking,
+    CenterPlan,
     ChairTerm,
     CouncilMember,
     DigitalResource,
@@ -47,6 +49,7 @@ from .serializers import (
     AssistanceActivitySerializer,
     AssistancePairSerializer,
     BookingSerializer,
+    CenterPlanSerializer,
     ChairTermSerializer,
     CouncilMemberSerializer,
     DigitalResourceSerializer,
@@ -56,6 +59,8 @@ from .serializers import (
     GuidanceVisitSerializer,
     JointProjectSerializer,
     MeetingSerializer,
+    PlanStepSerializer,
+    PlanSummarySerializer,
     ProposalSerializer,
     ProposalStepSerializer,
     RenewalRateSerializer,
@@ -324,3 +329,37 @@ class GuidanceVisitViewSet(ScopedModelViewSet):
                 ],
             }
         )
+
+
+class CenterPlanViewSet(ScopedModelViewSet):
+    """The centers' five-year and annual plans. ``POST …/{id}/step/`` with
+    ``{"step": "file" | "return" | "approve", "note": …}``;
+    ``POST …/{id}/summary/`` with ``{"summary": …}``."""
+
+    queryset = CenterPlan.objects.all()
+    serializer_class = CenterPlanSerializer
+    filterset_class = CenterPlanFilterSet
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    permission_actions = {"step": "view", "summary": "view"}
+
+    @extend_schema(request=PlanStepSerializer, responses=CenterPlanSerializer)
+    @action(detail=True, methods=["post"], serializer_class=PlanStepSerializer)
+    def step(self, request, pk=None):
+        plan = self.get_object()
+        data = PlanStepSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.take_plan_step(
+            plan, data.validated_data["step"], user=request.user, note=data.validated_data["note"]
+        )
+        return Response(CenterPlanSerializer(plan, context={"request": request}).data)
+
+    @extend_schema(request=PlanSummarySerializer, responses=CenterPlanSerializer)
+    @action(detail=True, methods=["post"], serializer_class=PlanSummarySerializer)
+    def summary(self, request, pk=None):
+        plan = self.get_object()
+        data = PlanSummarySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.write_plan_summary(
+            plan, user=request.user, text=data.validated_data["summary"]
+        )
+        return Response(CenterPlanSerializer(plan, context={"request": request}).data)

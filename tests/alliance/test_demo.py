@@ -12,6 +12,7 @@ from alliance.models import (
     AssistanceActivity,
     AssistancePair,
     Booking,
+    CenterPlan,
     ChairTerm,
     CouncilMember,
     DigitalResource,
@@ -43,6 +44,7 @@ def counts():
         AssistanceActivity,
         Proposal,
         GuidanceVisit,
+        CenterPlan,
         Achievement,
         Booking,
         DigitalResource,
@@ -63,6 +65,7 @@ def test_demo_rotation_and_handover():
     assert first["Achievement"] == 6 * 3 * 6
     assert first["Proposal"] == 3  # one each: answered, submitted, draft
     assert first["GuidanceVisit"] == 2
+    assert first["CenterPlan"] == 3  # a five-year plan and two annual ones
     if date.today() >= date(2026, 11, 1):
         secretariat = Membership.objects.active().filter(
             role=Role.SECRETARIAT, user__username="secretariat"

@@ -15,6 +15,7 @@ from alliance.models import (
     AssistanceActivity,
     AssistancePair,
     Booking,
+    CenterPlan,
     ChairTerm,
     CouncilMember,
     DigitalResource,
@@ -225,6 +226,7 @@ def build(world) -> dict[str, Pair]:
         **_pair_pairs(world),
         **_proposal_pairs(world),
         **_guidance_pairs(world),
+        **_plan_pairs(world),
         "alliance-project": Pair(
             project(world.center_a, world.center_b, "项目甲"),
             project(world.center_b, world.center_a, "项目乙"),
@@ -493,5 +495,25 @@ def _guidance_pairs(world) -> dict[str, Pair]:
         "alliance-guidance": Pair(
             visit(world.center_a, world.district_center_a),
             visit(world.center_b, district_center_b),
+        )
+    }
+
+
+def _plan_pairs(world) -> dict[str, Pair]:
+    """Center plans: center A's five-year plan, filed (every member and the
+    bureau read it); center B's annual plan, still a draft."""
+    return {
+        "alliance-plan": Pair(
+            CenterPlan.objects.create(
+                center=world.center_a,
+                kind="five_year",
+                starts_year=2026,
+                title="规划甲",
+                body="x",
+                status="filed",
+            ),
+            CenterPlan.objects.create(
+                center=world.center_b, kind="annual", starts_year=2026, title="计划乙", body="x"
+            ),
         )
     }
