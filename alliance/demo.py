@@ -39,6 +39,7 @@ from .models import (
     DigitalResource,
     DocumentKind,
     DocumentStatus,
+    FacultyEngagement,
     FollowUp,
     FollowUpStatus,
     GuidanceFollowUp,
@@ -130,11 +131,12 @@ def load(stdout=None):
         _results(centers)
         _bookings(centers, secretariat)
         _faculty(centers, secretariat)
+        _engagements(centers)
         _resources(centers)
     if stdout:
         stdout.write(
             "alliance: council, rotation, plans, meetings, resolutions, projects, pairs, "
-            "proposals, guidance, center plans, "
+            "proposals, guidance, center plans, engagements, "
             "results, sharing"
         )
 
@@ -705,6 +707,26 @@ def _faculty(centers, secretariat):
                 },
             )
             listed += 1
+
+
+def _engagements(centers):
+    """互聘 (charter 第八条(四)): the 中职 center engages a listed trainer of the
+    中小学 center for its key-teacher training."""
+    listing = (
+        SharedFaculty.objects.filter(
+            staff__center=centers["primary-secondary"], withdrawn_on__isnull=True
+        )
+        .order_by("pk")
+        .first()
+    )
+    if listing is None:
+        return
+    FacultyEngagement.objects.update_or_create(
+        listing=listing,
+        center=centers["vocational"],
+        starts_on=date(2026, 9, 1),
+        defaults={"purpose": "中职骨干教师培训：课堂教学诊断", "ends_on": date(2027, 1, 31)},
+    )
 
 
 RESOURCE_TOPICS = [

@@ -22,6 +22,7 @@ from .models import (
     ChairTerm,
     CouncilMember,
     DigitalResource,
+    FacultyEngagement,
     FollowUp,
     FollowUpStatus,
     GuidanceFollowUp,
@@ -321,3 +322,13 @@ class CenterPlanFilterSet(PortalFilterSet):
 
     def filter_year(self, queryset, name, value):
         return queryset.filter(starts_year__lte=value, ends_year__gte=value)
+
+
+class FacultyEngagementFilterSet(PortalFilterSet):
+    center = django_filters.ModelChoiceFilter(queryset=_municipal, label=_("Engaging center"))
+    listing = django_filters.NumberFilter(label=_("Shared trainer"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = FacultyEngagement
+        fields = ["center", "listing"]

@@ -26,6 +26,7 @@ from .models import (
     CouncilMember,
     DigitalResource,
     DocumentKind,
+    FacultyEngagement,
     FollowUp,
     GuidanceVisit,
     JointProject,
@@ -721,3 +722,36 @@ class PlanSummaryForm(StyledForm):
     summary = forms.CharField(
         label=_("Implementation report"), widget=forms.Textarea(attrs={"rows": 6})
     )
+
+
+class FacultyEngagementForm(StyledModelForm):
+    wants = ("user",)
+
+    class Meta:
+        model = FacultyEngagement
+        fields = ["listing", "center", "purpose", "starts_on", "ends_on"]
+        widgets = {"starts_on": DATE, "ends_on": DATE}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["listing"].queryset = (
+            SharedFaculty.objects.restrict(user)
+            .filter(withdrawn_on__isnull=True)
+            .select_related("staff__center")
+        )
+        self.fields["center"].queryset = Center.objects.restrict(user, "share_for").filter(
+            pk__in=services.member_centers()
+        )
+
+    def _post_clean(self):
+        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            services.check_engagement(self.instance, user=self.user)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return
+        except ValidationError as exc:
+            add_errors(self, exc)
+            return
+        super()._post_clean()

@@ -1308,3 +1308,54 @@ class CenterPlan(AuditedModel):
     def save(self, *args, **kwargs):
         self._set_span()
         super().save(*args, **kwargs)
+
+
+# --- Cross-center hiring of trainers (互聘) -------------------------------------------
+
+
+class FacultyEngagement(AuditedModel):
+    """A trainer of one member center engaged by another (互聘), with its dates.
+
+    Charter 第八条(四): 各成员单位研训师资须符合市级教师发展中心认定标准,在此基础上,
+    其专、兼职师资可以互聘互用. The trainer is listed in the faculty-sharing
+    register (``SharedFaculty``) and meets the standard when engaged; the
+    engaging center is another member center, whose staff record it
+    (``services.check_engagement``)."""
+
+    listing = models.ForeignKey(
+        SharedFaculty,
+        on_delete=models.PROTECT,
+        related_name="engagements",
+        verbose_name=_("shared trainer"),
+    )
+    center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("engaging center"),
+        limit_choices_to={"kind": "municipal"},
+    )
+    purpose = models.CharField(_("engaged for"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cross-center engagement")
+        verbose_name_plural = _("cross-center engagements")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="faculty_engagement_ends_after_start",
+                violation_error_message=_("An engagement ends on or after its start."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.listing.staff} → {self.center}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:engagement-detail", args=[self.pk])

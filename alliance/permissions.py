@@ -29,6 +29,8 @@
 - The centers' own plans (五年规划 / 年度计划): a member center's staff draft,
   file and report on their own; the secretariat records or returns what was
   filed; members and the bureau read filed plans.
+- Cross-center engagements (互聘) of listed trainers: the engaging center's
+  staff record their own; every member reads them.
 - District staff read the council, meetings, resolutions and resources; teachers and
   school admins the digital-resource catalogue; nobody else anything.
 """
@@ -174,6 +176,16 @@ rules.register(
         Role.SECRETARIAT: (KEEP, ALL),
         Role.CENTER_STAFF: {"view": ALL, "add change delete": "center"},
         Role.DISTRICT_STAFF: ("view change", "district_center__district"),
+    },
+)
+
+rules.register(
+    "alliance.facultyengagement",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: (KEEP, ALL),
+        # every member sees who is engaged where; the engaging center keeps its own
+        Role.CENTER_STAFF: {"view": ALL, "add change delete": "center"},
     },
 )
 

@@ -46,6 +46,7 @@ from .models import (
     DocumentStatus,
     DocumentStep,
     DocumentVersion,
+    FacultyEngagement,
     FollowUp,
     FollowUpStatus,
     GuidanceFollowUp,
@@ -1444,3 +1445,36 @@ def write_plan_summary(plan: CenterPlan, *, user, text: str, today=None) -> Cent
     plan.summary, plan.summary_on = text, today
     plan.save(update_fields=["summary", "summary_on", "updated_at"])
     return plan
+
+
+# --- Cross-center hiring (互聘) ----------------------------------------------------------
+
+
+def check_engagement(engagement: FacultyEngagement, *, user) -> None:
+    """The rules of a cross-center engagement (互聘, charter 第八条(四)):
+
+    - the engaging center is a council member center the user acts for (its
+      own staff; the secretariat any) and not the trainer's own center;
+    - the trainer is listed in the register, not withdrawn, and meets the
+      municipal accreditation standard (在此基础上……互聘互用)."""
+    errors = {}
+    if engagement.center_id:
+        if not is_member_center(engagement.center_id):
+            errors["center"] = _("The engaging center is a council member center.")
+        elif (
+            not Center.objects.restrict(user, "share_for").filter(pk=engagement.center_id).exists()
+        ):
+            raise PermissionDenied(_("You record engagements only for your own center."))
+    if engagement.listing_id:
+        listing = engagement.listing
+        if listing.withdrawn_on is not None:
+            errors["listing"] = _("This trainer was withdrawn from the register.")
+        elif engagement.center_id and listing.staff.center_id == engagement.center_id:
+            errors["center"] = _("A center does not engage its own trainer across centers.")
+        else:
+            try:
+                check_faculty(listing.staff, today=engagement.starts_on)
+            except ValidationError as exc:
+                errors["listing"] = exc.message_dict["staff"]
+    if errors:
+        raise ValidationError(errors)

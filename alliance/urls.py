@@ -87,6 +87,18 @@ urlpatterns = [
     path("bookings/<int:pk>/", views.BookingDetailView.as_view(), name="booking-detail"),
     path("bookings/<int:pk>/edit/", views.BookingUpdateView.as_view(), name="booking-edit"),
     path("bookings/<int:pk>/cancel/", views.BookingCancelView.as_view(), name="booking-cancel"),
+    path("faculty/engagements/", views.EngagementListView.as_view(), name="engagement-list"),
+    path("faculty/engagements/add/", views.EngagementCreateView.as_view(), name="engagement-add"),
+    path(
+        "faculty/engagements/<int:pk>/",
+        views.EngagementDetailView.as_view(),
+        name="engagement-detail",
+    ),
+    path(
+        "faculty/engagements/<int:pk>/edit/",
+        views.EngagementUpdateView.as_view(),
+        name="engagement-edit",
+    ),
     path("faculty/", views.FacultyListView.as_view(), name="faculty-list"),
     path("faculty/add/", views.FacultyCreateView.as_view(), name="faculty-add"),
     path("faculty/<int:pk>/", views.FacultyDetailView.as_view(), name="faculty-detail"),

@@ -32,6 +32,7 @@ from .filtersets import (
     ChairTermFilterSet,
     CouncilMemberFilterSet,
     DigitalResourceFilterSet,
+    FacultyEngagementFilterSet,
     FollowUpFilterSet,
     GuidanceVisitFilterSet,
     JointProjectFilterSet,
@@ -53,6 +54,7 @@ from .forms import (
     DigitalResourceForm,
     DocumentCreateForm,
     DocumentEditForm,
+    FacultyEngagementForm,
     FollowUpForm,
     GuidanceVisitForm,
     JointProjectForm,
@@ -75,6 +77,7 @@ from .models import (
     CouncilMember,
     DigitalResource,
     DocumentVersion,
+    FacultyEngagement,
     FollowUp,
     GuidanceVisit,
     JointProject,
@@ -1308,3 +1311,59 @@ class PlanSummaryView(ScopedMixin, View):
         else:
             messages.success(request, gettext("Saved."))
         return redirect(plan.get_absolute_url())
+
+
+# --- Cross-center hiring (互聘) ----------------------------------------------------------
+
+
+class EngagementListView(ScopedListView):
+    template_name = "alliance/list.html"
+    model = FacultyEngagement
+    filterset_class = FacultyEngagementFilterSet
+    title = _("Cross-center engagements")
+    create_url_name = "alliance:engagement-add"
+    columns = [
+        (_("Engagement"), "__str__"),
+        (_("Engaged for"), "purpose"),
+        (_("Starts on"), "starts_on"),
+        (_("Ends on"), "ends_on"),
+    ]
+    empty_message = _("No trainers engaged across centers yet.")
+
+    def get_base_queryset(self):
+        return FacultyEngagement.objects.select_related("listing__staff", "center")
+
+
+class EngagementDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = FacultyEngagement
+    edit_url_name = "alliance:engagement-edit"
+    list_url = "alliance:engagement-list"
+    fields = [
+        (_("Shared trainer"), "listing"),
+        (_("Center"), "listing.staff.center"),
+        (_("Engaging center"), "center"),
+        (_("Engaged for"), "purpose"),
+        (_("Starts on"), "starts_on"),
+        (_("Ends on"), "ends_on"),
+    ]
+
+    def get_base_queryset(self):
+        return FacultyEngagement.objects.select_related("listing__staff__center", "center")
+
+
+class EngagementCreateView(ScopedCreateView):
+    template_name = "alliance/form.html"
+    model = FacultyEngagement
+    form_class = FacultyEngagementForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("listing", "").isdigit():
+            initial["listing"] = int(self.request.GET["listing"])
+        return initial
+
+
+class EngagementUpdateView(ScopedUpdateView):
+    template_name = "alliance/form.html"
+    model = FacultyEngagement
+    form_class = FacultyEngagementForm

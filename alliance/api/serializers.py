@@ -17,6 +17,7 @@ from ..models import (
     DocumentStatus,
     DocumentStep,
     DocumentVersion,
+    FacultyEngagement,
     FollowUp,
     GuidanceVisit,
     JointProject,
@@ -704,3 +705,15 @@ class PlanStepSerializer(serializers.Serializer):
 
 class PlanSummarySerializer(serializers.Serializer):
     summary = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FacultyEngagementSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    class Meta:
+        model = FacultyEngagement
+        fields = ["id", "listing", "center", "purpose", "starts_on", "ends_on", "updated_at"]
+
+    def check_rules(self, instance):
+        try:
+            services.check_engagement(instance, user=self.context["request"].user)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc

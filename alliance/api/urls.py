@@ -20,6 +20,9 @@ router.register(
 )
 router.register("alliance/results", views.AchievementViewSet, basename="alliance-result")
 router.register("alliance/bookings", views.BookingViewSet, basename="alliance-booking")
+router.register(
+    "alliance/engagements", views.FacultyEngagementViewSet, basename="alliance-engagement"
+)
 router.register("alliance/faculty", views.SharedFacultyViewSet, basename="alliance-faculty")
 router.register("alliance/resources", views.DigitalResourceViewSet, basename="alliance-resource")
 

@@ -17,6 +17,7 @@ from ..filtersets import (
     ChairTermFilterSet,
     CouncilMemberFilterSet,
     DigitalResourceFilterSet,
+    FacultyEngagementFilterSet,
     FollowUpFilterSet,
     GuidanceVisitFilterSet,
     JointProjectFilterSet,
@@ -35,6 +36,7 @@ from ..models import (
     ChairTerm,
     CouncilMember,
     DigitalResource,
+    FacultyEngagement,
     FollowUp,
     GuidanceVisit,
     JointProject,
@@ -55,6 +57,7 @@ from .serializers import (
     DigitalResourceSerializer,
     DocumentCommentSerializer,
     DocumentVersionSerializer,
+    FacultyEngagementSerializer,
     FollowUpSerializer,
     GuidanceVisitSerializer,
     JointProjectSerializer,
@@ -363,3 +366,9 @@ class CenterPlanViewSet(ScopedModelViewSet):
             plan, user=request.user, text=data.validated_data["summary"]
         )
         return Response(CenterPlanSerializer(plan, context={"request": request}).data)
+
+
+class FacultyEngagementViewSet(ScopedModelViewSet):
+    queryset = FacultyEngagement.objects.all()
+    serializer_class = FacultyEngagementSerializer
+    filterset_class = FacultyEngagementFilterSet

@@ -16,6 +16,7 @@ from alliance.models import (
     ChairTerm,
     CouncilMember,
     DigitalResource,
+    FacultyEngagement,
     FollowUp,
     GuidanceVisit,
     JointProject,
@@ -45,6 +46,7 @@ def counts():
         Proposal,
         GuidanceVisit,
         CenterPlan,
+        FacultyEngagement,
         Achievement,
         Booking,
         DigitalResource,
@@ -66,6 +68,7 @@ def test_demo_rotation_and_handover():
     assert first["Proposal"] == 3  # one each: answered, submitted, draft
     assert first["GuidanceVisit"] == 2
     assert first["CenterPlan"] == 3  # a five-year plan and two annual ones
+    assert first["FacultyEngagement"] == 1
     if date.today() >= date(2026, 11, 1):
         secretariat = Membership.objects.active().filter(
             role=Role.SECRETARIAT, user__username="secretariat"

@@ -20,6 +20,7 @@ from alliance.models import (
     CouncilMember,
     DigitalResource,
     DocumentKind,
+    FacultyEngagement,
     FollowUp,
     GuidanceVisit,
     JointProject,
@@ -173,6 +174,8 @@ def build(world) -> dict[str, Pair]:
         for key in studio_a
     }
 
+    faculty_a = SharedFaculty.objects.create(staff=staff_a, expertise="语文")
+    faculty_b = SharedFaculty.objects.create(staff=staff_b, expertise="数学")
     # Chair terms long past: no term covers today, so the daily secretariat
     # sync touches nobody's rights.
     return {
@@ -242,9 +245,22 @@ def build(world) -> dict[str, Pair]:
         "alliance-booking": Pair(
             booking(room_a, world.center_a, 1), booking(room_b, world.center_b, 2)
         ),
-        "alliance-faculty": Pair(
-            SharedFaculty.objects.create(staff=staff_a, expertise="语文"),
-            SharedFaculty.objects.create(staff=staff_b, expertise="数学"),
+        "alliance-faculty": Pair(faculty_a, faculty_b),
+        "alliance-engagement": Pair(
+            FacultyEngagement.objects.create(
+                listing=faculty_b,
+                center=world.center_a,
+                purpose="授课",
+                starts_on=date(2026, 9, 1),
+                ends_on=date(2026, 12, 31),
+            ),
+            FacultyEngagement.objects.create(
+                listing=faculty_a,
+                center=world.center_b,
+                purpose="授课",
+                starts_on=date(2026, 9, 1),
+                ends_on=date(2026, 12, 31),
+            ),
         ),
         "alliance-resource": Pair(
             DigitalResource.objects.create(
