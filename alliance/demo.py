@@ -31,17 +31,28 @@ from .models import (
     AssistanceKind,
     AssistancePair,
     Booking,
+    CenterPlan,
+    CenterPlanKind,
+    CenterPlanStatus,
     ChairTerm,
     CouncilMember,
     DigitalResource,
     DocumentKind,
     DocumentStatus,
+    FacultyEngagement,
     FollowUp,
     FollowUpStatus,
+    GuidanceFollowUp,
+    GuidanceKind,
+    GuidanceVisit,
     JointProject,
     Meeting,
     MeetingKind,
     ProjectStatus,
+    Proposal,
+    ProposalAddressee,
+    ProposalOrigin,
+    ProposalStatus,
     Resolution,
     ResourceKind,
     SharedFaculty,
@@ -114,13 +125,18 @@ def load(stdout=None):
         _resolutions(centers, meetings[MeetingKind.COUNCIL], secretariat)
         _projects(centers)
         _pairs(centers)
+        _proposals(centers, meetings[MeetingKind.COUNCIL])
+        _guidance(centers)
+        _center_plans(centers)
         _results(centers)
         _bookings(centers, secretariat)
         _faculty(centers, secretariat)
+        _engagements(centers)
         _resources(centers)
     if stdout:
         stdout.write(
             "alliance: council, rotation, plans, meetings, resolutions, projects, pairs, "
+            "proposals, guidance, center plans, engagements, "
             "results, sharing"
         )
 
@@ -352,6 +368,164 @@ def _projects(centers):
         project.partner_centers.set([centers[c] for c in partners])
 
 
+def _proposals(centers, council):
+    """Three proposals (事业发展建议, charter 第七条): the council's, answered by
+    the bureau; the 幼儿园 center's, submitted and waiting for the secretariat;
+    the 民办 center's, still a draft."""
+    specs = [
+        (
+            "关于加大区级教师发展中心建设投入的建议",
+            ProposalOrigin.COUNCIL,
+            "primary-secondary",
+            ProposalAddressee.BUREAU,
+            "建议将区级教师发展中心功能场室建设纳入各区教育发展规划，落实培训经费不低于教师工资总额2.5%。",
+            ProposalStatus.ANSWERED,
+            (date(2026, 4, 10), date(2026, 4, 20), date(2026, 6, 1)),
+            "我局认同加强区级教师发展中心建设的建议，将会同各区推进功能场室建设和经费落实。",
+        ),
+        (
+            "关于建立幼儿园教师专业发展指导意见实施机制的建议",
+            ProposalOrigin.CENTER,
+            "kindergarten",
+            ProposalAddressee.EVALUATION_CENTER,
+            "建议以《广州市幼儿教师专业发展指导意见》为依据，建立市、区、园三级实施与评估机制。",
+            ProposalStatus.SUBMITTED,
+            (date(2026, 11, 20), None, None),
+            "",
+        ),
+        (
+            "关于民办学校教师继续教育学时认定的建议",
+            ProposalOrigin.CENTER,
+            "private-schools",
+            ProposalAddressee.BUREAU,
+            "建议民办学校教师参加校本研修的学时按公办学校同一标准认定。",
+            ProposalStatus.DRAFT,
+            (None, None, None),
+            "",
+        ),
+    ]
+    for title, origin, code, addressee, body, status, dates, answer in specs:
+        Proposal.objects.update_or_create(
+            title=title,
+            defaults={
+                "origin": origin,
+                "center": centers[code],
+                "addressee": addressee,
+                "body": body,
+                "meeting": council if origin == ProposalOrigin.COUNCIL else None,
+                "status": status,
+                "submitted_on": dates[0],
+                "forwarded_on": dates[1],
+                "answered_on": dates[2],
+                "answer": answer,
+            },
+        )
+
+
+def _guidance(centers):
+    """Two guidance visits of district centers (业务指导, charter 第八条(五)):
+    the 中小学 center with the 研训 center at 从化区 (follow-up open), the
+    幼儿园 center at 增城区 (follow-up done)."""
+    districts = {
+        c.code: c
+        for c in Center.objects.filter(code__in=["district-conghua", "district-zengcheng"])
+    }
+    specs = [
+        (
+            "primary-secondary",
+            ["research-training"],
+            "district-conghua",
+            GuidanceKind.GUIDANCE,
+            date(2026, 10, 14),
+            "小学校长、骨干教师培训实施指导",
+            "培训需求调研样本偏少；课程以讲授为主，实践环节不足。",
+            "补充训前需求调研；增加跟岗实践课时。",
+            date(2027, 1, 31),
+            GuidanceFollowUp.OPEN,
+            "",
+        ),
+        (
+            "kindergarten",
+            [],
+            "district-zengcheng",
+            GuidanceKind.RESOURCES,
+            date(2026, 5, 20),
+            "幼儿园骨干教师培训课程资源服务",
+            "区级课程资源库中游戏活动类课程缺乏。",
+            "接入市幼儿园教师发展中心课程资源，补充游戏活动课程。",
+            date(2026, 9, 30),
+            GuidanceFollowUp.DONE,
+            "已接入12门游戏活动课程，并在区级培训中使用。",
+        ),
+    ]
+    for code, partners, district, kind, day, topic, findings, asked, due, status, report in specs:
+        if district not in districts:
+            continue
+        visit, _ = GuidanceVisit.objects.update_or_create(
+            center=centers[code],
+            district_center=districts[district],
+            topic=topic,
+            defaults={
+                "kind": kind,
+                "visited_on": day,
+                "findings": findings,
+                "recommendations": asked,
+                "follow_up_due": due,
+                "follow_up_status": status,
+                "follow_up_report": report,
+                "follow_up_done_on": date(2026, 9, 20) if status == GuidanceFollowUp.DONE else None,
+            },
+        )
+        visit.partner_centers.set([centers[p] for p in partners])
+
+
+def _center_plans(centers):
+    """The 研训 center's five-year research plan 2026–2030 (recorded), its
+    2026 annual plan (recorded, with its implementation report) and its 2027
+    plan (filed, waiting for the secretariat)."""
+    center = centers["research-training"]
+    five, _ = CenterPlan.objects.update_or_create(
+        center=center,
+        kind=CenterPlanKind.FIVE_YEAR,
+        starts_year=2026,
+        defaults={
+            "title": "广州市教师发展研训中心教研、科研五年规划（2026—2030年）",
+            "body": "一、指导思想……二、发展目标：建立健全教研员全员培训制度"
+            "和教研能力提升研修机制。",
+            "status": CenterPlanStatus.APPROVED,
+            "filed_on": date(2026, 1, 10),
+            "approved_on": date(2026, 1, 20),
+        },
+    )
+    specs = [
+        (
+            2026,
+            CenterPlanStatus.APPROVED,
+            date(2026, 1, 12),
+            date(2026, 1, 20),
+            "2026年度实施计划",
+            "完成学科浸润式学习工作坊12个，教研员全员培训覆盖率100%。",
+        ),
+        (2027, CenterPlanStatus.FILED, date(2026, 11, 25), None, "2027年度实施计划", ""),
+    ]
+    for year, status, filed, approved, title, summary in specs:
+        CenterPlan.objects.update_or_create(
+            center=center,
+            kind=CenterPlanKind.ANNUAL,
+            starts_year=year,
+            defaults={
+                "parent": five,
+                "title": title,
+                "body": "按五年规划分解年度目标与重点项目。",
+                "status": status,
+                "filed_on": filed,
+                "approved_on": approved,
+                "summary": summary,
+                "summary_on": date(2026, 12, 1) if summary else None,
+            },
+        )
+
+
 def _pairs(centers):
     """Paired assistance: the 中小学 center helps 从化区, the 幼儿园 center
     增城区, each with activities in two years."""
@@ -533,6 +707,26 @@ def _faculty(centers, secretariat):
                 },
             )
             listed += 1
+
+
+def _engagements(centers):
+    """互聘 (charter 第八条(四)): the 中职 center engages a listed trainer of the
+    中小学 center for its key-teacher training."""
+    listing = (
+        SharedFaculty.objects.filter(
+            staff__center=centers["primary-secondary"], withdrawn_on__isnull=True
+        )
+        .order_by("pk")
+        .first()
+    )
+    if listing is None:
+        return
+    FacultyEngagement.objects.update_or_create(
+        listing=listing,
+        center=centers["vocational"],
+        starts_on=date(2026, 9, 1),
+        defaults={"purpose": "中职骨干教师培训：课堂教学诊断", "ends_on": date(2027, 1, 31)},
+    )
 
 
 RESOURCE_TOPICS = [

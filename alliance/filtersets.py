@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -15,15 +16,26 @@ from .models import (
     AssistanceKind,
     AssistancePair,
     Booking,
+    CenterPlan,
+    CenterPlanKind,
+    CenterPlanStatus,
     ChairTerm,
     CouncilMember,
     DigitalResource,
+    FacultyEngagement,
     FollowUp,
     FollowUpStatus,
+    GuidanceFollowUp,
+    GuidanceKind,
+    GuidanceVisit,
     JointProject,
     Meeting,
     MeetingKind,
     ProjectStatus,
+    Proposal,
+    ProposalAddressee,
+    ProposalOrigin,
+    ProposalStatus,
     Resolution,
     SharedFaculty,
     WorkDocument,
@@ -252,3 +264,71 @@ class AssistanceActivityFilterSet(PortalFilterSet):
     class Meta:
         model = AssistanceActivity
         fields = ["pair", "year", "kind"]
+
+
+class ProposalFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    origin = django_filters.ChoiceFilter(choices=ProposalOrigin.choices, label=_("Proposed by"))
+    center = django_filters.ModelChoiceFilter(queryset=_municipal, label=_("Drafting center"))
+    addressee = django_filters.ChoiceFilter(
+        choices=ProposalAddressee.choices, label=_("Addressed to")
+    )
+    status = django_filters.ChoiceFilter(choices=ProposalStatus.choices, label=_("Status"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = Proposal
+        fields = ["origin", "center", "addressee", "status"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(body__icontains=value))
+
+
+class GuidanceVisitFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    center = django_filters.ModelChoiceFilter(queryset=_municipal, label=_("Guiding center"))
+    district_center = django_filters.ModelChoiceFilter(
+        queryset=_district_centers, label=_("District center visited")
+    )
+    kind = django_filters.ChoiceFilter(choices=GuidanceKind.choices, label=_("Kind"))
+    year = django_filters.NumberFilter(field_name="visited_on", lookup_expr="year", label=_("Year"))
+    follow_up_status = django_filters.ChoiceFilter(
+        choices=GuidanceFollowUp.choices, label=pgettext_lazy("guidance", "Follow-up")
+    )
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = GuidanceVisit
+        fields = ["center", "district_center", "kind", "year", "follow_up_status"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(topic__icontains=value)
+            | Q(findings__icontains=value)
+            | Q(recommendations__icontains=value)
+        )
+
+
+class CenterPlanFilterSet(PortalFilterSet):
+    center = django_filters.ModelChoiceFilter(queryset=_municipal, label=_("Center"))
+    kind = django_filters.ChoiceFilter(choices=CenterPlanKind.choices, label=_("Kind"))
+    status = django_filters.ChoiceFilter(choices=CenterPlanStatus.choices, label=_("Status"))
+    year = django_filters.NumberFilter(method="filter_year", label=_("Year"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = CenterPlan
+        fields = ["center", "kind", "status", "year"]
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(starts_year__lte=value, ends_year__gte=value)
+
+
+class FacultyEngagementFilterSet(PortalFilterSet):
+    center = django_filters.ModelChoiceFilter(queryset=_municipal, label=_("Engaging center"))
+    listing = django_filters.NumberFilter(label=_("Shared trainer"))
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = FacultyEngagement
+        fields = ["center", "listing"]

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from centers.models import Center, StaffMember
 from core.forms import StyledForm, StyledModelForm
 from core.models import Membership
-from core.permissions import can
+from core.permissions import can, get_scope
 from core.roles import Role
 
 from . import services
@@ -20,14 +20,20 @@ from .models import (
     AssistanceActivity,
     AssistancePair,
     Booking,
+    CenterPlan,
+    CenterPlanKind,
     ChairTerm,
     CouncilMember,
     DigitalResource,
     DocumentKind,
+    FacultyEngagement,
     FollowUp,
+    GuidanceVisit,
     JointProject,
     Meeting,
     MeetingKind,
+    Proposal,
+    ProposalOrigin,
     Resolution,
     SharedFaculty,
     WorkDocument,
@@ -541,6 +547,207 @@ class AssistanceActivityForm(StyledModelForm):
         construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
         try:
             services.check_activity(self.instance, user=self.user)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return
+        except ValidationError as exc:
+            add_errors(self, exc)
+            return
+        super()._post_clean()
+
+
+class ProposalForm(StyledModelForm):
+    """Draft or change a development proposal; the rules are
+    ``services.check_proposal``'s."""
+
+    wants = ("user",)
+
+    class Meta:
+        model = Proposal
+        fields = ["origin", "center", "addressee", "title", "body", "meeting"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.original = (
+            Proposal.objects.restrict(user, "change").get(pk=self.instance.pk)
+            if self.instance.pk
+            else None
+        )
+        self.fields["center"].queryset = services.member_centers()
+        self.fields["meeting"].queryset = Meeting.objects.restrict(user).filter(
+            kind=MeetingKind.COUNCIL
+        )
+        secretariat = get_scope(user).has_role(Role.SECRETARIAT)
+        if not self.instance.pk:
+            own = list(services.proposal_centers(user)[:2])
+            self.fields["origin"].initial = (
+                ProposalOrigin.CENTER if own and not secretariat else ProposalOrigin.COUNCIL
+            )
+            if len(own) == 1:
+                self.fields["center"].initial = own[0].pk
+        else:
+            self.fields["origin"].disabled = True
+
+    def _post_clean(self):
+        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            services.check_proposal(self.instance, user=self.user, original=self.original)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return
+        except ValidationError as exc:
+            add_errors(self, exc)
+            return
+        super()._post_clean()
+
+
+class ProposalStepForm(StyledForm):
+    text = forms.CharField(
+        label=_("Note or answer"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class GuidanceVisitForm(StyledModelForm):
+    """Record a guidance visit (the guiding center) or report on its
+    follow-up (the district center: the other fields are read-only)."""
+
+    wants = ("user",)
+
+    class Meta:
+        model = GuidanceVisit
+        fields = [
+            "center",
+            "partner_centers",
+            "district_center",
+            "kind",
+            "visited_on",
+            "topic",
+            "findings",
+            "recommendations",
+            "follow_up_due",
+            "follow_up_status",
+            "follow_up_report",
+        ]
+        widgets = {
+            "visited_on": DATE,
+            "follow_up_due": DATE,
+            "partner_centers": forms.CheckboxSelectMultiple,
+            "findings": forms.Textarea(attrs={"rows": 4}),
+            "recommendations": forms.Textarea(attrs={"rows": 4}),
+            "follow_up_report": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.original = (
+            GuidanceVisit.objects.restrict(user, "change").get(pk=self.instance.pk)
+            if self.instance.pk
+            else None
+        )
+        members = services.member_centers()
+        self.fields["center"].queryset = members
+        self.fields["partner_centers"].queryset = members
+        self.fields["district_center"].queryset = services.district_centers()
+        if not can(user, "add", GuidanceVisit):
+            for name in self.fields:
+                if name not in services.GUIDANCE_REPORT_FIELDS:
+                    self.fields[name].disabled = True
+        elif not self.instance.pk:
+            own = list(Center.objects.restrict(user, "act_for").filter(pk__in=members)[:2])
+            if len(own) == 1:
+                self.fields["center"].initial = own[0].pk
+
+    def _post_clean(self):
+        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            services.check_visit(
+                self.instance,
+                partner_ids=self.cleaned_data.get("partner_centers") or [],
+                user=self.user,
+                original=self.original,
+            )
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return
+        except ValidationError as exc:
+            add_errors(self, exc)
+            return
+        services.stamp_visit(self.instance)
+        super()._post_clean()
+
+
+class CenterPlanForm(StyledModelForm):
+    wants = ("user",)
+
+    class Meta:
+        model = CenterPlan
+        fields = ["center", "kind", "starts_year", "parent", "title", "body"]
+        widgets = {"body": forms.Textarea(attrs={"rows": 8})}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.original = (
+            CenterPlan.objects.restrict(user, "change").get(pk=self.instance.pk)
+            if self.instance.pk
+            else None
+        )
+        own = services.proposal_centers(user)
+        self.fields["center"].queryset = own
+        self.fields["parent"].queryset = (
+            CenterPlan.objects.restrict(user, "change")
+            .filter(kind=CenterPlanKind.FIVE_YEAR)
+            .select_related("center")
+        )
+        if not self.instance.pk and len(own[:2]) == 1:
+            self.fields["center"].initial = own[0].pk
+
+    def _post_clean(self):
+        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            services.check_plan(self.instance, user=self.user, original=self.original)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return
+        except ValidationError as exc:
+            add_errors(self, exc)
+            return
+        super()._post_clean()
+
+
+class PlanSummaryForm(StyledForm):
+    summary = forms.CharField(
+        label=_("Implementation report"), widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+
+class FacultyEngagementForm(StyledModelForm):
+    wants = ("user",)
+
+    class Meta:
+        model = FacultyEngagement
+        fields = ["listing", "center", "purpose", "starts_on", "ends_on"]
+        widgets = {"starts_on": DATE, "ends_on": DATE}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["listing"].queryset = (
+            SharedFaculty.objects.restrict(user)
+            .filter(withdrawn_on__isnull=True)
+            .select_related("staff__center")
+        )
+        self.fields["center"].queryset = Center.objects.restrict(user, "share_for").filter(
+            pk__in=services.member_centers()
+        )
+
+    def _post_clean(self):
+        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            services.check_engagement(self.instance, user=self.user)
         except PermissionDenied as exc:
             self.add_error(None, str(exc))
             return

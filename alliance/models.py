@@ -965,3 +965,397 @@ class AssistanceActivity(AuditedModel):
 
     def get_absolute_url(self):
         return reverse("alliance:activity-detail", args=[self.pk])
+
+
+# --- Proposals to the bureau (事业发展建议) ------------------------------------------
+
+
+class ProposalOrigin(models.TextChoices):
+    COUNCIL = "council", _("The alliance council")
+    CENTER = "center", _("A member center")
+
+
+class ProposalAddressee(models.TextChoices):
+    BUREAU = "bureau", _("Municipal education bureau")
+    EVALUATION_CENTER = (
+        "evaluation_center",
+        _("Municipal center for education evaluation and continuing-education guidance"),
+    )
+
+
+class ProposalStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted to the secretariat")
+    FORWARDED = "forwarded", _("Forwarded to the bureau")
+    ANSWERED = "answered", _("Answered")
+
+
+class Proposal(AuditedModel):
+    """A development proposal (事业发展建议) to the bureau.
+
+    Charter 第七条: the council 向市教育局、市教育评估和教师继续教育指导中心提出事业发展建议
+    (``origin = council``: drafted by the secretariat, adopted at a council
+    meeting), and the 中小学, 中职, 幼儿园 and 民办 centers each 研究提出促进……
+    教师专业发展的建议 (``origin = center``: drafted by that member center's
+    staff). The secretariat, which 具体执行……理事会的各项决议 (第七条), forwards
+    it or returns it; the addressee answers. Each state keeps its date
+    (``services.PROPOSAL_STEPS``)."""
+
+    origin = models.CharField(_("proposed by"), max_length=10, choices=ProposalOrigin.choices)
+    center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("drafting center"),
+        limit_choices_to={"kind": "municipal"},
+    )
+    addressee = models.CharField(
+        _("addressed to"),
+        max_length=20,
+        choices=ProposalAddressee.choices,
+        default=ProposalAddressee.BUREAU,
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("proposal"))
+    meeting = models.ForeignKey(
+        "Meeting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposals",
+        verbose_name=_("adopted at council meeting"),
+        limit_choices_to={"kind": "council"},
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=ProposalStatus.choices,
+        default=ProposalStatus.DRAFT,
+        editable=False,
+        db_index=True,
+    )
+    submitted_on = models.DateField(
+        pgettext_lazy("proposal", "submitted on"), null=True, blank=True, editable=False
+    )
+    forwarded_on = models.DateField(_("forwarded on"), null=True, blank=True, editable=False)
+    answered_on = models.DateField(_("answered on"), null=True, blank=True, editable=False)
+    return_note = models.TextField(_("why it was returned"), blank=True, editable=False)
+    answer = models.TextField(_("answer"), blank=True, editable=False)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
+        editable=False,
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("development proposal")
+        verbose_name_plural = _("development proposals")
+        ordering = ["-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="answered") | ~models.Q(answer=""),
+                name="proposal_answered_has_answer",
+                violation_error_message=_("An answered proposal keeps the answer."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(origin="council")
+                | models.Q(status="draft")
+                | models.Q(meeting__isnull=False),
+                name="proposal_council_names_meeting",
+                violation_error_message=_(
+                    "A proposal in the council's name names the council meeting that adopted it."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("alliance:proposal-detail", args=[self.pk])
+
+    @property
+    def is_editable(self):
+        return self.status == ProposalStatus.DRAFT
+
+
+# --- Guidance of district centers (业务指导) ------------------------------------------
+
+
+class GuidanceKind(models.TextChoices):
+    GUIDANCE = "guidance", _("Professional guidance")
+    RESOURCES = "resources", _("Resource service")
+
+
+class GuidanceFollowUp(models.TextChoices):
+    NONE = "none", _("No follow-up asked")
+    OPEN = "open", _("Follow-up open")
+    DONE = "done", _("Follow-up done")
+
+
+class GuidanceVisit(AuditedModel):
+    """A guidance visit of a district center (区级教师发展中心) by a member
+    center, with what it found and the follow-up asked of the district.
+
+    Charter 第八条(五): 各成员单位……定期共同对区级教师发展中心提供业务指导和资源
+    服务 (``kind``; ``partner_centers``: the members that came along); 第七条:
+    each municipal center 负责指导各区教师发展中心实施…… its own kinds of
+    training. The guiding center records the visit, its findings (发现的问题)
+    and recommendations (指导意见) with a due date; the district center's
+    staff report on the follow-up (``services.check_visit``)."""
+
+    center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("guiding center"),
+        limit_choices_to={"kind": "municipal"},
+    )
+    partner_centers = models.ManyToManyField(
+        "centers.Center",
+        related_name="+",
+        blank=True,
+        verbose_name=pgettext_lazy("guidance", "joined by"),
+    )
+    district_center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("district center visited"),
+        limit_choices_to={"kind": "district"},
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=GuidanceKind.choices, default=GuidanceKind.GUIDANCE
+    )
+    visited_on = models.DateField(pgettext_lazy("guidance", "visited on"))
+    topic = models.CharField(_("topic of the guidance"), max_length=200)
+    findings = models.TextField(pgettext_lazy("guidance", "findings"), blank=True)
+    recommendations = models.TextField(_("recommendations"), blank=True)
+    follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
+    follow_up_status = models.CharField(
+        _("follow-up"),
+        max_length=6,
+        choices=GuidanceFollowUp.choices,
+        default=GuidanceFollowUp.NONE,
+    )
+    follow_up_report = models.TextField(_("follow-up report"), blank=True)
+    follow_up_done_on = models.DateField(
+        _("follow-up done on"), null=True, blank=True, editable=False
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("guidance visit")
+        verbose_name_plural = _("guidance visits")
+        ordering = ["-visited_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(follow_up_due__isnull=True)
+                | models.Q(follow_up_due__gte=models.F("visited_on")),
+                name="guidance_follow_up_after_visit",
+                violation_error_message=_("The follow-up is due after the visit."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(follow_up_status="done") | ~models.Q(follow_up_report=""),
+                name="guidance_follow_up_done_has_report",
+                violation_error_message=_("Say in the follow-up report what was done."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.visited_on:%Y-%m-%d} {self.district_center} · {self.topic}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:guidance-detail", args=[self.pk])
+
+    @property
+    def partner_names(self):
+        """The members that came along (prefetch ``partner_centers``)."""
+        return "、".join(str(c) for c in self.partner_centers.all())
+
+    @property
+    def is_overdue(self):
+        return (
+            self.follow_up_status == GuidanceFollowUp.OPEN
+            and self.follow_up_due is not None
+            and self.follow_up_due < timezone.localdate()
+        )
+
+
+# --- The centers' own plans (五年规划 / 年度计划) -------------------------------------
+
+
+class CenterPlanKind(models.TextChoices):
+    FIVE_YEAR = "five_year", _("Five-year research plan")
+    ANNUAL = "annual", _("Annual implementation plan")
+
+
+class CenterPlanStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    FILED = "filed", _("Filed with the alliance")
+    APPROVED = "approved", _("Recorded by the secretariat")
+
+
+class CenterPlan(AuditedModel):
+    """A member center's own plan filed with the alliance.
+
+    Charter 第七条 (研训中心): 制定教研、科研五年规划和年度实施计划; seed 000:
+    各中心科学制定区域内教研、科研五年规划 and 各中心均制定了……专业发展规划和
+    年度计划. A five-year plan spans five years, an annual plan one year within
+    its center's five-year plan (``parent``). The center's staff draft and
+    file it; the secretariat, which runs the alliance's day-to-day
+    management (第七条: 按照联盟内部管理制度的要求负责联盟日常管理), records it
+    or returns it. An approved annual plan gets its implementation report
+    (``summary``); the sources name no 年度总结, so the page calls it
+    执行情况 (``services.write_plan_summary``)."""
+
+    center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("center"),
+        limit_choices_to={"kind": "municipal"},
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=CenterPlanKind.choices)
+    starts_year = models.PositiveSmallIntegerField(_("first year"))
+    ends_year = models.PositiveSmallIntegerField(_("last year"), editable=False)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="annual_plans",
+        verbose_name=_("five-year plan"),
+        limit_choices_to={"kind": "five_year"},
+    )
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=CenterPlanStatus.choices,
+        default=CenterPlanStatus.DRAFT,
+        editable=False,
+        db_index=True,
+    )
+    filed_on = models.DateField(_("filed on"), null=True, blank=True, editable=False)
+    approved_on = models.DateField(_("recorded on"), null=True, blank=True, editable=False)
+    return_note = models.TextField(_("why it was returned"), blank=True, editable=False)
+    summary = models.TextField(_("implementation report"), blank=True, editable=False)
+    summary_on = models.DateField(
+        _("implementation report on"), null=True, blank=True, editable=False
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("center plan")
+        verbose_name_plural = _("center plans")
+        ordering = ["center_id", "-starts_year", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["center", "kind", "starts_year"],
+                name="center_plan_one_per_year",
+                violation_error_message=_(
+                    "This center already has a plan of this kind starting that year."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind="five_year", ends_year=models.F("starts_year") + 4)
+                    | models.Q(kind="annual", ends_year=models.F("starts_year"))
+                ),
+                name="center_plan_span",
+                violation_error_message=_(
+                    "A five-year plan spans five years; an annual plan one year."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        years = (
+            f"{self.starts_year}"
+            if self.starts_year == self.ends_year
+            else f"{self.starts_year}–{self.ends_year}"
+        )
+        return f"{self.center} {years} {self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:plan-detail", args=[self.pk])
+
+    @property
+    def is_editable(self):
+        return self.status == CenterPlanStatus.DRAFT
+
+    def _set_span(self):
+        # the span follows the kind: the form and the API give the first year only
+        if self.starts_year and self.kind:
+            self.ends_year = self.starts_year + (4 if self.kind == CenterPlanKind.FIVE_YEAR else 0)
+
+    def clean(self):
+        self._set_span()
+
+    def save(self, *args, **kwargs):
+        self._set_span()
+        super().save(*args, **kwargs)
+
+
+# --- Cross-center hiring of trainers (互聘) -------------------------------------------
+
+
+class FacultyEngagement(AuditedModel):
+    """A trainer of one member center engaged by another (互聘), with its dates.
+
+    Charter 第八条(四): 各成员单位研训师资须符合市级教师发展中心认定标准,在此基础上,
+    其专、兼职师资可以互聘互用. The trainer is listed in the faculty-sharing
+    register (``SharedFaculty``) and meets the standard when engaged; the
+    engaging center is another member center, whose staff record it
+    (``services.check_engagement``)."""
+
+    listing = models.ForeignKey(
+        SharedFaculty,
+        on_delete=models.PROTECT,
+        related_name="engagements",
+        verbose_name=_("shared trainer"),
+    )
+    center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("engaging center"),
+        limit_choices_to={"kind": "municipal"},
+    )
+    purpose = models.CharField(_("engaged for"), max_length=200)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cross-center engagement")
+        verbose_name_plural = _("cross-center engagements")
+        ordering = ["-starts_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="faculty_engagement_ends_after_start",
+                violation_error_message=_("An engagement ends on or after its start."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.listing.staff} → {self.center}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:engagement-detail", args=[self.pk])

@@ -113,3 +113,122 @@ registry.add_inbox(
         order=45,
     )
 )
+
+
+# --- Proposals to the bureau: who must act next ------------------------------------
+
+
+def _proposals(user, action, status):
+    from .models import Proposal
+
+    return (
+        Proposal.objects.restrict(user, action)
+        .filter(status=status)
+        .select_related("center")
+        .order_by("updated_at", "id")
+    )
+
+
+def _describe_proposal(proposal):
+    return f"{proposal.title} ({proposal.center.short_name or proposal.center.name})"
+
+
+registry.add_inbox(
+    InboxSource(
+        key="alliance-proposals-to-forward",
+        label=_("Proposals submitted to the secretariat, to forward or return"),
+        items=lambda user: _proposals(user, "forward", "submitted"),
+        visible=lambda user: get_scope(user).has_role(Role.SECRETARIAT),
+        describe=_describe_proposal,
+        list_url="alliance:proposal-list",
+        order=46,
+    )
+)
+registry.add_inbox(
+    InboxSource(
+        key="alliance-proposals-to-answer",
+        label=_("Proposals forwarded to the bureau, to answer"),
+        items=lambda user: _proposals(user, "answer", "forwarded"),
+        visible=lambda user: get_scope(user).has_role(Role.BUREAU),
+        describe=_describe_proposal,
+        list_url="alliance:proposal-list",
+        order=47,
+    )
+)
+
+
+def _returned_proposals(user):
+    return _proposals(user, "submit", "draft").exclude(return_note="")
+
+
+registry.add_inbox(
+    InboxSource(
+        key="alliance-proposals-returned",
+        label=_("Proposals returned by the secretariat, to revise"),
+        items=_returned_proposals,
+        visible=lambda user: get_scope(user).has_role(Role.CENTER_STAFF, Role.SECRETARIAT),
+        describe=_describe_proposal,
+        list_url="alliance:proposal-list",
+        order=48,
+    )
+)
+
+
+# --- Guidance visits: the follow-up a district center owes ----------------------------
+
+
+def _guidance_follow_ups(user):
+    from .models import GuidanceVisit
+
+    return (
+        GuidanceVisit.objects.restrict(user, "change")
+        .filter(follow_up_status="open")
+        .select_related("district_center")
+        .order_by("follow_up_due", "id")
+    )
+
+
+def _describe_follow_up(visit):
+    return _("%(topic)s: follow-up due %(day)s") % {
+        "topic": visit.topic,
+        "day": visit.follow_up_due.isoformat() if visit.follow_up_due else "—",
+    }
+
+
+registry.add_inbox(
+    InboxSource(
+        key="alliance-guidance-follow-up",
+        label=_("Follow-up of guidance visits to report"),
+        items=_guidance_follow_ups,
+        visible=lambda user: get_scope(user).has_role(Role.DISTRICT_STAFF),
+        describe=_describe_follow_up,
+        list_url="alliance:guidance-list",
+        order=49,
+    )
+)
+
+
+# --- Center plans: filed, to record --------------------------------------------------
+
+
+def _plans_to_record(user):
+    from .models import CenterPlan
+
+    return (
+        CenterPlan.objects.restrict(user, "approve")
+        .filter(status="filed")
+        .select_related("center")
+        .order_by("filed_on", "id")
+    )
+
+
+registry.add_inbox(
+    InboxSource(
+        key="alliance-plans-to-record",
+        label=_("Center plans filed with the alliance, to record"),
+        items=_plans_to_record,
+        visible=lambda user: get_scope(user).has_role(Role.SECRETARIAT),
+        list_url="alliance:plan-list",
+        order=50,
+    )
+)

@@ -26,7 +26,7 @@ from centers.services import is_inactive, staff_meets_standard, trainer_conditio
 from core import audit
 from core.formats import format_datetime
 from core.models import AuditAction, Membership
-from core.permissions import can, get_scope
+from core.permissions import can, get_scope, sees_all
 from core.roles import Role
 
 from .models import (
@@ -36,6 +36,9 @@ from .models import (
     AssistanceActivity,
     AssistancePair,
     Booking,
+    CenterPlan,
+    CenterPlanKind,
+    CenterPlanStatus,
     ChairTerm,
     CouncilMember,
     DigitalResource,
@@ -43,11 +46,17 @@ from .models import (
     DocumentStatus,
     DocumentStep,
     DocumentVersion,
+    FacultyEngagement,
     FollowUp,
     FollowUpStatus,
+    GuidanceFollowUp,
+    GuidanceVisit,
     JointProject,
     MeetingKind,
     ProjectStatus,
+    Proposal,
+    ProposalOrigin,
+    ProposalStatus,
     Resolution,
     SharedFaculty,
     WorkDocument,
@@ -1024,3 +1033,447 @@ def renewal_rate(year: int | None = None, queryset=None) -> RenewalRate:
         renewed=renewed,
         per_year=[(y, a, r) for y, (a, r) in sorted(per_year.items())],
     )
+
+
+# --- Proposals to the bureau (事业发展建议) ------------------------------------------
+
+
+def proposal_centers(user):
+    """The member centers ``user`` drafts a center's proposal for (their own)."""
+    return Center.objects.restrict(user, "propose_for").filter(
+        pk__in=CouncilMember.objects.filter(is_active=True).values("center_id")
+    )
+
+
+def check_proposal(proposal: Proposal, *, user, original: Proposal | None = None) -> None:
+    """The rules of a development proposal while it is drafted:
+
+    - it changes only as a draft (once submitted, the secretariat returns it
+      to make it a draft again);
+    - a proposal in the council's name (第七条: 理事会……提出事业发展建议) is
+      drafted by the secretariat, at the chair center (第六条: 秘书处……设在
+      轮值主席所在成员单位);
+    - a center's own proposal (第七条: 研究提出促进……教师专业发展的建议) is
+      drafted by that member center's staff, for their own center only;
+    - the meeting that adopted it is a council meeting."""
+    if original is not None and not original.is_editable:
+        raise ValidationError(
+            _("A proposal that is %(status)s can no longer be changed.")
+            % {"status": original.get_status_display()}
+        )
+    if original is not None and original.origin != proposal.origin:
+        raise ValidationError({"origin": _("Who proposes cannot change once drafted.")})
+    errors = {}
+    if proposal.origin == ProposalOrigin.COUNCIL:
+        if not get_scope(user).has_role(Role.SECRETARIAT):
+            raise PermissionDenied(
+                _("Only the secretariat drafts a proposal in the council's name.")
+            )
+        term = term_on(timezone.localdate())
+        if term is not None and proposal.center_id and proposal.center_id != term.center_id:
+            errors["center"] = _(
+                "A proposal in the council's name is drafted at the chair center (%(center)s)."
+            ) % {"center": term.center}
+    elif proposal.origin == ProposalOrigin.CENTER and proposal.center_id:
+        if not is_member_center(proposal.center_id):
+            errors["center"] = _("Proposals come from council member centers.")
+        elif not proposal_centers(user).filter(pk=proposal.center_id).exists():
+            raise PermissionDenied(_("You draft proposals only for your own center."))
+    if proposal.meeting_id and proposal.meeting.kind != MeetingKind.COUNCIL:
+        errors["meeting"] = _("A proposal is adopted at a council meeting.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@dataclass(frozen=True)
+class ProposalStep:
+    name: str
+    label: str
+    source: str
+    target: str
+    #: the permission action (``alliance/permissions.py``) the step needs
+    action: str
+    #: the text the step needs: "" none, "note" (why it goes back), "answer"
+    needs: str = ""
+
+
+PROPOSAL_STEPS = {
+    s.name: s
+    for s in [
+        ProposalStep(
+            "submit",
+            gettext_noop("Submit to the secretariat"),
+            ProposalStatus.DRAFT,
+            ProposalStatus.SUBMITTED,
+            "submit",
+        ),
+        ProposalStep(
+            "return",
+            gettext_noop("Return to the drafting center"),
+            ProposalStatus.SUBMITTED,
+            ProposalStatus.DRAFT,
+            "forward",
+            needs="note",
+        ),
+        ProposalStep(
+            "forward",
+            gettext_noop("Forward to the bureau"),
+            ProposalStatus.SUBMITTED,
+            ProposalStatus.FORWARDED,
+            "forward",
+        ),
+        ProposalStep(
+            "answer",
+            gettext_noop("Record the answer"),
+            ProposalStatus.FORWARDED,
+            ProposalStatus.ANSWERED,
+            "answer",
+            needs="answer",
+        ),
+    ]
+}
+
+
+def proposal_steps_for(proposal: Proposal, user) -> list[ProposalStep]:
+    """The steps ``user`` may take on ``proposal`` now."""
+    return [
+        s
+        for s in PROPOSAL_STEPS.values()
+        if proposal.status == s.source
+        and Proposal.objects.restrict(user, s.action).filter(pk=proposal.pk).exists()
+    ]
+
+
+def take_proposal_step(
+    proposal: Proposal, name: str, *, user, text: str = "", today: date | None = None
+) -> Proposal:
+    """Take one step of a proposal: submitted by its drafters, forwarded or
+    returned by the secretariat (第七条: 秘书处具体执行……理事会的各项决议),
+    answered by the bureau. A step from the wrong state, without the text it
+    needs, or by someone it does not belong to is refused; each sets its date."""
+    step = PROPOSAL_STEPS.get(name)
+    if step is None:
+        raise ValidationError(_("Unknown step “%(name)s”.") % {"name": name})
+    if not can(user, step.action, Proposal):
+        raise PermissionDenied(_("You may not take the step “%(step)s”.") % {"step": _(step.label)})
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        locked = (
+            Proposal.objects.restrict(user, step.action).select_for_update().filter(pk=proposal.pk)
+        )
+        fresh = locked.first()
+        if fresh is None:
+            raise PermissionDenied(
+                _("The step “%(step)s” of this proposal is not yours to take.")
+                % {"step": _(step.label)}
+            )
+        if fresh.status != step.source:
+            raise ValidationError(
+                _("“%(step)s” is not possible while the proposal is %(status)s.")
+                % {"step": _(step.label), "status": fresh.get_status_display()}
+            )
+        text = (text or "").strip()
+        if step.needs == "note" and not text:
+            raise ValidationError({"note": _("Say why the proposal goes back.")})
+        if step.needs == "answer" and not text:
+            raise ValidationError({"answer": _("Write the answer.")})
+        if name == "submit":
+            if fresh.origin == ProposalOrigin.COUNCIL:
+                meeting = fresh.meeting
+                if meeting is None:
+                    raise ValidationError(
+                        {
+                            "meeting": _(
+                                "A proposal in the council's name names the council meeting "
+                                "that adopted it."
+                            )
+                        }
+                    )
+                if meeting.held_on > today:
+                    raise ValidationError(
+                        {"meeting": _("The council meeting that adopted it has not been held yet.")}
+                    )
+            fresh.submitted_on, fresh.return_note = today, ""
+        elif name == "return":
+            fresh.submitted_on, fresh.return_note = None, text
+        elif name == "forward":
+            fresh.forwarded_on = today
+        elif name == "answer":
+            fresh.answer, fresh.answered_on, fresh.answered_by = text, today, user
+        fresh.status = step.target
+        fresh.save()
+    return fresh
+
+
+# --- Guidance of district centers (业务指导) ------------------------------------------
+
+#: What the visited district center's staff may change: they report on the
+#: follow-up; the guiding center records the rest.
+GUIDANCE_REPORT_FIELDS = ("follow_up_status", "follow_up_report")
+
+
+def check_visit(
+    visit: GuidanceVisit, *, partner_ids, user, original: GuidanceVisit | None = None
+) -> None:
+    """The rules of a guidance visit (业务指导):
+
+    - 第八条(五): the guiding center and the members joining it are council
+      member centers (成员单位), the visited one a district center
+      (区级教师发展中心); the guiding center is not also listed as joining;
+    - the guiding center's staff record their own center's visits (the
+      secretariat any); the district's staff change only the follow-up;
+    - findings are written once the visit has taken place;
+    - recommendations that ask for a follow-up give its due date, after the
+      visit; a follow-up marked done says what was done."""
+    if not can(user, "add", GuidanceVisit):
+        if original is None:
+            raise PermissionDenied(_("Guidance visits are recorded by the guiding center."))
+        fields = [f.attname for f in GuidanceVisit._meta.concrete_fields]
+        changed = [
+            f
+            for f in fields
+            if f not in GUIDANCE_REPORT_FIELDS + ("updated_at", "follow_up_done_on")
+            and getattr(original, f) != getattr(visit, f)
+        ]
+        before = set(original.partner_centers.values_list("pk", flat=True))
+        if changed or before != {int(getattr(p, "pk", p)) for p in partner_ids}:
+            raise PermissionDenied(
+                _(
+                    "The district center reports on the follow-up; "
+                    "the guiding center records the visit."
+                )
+            )
+    elif (
+        visit.center_id
+        and not Center.objects.restrict(user, "act_for").filter(pk=visit.center_id).exists()
+    ):
+        raise PermissionDenied(_("You record guidance visits only for your own center."))
+    errors = {}
+    members = set(member_centers().values_list("pk", flat=True))
+    partners = {int(getattr(p, "pk", p)) for p in partner_ids}
+    if visit.center_id and visit.center_id not in members:
+        errors["center"] = _("The guiding center is a council member center.")
+    if partners - members:
+        errors["partner_centers"] = _("Centers joining a visit are council member centers.")
+    elif visit.center_id in partners:
+        errors["partner_centers"] = _("The guiding center is not also listed as joining.")
+    district = visit.district_center_id
+    if district and not Center.objects.filter(pk=district, kind=CenterKind.DISTRICT).exists():
+        errors["district_center"] = _("The center visited is a district center.")
+    today = timezone.localdate()
+    if visit.visited_on and visit.visited_on > today and (visit.findings or "").strip():
+        errors["findings"] = _("Findings are written once the visit has taken place.")
+    asked = visit.follow_up_status != GuidanceFollowUp.NONE
+    if asked and not visit.follow_up_due:
+        errors["follow_up_due"] = _("Give the date by which the follow-up is due.")
+    if asked and not (visit.recommendations or "").strip():
+        errors["recommendations"] = _("Say what the district center is asked to do.")
+    done = visit.follow_up_status == GuidanceFollowUp.DONE
+    if done and not (visit.follow_up_report or "").strip():
+        errors["follow_up_report"] = _("Say in the follow-up report what was done.")
+    if errors:
+        raise ValidationError(errors)
+
+
+def stamp_visit(visit: GuidanceVisit) -> None:
+    """Before saving: the day the follow-up became done (cleared if reopened)."""
+    if visit.follow_up_status == GuidanceFollowUp.DONE:
+        visit.follow_up_done_on = visit.follow_up_done_on or timezone.localdate()
+    else:
+        visit.follow_up_done_on = None
+
+
+def guidance_coverage(*, year: int, user) -> list[tuple]:
+    """(district center, visits in ``year``, open follow-ups) for every
+    district center, fewest visits first: 第八条(五) asks for guidance
+    定期 (regularly), so a district no member visited this year shows 0."""
+    from django.db.models import Count
+
+    visits = GuidanceVisit.objects.restrict(user).filter(visited_on__year=year)
+    counts = {
+        row["district_center"]: (row["n"], row["open"])
+        for row in visits.values("district_center").annotate(
+            n=Count("id"), open=Count("id", filter=Q(follow_up_status=GuidanceFollowUp.OPEN))
+        )
+    }
+    centers = district_centers()
+    if not sees_all(user, "view", GuidanceVisit):  # a district: its own row(s) only
+        centers = centers.filter(pk__in=list(counts))
+    rows = [(c, *counts.get(c.pk, (0, 0))) for c in centers]
+    return sorted(rows, key=lambda r: (r[1], r[0].code))
+
+
+# --- The centers' own plans (五年规划 / 年度计划) -------------------------------------
+
+
+def check_plan(plan: CenterPlan, *, user, original: CenterPlan | None = None) -> None:
+    """The rules of a center's plan while it is drafted:
+
+    - a member center's staff draft their own center's plans only
+      (第七条: each center 制定……五年规划和年度实施计划 for itself);
+    - it changes only as a draft;
+    - an annual plan's five-year plan is the same center's and covers its year."""
+    if original is not None and not original.is_editable:
+        raise ValidationError(
+            _("A plan that is %(status)s can no longer be changed.")
+            % {"status": original.get_status_display()}
+        )
+    if plan.center_id:
+        if not is_member_center(plan.center_id):
+            raise ValidationError({"center": _("Plans are filed by council member centers.")})
+        if not Center.objects.restrict(user, "propose_for").filter(pk=plan.center_id).exists():
+            raise PermissionDenied(_("You file plans only for your own center."))
+    if plan.parent_id:
+        parent = plan.parent
+        if plan.kind != CenterPlanKind.ANNUAL:
+            raise ValidationError({"parent": _("Only an annual plan belongs to a five-year plan.")})
+        if parent.kind != CenterPlanKind.FIVE_YEAR or parent.center_id != plan.center_id:
+            raise ValidationError({"parent": _("Choose a five-year plan of the same center.")})
+        if plan.starts_year and not parent.starts_year <= plan.starts_year <= parent.ends_year:
+            raise ValidationError(
+                {
+                    "starts_year": _("The year lies outside the five-year plan (%(years)s).")
+                    % {"years": f"{parent.starts_year}–{parent.ends_year}"}
+                }
+            )
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    name: str
+    label: str
+    source: str
+    target: str
+    action: str
+    needs_note: bool = False
+
+
+PLAN_STEPS = {
+    s.name: s
+    for s in [
+        PlanStep(
+            "file",
+            gettext_noop("File with the alliance"),
+            CenterPlanStatus.DRAFT,
+            CenterPlanStatus.FILED,
+            "file",
+        ),
+        PlanStep(
+            "return",
+            gettext_noop("Return to the center"),
+            CenterPlanStatus.FILED,
+            CenterPlanStatus.DRAFT,
+            "approve",
+            needs_note=True,
+        ),
+        PlanStep(
+            "approve",
+            gettext_noop("Record the plan"),
+            CenterPlanStatus.FILED,
+            CenterPlanStatus.APPROVED,
+            "approve",
+        ),
+    ]
+}
+
+
+def plan_steps_for(plan: CenterPlan, user) -> list[PlanStep]:
+    return [
+        s
+        for s in PLAN_STEPS.values()
+        if plan.status == s.source
+        and CenterPlan.objects.restrict(user, s.action).filter(pk=plan.pk).exists()
+    ]
+
+
+def take_plan_step(plan: CenterPlan, name: str, *, user, note: str = "", today=None) -> CenterPlan:
+    """File a plan (its center's staff), record or return it (the
+    secretariat); each step keeps its date."""
+    step = PLAN_STEPS.get(name)
+    if step is None:
+        raise ValidationError(_("Unknown step “%(name)s”.") % {"name": name})
+    if not can(user, step.action, CenterPlan):
+        raise PermissionDenied(_("You may not take the step “%(step)s”.") % {"step": _(step.label)})
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        fresh = (
+            CenterPlan.objects.restrict(user, step.action)
+            .select_for_update()
+            .filter(pk=plan.pk)
+            .first()
+        )
+        if fresh is None:
+            raise PermissionDenied(
+                _("The step “%(step)s” of this plan is not yours to take.")
+                % {"step": _(step.label)}
+            )
+        if fresh.status != step.source:
+            raise ValidationError(
+                _("“%(step)s” is not possible while the plan is %(status)s.")
+                % {"step": _(step.label), "status": fresh.get_status_display()}
+            )
+        note = (note or "").strip()
+        if step.needs_note and not note:
+            raise ValidationError({"note": _("Say why the plan goes back.")})
+        if name == "file":
+            fresh.filed_on, fresh.return_note = today, ""
+        elif name == "return":
+            fresh.filed_on, fresh.return_note = None, note
+        elif name == "approve":
+            fresh.approved_on = today
+        fresh.status = step.target
+        fresh.save()
+    return fresh
+
+
+def write_plan_summary(plan: CenterPlan, *, user, text: str, today=None) -> CenterPlan:
+    """The implementation report (执行情况) of an annual plan: its center's
+    staff write it once the plan is recorded and its year has begun."""
+    today = today or timezone.localdate()
+    if not CenterPlan.objects.restrict(user, "file").filter(pk=plan.pk).exists():
+        raise PermissionDenied(_("The center that filed the plan reports on it."))
+    if plan.kind != CenterPlanKind.ANNUAL:
+        raise ValidationError(_("An implementation report belongs to an annual plan."))
+    if plan.status != CenterPlanStatus.APPROVED:
+        raise ValidationError(_("Report on a plan once the secretariat has recorded it."))
+    if today.year < plan.starts_year:
+        raise ValidationError(_("The plan's year has not begun yet."))
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"summary": _("Write the implementation report.")})
+    plan.summary, plan.summary_on = text, today
+    plan.save(update_fields=["summary", "summary_on", "updated_at"])
+    return plan
+
+
+# --- Cross-center hiring (互聘) ----------------------------------------------------------
+
+
+def check_engagement(engagement: FacultyEngagement, *, user) -> None:
+    """The rules of a cross-center engagement (互聘, charter 第八条(四)):
+
+    - the engaging center is a council member center the user acts for (its
+      own staff; the secretariat any) and not the trainer's own center;
+    - the trainer is listed in the register, not withdrawn, and meets the
+      municipal accreditation standard (在此基础上……互聘互用)."""
+    errors = {}
+    if engagement.center_id:
+        if not is_member_center(engagement.center_id):
+            errors["center"] = _("The engaging center is a council member center.")
+        elif (
+            not Center.objects.restrict(user, "share_for").filter(pk=engagement.center_id).exists()
+        ):
+            raise PermissionDenied(_("You record engagements only for your own center."))
+    if engagement.listing_id:
+        listing = engagement.listing
+        if listing.withdrawn_on is not None:
+            errors["listing"] = _("This trainer was withdrawn from the register.")
+        elif engagement.center_id and listing.staff.center_id == engagement.center_id:
+            errors["center"] = _("A center does not engage its own trainer across centers.")
+        else:
+            try:
+                check_faculty(listing.staff, today=engagement.starts_on)
+            except ValidationError as exc:
+                errors["listing"] = exc.message_dict["staff"]
+    if errors:
+        raise ValidationError(errors)

@@ -28,12 +28,16 @@ from .filtersets import (
     AchievementFilterSet,
     AssistancePairFilterSet,
     BookingFilterSet,
+    CenterPlanFilterSet,
     ChairTermFilterSet,
     CouncilMemberFilterSet,
     DigitalResourceFilterSet,
+    FacultyEngagementFilterSet,
     FollowUpFilterSet,
+    GuidanceVisitFilterSet,
     JointProjectFilterSet,
     MeetingFilterSet,
+    ProposalFilterSet,
     ResolutionFilterSet,
     SharedFacultyFilterSet,
     WorkDocumentFilterSet,
@@ -43,15 +47,21 @@ from .forms import (
     AssistanceActivityForm,
     AssistancePairForm,
     BookingForm,
+    CenterPlanForm,
     ChairTermForm,
     CommentForm,
     CouncilMemberForm,
     DigitalResourceForm,
     DocumentCreateForm,
     DocumentEditForm,
+    FacultyEngagementForm,
     FollowUpForm,
+    GuidanceVisitForm,
     JointProjectForm,
     MeetingForm,
+    PlanSummaryForm,
+    ProposalForm,
+    ProposalStepForm,
     ResolutionForm,
     SharedFacultyForm,
     TransitionForm,
@@ -62,14 +72,18 @@ from .models import (
     AssistanceActivity,
     AssistancePair,
     Booking,
+    CenterPlan,
     ChairTerm,
     CouncilMember,
     DigitalResource,
     DocumentVersion,
+    FacultyEngagement,
     FollowUp,
+    GuidanceVisit,
     JointProject,
     Meeting,
     MeetingKind,
+    Proposal,
     Resolution,
     SharedFaculty,
     WorkDocument,
@@ -1028,3 +1042,328 @@ class ActivityUpdateView(ScopedUpdateView):
     template_name = "alliance/form.html"
     model = AssistanceActivity
     form_class = AssistanceActivityForm
+
+
+# --- Proposals to the bureau ------------------------------------------------------------
+
+
+class ProposalListView(ScopedListView):
+    template_name = "alliance/list.html"
+    model = Proposal
+    filterset_class = ProposalFilterSet
+    title = _("Proposals to the bureau")
+    create_url_name = "alliance:proposal-add"
+    columns = [
+        (_("Title"), "title"),
+        (_("Proposed by"), "origin"),
+        (_("Drafting center"), "center"),
+        (_("Addressed to"), "addressee"),
+        (_("Status"), "status"),
+        (_("Submitted on"), "submitted_on"),
+        (_("Answered on"), "answered_on"),
+    ]
+    empty_message = _("No proposals yet.")
+
+    def get_base_queryset(self):
+        return Proposal.objects.select_related("center")
+
+
+class ProposalDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = Proposal
+    template_name = "alliance/proposal_detail.html"
+    edit_url_name = "alliance:proposal-edit"
+    list_url = "alliance:proposal-list"
+    fields = [
+        (_("Proposed by"), "origin"),
+        (_("Drafting center"), "center"),
+        (_("Addressed to"), "addressee"),
+        (_("Adopted at council meeting"), "meeting"),
+        (_("Status"), "status"),
+        (_("Proposal"), "body"),
+        (_("Why it was returned"), "return_note"),
+        (_("Submitted on"), "submitted_on"),
+        (_("Forwarded on"), "forwarded_on"),
+        (_("Answered on"), "answered_on"),
+        (pgettext_lazy("proposal", "Answer"), "answer"),
+        (_("Answered by"), "answered_by"),
+    ]
+
+    def get_base_queryset(self):
+        return Proposal.objects.select_related("center", "meeting", "answered_by")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["can_change"] = ctx["can_change"] and self.object.is_editable
+        ctx["steps"] = services.proposal_steps_for(self.object, self.request.user)
+        return ctx
+
+
+class ProposalCreateView(ScopedCreateView):
+    template_name = "alliance/form.html"
+    model = Proposal
+    form_class = ProposalForm
+
+
+class ProposalUpdateView(ScopedUpdateView):
+    template_name = "alliance/form.html"
+    model = Proposal
+    form_class = ProposalForm
+
+
+class ProposalStepView(ScopedMixin, View):
+    """``POST …/proposals/<pk>/steps/<name>/``: one step (``services.PROPOSAL_STEPS``)."""
+
+    model = Proposal
+
+    def post(self, request, pk, name):
+        proposal = get_object_or_404(Proposal.objects.restrict(request.user), pk=pk)
+        form = ProposalStepForm(request.POST)
+        form.is_valid()
+        try:
+            proposal = services.take_proposal_step(
+                proposal, name, user=request.user, text=form.cleaned_data.get("text", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, gettext("Done: %(status)s.") % {"status": proposal.get_status_display()}
+            )
+        return redirect(proposal.get_absolute_url())
+
+
+# --- Guidance of district centers ----------------------------------------------------------
+
+
+class GuidanceListView(ScopedListView):
+    template_name = "alliance/guidance_list.html"
+    model = GuidanceVisit
+    filterset_class = GuidanceVisitFilterSet
+    title = _("Guidance of district centers")
+    create_url_name = "alliance:guidance-add"
+    columns = [
+        (_("Topic of the guidance"), "topic"),
+        (pgettext_lazy("guidance", "Visited on"), "visited_on"),
+        (_("District center visited"), "district_center"),
+        (_("Guiding center"), "center"),
+        (_("Kind"), "kind"),
+        (pgettext_lazy("guidance", "Follow-up"), "follow_up_status"),
+        (_("Follow-up due"), "follow_up_due"),
+    ]
+    empty_message = _("No guidance visits recorded yet.")
+
+    def get_base_queryset(self):
+        return GuidanceVisit.objects.select_related("center", "district_center")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        year = self.request.GET.get("year", "")
+        ctx["coverage_year"] = int(year) if year.isdigit() else timezone.localdate().year
+        ctx["coverage"] = services.guidance_coverage(
+            year=ctx["coverage_year"], user=self.request.user
+        )
+        return ctx
+
+
+class GuidanceDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = GuidanceVisit
+    edit_url_name = "alliance:guidance-edit"
+    list_url = "alliance:guidance-list"
+    fields = [
+        (_("Guiding center"), "center"),
+        (pgettext_lazy("guidance", "Joined by"), "partner_names"),
+        (_("District center visited"), "district_center"),
+        (_("Kind"), "kind"),
+        (pgettext_lazy("guidance", "Visited on"), "visited_on"),
+        (_("Topic of the guidance"), "topic"),
+        (pgettext_lazy("guidance", "Findings"), "findings"),
+        (_("Recommendations"), "recommendations"),
+        (_("Follow-up due"), "follow_up_due"),
+        (pgettext_lazy("guidance", "Follow-up"), "follow_up_status"),
+        (_("Overdue"), "is_overdue"),
+        (_("Follow-up report"), "follow_up_report"),
+        (_("Follow-up done on"), "follow_up_done_on"),
+    ]
+
+    def get_base_queryset(self):
+        return GuidanceVisit.objects.select_related("center", "district_center").prefetch_related(
+            "partner_centers"
+        )
+
+
+class GuidanceCreateView(ScopedCreateView):
+    template_name = "alliance/form.html"
+    model = GuidanceVisit
+    form_class = GuidanceVisitForm
+
+
+class GuidanceUpdateView(ScopedUpdateView):
+    template_name = "alliance/form.html"
+    model = GuidanceVisit
+    form_class = GuidanceVisitForm
+
+
+# --- The centers' own plans --------------------------------------------------------------
+
+
+class PlanListView(ScopedListView):
+    template_name = "alliance/list.html"
+    model = CenterPlan
+    filterset_class = CenterPlanFilterSet
+    title = _("Center plans")
+    create_url_name = "alliance:plan-add"
+    columns = [
+        (_("Title"), "title"),
+        (_("Center"), "center"),
+        (_("Kind"), "kind"),
+        (_("First year"), "starts_year"),
+        (_("Last year"), "ends_year"),
+        (_("Status"), "status"),
+        (_("Implementation report on"), "summary_on"),
+    ]
+    empty_message = _("No center plans filed yet.")
+
+    def get_base_queryset(self):
+        return CenterPlan.objects.select_related("center")
+
+
+class PlanDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = CenterPlan
+    template_name = "alliance/plan_detail.html"
+    edit_url_name = "alliance:plan-edit"
+    list_url = "alliance:plan-list"
+    fields = [
+        (_("Center"), "center"),
+        (_("Kind"), "kind"),
+        (_("First year"), "starts_year"),
+        (_("Last year"), "ends_year"),
+        (_("Five-year plan"), "parent"),
+        (_("Status"), "status"),
+        (_("Text of the plan"), "body"),
+        (_("Why it was returned"), "return_note"),
+        (_("Filed on"), "filed_on"),
+        (_("Recorded on"), "approved_on"),
+        (_("Implementation report"), "summary"),
+        (_("Implementation report on"), "summary_on"),
+    ]
+
+    def get_base_queryset(self):
+        return CenterPlan.objects.select_related("center", "parent__center")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        plan, user = self.object, self.request.user
+        ctx["can_change"] = ctx["can_change"] and plan.is_editable
+        ctx["steps"] = services.plan_steps_for(plan, user)
+        ctx["annual_plans"] = CenterPlan.objects.restrict(user).filter(parent=plan)
+        ctx["can_report"] = (
+            plan.kind == "annual"
+            and plan.status == "approved"
+            and CenterPlan.objects.restrict(user, "file").filter(pk=plan.pk).exists()
+        )
+        ctx["summary_form"] = PlanSummaryForm(initial={"summary": plan.summary})
+        return ctx
+
+
+class PlanCreateView(ScopedCreateView):
+    template_name = "alliance/form.html"
+    model = CenterPlan
+    form_class = CenterPlanForm
+
+
+class PlanUpdateView(ScopedUpdateView):
+    template_name = "alliance/form.html"
+    model = CenterPlan
+    form_class = CenterPlanForm
+
+
+class PlanStepView(ScopedMixin, View):
+    model = CenterPlan
+
+    def post(self, request, pk, name):
+        plan = get_object_or_404(CenterPlan.objects.restrict(request.user), pk=pk)
+        try:
+            plan = services.take_plan_step(
+                plan, name, user=request.user, note=request.POST.get("note", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request, gettext("Done: %(status)s.") % {"status": plan.get_status_display()}
+            )
+        return redirect(plan.get_absolute_url())
+
+
+class PlanSummaryView(ScopedMixin, View):
+    model = CenterPlan
+
+    def post(self, request, pk):
+        plan = get_object_or_404(CenterPlan.objects.restrict(request.user), pk=pk)
+        form = PlanSummaryForm(request.POST)
+        form.is_valid()
+        try:
+            services.write_plan_summary(
+                plan, user=request.user, text=form.cleaned_data.get("summary", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, gettext("Saved."))
+        return redirect(plan.get_absolute_url())
+
+
+# --- Cross-center hiring (互聘) ----------------------------------------------------------
+
+
+class EngagementListView(ScopedListView):
+    template_name = "alliance/list.html"
+    model = FacultyEngagement
+    filterset_class = FacultyEngagementFilterSet
+    title = _("Cross-center engagements")
+    create_url_name = "alliance:engagement-add"
+    columns = [
+        (_("Engagement"), "__str__"),
+        (_("Engaged for"), "purpose"),
+        (_("Starts on"), "starts_on"),
+        (_("Ends on"), "ends_on"),
+    ]
+    empty_message = _("No trainers engaged across centers yet.")
+
+    def get_base_queryset(self):
+        return FacultyEngagement.objects.select_related("listing__staff", "center")
+
+
+class EngagementDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = FacultyEngagement
+    edit_url_name = "alliance:engagement-edit"
+    list_url = "alliance:engagement-list"
+    fields = [
+        (_("Shared trainer"), "listing"),
+        (_("Center"), "listing.staff.center"),
+        (_("Engaging center"), "center"),
+        (_("Engaged for"), "purpose"),
+        (_("Starts on"), "starts_on"),
+        (_("Ends on"), "ends_on"),
+    ]
+
+    def get_base_queryset(self):
+        return FacultyEngagement.objects.select_related("listing__staff__center", "center")
+
+
+class EngagementCreateView(ScopedCreateView):
+    template_name = "alliance/form.html"
+    model = FacultyEngagement
+    form_class = FacultyEngagementForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("listing", "").isdigit():
+            initial["listing"] = int(self.request.GET["listing"])
+        return initial
+
+
+class EngagementUpdateView(ScopedUpdateView):
+    template_name = "alliance/form.html"
+    model = FacultyEngagement
+    form_class = FacultyEngagementForm

@@ -9,6 +9,7 @@ from ..models import (
     AssistanceActivity,
     AssistancePair,
     Booking,
+    CenterPlan,
     ChairTerm,
     CouncilMember,
     DigitalResource,
@@ -16,10 +17,13 @@ from ..models import (
     DocumentStatus,
     DocumentStep,
     DocumentVersion,
+    FacultyEngagement,
     FollowUp,
+    GuidanceVisit,
     JointProject,
     Meeting,
     MeetingKind,
+    Proposal,
     Resolution,
     SharedFaculty,
     WorkDocument,
@@ -543,5 +547,173 @@ class AssistanceActivitySerializer(ModelRulesMixin, serializers.ModelSerializer)
     def check_rules(self, instance):
         try:
             services.check_activity(instance, user=self.context["request"].user)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+
+
+class ProposalSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """A development proposal; its state changes only through
+    ``POST …/{id}/step/`` (``services.PROPOSAL_STEPS``)."""
+
+    meeting = ScopedMeetingField(queryset=Meeting.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Proposal
+        fields = [
+            "id",
+            "origin",
+            "center",
+            "addressee",
+            "title",
+            "body",
+            "meeting",
+            "status",
+            "submitted_on",
+            "forwarded_on",
+            "answered_on",
+            "return_note",
+            "answer",
+            "answered_by",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "submitted_on",
+            "forwarded_on",
+            "answered_on",
+            "return_note",
+            "answer",
+            "answered_by",
+        ]
+
+    def check_rules(self, instance):
+        try:
+            services.check_proposal(
+                instance, user=self.context["request"].user, original=self.instance
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+
+
+class ProposalStepSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=sorted(services.PROPOSAL_STEPS))
+    text = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class GuidanceVisitSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """The guiding center records a visit; the visited district's staff
+    PATCH only ``follow_up_status`` and ``follow_up_report``
+    (``services.check_visit``)."""
+
+    partner_centers = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=services.member_centers(), required=False
+    )
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = GuidanceVisit
+        fields = [
+            "id",
+            "center",
+            "partner_centers",
+            "district_center",
+            "kind",
+            "visited_on",
+            "topic",
+            "findings",
+            "recommendations",
+            "follow_up_due",
+            "follow_up_status",
+            "follow_up_report",
+            "follow_up_done_on",
+            "is_overdue",
+            "updated_at",
+        ]
+        read_only_fields = ["follow_up_done_on"]
+
+    def validate(self, attrs):
+        if "partner_centers" in attrs:
+            self._partner_ids = [c.pk for c in attrs["partner_centers"]]
+        elif self.instance is not None:
+            self._partner_ids = list(self.instance.partner_centers.values_list("pk", flat=True))
+        else:
+            self._partner_ids = []
+        return super().validate(attrs)
+
+    def check_rules(self, instance):
+        try:
+            services.check_visit(
+                instance,
+                partner_ids=self._partner_ids,
+                user=self.context["request"].user,
+                original=self.instance,
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+        services.stamp_visit(instance)
+        self._done_on = instance.follow_up_done_on
+
+    def save(self, **kwargs):
+        return super().save(follow_up_done_on=self._done_on, **kwargs)
+
+
+class CenterPlanSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """A center's plan; ``ends_year`` follows the kind. Its state changes
+    through ``POST …/{id}/step/``, its implementation report through
+    ``POST …/{id}/summary/``."""
+
+    class Meta:
+        model = CenterPlan
+        fields = [
+            "id",
+            "center",
+            "kind",
+            "starts_year",
+            "ends_year",
+            "parent",
+            "title",
+            "body",
+            "status",
+            "filed_on",
+            "approved_on",
+            "return_note",
+            "summary",
+            "summary_on",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "ends_year",
+            "status",
+            "filed_on",
+            "approved_on",
+            "return_note",
+            "summary",
+            "summary_on",
+        ]
+
+    def check_rules(self, instance):
+        try:
+            services.check_plan(instance, user=self.context["request"].user, original=self.instance)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+
+
+class PlanStepSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=sorted(services.PLAN_STEPS))
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class PlanSummarySerializer(serializers.Serializer):
+    summary = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class FacultyEngagementSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    class Meta:
+        model = FacultyEngagement
+        fields = ["id", "listing", "center", "purpose", "starts_on", "ends_on", "updated_at"]
+
+    def check_rules(self, instance):
+        try:
+            services.check_engagement(instance, user=self.context["request"].user)
         except DjangoValidationError as exc:
             raise _as_drf(exc) from exc

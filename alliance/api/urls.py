@@ -11,12 +11,18 @@ router.register("alliance/meetings", views.MeetingViewSet, basename="alliance-me
 router.register("alliance/resolutions", views.ResolutionViewSet, basename="alliance-resolution")
 router.register("alliance/follow-ups", views.FollowUpViewSet, basename="alliance-followup")
 router.register("alliance/projects", views.JointProjectViewSet, basename="alliance-project")
+router.register("alliance/proposals", views.ProposalViewSet, basename="alliance-proposal")
+router.register("alliance/guidance", views.GuidanceVisitViewSet, basename="alliance-guidance")
+router.register("alliance/plans", views.CenterPlanViewSet, basename="alliance-plan")
 router.register("alliance/pairs", views.AssistancePairViewSet, basename="alliance-pair")
 router.register(
     "alliance/pair-activities", views.AssistanceActivityViewSet, basename="alliance-pair-activity"
 )
 router.register("alliance/results", views.AchievementViewSet, basename="alliance-result")
 router.register("alliance/bookings", views.BookingViewSet, basename="alliance-booking")
+router.register(
+    "alliance/engagements", views.FacultyEngagementViewSet, basename="alliance-engagement"
+)
 router.register("alliance/faculty", views.SharedFacultyViewSet, basename="alliance-faculty")
 router.register("alliance/resources", views.DigitalResourceViewSet, basename="alliance-resource")
 

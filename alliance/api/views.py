@@ -13,12 +13,16 @@ from ..filtersets import (
     AssistanceActivityFilterSet,
     AssistancePairFilterSet,
     BookingFilterSet,
+    CenterPlanFilterSet,
     ChairTermFilterSet,
     CouncilMemberFilterSet,
     DigitalResourceFilterSet,
+    FacultyEngagementFilterSet,
     FollowUpFilterSet,
+    GuidanceVisitFilterSet,
     JointProjectFilterSet,
     MeetingFilterSet,
+    ProposalFilterSet,
     ResolutionFilterSet,
     SharedFacultyFilterSet,
     WorkDocumentFilterSet,
@@ -28,12 +32,16 @@ from ..models import (
     AssistanceActivity,
     AssistancePair,
     Booking,
+    CenterPlan,
     ChairTerm,
     CouncilMember,
     DigitalResource,
+    FacultyEngagement,
     FollowUp,
+    GuidanceVisit,
     JointProject,
     Meeting,
+    Proposal,
     Resolution,
     SharedFaculty,
     WorkDocument,
@@ -43,14 +51,21 @@ from .serializers import (
     AssistanceActivitySerializer,
     AssistancePairSerializer,
     BookingSerializer,
+    CenterPlanSerializer,
     ChairTermSerializer,
     CouncilMemberSerializer,
     DigitalResourceSerializer,
     DocumentCommentSerializer,
     DocumentVersionSerializer,
+    FacultyEngagementSerializer,
     FollowUpSerializer,
+    GuidanceVisitSerializer,
     JointProjectSerializer,
     MeetingSerializer,
+    PlanStepSerializer,
+    PlanSummarySerializer,
+    ProposalSerializer,
+    ProposalStepSerializer,
     RenewalRateSerializer,
     ResolutionSerializer,
     ResultsRollupSerializer,
@@ -261,3 +276,99 @@ class AssistanceActivityViewSet(ScopedModelViewSet):
     queryset = AssistanceActivity.objects.all()
     serializer_class = AssistanceActivitySerializer
     filterset_class = AssistanceActivityFilterSet
+
+
+class ProposalViewSet(ScopedModelViewSet):
+    """Development proposals to the bureau. ``POST …/{id}/step/`` with
+    ``{"step": "submit" | "return" | "forward" | "answer", "text": …}`` takes
+    one step; a wrong one answers 400 (wrong state, missing text) or 403
+    (another's step)."""
+
+    queryset = Proposal.objects.all()
+    serializer_class = ProposalSerializer
+    filterset_class = ProposalFilterSet
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    permission_actions = {"step": "view"}
+
+    @extend_schema(request=ProposalStepSerializer, responses=ProposalSerializer)
+    @action(detail=True, methods=["post"], serializer_class=ProposalStepSerializer)
+    def step(self, request, pk=None):
+        proposal = self.get_object()
+        data = ProposalStepSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = services.take_proposal_step(
+            proposal,
+            data.validated_data["step"],
+            user=request.user,
+            text=data.validated_data["text"],
+        )
+        return Response(ProposalSerializer(proposal, context={"request": request}).data)
+
+
+class GuidanceVisitViewSet(ScopedModelViewSet):
+    """Guidance visits of district centers. ``GET …/coverage/?year=`` gives,
+    per district center, the year's visits and open follow-ups."""
+
+    queryset = GuidanceVisit.objects.select_related("center", "district_center").prefetch_related(
+        "partner_centers"
+    )
+    serializer_class = GuidanceVisitSerializer
+    filterset_class = GuidanceVisitFilterSet
+
+    @extend_schema(parameters=[OpenApiParameter("year", OpenApiTypes.INT, required=False)])
+    @action(detail=False, methods=["get"], filterset_class=None)
+    def coverage(self, request):
+        from django.utils import timezone
+
+        raw = request.query_params.get("year", "")
+        year = int(raw) if raw.isdigit() else timezone.localdate().year
+        rows = services.guidance_coverage(year=year, user=request.user)
+        return Response(
+            {
+                "year": year,
+                "districts": [
+                    {"id": c.pk, "name": c.name, "visits": n, "open_follow_ups": o}
+                    for c, n, o in rows
+                ],
+            }
+        )
+
+
+class CenterPlanViewSet(ScopedModelViewSet):
+    """The centers' five-year and annual plans. ``POST …/{id}/step/`` with
+    ``{"step": "file" | "return" | "approve", "note": …}``;
+    ``POST …/{id}/summary/`` with ``{"summary": …}``."""
+
+    queryset = CenterPlan.objects.all()
+    serializer_class = CenterPlanSerializer
+    filterset_class = CenterPlanFilterSet
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    permission_actions = {"step": "view", "summary": "view"}
+
+    @extend_schema(request=PlanStepSerializer, responses=CenterPlanSerializer)
+    @action(detail=True, methods=["post"], serializer_class=PlanStepSerializer)
+    def step(self, request, pk=None):
+        plan = self.get_object()
+        data = PlanStepSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.take_plan_step(
+            plan, data.validated_data["step"], user=request.user, note=data.validated_data["note"]
+        )
+        return Response(CenterPlanSerializer(plan, context={"request": request}).data)
+
+    @extend_schema(request=PlanSummarySerializer, responses=CenterPlanSerializer)
+    @action(detail=True, methods=["post"], serializer_class=PlanSummarySerializer)
+    def summary(self, request, pk=None):
+        plan = self.get_object()
+        data = PlanSummarySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        plan = services.write_plan_summary(
+            plan, user=request.user, text=data.validated_data["summary"]
+        )
+        return Response(CenterPlanSerializer(plan, context={"request": request}).data)
+
+
+class FacultyEngagementViewSet(ScopedModelViewSet):
+    queryset = FacultyEngagement.objects.all()
+    serializer_class = FacultyEngagementSerializer
+    filterset_class = FacultyEngagementFilterSet

@@ -12,12 +12,16 @@ from alliance.models import (
     AssistanceActivity,
     AssistancePair,
     Booking,
+    CenterPlan,
     ChairTerm,
     CouncilMember,
     DigitalResource,
+    FacultyEngagement,
     FollowUp,
+    GuidanceVisit,
     JointProject,
     Meeting,
+    Proposal,
     Resolution,
     WorkDocument,
 )
@@ -39,6 +43,10 @@ def counts():
         JointProject,
         AssistancePair,
         AssistanceActivity,
+        Proposal,
+        GuidanceVisit,
+        CenterPlan,
+        FacultyEngagement,
         Achievement,
         Booking,
         DigitalResource,
@@ -57,6 +65,10 @@ def test_demo_rotation_and_handover():
     assert (terms[0].starts_on, terms[0].ends_on) == (date(2025, 11, 1), date(2026, 10, 31))
     assert terms[1].center.code == "vocational" and terms[1].starts_on == date(2026, 11, 1)
     assert first["Achievement"] == 6 * 3 * 6
+    assert first["Proposal"] == 3  # one each: answered, submitted, draft
+    assert first["GuidanceVisit"] == 2
+    assert first["CenterPlan"] == 3  # a five-year plan and two annual ones
+    assert first["FacultyEngagement"] == 1
     if date.today() >= date(2026, 11, 1):
         secretariat = Membership.objects.active().filter(
             role=Role.SECRETARIAT, user__username="secretariat"

@@ -15,14 +15,18 @@ from alliance.models import (
     AssistanceActivity,
     AssistancePair,
     Booking,
+    CenterPlan,
     ChairTerm,
     CouncilMember,
     DigitalResource,
     DocumentKind,
+    FacultyEngagement,
     FollowUp,
+    GuidanceVisit,
     JointProject,
     Meeting,
     MeetingKind,
+    Proposal,
     Resolution,
     SharedFaculty,
 )
@@ -171,6 +175,8 @@ def build(world) -> dict[str, Pair]:
         for key in studio_a
     }
 
+    faculty_a = SharedFaculty.objects.create(staff=staff_a, expertise="语文")
+    faculty_b = SharedFaculty.objects.create(staff=staff_b, expertise="数学")
     # Chair terms long past: no term covers today, so the daily secretariat
     # sync touches nobody's rights.
     return {
@@ -222,6 +228,9 @@ def build(world) -> dict[str, Pair]:
         "alliance-meeting": Pair(meeting("理事会甲"), meeting("理事会乙")),
         **_resolution_pairs(world, meeting("理事会丙")),
         **_pair_pairs(world),
+        **_proposal_pairs(world),
+        **_guidance_pairs(world),
+        **_plan_pairs(world),
         "alliance-project": Pair(
             project(world.center_a, world.center_b, "项目甲"),
             project(world.center_b, world.center_a, "项目乙"),
@@ -237,9 +246,22 @@ def build(world) -> dict[str, Pair]:
         "alliance-booking": Pair(
             booking(room_a, world.center_a, 1), booking(room_b, world.center_b, 2)
         ),
-        "alliance-faculty": Pair(
-            SharedFaculty.objects.create(staff=staff_a, expertise="语文"),
-            SharedFaculty.objects.create(staff=staff_b, expertise="数学"),
+        "alliance-faculty": Pair(faculty_a, faculty_b),
+        "alliance-engagement": Pair(
+            FacultyEngagement.objects.create(
+                listing=faculty_b,
+                center=world.center_a,
+                purpose="授课",
+                starts_on=date(2026, 9, 1),
+                ends_on=date(2026, 12, 31),
+            ),
+            FacultyEngagement.objects.create(
+                listing=faculty_a,
+                center=world.center_b,
+                purpose="授课",
+                starts_on=date(2026, 9, 1),
+                ends_on=date(2026, 12, 31),
+            ),
         ),
         "alliance-resource": Pair(
             DigitalResource.objects.create(
@@ -452,4 +474,69 @@ def _pair_pairs(world) -> dict[str, Pair]:
     return {
         "alliance-pair": Pair(pair_a, pair_b),
         "alliance-pair-activity": Pair(activity(pair_a), activity(pair_b)),
+    }
+
+
+def _proposal_pairs(world) -> dict[str, Pair]:
+    """Development proposals: center A's, submitted (every member and the
+    bureau read it); center B's, still a draft (only center B's staff)."""
+    return {
+        "alliance-proposal": Pair(
+            Proposal.objects.create(
+                origin="center", center=world.center_a, title="建议甲", body="x", status="submitted"
+            ),
+            Proposal.objects.create(
+                origin="center", center=world.center_b, title="建议乙", body="x"
+            ),
+        )
+    }
+
+
+def _guidance_pairs(world) -> dict[str, Pair]:
+    """Guidance visits: center A at district A's center, center B at a
+    district B center (the one paired assistance made)."""
+    from centers.models import Center, CenterKind
+
+    district_center_b, _ = Center.objects.get_or_create(
+        code="district-b-center",
+        defaults={
+            "name": "乙区教师发展中心",
+            "kind": CenterKind.DISTRICT,
+            "district": world.district_b,
+        },
+    )
+
+    def visit(center, district_center):
+        return GuidanceVisit.objects.create(
+            center=center,
+            district_center=district_center,
+            visited_on=date(2026, 5, 1),
+            topic="指导",
+        )
+
+    return {
+        "alliance-guidance": Pair(
+            visit(world.center_a, world.district_center_a),
+            visit(world.center_b, district_center_b),
+        )
+    }
+
+
+def _plan_pairs(world) -> dict[str, Pair]:
+    """Center plans: center A's five-year plan, filed (every member and the
+    bureau read it); center B's annual plan, still a draft."""
+    return {
+        "alliance-plan": Pair(
+            CenterPlan.objects.create(
+                center=world.center_a,
+                kind="five_year",
+                starts_year=2026,
+                title="规划甲",
+                body="x",
+                status="filed",
+            ),
+            CenterPlan.objects.create(
+                center=world.center_b, kind="annual", starts_year=2026, title="计划乙", body="x"
+            ),
+        )
     }

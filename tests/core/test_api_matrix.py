@@ -61,6 +61,8 @@ NOT_IN_TABLE = {"schema", "docs"}
 BODIES = {
     ("alliance-document-transition", "POST"): {"step": "open_consultation"},
     ("alliance-document-comments", "POST"): {"body": "意见"},
+    ("alliance-proposal-step", "POST"): {"step": "forward"},
+    ("alliance-plan-step", "POST"): {"step": "approve"},
     ("credit-claim-reject", "POST"): {"reason": "证据不足"},
     ("school-sync", "POST"): {"rows": []},
     ("teacher-sync", "POST"): {"rows": []},
@@ -255,6 +257,9 @@ DETAIL_ACTIONS = {
     "alliance-document-comments",
     "alliance-document-transition",
     "alliance-document-versions",
+    "alliance-proposal-step",
+    "alliance-plan-step",
+    "alliance-plan-summary",
     "alliance-booking-cancel",
     "alliance-faculty-withdraw",
     "credit-claim-approve",
