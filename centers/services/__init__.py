@@ -42,6 +42,8 @@ from .standards import (
     evaluate_center,
     evaluate_centers,
     ladder,
+    ladder_step_choices,
+    ladder_step_name,
     ladders,
 )
 from .sync import (
@@ -91,6 +93,8 @@ __all__ = [
     "import_staff",
     "is_inactive",
     "ladder",
+    "ladder_step_choices",
+    "ladder_step_name",
     "ladders",
     "load_mandates",
     "meets_entry_conditions",

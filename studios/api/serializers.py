@@ -28,6 +28,7 @@ class StudioSerializer(serializers.ModelSerializer):
 
 class StudioPersonSerializer(serializers.ModelSerializer):
     teacher_name = serializers.CharField(source="teacher.name", read_only=True)
+    ladder_step_name = serializers.CharField(read_only=True)
 
     class Meta:
         model = StudioPerson
@@ -37,6 +38,8 @@ class StudioPersonSerializer(serializers.ModelSerializer):
             "teacher",
             "teacher_name",
             "role",
+            "ladder_step",
+            "ladder_step_name",
             "starts_on",
             "ends_on",
             "updated_at",
@@ -95,3 +98,9 @@ class EvaluationSerializer(serializers.ModelSerializer):
             {"criterion": s.criterion.name, "weight": s.criterion.weight, "score": s.score}
             for s in obj.scores.all()
         ]
+
+
+class LadderStepSerializer(serializers.Serializer):
+    """``ladder:step`` of GET /api/v1/standards/ladders/, or "" to clear."""
+
+    ladder_step = serializers.CharField(max_length=40, allow_blank=True)

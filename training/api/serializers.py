@@ -57,6 +57,7 @@ class SubProjectSerializer(serializers.ModelSerializer):
     mode = choice(Mode.choices)
     status = choice(SubProjectStatus.choices)
     activity_key = serializers.CharField(read_only=True)
+    ladder_step_name = serializers.CharField(read_only=True)
 
     class Meta:
         model = SubProject
@@ -70,6 +71,8 @@ class SubProjectSerializer(serializers.ModelSerializer):
             "stage",
             "subject",
             "career_stage",
+            "ladder_step",
+            "ladder_step_name",
             "district",
             "tier",
             "mode",
@@ -93,6 +96,12 @@ class SubProjectSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+
+class LadderStepSerializer(serializers.Serializer):
+    """``ladder:step`` of GET /api/v1/standards/ladders/, or "" to clear."""
+
+    ladder_step = serializers.CharField(max_length=40, allow_blank=True)
 
 
 class MoveSerializer(serializers.Serializer):

@@ -43,6 +43,7 @@ from .serializers import (
     CheckinSerializer,
     DecideSerializer,
     EnrollmentSerializer,
+    LadderStepSerializer,
     MoveSerializer,
     PlanSerializer,
     ProjectSerializer,
@@ -65,7 +66,7 @@ class PlanViewSet(ScopedReadOnlyViewSet):
     serializer_class = PlanSerializer
     filterset_class = PlanFilterSet
     ordering = ["id"]
-    permission_actions = {"move": "view"}
+    permission_actions = {"move": "view", "ladder_step": "view"}
 
     @extend_schema(request=MoveSerializer)
     @action(detail=True, methods=["post"])
@@ -103,6 +104,15 @@ class SubProjectViewSet(ScopedReadOnlyViewSet):
             subproject=sub, move=data["move"], by=request.user, reason=data["reason"]
         )
         sub.refresh_from_db()
+        return Response(SubProjectSerializer(sub).data)
+
+    @extend_schema(request=LadderStepSerializer, responses=SubProjectSerializer)
+    @action(detail=True, methods=["post"], url_path="ladder-step")
+    def ladder_step(self, request, pk=None):
+        """Set the career ladder step the class trains for (400 for an unknown step)."""
+        sub = self.get_object()
+        data = _valid(LadderStepSerializer, request)
+        services.set_ladder_step(subproject=sub, ladder_step=data["ladder_step"], by=request.user)
         return Response(SubProjectSerializer(sub).data)
 
 
