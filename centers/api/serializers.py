@@ -231,3 +231,11 @@ class AppointSerializer(serializers.Serializer):
 class DecideAppointmentSerializer(serializers.Serializer):
     confirm = serializers.BooleanField()
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class LadderStepSerializer(serializers.Serializer):
+    """A step of the career ladders, ``ladder:step`` of
+    GET /api/v1/standards/ladders/, or "" to clear (training's sub-projects,
+    studios' hosts)."""
+
+    ladder_step = serializers.CharField(max_length=40, allow_blank=True)

@@ -98,9 +98,3 @@ class EvaluationSerializer(serializers.ModelSerializer):
             {"criterion": s.criterion.name, "weight": s.criterion.weight, "score": s.score}
             for s in obj.scores.all()
         ]
-
-
-class LadderStepSerializer(serializers.Serializer):
-    """``ladder:step`` of GET /api/v1/standards/ladders/, or "" to clear."""
-
-    ladder_step = serializers.CharField(max_length=40, allow_blank=True)

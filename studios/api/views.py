@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from centers.api.serializers import LadderStepSerializer
 from core.api.viewsets import ScopedReadOnlyViewSet
 
 from .. import services
@@ -20,7 +21,6 @@ from ..models import Activity, Attendance, Evaluation, MentoringPair, Score, Stu
 from .serializers import (
     ActivitySerializer,
     EvaluationSerializer,
-    LadderStepSerializer,
     MentoringPairSerializer,
     StudioPersonSerializer,
     StudioSerializer,

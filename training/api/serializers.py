@@ -98,12 +98,6 @@ class SubProjectSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LadderStepSerializer(serializers.Serializer):
-    """``ladder:step`` of GET /api/v1/standards/ladders/, or "" to clear."""
-
-    ladder_step = serializers.CharField(max_length=40, allow_blank=True)
-
-
 class MoveSerializer(serializers.Serializer):
     move = serializers.ChoiceField(
         choices=["submit", "approve", "return", "start", "close", "reopen"]

@@ -16,6 +16,7 @@ from rest_framework.exceptions import ParseError, UnsupportedMediaType
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from centers.api.serializers import LadderStepSerializer
 from centers.models import District, Teacher
 from core.api.exceptions import error_response
 from core.api.viewsets import ScopedCreateListRetrieveViewSet, ScopedReadOnlyViewSet
@@ -43,7 +44,6 @@ from .serializers import (
     CheckinSerializer,
     DecideSerializer,
     EnrollmentSerializer,
-    LadderStepSerializer,
     MoveSerializer,
     PlanSerializer,
     ProjectSerializer,
