@@ -503,6 +503,11 @@ class StaffDetailView(ScopedDetailView):
         ctx["meets_standard"] = services.staff_meets_standard(staff)
         ctx["trainer_conditions"] = services.trainer_conditions(staff)
         ctx["status_changes"] = list(staff.status_changes.all())
+        ctx["appointments"] = list(
+            StaffAppointment.objects.restrict(user)
+            .filter(staff=staff)
+            .select_related("staff__center", "center")
+        )
         ctx["inactive"] = services.is_inactive(staff)
         ctx["can_change"] = (
             StaffMember.objects.restrict(user, "change").filter(pk=staff.pk).exists()

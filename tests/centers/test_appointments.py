@@ -172,6 +172,8 @@ def test_both_centers_pages_show_it_and_a_form_posts_it(world, login):
     client_a.post(reverse("centers:appointment-decide", args=[appointment.pk]), {"confirm": "1"})
     appointment.refresh_from_db()
     assert appointment.status == AppointmentStatus.CONFIRMED
+    staff_page = client_a.get(trainer.get_absolute_url()).content.decode()
+    assert "幼儿园教师发展中心" in staff_page and "兼职培训师" in staff_page
 
 
 def test_not_counted_as_the_appointing_centers_part_time_trainers(world):
