@@ -217,6 +217,9 @@ def test_the_center_page_has_constant_queries(world, login):
 
     assert_constant_queries(login(world.user("center_b")), world.center_b.get_absolute_url(), add)
     assert_constant_queries(login(world.user("center_a")), world.center_a.get_absolute_url(), add)
+    assert_constant_queries(
+        login(world.user("center_a")), reverse("api:staff-appointment-list"), add
+    )
 
 
 def test_permission_denied_for_a_teacher(world):
