@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from core.models import Membership
 from core.roles import Role
@@ -209,6 +210,41 @@ def load(stdout=None):
     for index, center in enumerate(Center.objects.order_by("kind", "code")):
         _facilities(center, index)
         _staff(center, index)
+    _appointments()
+
+
+def _appointments():
+    """互聘: two trainers of the first municipal center appointed by the
+    second for the school year, one confirmed by the home center, one
+    awaiting its confirmation (only trainers meeting the municipal standard)."""
+    from .models import AppointmentStatus, StaffAppointment
+
+    home, appointing = Center.objects.filter(kind=CenterKind.MUNICIPAL).order_by("code")[:2]
+    if StaffAppointment.objects.filter(center=appointing).exists():
+        return
+    year = services.current_school_year()
+    trainers = [
+        s
+        for s in StaffMember.objects.filter(center=home, is_active=True)
+        .prefetch_related("year_records")
+        .order_by("external_id")
+        if services.staff_meets_standard(s)
+    ][:2]
+    for trainer, status, role in zip(
+        trainers,
+        (AppointmentStatus.CONFIRMED, AppointmentStatus.PROPOSED),
+        ("兼职培训师", "课程主讲"),
+        strict=False,
+    ):
+        StaffAppointment.objects.create(
+            staff=trainer,
+            center=appointing,
+            role=role,
+            starts_on=date(year, 9, 1),
+            ends_on=date(year + 1, 7, 31),
+            status=status,
+            decided_at=timezone.now() if status == AppointmentStatus.CONFIRMED else None,
+        )
 
 
 def _user(username, name):

@@ -185,3 +185,30 @@ class ImportUploadForm(StyledForm):
         label=_("Workbook (.xlsx)"),
         help_text=_("At most 5 MB and 5,000 rows; the first row holds the headers."),
     )
+
+
+class _TrainerChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name}（{obj.center.name}）"
+
+
+class AppointmentForm(StyledForm):
+    """互聘: the appointing center names a trainer of another member center,
+    the role and the term (the rules: ``services.appoint``)."""
+
+    staff = _TrainerChoice(label=_("Trainer"), queryset=StaffMember.objects.none())
+    role = forms.CharField(label=_("Appointed as"), max_length=100)
+    starts_on = forms.DateField(
+        label=_("Starts on"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+    def __init__(self, *args, center=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["staff"].queryset = (
+            StaffMember.objects.filter(is_active=True)
+            .exclude(center=center)
+            .select_related("center")
+            .order_by("center__name", "name")
+        )

@@ -44,3 +44,12 @@ LADDERS = [
         ],
     ),
 ]
+
+
+def step_names() -> dict[str, tuple[str, str]]:
+    """``"ladder:step"`` → (step name, ladder name), for every step."""
+    return {
+        f"{code}:{step}": (step_name, name)
+        for code, name, _source, steps in LADDERS
+        for step, step_name in steps
+    }

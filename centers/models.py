@@ -2,7 +2,9 @@
 teachers and contracted vendors."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -643,6 +645,93 @@ class StaffStatusChange(AuditedModel):
 
     def __str__(self):
         return f"{self.staff} · {self.get_kind_display()} · {self.changed_on}"
+
+
+#: The message refusing an appointment of a trainer by their own center.
+NOT_CROSS_CENTER = _("互聘 is an appointment by another member center, not the trainer's own.")
+
+
+class AppointmentStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Awaiting the home center's confirmation")
+    CONFIRMED = "confirmed", pgettext_lazy("appointment", "Confirmed")
+    DECLINED = "declined", _("Declined by the home center")
+
+
+class StaffAppointment(AuditedModel):
+    """互聘: a trainer of one member center (``staff.center``, the home
+    center) appointed by another (``center``) for a term, in a role. Charter
+    001 第八条（四）师资共享: 各成员单位研训师资须符合市级教师发展中心认定标准,
+    在此基础上,其专、兼职师资可以互聘互用. Entered by the appointing center's
+    staff and confirmed by the home center, or recorded by the alliance
+    secretariat (confirmed at once); ``services.appointments``. It is not a
+    part-time trainer of the appointing center: the standards do not count it."""
+
+    staff = models.ForeignKey(
+        StaffMember,
+        on_delete=models.CASCADE,
+        related_name="appointments",
+        verbose_name=_("trainer"),
+    )
+    center = models.ForeignKey(
+        Center,
+        on_delete=models.PROTECT,
+        related_name="appointed_staff",
+        verbose_name=_("appointing center"),
+    )
+    role = models.CharField(
+        _("appointed as"), max_length=100, help_text=_("E.g. 兼职培训师、课程主讲、项目导师.")
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AppointmentStatus.choices,
+        default=AppointmentStatus.PROPOSED,
+        db_index=True,
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by"),
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed or declined by"),
+    )
+    decided_at = models.DateTimeField(_("confirmed or declined at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("cross-center appointment (互聘)")
+        verbose_name_plural = _("cross-center appointments (互聘)")
+        ordering = ["-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="staff_appointment_ends_after_start",
+                violation_error_message=_("An appointment cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.staff} → {self.center} · {self.role}"
+
+    def clean(self):
+        super().clean()
+        if self.staff_id and self.center_id and self.staff.center_id == self.center_id:
+            raise ValidationError({"center": NOT_CROSS_CENTER})
 
 
 # --- Mandates (职责) ----------------------------------------------------------

@@ -171,3 +171,29 @@ rules.register(
     {Role.DISTRICT_STAFF: ("manage_tokens", lambda user, ids: Q(organisation_id__in=ids))},
 )
 rules.register("core.apitoken", {Role.DISTRICT_STAFF: ("view add delete", _district_systems)})
+
+# 互聘 (charter 001 第八条（四）): an appointment of a trainer of one member
+# center by another. Both centers' staff see it (the appointing center and the
+# trainer's home center), their districts' staff too, the bureau and the
+# secretariat all. The appointing center's staff enter one ("appoint_for" on
+# the appointing center) and the home center's staff confirm or decline it
+# ("confirm_for" on the home center); the secretariat, which runs the
+# alliance's daily management, may do both for any member, and what it
+# records is confirmed at once.
+rules.register(
+    "centers.staffappointment",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: ("view", ALL),
+        Role.CENTER_STAFF: ("view", ("center", "staff__center")),
+        Role.DISTRICT_STAFF: ("view", ("center__district", "staff__center__district")),
+    },
+)
+rules.register(
+    "centers.center",
+    {
+        Role.SECRETARIAT: ("appoint_for confirm_for", ALL),
+        Role.CENTER_STAFF: ("appoint_for confirm_for", "pk"),
+    },
+    actions=("appoint_for", "confirm_for"),
+)

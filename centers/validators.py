@@ -40,3 +40,19 @@ def mask_id_number(value: str) -> str:
     if not value:
         return ""
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def validate_ladder_step(value: str) -> None:
+    """A reference to a step of the career ladders (``centers.ladders_data``),
+    written ``ladder:step`` (e.g. ``municipal-teacher:studio_host``)."""
+    from .ladders_data import step_names
+
+    if value and value not in step_names():
+        raise ValidationError(
+            _(
+                "Unknown career ladder step “%(value)s”: write ladder:step, one of the steps "
+                "of GET /api/v1/standards/ladders/ (e.g. municipal-teacher:studio_host)."
+            ),
+            code="ladder_step",
+            params={"value": value},
+        )

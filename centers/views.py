@@ -3,7 +3,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Prefetch, Q, Sum
 from django.http import Http404, HttpResponse
@@ -33,6 +33,7 @@ from .filtersets import (
     TeacherFilterSet,
 )
 from .forms import (
+    AppointmentForm,
     CampusForm,
     DistrictForm,
     ImportUploadForm,
@@ -54,6 +55,7 @@ from .models import (
     Room,
     RoomFunction,
     School,
+    StaffAppointment,
     StaffMember,
     StaffYearRecord,
     Standard,
@@ -138,7 +140,49 @@ class CenterDetailView(ScopedDetailView):
             )
         ctx["can_see_standards"] = can(user, "standards", center)
         ctx["can_add_campus"] = can(user, "add", Campus)
+        if can(user, "view", StaffAppointment):
+            ctx["appointments"] = services.register_appointments(center, user)
+            ctx["can_confirm"] = can(user, "confirm_for", center)
+            if can(user, "appoint_for", center):
+                ctx["appointment_form"] = AppointmentForm(center=center)
         return ctx
+
+
+@login_required
+@require_POST
+def appointment_create(request, pk):
+    """互聘: the center ``pk`` appoints a trainer of another member center."""
+    center = get_object_or_404(Center.objects.restrict(request.user), pk=pk)
+    form = AppointmentForm(request.POST, center=center)
+    if form.is_valid():
+        try:
+            services.appoint(user=request.user, center=center, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, gettext("The appointment is recorded."))
+    else:
+        messages.error(request, "；".join(e for errs in form.errors.values() for e in errs))
+    return redirect("centers:center-detail", pk=center.pk)
+
+
+@login_required
+@require_POST
+def appointment_decide(request, pk):
+    """互聘: the trainer's home center confirms or declines an appointment."""
+    appointment = get_object_or_404(
+        StaffAppointment.objects.restrict(request.user).select_related("staff"), pk=pk
+    )
+    try:
+        services.decide_appointment(
+            user=request.user,
+            appointment=appointment,
+            confirm=request.POST.get("confirm") == "1",
+            note=request.POST.get("note", "")[:300],
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("centers:center-detail", pk=appointment.staff.center_id)
 
 
 # --- Districts --------------------------------------------------------------
@@ -459,6 +503,11 @@ class StaffDetailView(ScopedDetailView):
         ctx["meets_standard"] = services.staff_meets_standard(staff)
         ctx["trainer_conditions"] = services.trainer_conditions(staff)
         ctx["status_changes"] = list(staff.status_changes.all())
+        ctx["appointments"] = list(
+            StaffAppointment.objects.restrict(user)
+            .filter(staff=staff)
+            .select_related("staff__center", "center")
+        )
         ctx["inactive"] = services.is_inactive(staff)
         ctx["can_change"] = (
             StaffMember.objects.restrict(user, "change").filter(pk=staff.pk).exists()

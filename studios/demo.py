@@ -90,6 +90,17 @@ HEAD_ROLES = {
 ACCOUNTS = [("host", "工作室主持人 / studio host")]  # (username, label), as centers.demo
 
 
+# The hosts' step of the centers' career ladders (``centers.ladders_data``):
+# a teachers' (or experts') studio host is the municipal teacher ladder's
+# 工作室主持人; principals and directors stand at 名师名校长.
+HOST_LADDER_STEPS = {
+    StudioKind.FAMOUS_TEACHER: "municipal-teacher:studio_host",
+    StudioKind.EXPERT: "municipal-teacher:studio_host",
+    StudioKind.FAMOUS_PRINCIPAL: "district-teacher:famous",
+    StudioKind.FAMOUS_KG_DIRECTOR: "district-teacher:famous",
+}
+
+
 def _pool(stage, role, taken):
     """Teachers of a stage (and role) not used by another studio yet."""
     wanted = Teacher.objects.filter(stage=stage, is_active=True).exclude(pk__in=taken)
@@ -167,9 +178,10 @@ def load(stdout=None):
             continue
         host = heads[0]
         taken.add(host.pk)
-        services.add_person(
+        place = services.add_person(
             studio=studio, teacher=host, role=PersonRole.HOST, starts_on=CYCLE_START
         )
+        services.set_ladder_step(person=place, ladder_step=HOST_LADDER_STEPS[kind])
         people = teachers[: MEMBERS + LEARNERS]
         for i, teacher in enumerate(people):
             role = PersonRole.MEMBER if i < MEMBERS else PersonRole.LEARNER

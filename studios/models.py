@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from centers.models import Center, SchoolStage, Teacher
+from centers.validators import validate_ladder_step
 from core.audit import AuditedModel
 from core.permissions import RestrictedQuerySet
 
@@ -149,6 +150,13 @@ class StudioPerson(AuditedModel):
     role = models.CharField(_("role in the studio"), max_length=10, choices=PersonRole.choices)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    ladder_step = models.CharField(
+        _("career ladder step"),
+        max_length=40,
+        blank=True,
+        validators=[validate_ladder_step],
+        help_text=_("The host's step of the centers' career ladders (e.g. 工作室主持人)."),
+    )
     application = models.ForeignKey(
         "Application",
         on_delete=models.SET_NULL,
@@ -188,6 +196,20 @@ class StudioPerson(AuditedModel):
 
     def __str__(self):
         return f"{self.teacher} · {self.get_role_display()}"
+
+    def clean(self):
+        super().clean()
+        if self.ladder_step and self.role != PersonRole.HOST:
+            raise ValidationError(
+                {"ladder_step": _("Only the studio's host records a career ladder step.")}
+            )
+
+    @property
+    def ladder_step_name(self) -> str:
+        """The Chinese name of ``ladder_step`` (centers' career ladders)."""
+        from centers.services import ladder_step_name
+
+        return ladder_step_name(self.ladder_step)
 
     def is_current(self, on=None) -> bool:
         on = on or date.today()

@@ -53,7 +53,7 @@ from .models import (
     StudioKind,
     StudioPerson,
 )
-from .permissions import DECIDE, EVALUATE, PLACE_ROLES, REVIEW
+from .permissions import DECIDE, EVALUATE, MANAGE, PLACE_ROLES, REVIEW
 
 HOURS_CATEGORY = "subject"
 TENTH = Decimal("0.1")
@@ -141,6 +141,19 @@ def add_person(*, studio, teacher, role, starts_on=None, by=None, application=No
             _grant_role(person)
     except IntegrityError as exc:  # a concurrent request got there first
         raise ValidationError(_("This teacher is already in the studio."), code="taken") from exc
+    return person
+
+
+def set_ladder_step(*, person, ladder_step, by=None) -> StudioPerson:
+    """The host's step of the centers' career ladders (``ladder:step``, e.g.
+    ``municipal-teacher:studio_host``); "" clears it. Only a host has one;
+    an unknown step is refused."""
+    _check(by, MANAGE, person.studio, _("The managing center manages the studio's people."))
+    person.ladder_step = (ladder_step or "").strip()
+    person.full_clean(
+        exclude=[f.name for f in StudioPerson._meta.fields if f.name != "ladder_step"]
+    )
+    person.save(update_fields=["ladder_step", "updated_at"])
     return person
 
 

@@ -207,6 +207,17 @@ def _subproject(plan, project_name, **fields):
     return sub
 
 
+# The step of the centers' career ladders (``centers.ladders_data``) each
+# demo class trains for, by its tier.
+TIER_LADDER_STEPS = {
+    "new_teacher": "municipal-teacher:new",
+    "young_teacher": "district-teacher:qualified",
+    "key_teacher": "municipal-teacher:key",
+    "principal": "principal:qualification",
+    "whole_staff": "principal:whole_staff",
+}
+
+
 def _municipal(plan, users):
     year = plan.year
     for code, name, kind, group, stage, tier, mode, hours, seats in MUNICIPAL:
@@ -221,6 +232,7 @@ def _municipal(plan, users):
             target_group=group,
             stage=stage,
             tier=tier,
+            ladder_step=TIER_LADDER_STEPS.get(tier, ""),
             mode=mode,
             hours=Decimal(hours),
             starts_on=datetime.date(year, 3, 1),
@@ -255,6 +267,7 @@ def _class(plan, users, code, name, *, starts_on, ends_on, status, n):
         subject="语文",
         district=tianhe,
         tier="key_teacher",
+        ladder_step="municipal-teacher:key",
         mode="face_to_face",
         location="广州大学桂花岗校区",
         hours=Decimal("24"),

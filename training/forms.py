@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from centers.models import Teacher
+from centers.services import ladder_step_choices
 from core.forms import StyledForm, StyledModelForm
 from core.permissions import get_scope
 from core.roles import Role
@@ -29,6 +30,7 @@ class SubProjectForm(StyledModelForm):
             "stage",
             "subject",
             "career_stage",
+            "ladder_step",
             "district",
             "tier",
             "mode",
@@ -57,6 +59,10 @@ class SubProjectForm(StyledModelForm):
         self.fields["project"].queryset = projects.select_related("plan")
         self.fields["center"].required = False
         self.fields["center"].help_text = _("Leave empty: the mandates propose the center.")
+        self.fields["ladder_step"].widget = forms.Select(
+            choices=[("", "---------"), *ladder_step_choices()],
+            attrs=self.fields["ladder_step"].widget.attrs,
+        )
 
 
 class ReasonForm(StyledForm):

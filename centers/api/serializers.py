@@ -7,6 +7,7 @@ from ..models import (
     Mandate,
     Room,
     School,
+    StaffAppointment,
     StaffMember,
     StaffYearRecord,
     Standard,
@@ -185,3 +186,56 @@ def evaluation_data(evaluation) -> dict:
             for r in evaluation.results
         ],
     }
+
+
+class StaffAppointmentSerializer(serializers.ModelSerializer):
+    """互聘: a trainer of ``home_center`` appointed by ``center`` for a term."""
+
+    staff_name = serializers.CharField(source="staff.name", read_only=True)
+    home_center = serializers.IntegerField(source="staff.center_id", read_only=True)
+    home_center_name = serializers.CharField(source="staff.center.name", read_only=True)
+    center_name = serializers.CharField(source="center.name", read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+
+    class Meta:
+        model = StaffAppointment
+        fields = [
+            "id",
+            "staff",
+            "staff_name",
+            "home_center",
+            "home_center_name",
+            "center",
+            "center_name",
+            "role",
+            "starts_on",
+            "ends_on",
+            "status",
+            "status_display",
+            "note",
+            "decided_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AppointSerializer(serializers.Serializer):
+    staff = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.all())
+    center = serializers.PrimaryKeyRelatedField(queryset=Center.objects.all())
+    role = serializers.CharField(max_length=100)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class DecideAppointmentSerializer(serializers.Serializer):
+    confirm = serializers.BooleanField()
+    note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class LadderStepSerializer(serializers.Serializer):
+    """A step of the career ladders, ``ladder:step`` of
+    GET /api/v1/standards/ladders/, or "" to clear (training's sub-projects,
+    studios' hosts)."""
+
+    ladder_step = serializers.CharField(max_length=40, allow_blank=True)

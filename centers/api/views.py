@@ -8,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api.exceptions import error_response
-from core.api.viewsets import ScopedReadOnlyViewSet
+from core.api.viewsets import ScopedCreateListRetrieveViewSet, ScopedReadOnlyViewSet
 from core.permissions import can
 
 from .. import services
@@ -30,6 +30,7 @@ from ..models import (
     Mandate,
     Room,
     School,
+    StaffAppointment,
     StaffMember,
     StaffYearRecord,
     Standard,
@@ -37,12 +38,15 @@ from ..models import (
 )
 from ..rows import ROW_FORMS
 from .serializers import (
+    AppointSerializer,
     CampusSerializer,
     CenterSerializer,
+    DecideAppointmentSerializer,
     DistrictSerializer,
     MandateSerializer,
     RoomSerializer,
     SchoolSerializer,
+    StaffAppointmentSerializer,
     StaffMemberSerializer,
     StaffYearRecordSerializer,
     StandardSerializer,
@@ -142,6 +146,42 @@ class StaffYearRecordViewSet(ScopedReadOnlyViewSet):
     queryset = StaffYearRecord.objects.all()
     serializer_class = StaffYearRecordSerializer
     filterset_class = StaffYearRecordFilterSet
+
+
+class StaffAppointmentViewSet(ScopedCreateListRetrieveViewSet):
+    """互聘: appointments of a trainer of one member center by another, as
+    both centers (and the bureau, the secretariat) see them. POST enters one
+    for the appointing center (confirmed at once when the secretariat
+    records it); ``confirm`` is the home center's answer."""
+
+    queryset = StaffAppointment.objects.select_related("staff__center", "center")
+    serializer_class = StaffAppointmentSerializer
+    filterset_fields = ["center", "staff", "staff__center", "status"]
+    # The services decide who may enter and confirm (``appoint_for`` /
+    # ``confirm_for`` on the centers): the view needs only to see the object.
+    permission_actions = {"create": "view", "confirm": "view"}
+
+    @extend_schema(request=AppointSerializer, responses=StaffAppointmentSerializer)
+    def create(self, request, *args, **kwargs):
+        data = AppointSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        appointment = services.appoint(user=request.user, **data.validated_data)
+        return Response(
+            StaffAppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(request=DecideAppointmentSerializer, responses=StaffAppointmentSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        data = DecideAppointmentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        appointment = services.decide_appointment(
+            user=request.user,
+            appointment=self.get_object(),
+            confirm=data.validated_data["confirm"],
+            note=data.validated_data["note"],
+        )
+        return Response(StaffAppointmentSerializer(appointment).data)
 
 
 class MandateViewSet(ScopedReadOnlyViewSet):

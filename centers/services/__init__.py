@@ -6,9 +6,11 @@ name is re-exported here (``from centers import services``):
 - ``standards``: the standards' rules and the evaluation of centers;
 - ``sync``: batch upserts of schools, teachers and staff — the district-sync
   API and the Excel imports (``centers.imports``), built on ``core.batch``;
-- ``id_numbers``: showing a whole ID number, audited.
+- ``id_numbers``: showing a whole ID number, audited;
+- ``appointments``: 互聘, trainers appointed by another member center.
 """
 
+from .appointments import appoint, decide_appointment, register_appointments
 from .id_numbers import reveal_id_number
 from .mandates import MANDATE_WEIGHTS, load_mandates, responsible_center, route_mandate
 from .staff import (
@@ -42,6 +44,8 @@ from .standards import (
     evaluate_center,
     evaluate_centers,
     ladder,
+    ladder_step_choices,
+    ladder_step_name,
     ladders,
 )
 from .sync import (
@@ -59,6 +63,9 @@ from .sync import (
 )
 
 __all__ = [
+    "appoint",
+    "decide_appointment",
+    "register_appointments",
     "BATCH_WRITERS",
     "ENTRY_MAX_AGE",
     "ENTRY_MIN_DEGREE",
@@ -91,6 +98,8 @@ __all__ = [
     "import_staff",
     "is_inactive",
     "ladder",
+    "ladder_step_choices",
+    "ladder_step_name",
     "ladders",
     "load_mandates",
     "meets_entry_conditions",

@@ -457,3 +457,19 @@ def ladders() -> list[Ladder]:
 
 def ladder(code: str) -> Ladder | None:
     return next((item for item in ladders() if item.code == code), None)
+
+
+def ladder_step_choices() -> list:
+    """Grouped choices (ladder name → its steps) for a ``ladder:step`` field."""
+    return [
+        (item.name, [(f"{item.code}:{code}", name) for code, name in item.steps])
+        for item in ladders()
+    ]
+
+
+def ladder_step_name(value: str) -> str:
+    """The Chinese name of step ``ladder:step`` with its ladder, or ""."""
+    from ..ladders_data import step_names
+
+    found = step_names().get(value or "")
+    return f"{found[0]}（{found[1]}）" if found else ""

@@ -28,6 +28,7 @@ class StudioSerializer(serializers.ModelSerializer):
 
 class StudioPersonSerializer(serializers.ModelSerializer):
     teacher_name = serializers.CharField(source="teacher.name", read_only=True)
+    ladder_step_name = serializers.CharField(read_only=True)
 
     class Meta:
         model = StudioPerson
@@ -37,6 +38,8 @@ class StudioPersonSerializer(serializers.ModelSerializer):
             "teacher",
             "teacher_name",
             "role",
+            "ladder_step",
+            "ladder_step_name",
             "starts_on",
             "ends_on",
             "updated_at",

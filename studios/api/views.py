@@ -2,9 +2,14 @@
 what changed (the writes go through the pages and their services)."""
 
 from django.db.models import Prefetch
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
+from centers.api.serializers import LadderStepSerializer
 from core.api.viewsets import ScopedReadOnlyViewSet
 
+from .. import services
 from ..filtersets import (
     ActivityFilterSet,
     EvaluationFilterSet,
@@ -34,6 +39,19 @@ class StudioPersonViewSet(ScopedReadOnlyViewSet):
     serializer_class = StudioPersonSerializer
     filterset_class = StudioPersonFilterSet
     ordering = ["id"]
+    permission_actions = {"ladder_step": "view"}  # the service checks "change"
+
+    @extend_schema(request=LadderStepSerializer, responses=StudioPersonSerializer)
+    @action(detail=True, methods=["post"], url_path="ladder-step")
+    def ladder_step(self, request, pk=None):
+        """Set the host's career ladder step (400 for an unknown step or a non-host)."""
+        person = self.get_object()
+        serializer = LadderStepSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.set_ladder_step(
+            person=person, ladder_step=serializer.validated_data["ladder_step"], by=request.user
+        )
+        return Response(StudioPersonSerializer(person).data)
 
 
 class ActivityViewSet(ScopedReadOnlyViewSet):

@@ -78,3 +78,18 @@ def test_demo_loads_twice_without_change(demo):
     before = counts()
     demo.load()
     assert counts() == before
+
+
+def test_demo_holds_cross_center_appointments(demo):
+    """Issue 13: the demo federation holds 互聘 examples, confirmed and
+    awaiting confirmation, of trainers meeting the municipal standard."""
+    from centers.models import AppointmentStatus, StaffAppointment
+    from centers.services import staff_meets_standard
+
+    appointments = list(StaffAppointment.objects.select_related("staff", "center"))
+    assert {a.status for a in appointments} == {
+        AppointmentStatus.CONFIRMED,
+        AppointmentStatus.PROPOSED,
+    }
+    for a in appointments:
+        assert a.staff.center_id != a.center_id and staff_meets_standard(a.staff)

@@ -30,7 +30,7 @@ from alliance.models import (
     Resolution,
     SharedFaculty,
 )
-from centers.models import Mandate, Standard
+from centers.models import Mandate, StaffAppointment, Standard
 from core.models import ExportJob
 from core.roles import Role
 from core.services import publish_announcement
@@ -41,7 +41,7 @@ from evaluation.models import Finding, SupervisionVisit
 from studios import services as studio_services
 from studios.models import EvaluationKind, PersonRole, Studio
 from tests.centers.factories import CampusFactory, RecordFactory, RoomFactory, StaffFactory
-from tests.factories import TeacherFactory, UserFactory, VendorFactory, member
+from tests.factories import CenterFactory, TeacherFactory, UserFactory, VendorFactory, member
 from tests.training.objects import training_objects
 from training.models import Bid, Contract, Expert, PaymentStep, PracticeBase, Procurement
 
@@ -189,6 +189,24 @@ def build(world) -> dict[str, Pair]:
         "room": Pair(room_a, room_b),
         "staff": Pair(staff_a, staff_b),
         "staff-record": Pair(record_a, record_b),
+        # 互聘 awaiting the home center: A's trainer by district A's center,
+        # B's trainer by a third center (no actor's own).
+        "staff-appointment": Pair(
+            StaffAppointment.objects.create(
+                staff=staff_a,
+                center=world.district_center_a,
+                role="兼职培训师",
+                starts_on=date(2026, 9, 1),
+                ends_on=date(2027, 7, 31),
+            ),
+            StaffAppointment.objects.create(
+                staff=staff_b,
+                center=CenterFactory(code="center-c", name="远程教育中心"),
+                role="课程主讲",
+                starts_on=date(2026, 9, 1),
+                ends_on=date(2027, 7, 31),
+            ),
+        ),
         "mandate": Pair(
             Mandate.objects.create(center=world.center_a),
             Mandate.objects.create(center=world.center_b, stage="kindergarten"),

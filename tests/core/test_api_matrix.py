@@ -71,6 +71,9 @@ BODIES = {
     ("evaluation-finding-reply", "POST"): {"text": "已整改"},
     ("funding-figure-batch", "POST"): {"rows": []},
     ("training-participation", "POST"): {"rows": []},
+    ("staff-appointment-confirm", "POST"): {"confirm": True},
+    ("training-subproject-ladder-step", "POST"): {"ladder_step": "municipal-teacher:key"},
+    ("studio-person-ladder-step", "POST"): {"ladder_step": "municipal-teacher:studio_host"},
 }
 HEADERS = {
     ("credit-entry-batch", "POST"): {"HTTP_IDEMPOTENCY_KEY": "matrix-1"},
@@ -268,6 +271,9 @@ DETAIL_ACTIONS = {
     "credit-summary",
     "training-plan-move",
     "training-subproject-move",
+    "training-subproject-ladder-step",
+    "studio-person-ladder-step",
+    "staff-appointment-confirm",
     "training-enrollment-decide",
     "training-enrollment-withdraw",
     "training-enrollment-acknowledge",
@@ -299,8 +305,9 @@ def test_record(shared, objects):  # pragma: no cover - a tool, not a test
     from django.db import transaction
 
     lines = []
+    only = os.environ.get("MATRIX_ONLY", "").split()
     for route, methods in sorted(_api_routes().items()):
-        if route in NOT_IN_TABLE:
+        if route in NOT_IN_TABLE or (only and route not in only):
             continue
         if route.endswith("-list"):
             methods = methods | {"POST"}

@@ -44,6 +44,8 @@ def test_demo_studios():
     }
     for studio in studios:
         assert services.current_host(studio) is not None, studio
+        # Issue 13: each host records a step of the centers' career ladders.
+        assert services.current_host(studio).ladder_step_name, studio
     today = timezone.localdate()
     held = Activity.objects.values_list("held_on", flat=True)
     assert min(held) >= today - timedelta(days=366) and max(held) <= today

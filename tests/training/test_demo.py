@@ -47,6 +47,9 @@ def test_demo_plans_classes_and_hours():
     )
     assert len(set(routed)) >= 4
     assert SubProject.objects.filter(code__startswith="GZ26-0", center=None).count() == 0
+    # Issue 13: each class names its career ladder step (trainers' classes stand on none).
+    stepless = SubProject.objects.filter(code__startswith="GZ26-0", ladder_step="")
+    assert set(stepless.values_list("tier", flat=True)) <= {"trainer_team"}
     closed = SubProject.objects.get(code=demo.CLOSED)
     running = SubProject.objects.get(code=demo.RUNNING)
     assert closed.status == SubProjectStatus.CLOSED and running.status == SubProjectStatus.RUNNING

@@ -57,6 +57,7 @@ class SubProjectSerializer(serializers.ModelSerializer):
     mode = choice(Mode.choices)
     status = choice(SubProjectStatus.choices)
     activity_key = serializers.CharField(read_only=True)
+    ladder_step_name = serializers.CharField(read_only=True)
 
     class Meta:
         model = SubProject
@@ -70,6 +71,8 @@ class SubProjectSerializer(serializers.ModelSerializer):
             "stage",
             "subject",
             "career_stage",
+            "ladder_step",
+            "ladder_step_name",
             "district",
             "tier",
             "mode",

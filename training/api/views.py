@@ -17,6 +17,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from centers.api.serializers import LadderStepSerializer
 from centers.models import District, Teacher
 from core.api.exceptions import error_response
 from core.api.viewsets import ScopedCreateListRetrieveViewSet, ScopedReadOnlyViewSet
@@ -66,7 +67,7 @@ class PlanViewSet(ScopedReadOnlyViewSet):
     serializer_class = PlanSerializer
     filterset_class = PlanFilterSet
     ordering = ["id"]
-    permission_actions = {"move": "view"}
+    permission_actions = {"move": "view", "ladder_step": "view"}
 
     @extend_schema(request=MoveSerializer)
     @action(detail=True, methods=["post"])
@@ -104,6 +105,15 @@ class SubProjectViewSet(ScopedReadOnlyViewSet):
             subproject=sub, move=data["move"], by=request.user, reason=data["reason"]
         )
         sub.refresh_from_db()
+        return Response(SubProjectSerializer(sub).data)
+
+    @extend_schema(request=LadderStepSerializer, responses=SubProjectSerializer)
+    @action(detail=True, methods=["post"], url_path="ladder-step")
+    def ladder_step(self, request, pk=None):
+        """Set the career ladder step the class trains for (400 for an unknown step)."""
+        sub = self.get_object()
+        data = _valid(LadderStepSerializer, request)
+        services.set_ladder_step(subproject=sub, ladder_step=data["ladder_step"], by=request.user)
         return Response(SubProjectSerializer(sub).data)
 
 

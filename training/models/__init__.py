@@ -43,6 +43,7 @@ from centers.models import (
     TrainingKind,
     Vendor,
 )
+from centers.validators import validate_ladder_step
 from core.audit import AuditedModel
 from core.permissions import RestrictedQuerySet
 from credits.models import HOURS, Category, CreditEntry
@@ -238,6 +239,13 @@ class SubProject(AuditedModel):
     career_stage = models.CharField(
         _("career stage"), max_length=20, choices=CareerStage.choices, blank=True
     )
+    ladder_step = models.CharField(
+        _("career ladder step"),
+        max_length=40,
+        blank=True,
+        validators=[validate_ladder_step],
+        help_text=_("The step of the centers' career ladders the class trains for."),
+    )
     district = models.ForeignKey(
         District,
         on_delete=models.PROTECT,
@@ -349,6 +357,13 @@ class SubProject(AuditedModel):
     @property
     def activity_key(self) -> str:
         return f"training.subproject:{self.pk}"
+
+    @property
+    def ladder_step_name(self) -> str:
+        """The Chinese name of ``ladder_step`` (centers' career ladders)."""
+        from centers.services import ladder_step_name
+
+        return ladder_step_name(self.ladder_step)
 
     @property
     def seats_free(self) -> int:

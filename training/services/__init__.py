@@ -250,6 +250,18 @@ def save_subproject(*, subproject, by) -> SubProject:
     return subproject
 
 
+def set_ladder_step(*, subproject, ladder_step, by) -> SubProject:
+    """The step of the centers' career ladders (``ladder:step``) the class
+    trains for; "" clears it. Refused for an unknown step."""
+    _require(by, "change", subproject)
+    subproject.ladder_step = (ladder_step or "").strip()
+    subproject.full_clean(
+        exclude=[f.name for f in SubProject._meta.fields if f.name != "ladder_step"]
+    )
+    subproject.save(update_fields=["ladder_step", "updated_at"])
+    return subproject
+
+
 def move_subproject(*, subproject, move, by, reason="") -> SubProject:
     """submit / approve / return / start / reopen (close: ``close_subproject``)."""
     if move == "close":

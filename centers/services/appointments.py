@@ -1,0 +1,148 @@
+"""互聘: trainers of one member center appointed by another for a term.
+
+Charter 001 第八条（四）师资共享: 各成员单位研训师资须符合市级教师发展中心认定标准,
+在此基础上,其专、兼职师资可以互聘互用,形成教师资源共享的长效机制. So:
+
+- only a trainer who meets the municipal accreditation standard
+  (``staff_meets_standard``) may be appointed, full-time or part-time alike;
+- the appointing center's staff enter the appointment and the trainer's home
+  center confirms or declines it; the alliance secretariat (秘书处, 负责联盟
+  日常管理) may record one for any two members, confirmed at once;
+- the appointment is shown on both centers' faculty registers. It is not a
+  part-time trainer (兼职教师) of the appointing center: seed 003 counts the
+  experts and teachers a school 聘请 as 兼职教师 and says nothing of 互聘, so
+  the standards do not count appointments.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..models import NOT_CROSS_CENTER, AppointmentStatus, Center, StaffAppointment, StaffMember
+from .staff import is_inactive, staff_meets_standard, trainer_conditions
+
+OPEN = (AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED)
+
+
+def _may(user, action, center_id) -> bool:
+    return Center.objects.restrict(user, action).filter(pk=center_id).exists()
+
+
+def _check_standard(staff: StaffMember, today: date | None) -> None:
+    if staff_meets_standard(staff, today=today):
+        return
+    if not staff.is_active or staff.left_on is not None:
+        missing = _("no longer active at the center")
+    elif is_inactive(staff, today=today):
+        missing = _("no research or training work for two years")
+    else:
+        missing = "、".join(
+            str(c.label) for c in trainer_conditions(staff, today=today) if not c.met
+        )
+    raise ValidationError(
+        {
+            "staff": _(
+                "%(name)s does not meet the municipal accreditation standard the charter "
+                "requires of a trainer appointed by another center (%(missing)s)."
+            )
+            % {"name": staff.name, "missing": missing}
+        }
+    )
+
+
+def appoint(
+    *,
+    user,
+    staff: StaffMember,
+    center: Center,
+    role: str,
+    starts_on: date,
+    ends_on: date,
+    note: str = "",
+    today: date | None = None,
+) -> StaffAppointment:
+    """Center ``center`` appoints ``staff`` (of another member center) for a
+    term. Entered by the appointing center's staff, it awaits the home
+    center's confirmation; recorded by someone who may also confirm for the
+    home center (the secretariat), it is confirmed at once."""
+    if not _may(user, "appoint_for", center.pk):
+        raise PermissionDenied(_("You may enter appointments only for your own center."))
+    if staff.center_id == center.pk:
+        raise ValidationError({"center": NOT_CROSS_CENTER})
+    if not (role or "").strip():
+        raise ValidationError({"role": _("Say in which role the trainer is appointed.")})
+    if starts_on and ends_on and ends_on < starts_on:
+        raise ValidationError({"ends_on": _("An appointment cannot end before it starts.")})
+    _check_standard(staff, today)
+    confirm_now = _may(user, "confirm_for", staff.center_id)
+    with transaction.atomic():
+        # One lock on the trainer: two overlapping terms cannot both pass.
+        StaffMember.objects.select_for_update().filter(pk=staff.pk).first()
+        overlapping = StaffAppointment.objects.filter(
+            staff=staff, center=center, status__in=OPEN
+        ).filter(Q(starts_on__lte=ends_on) & Q(ends_on__gte=starts_on))
+        if overlapping.exists():
+            raise ValidationError(
+                _("%(center)s already appoints %(name)s for part of this term.")
+                % {"center": center.name, "name": staff.name}
+            )
+        appointment = StaffAppointment(
+            staff=staff,
+            center=center,
+            role=role.strip(),
+            starts_on=starts_on,
+            ends_on=ends_on,
+            note=(note or "").strip(),
+            proposed_by=user,
+        )
+        if confirm_now:
+            appointment.status = AppointmentStatus.CONFIRMED
+            appointment.decided_by = user
+            appointment.decided_at = timezone.now()
+        appointment.full_clean()
+        appointment.save()
+    return appointment
+
+
+def decide_appointment(*, user, appointment: StaffAppointment, confirm: bool, note: str = ""):
+    """The trainer's home center confirms or declines an appointment awaiting
+    it (the secretariat may for any member)."""
+    with transaction.atomic():
+        current = (
+            StaffAppointment.objects.select_for_update()
+            .select_related("staff")
+            .get(pk=appointment.pk)
+        )
+        if not _may(user, "confirm_for", current.staff.center_id):
+            raise PermissionDenied(
+                _("Only the trainer's home center confirms or declines an appointment.")
+            )
+        if current.status != AppointmentStatus.PROPOSED:
+            raise ValidationError(
+                _("This appointment is already %(status)s.")
+                % {"status": current.get_status_display()}
+            )
+        current.status = AppointmentStatus.CONFIRMED if confirm else AppointmentStatus.DECLINED
+        current.decided_by = user
+        current.decided_at = timezone.now()
+        if note:
+            current.note = note.strip()[:300]
+        current.save(update_fields=["status", "decided_by", "decided_at", "note", "updated_at"])
+    return current
+
+
+def register_appointments(center, user):
+    """The two halves of a center's faculty register for 互聘: its trainers
+    appointed by other centers (``lent``) and the trainers of other centers it
+    appoints (``appointed``), as the user may see them. Two queries."""
+    visible = StaffAppointment.objects.restrict(user).select_related("staff__center", "center")
+    return {
+        "lent": list(visible.filter(staff__center=center).order_by("-starts_on", "pk")),
+        "appointed": list(visible.filter(center=center).order_by("-starts_on", "pk")),
+    }

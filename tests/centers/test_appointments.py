@@ -1,0 +1,230 @@
+"""互聘 (issue 13): charter 001 第八条（四）师资共享 — 各成员单位研训师资须符合市级
+教师发展中心认定标准,在此基础上,其专、兼职师资可以互聘互用. A trainer of center A
+appointed by center B for a term: entered by B's staff, confirmed by A's (or
+recorded by the secretariat, confirmed at once), shown on both centers' pages,
+and not counted as B's part-time trainers (seed 003 counts 聘请的兼职教师 and
+says nothing of 互聘)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from centers import services
+from centers.models import AppointmentStatus, Employment, StaffAppointment, Title
+from core.roles import Role
+from tests.contracts import assert_constant_queries
+from tests.factories import UserFactory, member
+
+from .factories import StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+TERM = {"starts_on": date(2026, 9, 1), "ends_on": date(2027, 7, 31)}
+
+
+def _trainer(center, **kwargs):
+    """A trainer meeting the municipal standard (senior title, hired this
+    year so not judged idle)."""
+    kwargs.setdefault("hired_on", timezone.localdate())
+    return StaffFactory(center=center, **kwargs)
+
+
+def _api(login, user):
+    return login(user)
+
+
+def _post(client, url, data):
+    return client.post(url, data, content_type="application/json")
+
+
+def test_the_appointing_center_enters_and_the_home_center_confirms(world, login):
+    trainer = _trainer(world.center_a, name="陈培训")
+    center_b = login(world.user("center_b"))
+    made = _post(
+        center_b,
+        reverse("api:staff-appointment-list"),
+        {"staff": trainer.pk, "center": world.center_b.pk, "role": "兼职培训师", **TERM},
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["status"] == AppointmentStatus.PROPOSED
+    assert made.json()["home_center"] == world.center_a.pk
+    pk = made.json()["id"]
+    confirm = reverse("api:staff-appointment-confirm", args=[pk])
+    # B may not confirm its own request: the home center does.
+    assert _post(center_b, confirm, {"confirm": True}).status_code == 403
+    done = _post(login(world.user("center_a")), confirm, {"confirm": True})
+    assert done.status_code == 200 and done.json()["status"] == AppointmentStatus.CONFIRMED
+    again = _post(login(world.user("center_a")), confirm, {"confirm": False})
+    assert again.status_code == 400
+
+
+def test_another_center_is_refused(world, login):
+    """Center A's staff may not enter an appointment for center B."""
+    trainer = _trainer(world.center_b)
+    answer = _post(
+        login(world.user("center_a")),
+        reverse("api:staff-appointment-list"),
+        {"staff": trainer.pk, "center": world.center_b.pk, "role": "课程主讲", **TERM},
+    )
+    assert answer.status_code == 403
+    assert not StaffAppointment.objects.exists()
+
+
+def test_a_third_center_neither_sees_nor_confirms(world, login):
+    from tests.factories import CenterFactory
+
+    center_c = CenterFactory(code="center-c", name="远程教育中心")
+    third = UserFactory()
+    member(third, Role.CENTER_STAFF, center_c)
+    trainer = _trainer(world.center_a)
+    made = services.appoint(
+        user=world.user("center_b"), staff=trainer, center=world.center_b, role="导师", **TERM
+    )
+    client = login(third)
+    assert client.get(reverse("api:staff-appointment-list")).json()["count"] == 0
+    answer = _post(
+        client, reverse("api:staff-appointment-confirm", args=[made.pk]), {"confirm": True}
+    )
+    assert answer.status_code == 404
+
+
+def test_own_center_and_the_standard_are_refused(world):
+    own = _trainer(world.center_b)
+    with pytest.raises(ValidationError) as refused:
+        services.appoint(
+            user=world.user("center_b"), staff=own, center=world.center_b, role="x", **TERM
+        )
+    assert "互聘" in str(refused.value)
+    second_grade = _trainer(world.center_a, title=Title.SECOND, name="刘二级")
+    with pytest.raises(ValidationError) as refused:
+        services.appoint(
+            user=world.user("center_b"), staff=second_grade, center=world.center_b, role="x", **TERM
+        )
+    assert "市级教师发展中心认定标准" in str(refused.value)
+
+
+def test_overlapping_terms_and_reversed_dates_are_refused_in_chinese(world, login):
+    trainer = _trainer(world.center_a)
+    services.appoint(
+        user=world.user("center_b"), staff=trainer, center=world.center_b, role="导师", **TERM
+    )
+    client = login(world.user("center_b"))
+    url = reverse("api:staff-appointment-list")
+    overlap = _post(
+        client,
+        url,
+        {
+            "staff": trainer.pk,
+            "center": world.center_b.pk,
+            "role": "导师",
+            "starts_on": "2027-03-01",
+            "ends_on": "2028-01-31",
+        },
+    )
+    assert overlap.status_code == 400 and "已聘任" in overlap.content.decode()
+    reversed_ = _post(
+        client,
+        url,
+        {
+            "staff": trainer.pk,
+            "center": world.center_b.pk,
+            "role": "导师",
+            "starts_on": "2029-03-01",
+            "ends_on": "2029-01-31",
+        },
+    )
+    assert reversed_.status_code == 400 and "不能早于" in reversed_.content.decode()
+
+
+def test_the_secretariat_records_it_confirmed(world):
+    secretariat = UserFactory()
+    member(secretariat, Role.SECRETARIAT, world.center_a)
+    trainer = _trainer(world.center_a)
+    made = services.appoint(
+        user=secretariat, staff=trainer, center=world.center_b, role="导师", **TERM
+    )
+    assert made.status == AppointmentStatus.CONFIRMED and made.decided_by == secretariat
+
+
+def test_both_centers_pages_show_it_and_a_form_posts_it(world, login):
+    trainer = _trainer(world.center_a, name="陈培训")
+    client_b = login(world.user("center_b"))
+    posted = client_b.post(
+        reverse("centers:appointment-create", args=[world.center_b.pk]),
+        {
+            "staff": trainer.pk,
+            "role": "兼职培训师",
+            "starts_on": "2026-09-01",
+            "ends_on": "2027-07-31",
+        },
+    )
+    assert posted.status_code == 302
+    appointment = StaffAppointment.objects.get()
+    page_b = client_b.get(world.center_b.get_absolute_url()).content.decode()
+    assert "陈培训" in page_b and "待所在中心确认" in page_b
+    client_a = login(world.user("center_a"))
+    page_a = client_a.get(world.center_a.get_absolute_url()).content.decode()
+    assert "陈培训" in page_a and "幼儿园教师发展中心" in page_a
+    assert reverse("centers:appointment-decide", args=[appointment.pk]) in page_a
+    client_a.post(reverse("centers:appointment-decide", args=[appointment.pk]), {"confirm": "1"})
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.CONFIRMED
+    staff_page = client_a.get(trainer.get_absolute_url()).content.decode()
+    assert "幼儿园教师发展中心" in staff_page and "兼职培训师" in staff_page
+
+
+def test_not_counted_as_the_appointing_centers_part_time_trainers(world):
+    """Seed 003 counts as 兼职教师 the experts and teachers a school 聘请, at
+    1:1 against its research staff; it says nothing of 互聘, so a confirmed
+    appointment changes no figure of the appointing center."""
+    StaffFactory(center=world.center_b, is_research_staff=True, hired_on=date(2020, 9, 1))
+    services.ensure_standards()
+    before = {r.rule.code: r.figure for r in services.evaluate_center(world.center_b).results}
+    secretariat = UserFactory()
+    member(secretariat, Role.SECRETARIAT, world.center_a)
+    for _ in range(2):
+        services.appoint(
+            user=secretariat,
+            staff=_trainer(world.center_a, employment=Employment.PART_TIME),
+            center=world.center_b,
+            role="兼职培训师",
+            **TERM,
+        )
+    after = {r.rule.code: r.figure for r in services.evaluate_center(world.center_b).results}
+    assert after == before
+
+
+def test_the_center_page_has_constant_queries(world, login):
+    secretariat = UserFactory()
+    member(secretariat, Role.SECRETARIAT, world.center_a)
+    day = [0]
+
+    def add(n):
+        for _ in range(n):
+            day[0] += 400
+            start = date(2026, 9, 1) + timedelta(days=day[0])
+            services.appoint(
+                user=secretariat,
+                staff=_trainer(world.center_a),
+                center=world.center_b,
+                role="导师",
+                starts_on=start,
+                ends_on=start + timedelta(days=300),
+            )
+
+    assert_constant_queries(login(world.user("center_b")), world.center_b.get_absolute_url(), add)
+    assert_constant_queries(login(world.user("center_a")), world.center_a.get_absolute_url(), add)
+    assert_constant_queries(
+        login(world.user("center_a")), reverse("api:staff-appointment-list"), add
+    )
+
+
+def test_permission_denied_for_a_teacher(world):
+    trainer = _trainer(world.center_a)
+    with pytest.raises(PermissionDenied):
+        services.appoint(
+            user=world.user("teacher_a"), staff=trainer, center=world.center_b, role="x", **TERM
+        )
