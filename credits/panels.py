@@ -104,10 +104,10 @@ def _compute_completion_rows(user, filters):
             return "", []
         district_ids = [filters.district_id]
     elif follows.district_ids is None:
-        return _("District"), services.completion(by="district")
+        return _("District"), services.standing_completion(by="district")
     if district_ids == [] or follows.school_ids == []:
         return "", []
-    return _("School"), services.completion(
+    return _("School"), services.standing_completion(
         by="school", district_ids=district_ids, school_ids=follows.school_ids
     )
 

@@ -69,6 +69,12 @@ from .progress import (
     teacher_summary,
 )
 from .reminders import remind_at_risk
+from .standings import (
+    connect_standing_signals,
+    refresh_standings,
+    schedule_refresh,
+    standing_completion,
+)
 from .sync import (
     BATCH_FIELDS,
     KEY_REUSED,
@@ -83,6 +89,10 @@ from .sync import (
 from .transcripts import find_transcript, issue_transcript, transcript_entries
 
 __all__ = [
+    "connect_standing_signals",
+    "refresh_standings",
+    "schedule_refresh",
+    "standing_completion",
     "CLAIM_CHECKS",
     "register_claim_check",
     "Followed",
