@@ -255,8 +255,12 @@ def measure_dashboards(actors, *, rounds: int = 3, warmup: int = 2) -> dict:
     """The bureau's city-wide dashboard and district dashboards: median server
     time and queries, beside the page's own SQL replayed bare (``measure_page``);
     and the annual statistics workbook the worker writes, beside the bare
-    writer of the same rows (``measure_annual_report``)."""
+    writer of the same rows (``measure_annual_report``). First the
+    completion standings the dashboards read are refreshed, as the worker
+    does after a ledger commit and daily (``measure_standings_refresh``)."""
+    refresh = measure_standings_refresh()
     return {
+        "standings_refresh": refresh,
         "bureau_dashboard": measure_page(
             [actors["bureau"]] * 5,
             "/dashboards/bureau/",
@@ -273,6 +277,32 @@ def measure_dashboards(actors, *, rounds: int = 3, warmup: int = 2) -> dict:
         ),
         "annual_report": measure_annual_report(actors["bureau"]),
     }
+
+
+def measure_standings_refresh(rounds: int = 3) -> dict:
+    """``credits.services.refresh_standings``: the city (every district) and
+    one district (what a batch's commit refreshes), as the worker runs it;
+    beside it the hand-written city statement (``completion_sql``, per
+    school) it is bounded by."""
+    from django.db import connection
+
+    from centers.models import District
+    from credits import services
+
+    district = District.objects.order_by("pk").values_list("pk", flat=True).first()
+    city = _timed([None] * rounds, services.refresh_standings)
+    one = _timed([[district]] * rounds, services.refresh_standings)
+    sql, params = completion_sql(by="school")
+
+    def bare(_arg):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+    floor = _stats(_timed([None] * rounds, bare))
+    result = {"city": _stats(city), "district": _stats(one), "floor": floor}
+    result["ratio_floor"] = _ratio(result["city"]["median_ms"], floor["median_ms"])
+    return result
 
 
 ANNUAL_REPORT = "dashboards-annual-report"
@@ -972,6 +1002,24 @@ def verdicts(figures: dict) -> list[tuple[str, str, str, bool]]:
                     ratio >= t["api_vs_copy"],
                 )
             )
+    refresh = f.get("standings_refresh")
+    if refresh:
+        rows += [
+            (
+                "Completion standings refresh (worker), city",
+                f"{refresh['city']['median_ms']} ms",
+                "(after commits, daily)",
+                None,
+            ),
+            ("  one district", f"{refresh['district']['median_ms']} ms", "(a batch's)", None),
+            (
+                "  city per school by hand-written SQL",
+                f"{refresh['floor']['median_ms']} ms",
+                "(floor)",
+                None,
+            ),
+            ("  refresh / hand-written SQL", f"{refresh['ratio_floor']}×", "(ratio)", None),
+        ]
     annual = f.get("annual_report")
     if annual:
         floor = annual["writer_floor"]
