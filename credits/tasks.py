@@ -21,4 +21,4 @@ def refresh_completion_standings(district_ids=None):
     """After a commit that invalidated them, and daily by beat (at risk
     depends on the date): recompute the completion standings of these
     districts (None: the city). Idempotent."""
-    return services.refresh_standings(district_ids)
+    return services.run_refresh(district_ids)

@@ -72,6 +72,7 @@ from .reminders import remind_at_risk
 from .standings import (
     connect_standing_signals,
     refresh_standings,
+    run_refresh,
     schedule_refresh,
     standing_completion,
 )
@@ -91,6 +92,7 @@ from .transcripts import find_transcript, issue_transcript, transcript_entries
 __all__ = [
     "connect_standing_signals",
     "refresh_standings",
+    "run_refresh",
     "schedule_refresh",
     "standing_completion",
     "CLAIM_CHECKS",

@@ -107,11 +107,22 @@ def schedule_refresh(*, district_ids=(), teacher_ids=(), everything=False) -> No
     state["teachers"].update(teacher_ids)
 
 
+#: A refresh queued and not yet started, per district (and for the city): a
+#: burst of batches to one district queues one refresh, not one per batch.
+#: The task forgets the key as it starts, before it computes, so a commit
+#: after that queues another. The key expires in case a task is lost.
+QUEUED_KEY = "credits:standings:queued:{}"
+QUEUED_SECONDS = 600
+
+
 def _enqueue(everything, districts, teachers) -> None:
+    from django.core.cache import cache
+
     from ..tasks import refresh_completion_standings
 
     if everything:
-        refresh_completion_standings.delay(None)
+        if cache.add(QUEUED_KEY.format("all"), 1, QUEUED_SECONDS):
+            refresh_completion_standings.delay(None)
         return
     if teachers:
         districts |= set(
@@ -119,8 +130,20 @@ def _enqueue(everything, districts, teachers) -> None:
             .values_list("district_id", flat=True)
             .distinct()
         )
-    if districts:
-        refresh_completion_standings.delay(sorted(districts))
+    if not districts or cache.get(QUEUED_KEY.format("all")):
+        return  # a city refresh not started yet covers them
+    queue = [d for d in sorted(districts) if cache.add(QUEUED_KEY.format(d), 1, QUEUED_SECONDS)]
+    if queue:
+        refresh_completion_standings.delay(queue)
+
+
+def run_refresh(district_ids=ALL) -> int:
+    """The task's body: forget the queued keys, then refresh."""
+    from django.core.cache import cache
+
+    keys = ["all"] if district_ids is ALL else list(district_ids)
+    cache.delete_many([QUEUED_KEY.format(k) for k in keys])
+    return refresh_standings(district_ids)
 
 
 def connect_standing_signals():

@@ -194,3 +194,20 @@ def test_no_standings_yet_computes_from_the_balances(world, policy, award):
         rows = services.standing_completion(by="district")
     assert figures(rows) == figures(services.completion(by="district"))
     assert delay.called is False  # in the test's transaction: after its commit
+
+
+def test_a_burst_of_commits_queues_one_refresh_per_district(refreshed, world, award):
+    with mock.patch.object(refresh_completion_standings, "delay") as delay:
+        for hours in (1, 2, 3):
+            award(world.teacher_a, hours)
+            commit_setup()
+        delay.assert_called_once_with([world.district_a.pk])
+        services.run_refresh([world.district_a.pk])  # the task starts: a new commit queues again
+        award(world.teacher_a, 4)
+        commit_setup()
+        assert delay.call_count == 2
+        services.schedule_refresh(everything=True)
+        commit_setup()
+        award(world.teacher_b, 1)  # covered by the city refresh not started yet
+        commit_setup()
+        assert delay.call_count == 3 and delay.call_args.args == (None,)
