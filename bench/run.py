@@ -29,6 +29,7 @@ The measuring functions take their inputs as arguments, so the smoke test
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -40,6 +41,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from unittest import mock
 
 TARGETS = {
     "teacher_page_ms": 50,
@@ -263,8 +265,12 @@ def measure_dashboards(actors, *, rounds: int = 3, warmup: int = 2) -> dict:
     """The bureau's city-wide dashboard and district dashboards: median server
     time and queries, beside the page's own SQL replayed bare (``measure_page``);
     and the annual statistics workbook the worker writes, beside the bare
-    writer of the same rows (``measure_annual_report``)."""
+    writer of the same rows (``measure_annual_report``). First the
+    completion standings the dashboards read are refreshed, as the worker
+    does after a ledger commit and daily (``measure_standings_refresh``)."""
+    refresh = measure_standings_refresh()
     return {
+        "standings_refresh": refresh,
         "bureau_dashboard": measure_page(
             [actors["bureau"]] * 5,
             "/dashboards/bureau/",
@@ -281,6 +287,32 @@ def measure_dashboards(actors, *, rounds: int = 3, warmup: int = 2) -> dict:
         ),
         "annual_report": measure_annual_report(actors["bureau"]),
     }
+
+
+def measure_standings_refresh(rounds: int = 3) -> dict:
+    """``credits.services.refresh_standings``: the city (every district) and
+    one district (what a batch's commit refreshes), as the worker runs it;
+    beside it the hand-written city statement (``completion_sql``, per
+    school) it is bounded by."""
+    from django.db import connection
+
+    from centers.models import District
+    from credits import services
+
+    district = District.objects.order_by("pk").values_list("pk", flat=True).first()
+    city = _timed([None] * rounds, services.refresh_standings)
+    one = _timed([[district]] * rounds, services.refresh_standings)
+    sql, params = completion_sql(by="school")
+
+    def bare(_arg):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+    floor = _stats(_timed([None] * rounds, bare))
+    result = {"city": _stats(city), "district": _stats(one), "floor": floor}
+    result["ratio_floor"] = _ratio(result["city"]["median_ms"], floor["median_ms"])
+    return result
 
 
 ANNUAL_REPORT = "dashboards-annual-report"
@@ -349,6 +381,28 @@ def build_batches(districts, *, batches: int, size: int, tag: str, seed: int = 7
             rows.append(row)
         out.append((district, rows))
     return out
+
+
+@contextlib.contextmanager
+def queued_refreshes():
+    """The bench runs tasks eagerly (no Redis); in production the standings
+    refresh a batch's commit queues runs on a worker, not in the request.
+    So while the sync is measured, the refreshes are collected (yielded
+    list of their arguments) instead of run in the request."""
+    from django.core.cache import cache
+
+    from credits.services.standings import QUEUED_KEY
+    from credits.tasks import refresh_completion_standings
+
+    queued: list = []
+    try:
+        with mock.patch.object(
+            refresh_completion_standings, "delay", side_effect=lambda *a: queued.append(a)
+        ):
+            yield queued
+    finally:  # as if the worker had started them
+        keys = {k for (ids,) in queued for k in (ids or ["all"])}
+        cache.delete_many([QUEUED_KEY.format(k) for k in keys])
 
 
 def measure_api_sync(batches, tokens: dict) -> dict:
@@ -1024,6 +1078,24 @@ def verdicts(figures: dict) -> list[tuple[str, str, str, bool]]:
                     ratio >= t["api_vs_copy"],
                 )
             )
+    refresh = f.get("standings_refresh")
+    if refresh:
+        rows += [
+            (
+                "Completion standings refresh (worker), city",
+                f"{refresh['city']['median_ms']} ms",
+                "(after commits, daily)",
+                None,
+            ),
+            ("  one district", f"{refresh['district']['median_ms']} ms", "(a batch's)", None),
+            (
+                "  city per school by hand-written SQL",
+                f"{refresh['floor']['median_ms']} ms",
+                "(floor)",
+                None,
+            ),
+            ("  refresh / hand-written SQL", f"{refresh['ratio_floor']}×", "(ratio)", None),
+        ]
     annual = f.get("annual_report")
     if annual:
         floor = annual["writer_floor"]
@@ -1219,10 +1291,13 @@ def main(argv=None) -> int:
         tokens = issue_tokens(actors["systems"])
         print(f"API sync: {args.batches} batches of {args.batch_size}…")
         try:
-            figures["api_sync"] = measure_api_sync(batches, tokens)
+            with queued_refreshes() as queued:
+                figures["api_sync"] = measure_api_sync(batches, tokens)
+            figures["api_sync"]["refreshes_queued"] = len(queued)
             remove_sync_rows(tag)
             print("Service sync…")
-            figures["service_sync"] = measure_service_sync(batches, actors["systems"])
+            with queued_refreshes():
+                figures["service_sync"] = measure_service_sync(batches, actors["systems"])
             remove_sync_rows(tag)
             print("COPY…")
             rows = copy_rows(batches)

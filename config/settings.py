@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
@@ -262,6 +263,12 @@ CELERY_BEAT_SCHEDULE = {
     "credits-remind-at-risk": {
         "task": "credits.tasks.remind_at_risk_teachers",
         "schedule": timedelta(days=1),  # one reminder per person per month
+    },
+    # At risk depends on the date: the dashboards' standings of the new day
+    # (a reader finding yesterday's computes from the balances meanwhile).
+    "credits-refresh-standings": {
+        "task": "credits.tasks.refresh_completion_standings",
+        "schedule": crontab(hour=0, minute=5),
     },
     "credits-purge-sync-requests": {
         "task": "credits.tasks.purge_sync_requests",

@@ -12,6 +12,7 @@ class CreditsConfig(AppConfig):
 
         from . import demo, services
 
+        services.connect_standing_signals()  # teachers, policies, minimums
         services.connect_signals()  # a policy's new cycle rebuilds its balances
 
         registry.add_section(NavSection("credits", _("Learning hours"), order=41))

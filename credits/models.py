@@ -726,3 +726,35 @@ class SyncRequest(IdempotentBatch):
 
     def __str__(self):
         return f"{self.district_id}:{self.key}"
+
+
+class CompletionStanding(models.Model):
+    """Per school, the completion figures of the day (teachers, complete, at
+    risk, hours: what ``services.completion`` computes, by the one definition),
+    so the dashboards read a few hundred rows instead of aggregating every
+    teacher's balance on a page request. Derived data, refreshed by
+    ``services.refresh_standings``: after each commit that writes the ledger
+    or a balance (the districts it touched), a teacher, a policy or a minimum
+    (the city), and daily by beat (at risk depends on the date). A row of an
+    earlier day is stale: the readers then compute the figures from the
+    balances instead (``services.standing_completion``)."""
+
+    school = models.OneToOneField(
+        "centers.School", on_delete=models.CASCADE, related_name="+", verbose_name=_("school")
+    )
+    district = models.ForeignKey(
+        "centers.District", on_delete=models.CASCADE, related_name="+", verbose_name=_("district")
+    )
+    on = models.DateField(_("as of"))
+    teachers = models.PositiveIntegerField(_("teachers"), default=0)
+    complete = models.PositiveIntegerField(_("complete"), default=0)
+    at_risk = models.PositiveIntegerField(_("at risk"), default=0)
+    hours = models.DecimalField(_("hours"), max_digits=12, decimal_places=1, default=Decimal("0"))
+    refreshed_at = models.DateTimeField(_("refreshed at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("completion standing")
+        verbose_name_plural = _("completion standings")
+
+    def __str__(self):
+        return f"{self.school_id} @ {self.on}: {self.complete}/{self.teachers}"

@@ -31,7 +31,13 @@ def _staff_context(request):
     follows = services.followed(user)
     if follows.district_ids == [] or follows.school_ids == []:
         return None
-    rows = services.followed_completion(user, follows)
+    # The home panel's totals from the maintained standings (as the dashboards).
+    if follows.district_ids is None:
+        rows = services.standing_completion(by="district")
+    else:
+        rows = services.standing_completion(
+            by="school", district_ids=follows.district_ids, school_ids=follows.school_ids
+        )
     pending = CreditClaim.objects.restrict(user, "change").pending().count()
     return {"total": services.completion_total(rows), "pending": pending}
 
@@ -104,10 +110,10 @@ def _compute_completion_rows(user, filters):
             return "", []
         district_ids = [filters.district_id]
     elif follows.district_ids is None:
-        return _("District"), services.completion(by="district")
+        return _("District"), services.standing_completion(by="district")
     if district_ids == [] or follows.school_ids == []:
         return "", []
-    return _("School"), services.completion(
+    return _("School"), services.standing_completion(
         by="school", district_ids=district_ids, school_ids=follows.school_ids
     )
 

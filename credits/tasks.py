@@ -14,3 +14,11 @@ def remind_at_risk_teachers():
 def purge_sync_requests():
     """Daily: forget district sync idempotency keys older than 90 days."""
     return services.purge_sync_requests()
+
+
+@shared_task
+def refresh_completion_standings(district_ids=None):
+    """After a commit that invalidated them, and daily by beat (at risk
+    depends on the date): recompute the completion standings of these
+    districts (None: the city). Idempotent."""
+    return services.run_refresh(district_ids)

@@ -69,6 +69,13 @@ from .progress import (
     teacher_summary,
 )
 from .reminders import remind_at_risk
+from .standings import (
+    connect_standing_signals,
+    refresh_standings,
+    run_refresh,
+    schedule_refresh,
+    standing_completion,
+)
 from .sync import (
     BATCH_FIELDS,
     KEY_REUSED,
@@ -83,6 +90,11 @@ from .sync import (
 from .transcripts import find_transcript, issue_transcript, transcript_entries
 
 __all__ = [
+    "connect_standing_signals",
+    "refresh_standings",
+    "run_refresh",
+    "schedule_refresh",
+    "standing_completion",
     "CLAIM_CHECKS",
     "register_claim_check",
     "Followed",

@@ -19,6 +19,7 @@ from core.models import AuditAction
 
 from .. import bulk
 from ..models import CreditActivity, CreditEntry
+from . import standings
 from .common import (
     CATEGORY_VALUES,
     SOURCE_VALUES,
@@ -36,8 +37,11 @@ class Award:
 
 def _add_to_balances(lines) -> None:
     """Add (teacher_id, earned_on, hours, category) lines to the balances, in the
-    caller's transaction (one set-based upsert: ``bulk.add_to_balances``)."""
+    caller's transaction (one set-based upsert: ``bulk.add_to_balances``);
+    the districts' completion standings are refreshed after the commit."""
+    lines = list(lines)
     bulk.add_to_balances(lines)
+    standings.schedule_refresh(teacher_ids={line[0] for line in lines})
 
 
 def _lock_activity(teacher_id, key) -> CreditActivity:

@@ -81,7 +81,10 @@ def rebuild_balances(policy) -> int:
         f"ROUND(SUM(CASE WHEN category = '{c}' THEN hours ELSE 0 END), 1)" for c in Category.values
     )
     params = [policy.pk, timezone.now(), policy.cycle_start, policy.cycle_end]
+    from .standings import schedule_refresh
+
     with transaction.atomic(), connection.cursor() as cursor:
+        schedule_refresh(everything=True)  # after the commit
         cursor.execute(f"DELETE FROM {table} WHERE policy_id = %s", [policy.pk])
         if not policy.is_active:
             return 0

@@ -105,6 +105,12 @@ def test_measuring_functions_run(tiny):
             cursor.execute(sql, params)
             bare = {k: (n, done, risky, services.as_hours(h)) for k, n, done, risky, h in cursor}
         assert bare == {r.key: (r.teachers, r.complete, r.at_risk, r.hours) for r in rows}
+        # The standings the dashboards read hold the very same figures.
+        services.refresh_standings()
+        kept = services.standing_completion(by=by, district_ids=ids)
+        assert {r.key: (r.teachers, r.complete, r.at_risk, r.hours) for r in kept} == bare
+    refresh = run.measure_standings_refresh(rounds=1)
+    assert refresh["city"]["samples"] == 1 and refresh["ratio_floor"] > 0
     run.measure_page([actors["bureau"]], "/credits/completion/", orm_floor=run.completion_floor)
 
     districts = list(District.objects.filter(pk__in=actors["systems"]))

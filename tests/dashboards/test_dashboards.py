@@ -253,3 +253,29 @@ def test_home_links_to_the_dashboards(world, login):
     assert 'data-panel="dashboards-links"' in html and url("bureau") in html
     html = login(world.user("teacher_a")).get("/").content.decode()
     assert 'data-panel="dashboards-links"' not in html
+
+
+@pytest.mark.parametrize("actor,key", [("bureau", "bureau"), ("district_a", "district")])
+def test_the_credit_charts_read_the_standings(world, figures, more, login, actor, key):
+    """Refreshed, the completion standings serve the same figures in fewer
+    queries than computing them from the balances, and a fixed number."""
+    from credits import services as credits
+    from tests.contracts import count_queries
+
+    client = login(world.user(actor))
+    services.take_snapshot()
+    count_queries(client, url(key))
+    stale = count_queries(client, url(key))  # none stored yet: from the balances
+    computed = chart_data(client.get(url(key)))
+    credits.refresh_standings()
+    fresh = count_queries(client, url(key))
+    assert fresh < stale
+    stored = chart_data(client.get(url(key)))
+    for panel in ("credits-completion-rate", "credits-hours"):
+        assert stored[panel] == computed[panel]
+
+    def add(n):
+        more(n, figures)
+        credits.refresh_standings()
+
+    assert assert_constant_queries(client, url(key), add, more=3) == fresh
