@@ -27,7 +27,7 @@ def refresh(*objs):
 
 def test_allocations_stay_within_the_line(line, sub):
     first = services.allocate(line=line, subproject=sub, amount="60000")
-    with pytest.raises(ValidationError, match="40000.00"):
+    with pytest.raises(ValidationError, match="¥40,000.00"):
         services.allocate(line=line, subproject=sub, amount="40000.01")
     services.allocate(line=line, subproject=sub, amount="40000.00")
     refresh(line)
@@ -78,7 +78,7 @@ def test_payment_beyond_its_allocation_refused(line, sub, contract):
     assert step1.status == "paid" and step1.paid_on
     PaymentStep.objects.filter(pk=step2.pk).update(status="due")
     step2.refresh_from_db()
-    with pytest.raises(ValidationError, match="20000.00"):
+    with pytest.raises(ValidationError, match="¥20,000.00"):
         services.disburse(
             allocation=allocation, amount="20000.01", kind="final", payment_step=step2
         )
@@ -95,7 +95,7 @@ def test_a_step_is_paid_only_when_due_and_never_beyond(line, sub, contract):
     with pytest.raises(ValidationError) as refused:
         services.disburse(allocation=allocation, amount="10", kind="final", payment_step=step2)
     assert refused.value.code == "not_due"
-    with pytest.raises(ValidationError, match="30000.00"):
+    with pytest.raises(ValidationError, match="¥30,000.00"):
         services.disburse(
             allocation=allocation, amount="30000.01", kind="prepayment", payment_step=step1
         )
@@ -113,7 +113,7 @@ def test_contract_must_cover_the_allocation(world, line, contract):
 def test_reversal_restores_the_available_amount(line, sub):
     allocation = services.allocate(line=line, subproject=sub, amount="80000")
     paid = services.disburse(allocation=allocation, amount="50000", kind="prepayment")
-    with pytest.raises(ValidationError, match="30000.00"):
+    with pytest.raises(ValidationError, match="¥30,000.00"):
         services.reverse_allocation(allocation=allocation, amount="30000.01", reason="调整")
     refund = services.reverse_disbursement(disbursement=paid, amount="20000", reason="退款")
     assert refund.amount == D("-20000.00") and refund.reverses == paid
