@@ -349,9 +349,13 @@ def _run_class(world, sub, enrol, n=2):
     trainees = [enrol(sub) for _ in range(n)]
     session = add_session(sub, center)
     services.move_subproject(subproject=sub, move="start", by=center)
-    code = services.checkin_code(session).code
+    # One instant for the code shown and the codes typed: the code rotates every
+    # 30-60 s, and a slow run that crossed a rotation between them was refused
+    # ("expired"), which made the tests built on this class fail now and then.
+    now = timezone.now()
+    code = services.checkin_code(session, at=now).code
     for e in trainees:
-        services.check_in(session=session, by=e.teacher.user, code=code)
+        services.check_in(session=session, by=e.teacher.user, code=code, at=now)
     services.sign_off(session=session, by=vendor)
     return trainees, session
 
