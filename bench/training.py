@@ -56,7 +56,7 @@ def _measure(*, checkins: int, trainees: int) -> dict:
     from core.models import Membership, User
     from core.roles import Role
     from credits import services as credits
-    from credits.models import Source
+    from credits.models import CreditActivity, Source
     from training import services
     from training.models import (
         Attendance,
@@ -73,13 +73,6 @@ def _measure(*, checkins: int, trainees: int) -> dict:
 
     now = timezone.now()
     today = timezone.localdate()
-    teachers = list(
-        Teacher.objects.filter(is_active=True)
-        .order_by("pk")
-        .values("pk", "district_id", "school_id")[:trainees]
-    )
-    if len(teachers) < max(trainees, checkins):
-        raise RuntimeError(f"the bench city holds {len(teachers)} teachers, not {trainees}")
     plan = Plan.objects.create(
         year=today.year, level="municipal", name="基准测试计划", holder_kind="bureau"
     )
@@ -97,6 +90,19 @@ def _measure(*, checkins: int, trainees: int) -> dict:
         or Center.objects.create(code="bench-center", name="基准测试中心", kind="municipal"),
         status=SubProjectStatus.RUNNING,
     )
+    # The generated ledger carries activity keys "training.subproject:1…9999"
+    # (as training writes them): trainees whose key for this sub-project is
+    # already counted would be "already counted" (or reversed and re-posted on
+    # the second close, their generated hours differing), so they are left out.
+    holding = CreditActivity.objects.filter(key=sub.activity_key).values("teacher_id")
+    teachers = list(
+        Teacher.objects.filter(is_active=True)
+        .exclude(pk__in=holding)
+        .order_by("pk")
+        .values("pk", "district_id", "school_id")[:trainees]
+    )
+    if len(teachers) < max(trainees, checkins):
+        raise RuntimeError(f"the bench city holds {len(teachers)} teachers, not {trainees}")
     Enrollment.objects.bulk_create(
         Enrollment(
             subproject=sub,
