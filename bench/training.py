@@ -175,6 +175,9 @@ def _measure(*, checkins: int, trainees: int) -> dict:
     started = time.perf_counter()
     posted = services.post_hours(subproject=sub)
     post_s = time.perf_counter() - started
+    linked = Enrollment.objects.filter(
+        subproject=sub, credit_entry__activity_key=sub.activity_key
+    ).count()
     started = time.perf_counter()
     reposted = services.post_hours(subproject=sub)
     repost_s = time.perf_counter() - started
@@ -206,6 +209,7 @@ def _measure(*, checkins: int, trainees: int) -> dict:
         "checkin_ratio": round(checkin_ms / floor_ms, 1) if floor_ms else None,
         "post_seconds": round(post_s, 2),
         "posted": posted["posted"],
+        "linked": linked,
         "repost_seconds": round(repost_s, 2),
         "reposted": reposted["posted"],
         "bulk_floor_seconds": round(bulk_s, 2),
