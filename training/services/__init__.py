@@ -970,7 +970,7 @@ def post_hours(*, subproject, by=None, enrollments=None) -> dict:
             )
             for outcome in outcomes:
                 counts["posted" if outcome["status"] == "created" else "already_counted"] += 1
-            _link_entries(subproject, [pk for pk, _t, _u in to_award])
+            _link_by_activity(subproject, [pk for pk, _t, _u in to_award])
             Notice.objects.bulk_create(
                 [
                     Notice(user_id=user_id, kind=NoticeKind.HOURS_POSTED, enrollment_id=pk)
@@ -982,7 +982,7 @@ def post_hours(*, subproject, by=None, enrollments=None) -> dict:
     return counts
 
 
-def _link_entries(subproject, enrollment_ids) -> None:
+def _link_by_activity(subproject, enrollment_ids) -> None:
     """Point each enrolment at the entry that counts its activity: one UPDATE,
     each row joined to its teacher's ``CreditActivity`` of the sub-project's
     activity key (unique per teacher and key, so an index look-up a row).
@@ -994,6 +994,23 @@ def _link_entries(subproject, enrollment_ids) -> None:
     ).values("entry_id")[:1]
     Enrollment.objects.filter(pk__in=enrollment_ids).update(
         credit_entry_id=Subquery(counting), updated_at=timezone.now()
+    )
+
+
+def _link_entries(by_entry: dict[int, int]) -> None:
+    """Point enrolments at given entries ({enrolment id: entry id}) with one
+    UPDATE: the district sync's batches, which span sub-projects (one
+    activity key each); a closing links by its key (``_link_by_activity``)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    if not by_entry:
+        return
+    Enrollment.objects.filter(pk__in=by_entry).update(
+        credit_entry_id=Case(
+            *(When(pk=pk, then=Value(entry_id)) for pk, entry_id in by_entry.items()),
+            output_field=IntegerField(),
+        ),
+        updated_at=timezone.now(),
     )
 
 
