@@ -7,8 +7,6 @@ from django.utils.translation import pgettext_lazy
 from centers.models import Teacher
 from centers.services import ladder_step_choices
 from core.forms import StyledForm, StyledModelForm
-from core.permissions import get_scope
-from core.roles import Role
 
 from .models import Project, SubProject
 
@@ -87,11 +85,10 @@ class NominateForm(StyledForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        schools = get_scope(user).ids(Role.SCHOOL_ADMIN)
+        # The teachers the ``nominate`` rule gives: a school admin their
+        # school's, district staff their district's (training/permissions.py).
         self.fields["teacher"].queryset = (
-            Teacher.objects.restrict(user)
-            .filter(school__in=schools, is_active=True)
-            .order_by("name")
+            Teacher.objects.restrict(user, "nominate").filter(is_active=True).order_by("name")
         )
 
 

@@ -177,6 +177,8 @@ class SubProjectDetailView(ScopedDetailView):
             .active()
             .first()
         )
+        # School admins and district staff alike (the ``nominate`` rule).
+        may_nominate = sub.status in services.OPEN_FOR_ENROLMENT and can(user, "nominate", Teacher)
         ctx.update(
             counts={s: counts.get(s, 0) for s in EnrollmentStatus.values},
             status_labels=dict(EnrollmentStatus.choices),
@@ -192,14 +194,8 @@ class SubProjectDetailView(ScopedDetailView):
                 and own is None
                 and sub.status in services.OPEN_FOR_ENROLMENT
             ),
-            nominate_form=(
-                NominateForm(user=user)
-                if scope.has_role(Role.SCHOOL_ADMIN) and sub.status in services.OPEN_FOR_ENROLMENT
-                else None
-            ),
-            can_nominate_list=(
-                sub.status in services.OPEN_FOR_ENROLMENT and can(user, "nominate", Teacher)
-            ),
+            nominate_form=NominateForm(user=user) if may_nominate else None,
+            can_nominate_list=may_nominate,
             move_form=MoveForm(),
         )
         return ctx
@@ -295,7 +291,7 @@ def enrol(request, pk):
     if "teacher" in request.POST:
         form = NominateForm(request.POST, user=request.user)
         if not form.is_valid():
-            messages.error(request, _("Choose a teacher of your school."))
+            messages.error(request, _("Choose a teacher you may nominate."))
             return redirect(sub.get_absolute_url())
         teacher = form.cleaned_data["teacher"]
     else:

@@ -29,10 +29,12 @@ class TrainingObjects:
 
     def attendance_pairs(self):
         """Teacher A checked in at session A; teacher B recorded at session B."""
+        now = timezone.now()  # one instant: the code may rotate in between
         a = services.check_in(
             session=self.session_a,
             by=self.enrollment_a.teacher.user,
-            code=services.checkin_code(self.session_a).code,
+            code=services.checkin_code(self.session_a, at=now).code,
+            at=now,
         )
         b = Attendance.objects.create(
             session=self.session_b, enrollment=self.enrollment_b, method="vendor", reason="补录"

@@ -204,3 +204,30 @@ def test_district_decides_on_the_page(world, login):
         other.post(reverse("training:enrollment-decide", args=[o.enrollment_a.pk]), {}).status_code
         == 404
     )
+
+
+def test_district_staff_nominate_one_teacher_on_the_page(world, login):
+    """District staff may nominate (the ``nominate`` rule): the sub-project page
+    offers them their district's teachers, as it offers a school admin theirs."""
+    o = objs(world)
+    new = world.teacher_a.__class__.objects.create(
+        school=world.school_a, name="区推荐教师", id_number="", stage="primary"
+    )
+    district = login(world.user("district_a"))
+    page = district.get(o.sub_a.get_absolute_url())
+    form = page.context["nominate_form"]
+    assert form is not None
+    offered = set(form.fields["teacher"].queryset.values_list("pk", flat=True))
+    assert new.pk in offered and world.teacher_b.pk not in offered
+    # Another district's teacher is refused; their own is nominated.
+    url = reverse("training:enrol", args=[o.sub_a.pk])
+    assert district.post(url, {"teacher": world.teacher_b.pk}).status_code == 302
+    assert not Enrollment.objects.filter(teacher=world.teacher_b, subproject=o.sub_a).exists()
+    assert district.post(url, {"teacher": new.pk}).status_code == 302
+    nominated = Enrollment.objects.get(teacher=new, subproject=o.sub_a)
+    assert nominated.nominated_by == world.user("district_a")
+    # The other district's staff are not offered district A's teachers.
+    other = login(world.user("district_b")).get(o.sub_a.get_absolute_url())
+    if other.status_code == 200 and other.context["nominate_form"] is not None:
+        queryset = other.context["nominate_form"].fields["teacher"].queryset
+        assert not queryset.filter(school__district=world.district_a).exists()

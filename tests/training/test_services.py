@@ -349,9 +349,13 @@ def _run_class(world, sub, enrol, n=2):
     trainees = [enrol(sub) for _ in range(n)]
     session = add_session(sub, center)
     services.move_subproject(subproject=sub, move="start", by=center)
-    code = services.checkin_code(session).code
+    # One instant for the code shown and the codes typed: the code rotates every
+    # 30-60 s, and a slow run that crossed a rotation between them was refused
+    # ("expired"), which made the tests built on this class fail now and then.
+    now = timezone.now()
+    code = services.checkin_code(session, at=now).code
     for e in trainees:
-        services.check_in(session=session, by=e.teacher.user, code=code)
+        services.check_in(session=session, by=e.teacher.user, code=code, at=now)
     services.sign_off(session=session, by=vendor)
     return trainees, session
 
@@ -396,6 +400,66 @@ def test_close_posts_hours_once_and_changed_result_reverses(world, sub, enrol):
     )
     assert sum(e.hours for e in CreditEntry.objects.filter(teacher=good.teacher)) == sub.hours
     assert CreditEntry.objects.filter(teacher=good.teacher).count() == 3
+
+
+def _closed_class(world, sub, enrol, n, capture_on_commit):
+    """Close a class of ``n`` passing trainees; returns (the queries of the close,
+    the completion refreshes it queued)."""
+    from unittest import mock
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    vendor, center = world.user("vendor"), world.user("center_a")
+    trainees, _session = _run_class(world, sub, enrol, n=n)
+    for e in trainees:
+        services.enter_result(enrollment=e, by=vendor, assignment=90, test=90, case=90)
+    # The test's transaction never commits: forget an earlier close's pending
+    # refresh (it would absorb this one's), then run this close's by hand.
+    connection.__dict__.pop("_standings_pending", None)
+    with (
+        capture_on_commit() as callbacks,
+        CaptureQueriesContext(connection) as ctx,
+    ):
+        counts = services.close_subproject(subproject=sub, by=center)
+    with mock.patch("credits.services.standings._enqueue") as enqueue:
+        for callback in callbacks:
+            if callback.__qualname__.startswith("_pending"):
+                callback()
+    assert counts["posted"] == n
+    for e in trainees:
+        e.refresh_from_db()
+        assert e.credit_entry is not None and e.credit_entry.teacher_id == e.teacher_id
+    assert Notice.objects.filter(kind=NoticeKind.HOURS_POSTED, enrollment__in=trainees).count() == n
+    return len(ctx.captured_queries), enqueue
+
+
+def test_closing_a_class_takes_queries_independent_of_its_size(
+    world, sub, policy, enrol, django_capture_on_commit_callbacks
+):
+    """Closing posts, links and notifies set-based, and queues one completion
+    refresh for the whole class (the ledger merges its writes), not one a trainee."""
+    today = timezone.localdate()
+    small = SubProjectFactory(
+        center=world.center_a,
+        vendor=world.vendor,
+        status=SubProjectStatus.APPROVED,
+        capacity=3,
+        starts_on=today - datetime.timedelta(days=2),
+        ends_on=today,
+    )
+    capture = django_capture_on_commit_callbacks
+    one, enqueue_one = _closed_class(world, small, enrol, 1, capture)
+    three, enqueue = _closed_class(world, sub, enrol, 3, capture)
+    assert three == one
+    assert enqueue_one.call_count == 1 and enqueue.call_count == 1
+    _all, _districts, teachers = enqueue.call_args.args
+    assert len(teachers) == 3
+    # Closing again (reopened) writes nothing and links nothing anew.
+    center = world.user("center_a")
+    services.move_subproject(subproject=sub, move="reopen", by=center, reason="补录")
+    assert services.close_subproject(subproject=sub, by=center)["posted"] == 0
+    assert CreditEntry.objects.filter(activity_key=sub.activity_key).count() == 3
 
 
 def test_close_refuses_unsigned_sessions(world, sub, enrol):

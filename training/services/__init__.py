@@ -34,7 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
@@ -46,7 +46,7 @@ from core.models import AuditAction
 from core.permissions import get_scope
 from core.roles import Role
 from credits import services as credits
-from credits.models import Source
+from credits.models import CreditActivity, CreditEntry, Source
 
 from ..models import (
     Attendance,
@@ -908,40 +908,55 @@ def post_hours(*, subproject, by=None, enrollments=None) -> dict:
     passing trainees without counted hours get them (one set-based
     ``award_hours_bulk``; an activity that already counts writes nothing);
     trainees who no longer pass, or whose hours changed, have their entry
-    reversed (and re-posted when they pass). Returns counts."""
+    reversed (and re-posted when they pass). Returns counts.
+
+    A fixed number of queries for the awards whatever the class size: one
+    read of the trainees (plain rows, no model instances), the bulk award,
+    one UPDATE linking each enrolment to the entry that counts its activity,
+    one bulk insert of the notices. Each reversal is ``credits.reverse_entry``
+    (a changed result: a handful of trainees, not the class). The ledger's
+    writes queue one completion refresh for the transaction (``credits``
+    merges them), not one per trainee."""
     if subproject.status != SubProjectStatus.CLOSED:
         raise ValidationError(_("Hours are posted when the sub-project closes."), code="state")
-    qs = Enrollment.objects.filter(
-        subproject=subproject, status=EnrollmentStatus.ENROLLED
-    ).select_related("result", "credit_entry")
+    qs = Enrollment.objects.filter(subproject=subproject, status=EnrollmentStatus.ENROLLED)
     if enrollments is not None:
         qs = qs.filter(pk__in=enrollments)
+    rows = qs.order_by("pk").values_list(
+        "pk",
+        "teacher_id",
+        "teacher__user_id",
+        "result__grade",
+        "credit_entry_id",
+        "credit_entry__hours",
+    )
     earned_on = min(subproject.ends_on, timezone.localdate())
     counts = {"posted": 0, "already_counted": 0, "reversed": 0}
+    passing = {Grade.EXCELLENT, Grade.PASS}
     to_award, reversed_ids = [], []
     with transaction.atomic():
-        for enrollment in qs:
-            result = getattr(enrollment, "result", None)
-            passes = result is not None and result.passed
-            entry = enrollment.credit_entry
-            if entry is not None and (not passes or entry.hours != subproject.hours):
+        for pk, teacher_id, user_id, grade, entry_id, entry_hours in rows:
+            passes = grade in passing
+            if entry_id is not None and (not passes or entry_hours != subproject.hours):
                 credits.reverse_entry(
-                    entry=entry,
+                    entry=CreditEntry(pk=entry_id),
                     reason=_("Training result changed: %(sub)s") % {"sub": subproject},
                     by=by,
                 )
-                reversed_ids.append(enrollment.pk)
+                reversed_ids.append(pk)
                 counts["reversed"] += 1
-                entry = None
-            if passes and entry is None:
-                to_award.append(enrollment)
+                entry_id = None
+            if passes and entry_id is None:
+                to_award.append((pk, teacher_id, user_id))
         if reversed_ids:
-            Enrollment.objects.filter(pk__in=reversed_ids).update(credit_entry=None)
+            Enrollment.objects.filter(pk__in=reversed_ids).update(
+                credit_entry=None, updated_at=timezone.now()
+            )
         if to_award:
             outcomes = credits.award_hours_bulk(
                 awards=[
                     {
-                        "teacher": e.teacher_id,
+                        "teacher": teacher_id,
                         "hours": subproject.hours,
                         "category": subproject.credit_category,
                         "source": Source.TRAINING,
@@ -949,26 +964,43 @@ def post_hours(*, subproject, by=None, enrollments=None) -> dict:
                         "activity_key": subproject.activity_key,
                         "title": subproject.name,
                     }
-                    for e in to_award
+                    for _pk, teacher_id, _user in to_award
                 ],
                 registered_by=by,
             )
-            by_entry = {}
-            for enrollment, outcome in zip(to_award, outcomes, strict=True):
+            for outcome in outcomes:
                 counts["posted" if outcome["status"] == "created" else "already_counted"] += 1
-                by_entry[enrollment.pk] = outcome["id"]
-            _link_entries(by_entry)
-            notices = [
-                Notice(user_id=e.teacher.user_id, kind=NoticeKind.HOURS_POSTED, enrollment=e)
-                for e in to_award
-                if outcomes and e.teacher.user_id
-            ]
-            if notices:
-                Notice.objects.bulk_create(notices)
+            _link_by_activity(subproject, [pk for pk, _t, _u in to_award])
+            Notice.objects.bulk_create(
+                [
+                    Notice(user_id=user_id, kind=NoticeKind.HOURS_POSTED, enrollment_id=pk)
+                    for pk, _teacher, user_id in to_award
+                    if user_id
+                ],
+                batch_size=1000,
+            )
     return counts
 
 
+def _link_by_activity(subproject, enrollment_ids) -> None:
+    """Point each enrolment at the entry that counts its activity: one UPDATE,
+    each row joined to its teacher's ``CreditActivity`` of the sub-project's
+    activity key (unique per teacher and key, so an index look-up a row).
+    The entry is the one ``award_hours_bulk`` created or found counting."""
+    if not enrollment_ids:
+        return
+    counting = CreditActivity.objects.filter(
+        teacher_id=OuterRef("teacher_id"), key=subproject.activity_key
+    ).values("entry_id")[:1]
+    Enrollment.objects.filter(pk__in=enrollment_ids).update(
+        credit_entry_id=Subquery(counting), updated_at=timezone.now()
+    )
+
+
 def _link_entries(by_entry: dict[int, int]) -> None:
+    """Point enrolments at given entries ({enrolment id: entry id}) with one
+    UPDATE: the district sync's batches, which span sub-projects (one
+    activity key each); a closing links by its key (``_link_by_activity``)."""
     from django.db.models import Case, IntegerField, Value, When
 
     if not by_entry:
