@@ -5,8 +5,9 @@ summary for 2019–2020 (远培中心 87 %, 民办中心 90.37 %) reproduced fro
 generated anonymous answers; and the demo district's (天河区) principals'
 end-of-term evaluation, its principals rated through one-time links by the
 four rater groups (parents under the minimum at one school, so its parents'
-score stays hidden), computed into the district profile. Idempotent: a
-survey or campaign that exists is left alone."""
+score stays hidden), computed into the district profile and closed (the
+bureau's principals' profile reads closed campaigns). Idempotent: a survey
+or campaign that exists is left alone (an open demo campaign is closed)."""
 
 import datetime
 import random
@@ -24,6 +25,7 @@ from .models import (
     Answer,
     Audience,
     Campaign,
+    CampaignStatus,
     Dimension,
     QuestionKind,
     RaterGroup,
@@ -153,7 +155,11 @@ def _campaign():
     user = get_user_model().objects.filter(username="district").first()
     m = Membership.objects.filter(user=user, role=Role.DISTRICT_STAFF).first() if user else None
     district = District.objects.filter(pk=m.organisation_id).first() if m else None
-    if district is None or Campaign.objects.filter(district=district, term=CAMPAIGN_TERM).exists():
+    if district is None:
+        return
+    existing = Campaign.objects.filter(district=district, term=CAMPAIGN_TERM).first()
+    if existing is not None:
+        _close(existing, user)  # a demo loaded before the campaign was closed
         return
     campaign = services.start_campaign(district=district, term=CAMPAIGN_TERM, by=user)
     heads = (
@@ -209,4 +215,15 @@ def _campaign():
     if first is not None:
         for group in RaterGroup.values:
             services.issue_links(appraisee=first, group=group, count=10, by=user)
+    services.compute_campaign(campaign.pk)
+    _close(campaign, user)
+
+
+def _close(campaign, user):
+    """The term is over: the campaign closed, its scores computed now (not
+    left to the worker), so the bureau's principals' profile, which reads
+    closed campaigns only, shows 天河区 in ``make run``."""
+    if campaign.status == CampaignStatus.CLOSED:
+        return
+    services.set_campaign_status(campaign=campaign, status=CampaignStatus.CLOSED, by=user)
     services.compute_campaign(campaign.pk)

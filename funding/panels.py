@@ -111,26 +111,24 @@ def rules_figures(user, filters):
     if len(districts) != 1:
         return None  # one district's rules; the bureau reads each district's book
     district = districts[0]
-    checks = [
-        (district.name, c) for c in services.evaluate_policies(holder=district, year=filters.year)
-    ]
     schools = School.objects.restrict(user, "funding_book").filter(district=district)
-    checks += [
-        (s.name, c) for s, c in services.school_checks(district, filters.year, schools=schools)
-    ]
+    own, per_school = services.district_checks(district, filters.year, schools=schools)
+    checks = [(district.name, c) for c in own] + [(name, c) for _pk, name, c in per_school]
+    words = {None: _g("no data"), True: _g("passes"), False: _g("fails")}
+    thresholds = {}
 
-    def state(check):
-        if not check.known:
-            return _g("no data")
-        return _g("passes") if check.passes else _g("fails")
+    def category(holder, check):
+        rule = check.rule
+        if rule.pk not in thresholds:
+            thresholds[rule.pk] = f"{rule.threshold.normalize():f}"
+        state = words[check.passes if check.known else None]
+        return f"{holder} · ≥{thresholds[rule.pk]}% · {state}"
 
     return Figures(
         title=_("Funding rules of %(district)s, %(year)s")
         % {"district": district.name, "year": filters.year},
         kind="bar",
-        categories=[
-            f"{holder} · ≥{c.rule.threshold.normalize():f}% · {state(c)}" for holder, c in checks
-        ],
+        categories=[category(holder, c) for holder, c in checks],
         series=[
             Series(_g("Reached"), [c.value for _h, c in checks]),
             Series(_g("Required"), [c.rule.threshold for _h, c in checks]),

@@ -628,14 +628,21 @@ class RuleCheck:
 def rules_for(holder_kind, district=None) -> list[PolicyRule]:
     """The rules in force for a kind of holder; a district's own share
     replaces the general rule of the same metric."""
-    metrics = [m for m, k in METRIC_HOLDER.items() if k == holder_kind]
+    return _rules_in_force(holder_kind, district=district)[holder_kind]
+
+
+def _rules_in_force(*holder_kinds, district=None) -> dict:
+    """``rules_for`` of several kinds of holder in one query:
+    ``{holder_kind: [PolicyRule]}``."""
+    metrics = [m for m, k in METRIC_HOLDER.items() if k in holder_kinds]
     found = {}
     for rule in PolicyRule.objects.filter(metric__in=metrics, is_active=True).filter(
         Q(district__isnull=True) | Q(district=district)
     ):
         if rule.metric not in found or rule.district_id:
             found[rule.metric] = rule
-    return sorted(found.values(), key=lambda r: (r.order, r.code))
+    ordered = sorted(found.values(), key=lambda r: (r.order, r.code))
+    return {k: [r for r in ordered if METRIC_HOLDER[r.metric] == k] for k in holder_kinds}
 
 
 def _pct(num, den):
@@ -728,6 +735,86 @@ def school_checks(district, year, schools=None) -> list[tuple]:
         num, den = training.get(school.pk, ZERO), budgets.get(school.pk)
         out.append((school, RuleCheck(rule, num, den, _pct(num, den) if den is not None else None)))
     return out
+
+
+def district_checks(district, year, schools=None) -> tuple[list, list]:
+    """A district's book in one pass: ``evaluate_policies(holder=district)``
+    and ``school_checks(district, year, schools)`` with the same figures, in
+    five queries whatever the number of schools (those two make eleven, and
+    load every school as a model): the rules of both kinds at once, the
+    district's and its schools' training lines in one grouped sum, the
+    payroll and the schools' budgets in one read, the training school's
+    allocations in one aggregate. Returns ``(district checks, [(school id,
+    school name, check)])``; ``tests/funding/test_policies.py`` holds it to
+    the two it replaces on the dashboard."""
+    from centers.models import School
+
+    rules = _rules_in_force(HolderKind.DISTRICT, HolderKind.SCHOOL, district=district.pk)
+    if schools is None:
+        schools = School.objects.filter(district=district)
+    schools = list(schools.order_by("name", "pk").values_list("pk", "name"))
+    ids = [pk for pk, _name in schools]
+    training, district_training = {}, ZERO
+    for kind, school_id, total in (
+        BudgetLine.objects.filter(year=year, purpose=Purpose.TRAINING)
+        .filter(
+            Q(holder_kind=HolderKind.DISTRICT, district=district)
+            | Q(holder_kind=HolderKind.SCHOOL, school_id__in=ids)
+        )
+        .values("holder_kind", "school_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+        .values_list("holder_kind", "school_id", "total")
+    ):
+        if kind == HolderKind.DISTRICT:
+            district_training += total
+        else:
+            training[school_id] = training.get(school_id, ZERO) + total
+    budgets, payroll = {}, None
+    for school_id, kind, amount in (
+        BudgetFigure.objects.filter(year=year)
+        .filter(
+            Q(district=district, school__isnull=True, kind=FigureKind.TEACHER_PAYROLL)
+            | Q(school_id__in=ids, kind=FigureKind.PUBLIC_FUND_BUDGET)
+        )
+        .values_list("school_id", "kind", "amount")
+    ):
+        if kind == FigureKind.TEACHER_PAYROLL:
+            payroll = amount if payroll is None else payroll  # the first, as ``.first()``
+        else:
+            budgets[school_id] = amount
+    figures = {PolicyMetric.DISTRICT_PAYROLL_SHARE: (district_training, payroll)}
+    if any(r.metric == PolicyMetric.TRAINING_SCHOOL_SHARE for r in rules[HolderKind.DISTRICT]):
+        school = Q(center__kind=CenterKind.DISTRICT, center__district=district)
+        reversed_ = Q(
+            reverses__center__kind=CenterKind.DISTRICT, reverses__center__district=district
+        )
+
+        def total(where):
+            return Coalesce(Sum("amount", filter=where), Value(ZERO), output_field=DecimalField())
+
+        sums = Allocation.objects.filter(
+            line__in=district_training_lines(district, year)
+        ).aggregate(direct=total(school), back=total(reversed_))
+        figures[PolicyMetric.TRAINING_SCHOOL_SHARE] = (
+            sums["direct"] + sums["back"],
+            district_training,
+        )
+    own = []
+    for rule in rules[HolderKind.DISTRICT]:
+        if rule.metric in figures:
+            num, den = figures[rule.metric]
+        else:  # a metric this pass does not batch: its own function
+            num, den = METRICS[rule.metric](district, year)
+        own.append(RuleCheck(rule, num, den, _pct(num, den) if den is not None else None))
+    per_school = []
+    if rules[HolderKind.SCHOOL]:
+        rule = rules[HolderKind.SCHOOL][0]
+        for pk, name in schools:
+            num, den = training.get(pk, ZERO), budgets.get(pk)
+            check = RuleCheck(rule, num, den, _pct(num, den) if den is not None else None)
+            per_school.append((pk, name, check))
+    return own, per_school
 
 
 def disbursement_rates(*, year) -> dict:

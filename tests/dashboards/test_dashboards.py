@@ -191,6 +191,38 @@ def test_figures_check_their_shape_and_make_a_workbook():
     assert ws["A1"].value == "完成率"
 
 
+OLD_TABLE = (
+    '{% load portal %}<table class="table table-sm table-striped table-matrix small mb-1">'
+    '<caption class="visually-hidden">{{ figures.title }}{% if figures.unit %} ({{ figures.unit }})'
+    "{% endif %}</caption>"
+    '<thead><tr>{% for h in figures.headers %}<th scope="col">{{ h }}</th>{% endfor %}</tr></thead>'
+    "<tbody>{% for row in figures.rows %}<tr>{% for v in row %}{% if forloop.first %}"
+    '<th scope="row">{{ v }}</th>{% else %}<td>{{ v|show }}</td>{% endif %}{% endfor %}</tr>'
+    "{% endfor %}</tbody></table>"
+)
+
+
+def test_chart_table_is_built_in_one_pass_as_the_template_drew_it():
+    """``Figures.table_html`` (the accessible table beside each chart) gives
+    exactly what the former cell-by-cell template gave, escaped."""
+    from django.template import engines
+
+    figures = Figures(
+        title="完成率 <b>",
+        kind="bar",
+        categories=["天河区", "<script>x</script>", "番禺 & 白云"],
+        series=[
+            Series("人数", [3, None, 0]),
+            Series("率 <i>", [Decimal("12.50"), Decimal("0.0"), 1.25]),
+        ],
+        unit="%",
+    )
+    old = engines["django"].from_string(OLD_TABLE).render({"figures": figures})
+    assert figures.table_html() == old
+    assert "<script>" not in old and "&lt;script&gt;" in old
+    assert '<th scope="row">天河区</th><td>3</td><td>12.5</td>' in old
+
+
 def test_snapshot_is_idempotent_and_closed_months_never_change(world, figures):
     november = datetime.date(2026, 11, 20)
     first = services.take_snapshot(november)

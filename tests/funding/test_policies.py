@@ -149,3 +149,50 @@ def test_execution_and_investment_figures(world, line, sub):
         "municipal": D("1000000.00"),
         "district": D("2500000.00"),
     }
+
+
+def _as_rows(own, per_school):
+    return [(c.rule.pk, c.numerator, c.denominator, c.value) for c in own] + [
+        (pk, name, c.rule.pk, c.numerator, c.denominator, c.value) for pk, name, c in per_school
+    ]
+
+
+def test_district_checks_give_the_figures_of_the_rules_one_by_one(
+    world, district_line, sub, django_assert_num_queries
+):
+    """The dashboard's one pass over a district's book (``district_checks``)
+    equals ``evaluate_policies`` + ``school_checks``, in five queries whatever
+    the number of schools; a reversal and the district's own share count."""
+    BudgetFigure.objects.create(
+        year=2026, kind="teacher_payroll", district=world.district_a, amount=D("45000000")
+    )
+    services.set_district_share(
+        district=world.district_a, metric=PolicyMetric.DISTRICT_PAYROLL_SHARE, threshold="2"
+    )
+    services.allocate(line=district_line, center=world.district_center_a, amount="550000")
+    services.allocate(line=district_line, subproject=sub, amount="200000")
+    a = services.allocate(line=district_line, center=world.district_center_a, amount="10000")
+    services.reverse_allocation(allocation=a, amount="4000", reason="调整")
+    school_year(world.school_a, "2000000", "60000", "40000")
+    school_year(world.school_a2, "1500000", "74000")
+    SchoolFactory(district=world.district_a)  # no figure: unknown
+
+    def expected():
+        own = services.evaluate_policies(holder=world.district_a, year=2026)
+        return [(c.rule.pk, c.numerator, c.denominator, c.value) for c in own] + [
+            (s.pk, s.name, c.rule.pk, c.numerator, c.denominator, c.value)
+            for s, c in services.school_checks(world.district_a, 2026)
+        ]
+
+    with django_assert_num_queries(5):
+        got = services.district_checks(world.district_a, 2026)
+    assert _as_rows(*got) == expected()
+    to_school = by_metric(got[0])["training_school_share"]
+    assert (to_school.numerator, to_school.value) == (D("556000.00"), D("55.60"))
+    assert by_metric(got[0])["district_payroll_share"].rule.threshold == D("2")
+    assert [c.known for _pk, _n, c in got[1]].count(False) >= 1
+    for _ in range(3):
+        school_year(SchoolFactory(district=world.district_a), "1000000", "50000")
+    with django_assert_num_queries(5):
+        got = services.district_checks(world.district_a, 2026)
+    assert _as_rows(*got) == expected()
