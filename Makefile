@@ -96,7 +96,7 @@ browser-deps:
 ## (look at them before calling a page done; report.txt lists pages that scroll sideways).
 screenshots: install-test browser-deps
 	$(PY) manage.py compiletranslations >/dev/null
-	SCREENSHOTS=1 $(BIN)/pytest tests/core/test_phone.py -k screenshots -q -p no:xdist
+	SCREENSHOTS=1 $(BIN)/pytest tests/core/test_phone.py -k "screenshots or staff_pages" -q -p no:xdist
 
 ## make messages: refresh the .po files of every app after changing strings.
 messages: install-test

@@ -76,3 +76,13 @@
     select.addEventListener("change", function () { select.form.action = select.value; });
   });
 })();
+
+// A tab bar that scrolls sideways (.nav-scroll) shows its active tab, not always the first.
+(function () {
+  document.querySelectorAll(".nav-scroll").forEach(function (nav) {
+    const active = nav.querySelector(".nav-link.active");
+    if (!active || nav.scrollWidth <= nav.clientWidth) return;
+    const left = active.offsetLeft - (nav.clientWidth - active.offsetWidth) / 2;
+    nav.scrollLeft = Math.max(0, left);
+  });
+})();

@@ -114,6 +114,111 @@ def test_screenshots_of_every_demo_role(live_server, browser):
     )
 
 
+#: Staff pages added after the crawl tests were written, which a crawl of the
+#: teacher's and vendor's links never reaches: each is opened as its demo user at
+#: both sizes (``{name}`` is filled from the demo data by ``_staff_pages``).
+STAFF_PAGES = {
+    "secretariat": [
+        "/alliance/proposals/",
+        "/alliance/proposals/{proposal}/",
+        "/alliance/proposals/add/",
+        "/alliance/guidance/",
+        "/alliance/guidance/{guidance}/",
+        "/alliance/guidance/add/",
+        "/alliance/plans/",
+        "/alliance/plans/{plan}/",
+        "/alliance/plans/add/",
+    ],
+    "bureau": [
+        "/centers/{host}/",
+        "/centers/staff/{appointed}/",
+        "/announcements/",
+        "/announcements/new/",
+        "/dashboards/bureau/",
+        "/evaluation/campaigns/",
+        "/evaluation/campaigns/{campaign}/",
+        "/evaluation/principals/{appraisee}/",
+    ],
+    "center": [
+        "/training/procurements/",
+        "/training/procurements/{procurement}/",
+        "/dashboards/center/",
+    ],
+    "district": ["/dashboards/district/"],
+    "school": ["/training/nominations/"],
+    None: ["/evaluation/rate/{token}/"],  # a rater's one-time link, signed out
+}
+
+
+def _staff_pages():
+    from alliance.models import CenterPlan, GuidanceVisit, Proposal
+    from centers.models import StaffAppointment
+    from evaluation.models import Appraisee, Campaign, RaterToken
+    from training.models import Procurement
+
+    appointment = StaffAppointment.objects.order_by("pk").first()
+    ids = {
+        "proposal": Proposal.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "guidance": GuidanceVisit.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "plan": CenterPlan.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "host": appointment.center_id,
+        "appointed": appointment.staff_id,
+        "campaign": Campaign.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "appraisee": Appraisee.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "procurement": Procurement.objects.order_by("pk").values_list("pk", flat=True).first(),
+        "token": RaterToken.objects.filter(used_at__isnull=True).order_by("pk")[0].token,
+    }
+    return {user: [url.format(**ids) for url in urls] for user, urls in STAFF_PAGES.items()}
+
+
+def visit(browser, base_url, username, password, urls, viewport, shots=None):
+    """Open ``urls`` (signed in as ``username`` unless None); return the pages
+    that scroll sideways and those that did not answer 200."""
+    context = browser.new_context(locale="zh-CN", viewport=viewport)
+    page = context.new_page()
+    if username:
+        page.goto(f"{base_url}/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+    overflowing, failed = [], []
+    for url in urls:
+        response = page.goto(base_url + url)
+        if not response or response.status != 200:
+            failed.append((url, response.status if response else 0))
+        if page.evaluate(OVERFLOW):
+            overflowing.append(url)
+        if shots is not None:
+            name = page_key(url).strip("/").replace("/", "_")
+            who = username or "anon"
+            page.screenshot(path=str(shots / f"{who}-{viewport['width']}-{name}.png"))
+    context.close()
+    return overflowing, failed
+
+
+def test_staff_pages_fit_a_phone(live_server, browser):
+    """At 390 px always; ``make screenshots`` adds 1366 px and writes the PNGs."""
+    from django.core.management import call_command
+
+    from centers.demo import DEMO_PASSWORD
+
+    call_command("load_demo", verbosity=0)
+    shots = None
+    if os.environ.get("SCREENSHOTS"):
+        shots = Path(os.environ.get("SCREENSHOTS_DIR", "screenshots"))
+        shots.mkdir(parents=True, exist_ok=True)
+    problems = []
+    for username, urls in _staff_pages().items():
+        for viewport in (PHONE, DESKTOP) if shots else (PHONE,):
+            overflowing, failed = visit(
+                browser, live_server.url, username, DEMO_PASSWORD, urls, viewport, shots
+            )
+            if overflowing or failed:
+                problems.append((username, viewport["width"], overflowing, failed))
+    assert not problems, problems
+
+
 @pytest.fixture
 def standards(world):
     from centers import services
