@@ -204,10 +204,11 @@ class AppointmentForm(StyledForm):
     ends_on = forms.DateField(label=_("Ends on"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
-    def __init__(self, *args, center=None, **kwargs):
+    def __init__(self, *args, user, center=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["staff"].queryset = (
-            StaffMember.objects.filter(is_active=True)
+            StaffMember.objects.restrict(user, "appoint")
+            .filter(is_active=True)
             .exclude(center=center)
             .select_related("center")
             .order_by("center__name", "name")

@@ -197,3 +197,11 @@ rules.register(
     },
     actions=("appoint_for", "confirm_for"),
 )
+# Whom a center may appoint: the trainers of every member center (互聘 shares
+# the alliance's faculty), so the picker of the appointing center's staff and of
+# the secretariat lists them; seeing a trainer's record stays "view" above.
+rules.register(
+    "centers.staffmember",
+    {Role.SECRETARIAT: ("appoint", ALL), Role.CENTER_STAFF: ("appoint", ALL)},
+    actions=("appoint",),
+)

@@ -144,7 +144,7 @@ class CenterDetailView(ScopedDetailView):
             ctx["appointments"] = services.register_appointments(center, user)
             ctx["can_confirm"] = can(user, "confirm_for", center)
             if can(user, "appoint_for", center):
-                ctx["appointment_form"] = AppointmentForm(center=center)
+                ctx["appointment_form"] = AppointmentForm(user=user, center=center)
         return ctx
 
 
@@ -153,7 +153,7 @@ class CenterDetailView(ScopedDetailView):
 def appointment_create(request, pk):
     """互聘: the center ``pk`` appoints a trainer of another member center."""
     center = get_object_or_404(Center.objects.restrict(request.user), pk=pk)
-    form = AppointmentForm(request.POST, center=center)
+    form = AppointmentForm(request.POST, user=request.user, center=center)
     if form.is_valid():
         try:
             services.appoint(user=request.user, center=center, **form.cleaned_data)

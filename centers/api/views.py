@@ -163,7 +163,7 @@ class StaffAppointmentViewSet(ScopedCreateListRetrieveViewSet):
 
     @extend_schema(request=AppointSerializer, responses=StaffAppointmentSerializer)
     def create(self, request, *args, **kwargs):
-        data = AppointSerializer(data=request.data)
+        data = AppointSerializer(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         appointment = services.appoint(user=request.user, **data.validated_data)
         return Response(

@@ -25,6 +25,7 @@ EXPECTED = {
     "core.tasks.purge_old_audit_entries": "default",
     "core.tasks.sweep_stalled_exports": "default",
     "credits.tasks.purge_sync_requests": "default",
+    "credits.tasks.refresh_completion_standings": "default",
     "dashboards.tasks.take_monthly_snapshot": "default",
     "funding.tasks.purge_figure_batches": "default",
 }
