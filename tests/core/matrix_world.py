@@ -499,7 +499,12 @@ def _pair_pairs(world) -> dict[str, Pair]:
 
 def _proposal_pairs(world) -> dict[str, Pair]:
     """Development proposals: center A's, submitted (every member and the
-    bureau read it); center B's, still a draft (only center B's staff)."""
+    bureau read it); center B's, still a draft (only center B's staff).
+    The charter names who proposes by center (001 第七条: the 中小学, 中职,
+    幼儿园 and 民办 centers), so the world's A and B take those centers' codes."""
+    for center, code in ((world.center_a, "primary-secondary"), (world.center_b, "kindergarten")):
+        center.code = code
+        center.save(update_fields=["code"])
     return {
         "alliance-proposal": Pair(
             Proposal.objects.create(
