@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from centers.demo import DEMO_PASSWORD
-from centers.models import Center, Room, StaffMember
+from centers.models import Center, Room, School, StaffMember
 from core.models import Membership
 from core.permissions import forget_scope, get_scope
 from core.roles import Role
@@ -56,6 +56,7 @@ from .models import (
     Resolution,
     ResourceKind,
     SharedFaculty,
+    TeacherDevelopmentSchool,
     WorkDocument,
 )
 
@@ -127,6 +128,7 @@ def load(stdout=None):
         _pairs(centers)
         _proposals(centers, meetings[MeetingKind.COUNCIL])
         _guidance(centers)
+        _development_schools(centers)
         _center_plans(centers)
         _results(centers)
         _bookings(centers, secretariat)
@@ -136,7 +138,7 @@ def load(stdout=None):
     if stdout:
         stdout.write(
             "alliance: council, rotation, plans, meetings, resolutions, projects, pairs, "
-            "proposals, guidance, center plans, engagements, "
+            "proposals, guidance, development schools, center plans, engagements, "
             "results, sharing"
         )
 
@@ -763,3 +765,49 @@ def _resources(centers):
                     "year_renewed": renewed,
                 },
             )
+
+
+def _development_schools(centers):
+    """Two teacher-development schools (教师发展学校建设, charter 第七条 and
+    第八条(五)): 从化区's first primary school, guided by the 中小学 center
+    (current); 增城区's first primary school, which left the building."""
+    specs = [
+        (
+            "conghua",
+            "第一小学",
+            "primary-secondary",
+            "校本研训与新教师跟岗实践",
+            date(2025, 9, 1),
+            "已建立校本研修制度，承担区新教师跟岗实践两批。",
+            None,
+            "",
+        ),
+        (
+            "zengcheng",
+            "第一小学",
+            "primary-secondary",
+            "骨干教师示范课与课例研究",
+            date(2024, 3, 1),
+            "完成两轮课例研究。",
+            date(2026, 7, 31),
+            "学校合并调整，由区教师发展中心另行安排建设学校。",
+        ),
+    ]
+    for district, suffix, guide, focus, since, progress, ended, reason in specs:
+        school = School.objects.filter(district__code=district, name__endswith=suffix).first()
+        district_center = Center.objects.filter(district__code=district).first()
+        if school is None or district_center is None:
+            continue
+        TeacherDevelopmentSchool.objects.update_or_create(
+            school=school,
+            since=since,
+            defaults={
+                "district_center": district_center,
+                "guiding_center": centers[guide],
+                "focus": focus,
+                "designated_by": district_center.name,
+                "progress": progress,
+                "ended_on": ended,
+                "end_reason": reason,
+            },
+        )

@@ -19,6 +19,7 @@ from .models import (
     GuidanceVisit,
     JointProject,
     Proposal,
+    TeacherDevelopmentSchool,
 )
 from .services import results_rollup
 
@@ -354,4 +355,45 @@ class CenterPlanExporter(QuerysetExporter):
             _day(p.approved_on),
             _day(p.summary_on),
             p.summary,
+        ]
+
+
+@registry.register
+class DevelopmentSchoolExporter(QuerysetExporter):
+    identifier = "alliance-development-schools"
+    name = _("Teacher-development schools")
+    description = _("Teacher-development schools with their district and guiding centers.")
+    permission = "alliance.view_teacherdevelopmentschool"
+
+    def headers(self):
+        return [
+            _("School"),
+            _("District center building it"),
+            _("Guiding member center"),
+            _("Focus of the building"),
+            _("Designated by (as recorded)"),
+            _("In the building since"),
+            _("Progress of the building"),
+            _("Left the building on"),
+            _("Why it left"),
+        ]
+
+    def queryset(self):
+        return (
+            TeacherDevelopmentSchool.objects.restrict(self.user)
+            .select_related("school", "district_center", "guiding_center")
+            .order_by("district_center__code", "since", "id")
+        )
+
+    def row(self, t):
+        return [
+            t.school.name,
+            t.district_center.name,
+            t.guiding_center.name,
+            t.focus,
+            t.designated_by,
+            _day(t.since),
+            t.progress,
+            _day(t.ended_on),
+            t.end_reason,
         ]

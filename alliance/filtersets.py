@@ -38,6 +38,7 @@ from .models import (
     ProposalStatus,
     Resolution,
     SharedFaculty,
+    TeacherDevelopmentSchool,
     WorkDocument,
 )
 
@@ -332,3 +333,28 @@ class FacultyEngagementFilterSet(PortalFilterSet):
     class Meta:
         model = FacultyEngagement
         fields = ["center", "listing"]
+
+
+class TeacherDevelopmentSchoolFilterSet(PortalFilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    guiding_center = django_filters.ModelChoiceFilter(
+        queryset=_municipal, label=_("Guiding member center")
+    )
+    district_center = django_filters.ModelChoiceFilter(
+        queryset=_district_centers, label=_("District center building it")
+    )
+    current = django_filters.BooleanFilter(
+        field_name="ended_on", lookup_expr="isnull", label=_("Still in the building")
+    )
+    updated_since = updated_since_filter()
+
+    class Meta:
+        model = TeacherDevelopmentSchool
+        fields = ["guiding_center", "district_center", "current"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(school__name__icontains=value)
+            | Q(focus__icontains=value)
+            | Q(progress__icontains=value)
+        )

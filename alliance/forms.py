@@ -36,6 +36,7 @@ from .models import (
     ProposalOrigin,
     Resolution,
     SharedFaculty,
+    TeacherDevelopmentSchool,
     WorkDocument,
 )
 
@@ -748,6 +749,66 @@ class FacultyEngagementForm(StyledModelForm):
         construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
         try:
             services.check_engagement(self.instance, user=self.user)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return
+        except ValidationError as exc:
+            add_errors(self, exc)
+            return
+        super()._post_clean()
+
+
+class TeacherDevelopmentSchoolForm(StyledModelForm):
+    """Record a teacher-development school (the guiding member center) or
+    report its progress (the district center: the other fields read-only)."""
+
+    wants = ("user",)
+
+    class Meta:
+        model = TeacherDevelopmentSchool
+        fields = [
+            "school",
+            "district_center",
+            "guiding_center",
+            "focus",
+            "designated_by",
+            "since",
+            "progress",
+            "ended_on",
+            "end_reason",
+        ]
+        widgets = {
+            "since": DATE,
+            "ended_on": DATE,
+            "progress": forms.Textarea(attrs={"rows": 4}),
+            "end_reason": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.original = (
+            TeacherDevelopmentSchool.objects.restrict(user, "change").get(pk=self.instance.pk)
+            if self.instance.pk
+            else None
+        )
+        members = services.member_centers()
+        self.fields["guiding_center"].queryset = members
+        self.fields["district_center"].queryset = services.district_centers()
+        self.fields["school"].queryset = self.fields["school"].queryset.select_related("district")
+        if not can(user, "add", TeacherDevelopmentSchool):
+            for name in self.fields:
+                if name not in services.DEVELOPMENT_SCHOOL_DISTRICT_FIELDS:
+                    self.fields[name].disabled = True
+        elif not self.instance.pk:
+            own = list(Center.objects.restrict(user, "act_for").filter(pk__in=members)[:2])
+            if len(own) == 1:
+                self.fields["guiding_center"].initial = own[0].pk
+
+    def _post_clean(self):
+        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            services.check_development_school(self.instance, user=self.user, original=self.original)
         except PermissionDenied as exc:
             self.add_error(None, str(exc))
             return

@@ -1359,3 +1359,85 @@ class FacultyEngagement(AuditedModel):
 
     def get_absolute_url(self):
         return reverse("alliance:engagement-detail", args=[self.pk])
+
+
+# --- Teacher-development schools (教师发展学校) ----------------------------------------
+
+
+class TeacherDevelopmentSchool(AuditedModel):
+    """A school in the building of teacher-development schools (教师发展学校建设).
+
+    What the sources say, and all they say (001, the charter): 第七条, the
+    中小学 center 负责指导各区教师发展中心实施……教师发展学校建设 (the district
+    center carries the building out, ``district_center``); 第八条(五), 各成员单位
+    ……承担区域内……教师发展学校建设的协调指导工作 (a member center coordinates
+    and guides, ``guiding_center``). No seed names who designates such a
+    school, how many there are, or for how long: ``designated_by`` records what
+    the district says, and no count or term is enforced
+    (``services.check_development_school``)."""
+
+    school = models.ForeignKey(
+        "centers.School", on_delete=models.PROTECT, related_name="+", verbose_name=_("school")
+    )
+    district_center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("district center building it"),
+        limit_choices_to={"kind": "district"},
+    )
+    guiding_center = models.ForeignKey(
+        "centers.Center",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("guiding member center"),
+        limit_choices_to={"kind": "municipal"},
+    )
+    focus = models.CharField(_("focus of the building"), max_length=200)
+    designated_by = models.CharField(
+        _("designated by (as recorded)"),
+        max_length=100,
+        blank=True,
+        help_text=_("The sources name no designating body; record the one the district names."),
+    )
+    since = models.DateField(_("in the building since"))
+    progress = models.TextField(_("progress of the building"), blank=True)
+    ended_on = models.DateField(_("left the building on"), null=True, blank=True)
+    end_reason = models.TextField(_("why it left"), blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("teacher-development school")
+        verbose_name_plural = _("teacher-development schools")
+        ordering = ["district_center__code", "-since", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school"],
+                condition=models.Q(ended_on__isnull=True),
+                name="tds_one_current_per_school",
+                violation_error_message=_("This school is already a teacher-development school."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True)
+                | models.Q(ended_on__gte=models.F("since")),
+                name="tds_ends_after_start",
+                violation_error_message=_("A school leaves the building after it joined it."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_on__isnull=True) | ~models.Q(end_reason=""),
+                name="tds_end_has_reason",
+                violation_error_message=_("Say why the school left the building."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.school} · {self.focus}"
+
+    def get_absolute_url(self):
+        return reverse("alliance:devschool-detail", args=[self.pk])
+
+    @property
+    def is_current(self):
+        return self.ended_on is None

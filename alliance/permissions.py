@@ -31,6 +31,9 @@
   filed; members and the bureau read filed plans.
 - Cross-center engagements (互聘) of listed trainers: the engaging center's
   staff record their own; every member reads them.
+- Teacher-development schools (教师发展学校建设): the guiding member center's
+  staff record their own; every member reads them; the district center
+  building one reads its own and reports the progress only.
 - District staff read the council, meetings, resolutions and resources; teachers and
   school admins the digital-resource catalogue; nobody else anything.
 """
@@ -186,6 +189,18 @@ rules.register(
         Role.SECRETARIAT: (KEEP, ALL),
         # every member sees who is engaged where; the engaging center keeps its own
         Role.CENTER_STAFF: {"view": ALL, "add change delete": "center"},
+    },
+)
+
+rules.register(
+    "alliance.teacherdevelopmentschool",
+    {
+        Role.BUREAU: ("view", ALL),
+        Role.SECRETARIAT: (KEEP, ALL),
+        # every member sees the schools; the guiding center keeps its own
+        Role.CENTER_STAFF: {"view": ALL, "add change": "guiding_center"},
+        # the district center building it reads its own and reports progress
+        Role.DISTRICT_STAFF: ("view change", "district_center__district"),
     },
 )
 

@@ -59,6 +59,7 @@ from .models import (
     ProposalStatus,
     Resolution,
     SharedFaculty,
+    TeacherDevelopmentSchool,
     WorkDocument,
 )
 
@@ -1038,6 +1039,18 @@ def renewal_rate(year: int | None = None, queryset=None) -> RenewalRate:
 # --- Proposals to the bureau (事业发展建议) ------------------------------------------
 
 
+#: The member centers the charter names as proposers (001, 第七条 【工作职能】), by
+#: center code, with the clause that ends their mandate. The 研训 and 远程 centers'
+#: mandates name no proposal; the council's own 事业发展建议 (same article) are
+#: ``origin = council``.
+PROPOSING_CENTERS = {
+    "primary-secondary": "研究提出促进中小学教师专业发展的建议",
+    "vocational": "研究提出促进中等职业学校教师专业发展的建议",
+    "kindergarten": "研究提出促进幼儿园教师专业发展的建议",
+    "private-schools": "研究提出促进民办学校教师专业发展的建议",
+}
+
+
 def proposal_centers(user):
     """The member centers ``user`` drafts a center's proposal for (their own)."""
     return Center.objects.restrict(user, "propose_for").filter(
@@ -1054,7 +1067,8 @@ def check_proposal(proposal: Proposal, *, user, original: Proposal | None = None
       drafted by the secretariat, at the chair center (第六条: 秘书处……设在
       轮值主席所在成员单位);
     - a center's own proposal (第七条: 研究提出促进……教师专业发展的建议) is
-      drafted by that member center's staff, for their own center only;
+      drafted by that member center's staff, for their own center only, and
+      only by the four centers whose mandate names it (``PROPOSING_CENTERS``);
     - the meeting that adopted it is a council meeting."""
     if original is not None and not original.is_editable:
         raise ValidationError(
@@ -1077,6 +1091,12 @@ def check_proposal(proposal: Proposal, *, user, original: Proposal | None = None
     elif proposal.origin == ProposalOrigin.CENTER and proposal.center_id:
         if not is_member_center(proposal.center_id):
             errors["center"] = _("Proposals come from council member centers.")
+        elif proposal.center.code not in PROPOSING_CENTERS:
+            errors["center"] = _(
+                "The charter (article 7) names the primary and secondary, vocational, "
+                "kindergarten and private-school centers as the ones that propose; "
+                "%(center)s proposes through the council."
+            ) % {"center": proposal.center}
         elif not proposal_centers(user).filter(pk=proposal.center_id).exists():
             raise PermissionDenied(_("You draft proposals only for your own center."))
     if proposal.meeting_id and proposal.meeting.kind != MeetingKind.COUNCIL:
@@ -1475,5 +1495,78 @@ def check_engagement(engagement: FacultyEngagement, *, user) -> None:
                 check_faculty(listing.staff, today=engagement.starts_on)
             except ValidationError as exc:
                 errors["listing"] = exc.message_dict["staff"]
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- Teacher-development schools (教师发展学校建设) ------------------------------------
+
+#: What the school's district center (which 实施……教师发展学校建设, 第七条) may
+#: change: the progress of the building; the guiding member center keeps the rest.
+DEVELOPMENT_SCHOOL_DISTRICT_FIELDS = ("progress",)
+
+
+def check_development_school(
+    tds: TeacherDevelopmentSchool, *, user, original: TeacherDevelopmentSchool | None = None
+) -> None:
+    """The rules of a teacher-development school, from the charter (001):
+
+    - 第八条(五): the guiding center is a council member center (各成员单位……
+      承担……教师发展学校建设的协调指导工作), and its staff record only their own
+      center's schools (the secretariat any);
+    - 第七条: the building is carried out by the district center
+      (各区教师发展中心实施……教师发展学校建设): the center named is a district
+      center, the one of the school's own district;
+    - the district center's staff change only the progress;
+    - a school leaves the building on a date with a reason, not before it joined.
+
+    The sources give no designating body, count or term: none is enforced."""
+    if not can(user, "add", TeacherDevelopmentSchool):
+        if original is None:
+            raise PermissionDenied(
+                _("Teacher-development schools are recorded by the guiding member center.")
+            )
+        fields = [f.attname for f in TeacherDevelopmentSchool._meta.concrete_fields]
+        changed = [
+            f
+            for f in fields
+            if f not in DEVELOPMENT_SCHOOL_DISTRICT_FIELDS + ("updated_at",)
+            and getattr(original, f) != getattr(tds, f)
+        ]
+        if changed:
+            raise PermissionDenied(
+                _(
+                    "The district center reports the progress; "
+                    "the guiding member center records the rest."
+                )
+            )
+    elif (
+        tds.guiding_center_id
+        and not Center.objects.restrict(user, "act_for").filter(pk=tds.guiding_center_id).exists()
+    ):
+        raise PermissionDenied(
+            _("You record teacher-development schools only for your own center.")
+        )
+    errors = {}
+    if tds.guiding_center_id and not is_member_center(tds.guiding_center_id):
+        errors["guiding_center"] = _("The guiding center is a council member center.")
+    if tds.district_center_id:
+        district = (
+            Center.objects.filter(pk=tds.district_center_id, kind=CenterKind.DISTRICT)
+            .values_list("district_id", flat=True)
+            .first()
+        )
+        if district is None:
+            errors["district_center"] = _(
+                "The building is carried out by a district center (区级教师发展中心)."
+            )
+        elif tds.school_id and tds.school.district_id != district:
+            errors["school"] = _(
+                "The school is in another district than the district center building it."
+            )
+    if tds.ended_on and not (tds.end_reason or "").strip():
+        errors["end_reason"] = _("Say why the school left the building.")
+    if tds.ended_on and tds.since and tds.ended_on < tds.since:
+        errors["ended_on"] = _("A school leaves the building after it joined it.")
     if errors:
         raise ValidationError(errors)

@@ -40,6 +40,7 @@ from .filtersets import (
     ProposalFilterSet,
     ResolutionFilterSet,
     SharedFacultyFilterSet,
+    TeacherDevelopmentSchoolFilterSet,
     WorkDocumentFilterSet,
 )
 from .forms import (
@@ -64,6 +65,7 @@ from .forms import (
     ProposalStepForm,
     ResolutionForm,
     SharedFacultyForm,
+    TeacherDevelopmentSchoolForm,
     TransitionForm,
     add_errors,
 )
@@ -86,6 +88,7 @@ from .models import (
     Proposal,
     Resolution,
     SharedFaculty,
+    TeacherDevelopmentSchool,
     WorkDocument,
 )
 
@@ -1367,3 +1370,62 @@ class EngagementUpdateView(ScopedUpdateView):
     template_name = "alliance/form.html"
     model = FacultyEngagement
     form_class = FacultyEngagementForm
+
+
+# --- Teacher-development schools (教师发展学校建设) ----------------------------------------
+
+
+class DevelopmentSchoolListView(ScopedListView):
+    template_name = "alliance/list.html"
+    model = TeacherDevelopmentSchool
+    filterset_class = TeacherDevelopmentSchoolFilterSet
+    title = _("Teacher-development schools")
+    create_url_name = "alliance:devschool-add"
+    columns = [
+        (_("School"), "school"),
+        (_("Focus of the building"), "focus"),
+        (_("District center building it"), "district_center"),
+        (_("Guiding member center"), "guiding_center"),
+        (_("In the building since"), "since"),
+        (_("Left the building on"), "ended_on"),
+    ]
+    empty_message = _("No teacher-development schools recorded yet.")
+
+    def get_base_queryset(self):
+        return TeacherDevelopmentSchool.objects.select_related(
+            "school", "district_center", "guiding_center"
+        )
+
+
+class DevelopmentSchoolDetailView(DetailFieldsMixin, ScopedDetailView):
+    model = TeacherDevelopmentSchool
+    edit_url_name = "alliance:devschool-edit"
+    list_url = "alliance:devschool-list"
+    fields = [
+        (_("School"), "school"),
+        (_("District center building it"), "district_center"),
+        (_("Guiding member center"), "guiding_center"),
+        (_("Focus of the building"), "focus"),
+        (_("Designated by (as recorded)"), "designated_by"),
+        (_("In the building since"), "since"),
+        (_("Progress of the building"), "progress"),
+        (_("Left the building on"), "ended_on"),
+        (_("Why it left"), "end_reason"),
+    ]
+
+    def get_base_queryset(self):
+        return TeacherDevelopmentSchool.objects.select_related(
+            "school", "district_center", "guiding_center"
+        )
+
+
+class DevelopmentSchoolCreateView(ScopedCreateView):
+    template_name = "alliance/form.html"
+    model = TeacherDevelopmentSchool
+    form_class = TeacherDevelopmentSchoolForm
+
+
+class DevelopmentSchoolUpdateView(ScopedUpdateView):
+    template_name = "alliance/form.html"
+    model = TeacherDevelopmentSchool
+    form_class = TeacherDevelopmentSchoolForm

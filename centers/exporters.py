@@ -9,7 +9,7 @@ from core.exports import Exporter, OptionsForm, QuerysetExporter, Sheet, registr
 from core.permissions import can
 
 from . import services
-from .models import Center, Room, School, StaffMember, Teacher
+from .models import Center, Room, School, StaffAppointment, StaffMember, Teacher
 
 
 @registry.register
@@ -288,3 +288,48 @@ class StandardsMatrixExporter(Exporter):
             detail_rows,
             len(detail_rows),
         )
+
+
+@registry.register
+class AppointmentExporter(QuerysetExporter):
+    """互聘 (charter 001 第八条（四）): the appointments the user may see."""
+
+    identifier = "staff-appointments"
+    name = _("Cross-center appointments (互聘)")
+    description = _("Trainers appointed by another member center, with their terms.")
+    permission = "centers.view_staffappointment"
+
+    def queryset(self):
+        return (
+            StaffAppointment.objects.restrict(self.user)
+            .select_related("staff__center", "center")
+            .order_by("-starts_on", "pk")
+        )
+
+    def headers(self):
+        return [
+            _("Trainer"),
+            _("Home center"),
+            _("Appointing center"),
+            _("Appointed as"),
+            _("Starts on"),
+            _("Ends on"),
+            _("Status"),
+            _("Ended early on"),
+            _("Why it ended early"),
+            _("Note"),
+        ]
+
+    def row(self, a):
+        return [
+            a.staff.name,
+            a.staff.center.name,
+            a.center.name,
+            a.role,
+            a.starts_on,
+            a.ends_on,
+            a.get_status_display(),
+            a.ended_on,
+            a.end_reason,
+            a.note,
+        ]

@@ -708,6 +708,17 @@ class StaffAppointment(AuditedModel):
         verbose_name=_("confirmed or declined by"),
     )
     decided_at = models.DateTimeField(_("confirmed or declined at"), null=True, blank=True)
+    #: ended before its term (``services.end_appointment``): the last day, why, who
+    ended_on = models.DateField(_("ended early on"), null=True, blank=True)
+    end_reason = models.CharField(_("why it ended early"), max_length=300, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True, db_index=True)
 
@@ -723,6 +734,18 @@ class StaffAppointment(AuditedModel):
                 name="staff_appointment_ends_after_start",
                 violation_error_message=_("An appointment cannot end before it starts."),
             ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True)
+                | (
+                    Q(ended_on__gte=models.F("starts_on"))
+                    & Q(ended_on__lt=models.F("ends_on"))
+                    & ~Q(end_reason="")
+                ),
+                name="staff_appointment_ended_early_within_term",
+                violation_error_message=_(
+                    "An appointment ends early within its term, with a reason."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -732,6 +755,11 @@ class StaffAppointment(AuditedModel):
         super().clean()
         if self.staff_id and self.center_id and self.staff.center_id == self.center_id:
             raise ValidationError({"center": NOT_CROSS_CENTER})
+
+    @property
+    def last_day(self):
+        """The term's last day: the early end if it ended early."""
+        return self.ended_on or self.ends_on
 
 
 # --- Mandates (职责) ----------------------------------------------------------

@@ -1,6 +1,8 @@
 """Pages of the centers app. Every list, detail and form goes through
 ``core.generic`` (``restrict`` + 403/404); business rules live in services."""
 
+from datetime import date
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -143,6 +145,7 @@ class CenterDetailView(ScopedDetailView):
         if can(user, "view", StaffAppointment):
             ctx["appointments"] = services.register_appointments(center, user)
             ctx["can_confirm"] = can(user, "confirm_for", center)
+            ctx["can_appoint"] = can(user, "appoint_for", center)
             if can(user, "appoint_for", center):
                 ctx["appointment_form"] = AppointmentForm(user=user, center=center)
         return ctx
@@ -182,6 +185,32 @@ def appointment_decide(request, pk):
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
+    return redirect("centers:center-detail", pk=appointment.staff.center_id)
+
+
+@login_required
+@require_POST
+def appointment_end(request, pk):
+    """互聘: end an appointment before its term, with its last day and why."""
+    appointment = get_object_or_404(
+        StaffAppointment.objects.restrict(request.user).select_related("staff"), pk=pk
+    )
+    raw = request.POST.get("ended_on", "")
+    try:
+        ended_on = date.fromisoformat(raw) if raw else None
+    except ValueError:
+        ended_on = None
+    try:
+        services.end_appointment(
+            user=request.user,
+            appointment=appointment,
+            ended_on=ended_on,
+            reason=request.POST.get("reason", "")[:300],
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
     return redirect("centers:center-detail", pk=appointment.staff.center_id)
 
 

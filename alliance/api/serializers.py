@@ -26,6 +26,7 @@ from ..models import (
     Proposal,
     Resolution,
     SharedFaculty,
+    TeacherDevelopmentSchool,
     WorkDocument,
 )
 
@@ -715,5 +716,35 @@ class FacultyEngagementSerializer(ModelRulesMixin, serializers.ModelSerializer):
     def check_rules(self, instance):
         try:
             services.check_engagement(instance, user=self.context["request"].user)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from exc
+
+
+class TeacherDevelopmentSchoolSerializer(ModelRulesMixin, serializers.ModelSerializer):
+    """The guiding member center records a teacher-development school; the
+    district center building it PATCHes only ``progress``
+    (``services.check_development_school``)."""
+
+    class Meta:
+        model = TeacherDevelopmentSchool
+        fields = [
+            "id",
+            "school",
+            "district_center",
+            "guiding_center",
+            "focus",
+            "designated_by",
+            "since",
+            "progress",
+            "ended_on",
+            "end_reason",
+            "updated_at",
+        ]
+
+    def check_rules(self, instance):
+        try:
+            services.check_development_school(
+                instance, user=self.context["request"].user, original=self.instance
+            )
         except DjangoValidationError as exc:
             raise _as_drf(exc) from exc

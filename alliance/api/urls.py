@@ -24,6 +24,9 @@ router.register(
     "alliance/engagements", views.FacultyEngagementViewSet, basename="alliance-engagement"
 )
 router.register("alliance/faculty", views.SharedFacultyViewSet, basename="alliance-faculty")
+router.register(
+    "alliance/schools", views.TeacherDevelopmentSchoolViewSet, basename="alliance-school"
+)
 router.register("alliance/resources", views.DigitalResourceViewSet, basename="alliance-resource")
 
 urlpatterns = [

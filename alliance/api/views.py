@@ -25,6 +25,7 @@ from ..filtersets import (
     ProposalFilterSet,
     ResolutionFilterSet,
     SharedFacultyFilterSet,
+    TeacherDevelopmentSchoolFilterSet,
     WorkDocumentFilterSet,
 )
 from ..models import (
@@ -44,6 +45,7 @@ from ..models import (
     Proposal,
     Resolution,
     SharedFaculty,
+    TeacherDevelopmentSchool,
     WorkDocument,
 )
 from .serializers import (
@@ -70,6 +72,7 @@ from .serializers import (
     ResolutionSerializer,
     ResultsRollupSerializer,
     SharedFacultySerializer,
+    TeacherDevelopmentSchoolSerializer,
     TransitionSerializer,
     WorkDocumentSerializer,
 )
@@ -372,3 +375,13 @@ class FacultyEngagementViewSet(ScopedModelViewSet):
     queryset = FacultyEngagement.objects.all()
     serializer_class = FacultyEngagementSerializer
     filterset_class = FacultyEngagementFilterSet
+
+
+class TeacherDevelopmentSchoolViewSet(ScopedModelViewSet):
+    """Teacher-development schools (教师发展学校建设, charter 第七条, 第八条(五))."""
+
+    queryset = TeacherDevelopmentSchool.objects.select_related(
+        "school", "district_center", "guiding_center"
+    )
+    serializer_class = TeacherDevelopmentSchoolSerializer
+    filterset_class = TeacherDevelopmentSchoolFilterSet

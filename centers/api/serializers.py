@@ -214,6 +214,8 @@ class StaffAppointmentSerializer(serializers.ModelSerializer):
             "status_display",
             "note",
             "decided_at",
+            "ended_on",
+            "end_reason",
             "updated_at",
         ]
         read_only_fields = fields
@@ -240,6 +242,11 @@ class AppointSerializer(serializers.Serializer):
 class DecideAppointmentSerializer(serializers.Serializer):
     confirm = serializers.BooleanField()
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class EndAppointmentSerializer(serializers.Serializer):
+    ended_on = serializers.DateField()
+    reason = serializers.CharField(max_length=300, allow_blank=True)
 
 
 class LadderStepSerializer(serializers.Serializer):

@@ -43,6 +43,7 @@ from .serializers import (
     CenterSerializer,
     DecideAppointmentSerializer,
     DistrictSerializer,
+    EndAppointmentSerializer,
     MandateSerializer,
     RoomSerializer,
     SchoolSerializer,
@@ -159,7 +160,7 @@ class StaffAppointmentViewSet(ScopedCreateListRetrieveViewSet):
     filterset_fields = ["center", "staff", "staff__center", "status"]
     # The services decide who may enter and confirm (``appoint_for`` /
     # ``confirm_for`` on the centers): the view needs only to see the object.
-    permission_actions = {"create": "view", "confirm": "view"}
+    permission_actions = {"create": "view", "confirm": "view", "end": "view"}
 
     @extend_schema(request=AppointSerializer, responses=StaffAppointmentSerializer)
     def create(self, request, *args, **kwargs):
@@ -180,6 +181,21 @@ class StaffAppointmentViewSet(ScopedCreateListRetrieveViewSet):
             appointment=self.get_object(),
             confirm=data.validated_data["confirm"],
             note=data.validated_data["note"],
+        )
+        return Response(StaffAppointmentSerializer(appointment).data)
+
+    @extend_schema(request=EndAppointmentSerializer, responses=StaffAppointmentSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End the appointment before its term: ``{"ended_on", "reason"}``."""
+        appointment = self.get_object()  # 404 outside the user's scope, before the body
+        data = EndAppointmentSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        appointment = services.end_appointment(
+            user=request.user,
+            appointment=appointment,
+            ended_on=data.validated_data["ended_on"],
+            reason=data.validated_data["reason"],
         )
         return Response(StaffAppointmentSerializer(appointment).data)
 

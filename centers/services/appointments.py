@@ -21,6 +21,7 @@ from datetime import date
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,9 +85,11 @@ def appoint(
     with transaction.atomic():
         # One lock on the trainer: two overlapping terms cannot both pass.
         StaffMember.objects.select_for_update().filter(pk=staff.pk).first()
-        overlapping = StaffAppointment.objects.filter(
-            staff=staff, center=center, status__in=OPEN
-        ).filter(Q(starts_on__lte=ends_on) & Q(ends_on__gte=starts_on))
+        overlapping = (
+            StaffAppointment.objects.filter(staff=staff, center=center, status__in=OPEN)
+            .annotate(last=Coalesce("ended_on", "ends_on"))
+            .filter(Q(starts_on__lte=ends_on) & Q(last__gte=starts_on))
+        )
         if overlapping.exists():
             raise ValidationError(
                 _("%(center)s already appoints %(name)s for part of this term.")
@@ -134,6 +137,54 @@ def decide_appointment(*, user, appointment: StaffAppointment, confirm: bool, no
         if note:
             current.note = note.strip()[:300]
         current.save(update_fields=["status", "decided_by", "decided_at", "note", "updated_at"])
+    return current
+
+
+def end_appointment(*, user, appointment: StaffAppointment, ended_on: date, reason: str):
+    """End an appointment before its term: its last day (``ended_on``, from
+    its start and before the planned end) and why. Either of the two centers
+    (the appointing one, ``appoint_for``; the home one, ``confirm_for``) or the
+    secretariat may; only an appointment awaiting or confirmed, not one
+    already ended. Audited as a change of the row (who, when, the dates)."""
+    with transaction.atomic():
+        current = (
+            StaffAppointment.objects.select_for_update()
+            .select_related("staff")
+            .get(pk=appointment.pk)
+        )
+        if not (
+            _may(user, "appoint_for", current.center_id)
+            or _may(user, "confirm_for", current.staff.center_id)
+        ):
+            raise PermissionDenied(
+                _("Only the appointing center or the trainer's home center ends an appointment.")
+            )
+        if current.ended_on is not None:
+            raise ValidationError(
+                _("This appointment already ended on %(day)s.")
+                % {"day": current.ended_on.isoformat()}
+            )
+        if current.status not in OPEN:
+            raise ValidationError(
+                _("This appointment is %(status)s: there is nothing to end.")
+                % {"status": current.get_status_display()}
+            )
+        reason = (reason or "").strip()
+        errors = {}
+        if not reason:
+            errors["reason"] = _("Say why the appointment ends early.")
+        if ended_on is None:
+            errors["ended_on"] = _("Give the appointment's last day.")
+        elif ended_on < current.starts_on:
+            errors["ended_on"] = _("An appointment cannot end before it starts.")
+        elif ended_on >= current.ends_on:
+            errors["ended_on"] = _("Ending early means before the term's end (%(day)s).") % {
+                "day": current.ends_on.isoformat()
+            }
+        if errors:
+            raise ValidationError(errors)
+        current.ended_on, current.end_reason, current.ended_by = ended_on, reason[:300], user
+        current.save(update_fields=["ended_on", "end_reason", "ended_by", "updated_at"])
     return current
 
 

@@ -29,7 +29,19 @@ class Alliance:
 
 @pytest.fixture
 def alliance(world):
-    others = [CenterFactory(code=f"member-{n}", name=f"成员中心{n}") for n in range(3, 7)]
+    # the demo's codes: the charter's rules name centers (e.g. who proposes, 第七条)
+    for center, code in ((world.center_a, "primary-secondary"), (world.center_b, "kindergarten")):
+        center.code = code
+        center.save(update_fields=["code"])
+    others = [
+        CenterFactory(code=code, name=name)
+        for code, name in (
+            ("vocational", "中职学校教师发展中心"),
+            ("private-schools", "民办学校教师发展中心"),
+            ("research-training", "教师发展研训中心"),
+            ("distance", "远程培训教师发展中心"),
+        )
+    ]
     centers = [world.center_a, world.center_b, *others]
     members = [
         CouncilMember.objects.create(center=c, order=i, joined_on=date(2019, 11, 1))

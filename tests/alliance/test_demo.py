@@ -23,6 +23,7 @@ from alliance.models import (
     Meeting,
     Proposal,
     Resolution,
+    TeacherDevelopmentSchool,
     WorkDocument,
 )
 from centers import demo as centers_demo
@@ -45,6 +46,7 @@ def counts():
         AssistanceActivity,
         Proposal,
         GuidanceVisit,
+        TeacherDevelopmentSchool,
         CenterPlan,
         FacultyEngagement,
         Achievement,
@@ -111,3 +113,15 @@ def test_demo_holds_paired_assistance():
     assert AssistancePair.objects.count() == 2
     assert AssistanceActivity.objects.count() == 5
     assert all(p.assisted_center.kind == "district" for p in AssistancePair.objects.all())
+
+
+def test_demo_holds_teacher_development_schools():
+    """第七条 / 第八条(五): built by the school's district center, guided by a member."""
+    centers_demo.load()
+    demo.load()
+    demo.load()
+    schools = list(TeacherDevelopmentSchool.objects.select_related("school", "district_center"))
+    assert len(schools) == 2
+    assert all(t.school.district_id == t.district_center.district_id for t in schools)
+    ended = [t for t in schools if t.ended_on]
+    assert len(ended) == 1 and ended[0].end_reason

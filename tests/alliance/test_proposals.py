@@ -249,3 +249,30 @@ def test_lists_keep_a_constant_number_of_queries(world, alliance, secretariat, l
     add(1)
     for url in (reverse("alliance:proposal-list"), reverse(LIST)):
         assert_constant_queries(client, url, add, more=2)
+
+
+@pytest.mark.parametrize("code", ["research-training", "distance"])
+def test_only_the_centers_the_charter_names_propose(world, alliance, login, code):
+    """001 第七条: the 中小学, 中职, 幼儿园 and 民办 centers' mandates end with
+    "研究提出促进……教师专业发展的建议"; the 研训 and 远程 centers' do not — they
+    propose through the council (理事会……提出事业发展建议)."""
+    from centers.models import Center
+    from core.roles import Role
+    from tests.factories import UserFactory, member
+
+    center = Center.objects.get(code=code)
+    user = UserFactory(username=f"staff-{code}")
+    member(user, Role.CENTER_STAFF, center)
+    data = {"origin": "center", "center": center.pk, "title": "t", "body": "b"}
+    response = post(login(user), reverse(LIST), data)
+    assert response.status_code == 400
+    message = str(response.json()["error"]["details"]["center"])
+    assert "章程第七条" in message and center.name in message
+    assert not Proposal.objects.exists()
+    # the four named centers do
+    assert set(services.PROPOSING_CENTERS) == {
+        "primary-secondary",
+        "vocational",
+        "kindergarten",
+        "private-schools",
+    }

@@ -228,3 +228,111 @@ def test_permission_denied_for_a_teacher(world):
         services.appoint(
             user=world.user("teacher_a"), staff=trainer, center=world.center_b, role="x", **TERM
         )
+
+
+# --- Ending early, and the export ---------------------------------------------
+
+
+def _confirmed(world, **kwargs):
+    trainer = _trainer(world.center_a, name="林培训")
+    return StaffAppointment.objects.create(
+        staff=trainer,
+        center=world.center_b,
+        role="课程主讲",
+        status=AppointmentStatus.CONFIRMED,
+        **{**TERM, **kwargs},
+    )
+
+
+def test_either_center_ends_an_appointment_early_with_date_and_reason(world, login):
+    from core.models import AuditEntry
+
+    appointment = _confirmed(world)
+    url = reverse("api:staff-appointment-end", args=[appointment.pk])
+    client = login(world.user("center_b"))
+    # a reason and a day within the term, before its end
+    response = _post(client, url, {"ended_on": "2027-01-31", "reason": ""})
+    assert response.status_code == 400 and "reason" in response.json()["error"]["details"]
+    for day in ("2026-08-31", "2027-07-31"):
+        response = _post(client, url, {"ended_on": day, "reason": "项目调整"})
+        assert response.status_code == 400, day
+        assert "ended_on" in response.json()["error"]["details"]
+    # another district's staff do not see it; a teacher has no right
+    assert _post(login(world.user("district_b")), url, {}).status_code in (403, 404)
+    response = _post(client, url, {"ended_on": "2027-01-31", "reason": "项目调整"})
+    assert response.status_code == 200, response.content
+    assert (response.json()["ended_on"], response.json()["end_reason"]) == (
+        "2027-01-31",
+        "项目调整",
+    )
+    appointment.refresh_from_db()
+    assert appointment.ended_by == world.user("center_b")
+    entry = AuditEntry.objects.filter(object_id=str(appointment.pk)).order_by("-id").first()
+    assert entry.changes["ended_on"][1] == "2027-01-31"
+    # once ended, not again; the rest of the term is free for a new appointment
+    assert _post(client, url, {"ended_on": "2027-02-28", "reason": "x"}).status_code == 400
+    made = services.appoint(
+        user=world.user("center_b"),
+        staff=appointment.staff,
+        center=world.center_b,
+        role="项目导师",
+        starts_on=date(2027, 3, 1),
+        ends_on=date(2027, 7, 31),
+    )
+    assert made.pk != appointment.pk
+
+
+def test_a_third_center_does_not_end_it(world, login):
+    from tests.factories import CenterFactory
+
+    appointment = _confirmed(world)
+    center_c = CenterFactory(code="center-c", name="远程教育中心")
+    user = UserFactory(username="center_c")
+    member(user, Role.CENTER_STAFF, center_c)
+    with pytest.raises(PermissionDenied):
+        services.end_appointment(
+            user=user, appointment=appointment, ended_on=date(2027, 1, 31), reason="x"
+        )
+
+
+def test_the_page_ends_it(world, login):
+    appointment = _confirmed(world)
+    client = login(world.user("center_a"))  # the home center
+    page = client.get(reverse("centers:center-detail", args=[world.center_a.pk]))
+    assert reverse("centers:appointment-end", args=[appointment.pk]) in page.content.decode()
+    client.post(
+        reverse("centers:appointment-end", args=[appointment.pk]),
+        {"ended_on": "2027-01-31", "reason": "学期调整"},
+    )
+    appointment.refresh_from_db()
+    assert (appointment.ended_on, appointment.end_reason) == (date(2027, 1, 31), "学期调整")
+
+
+def test_the_export_follows_the_scope_in_constant_queries(world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from centers.exporters import AppointmentExporter
+
+    def rows(user):
+        return [list(sheet.rows) for sheet in AppointmentExporter(user).sheets()]
+
+    _confirmed(world, ended_on=date(2027, 1, 31), end_reason="项目调整")
+    bureau = world.user("bureau")
+    rows(bureau)
+    with CaptureQueriesContext(connection) as one:
+        first = rows(bureau)
+    for n in range(3):
+        StaffAppointment.objects.create(
+            staff=_trainer(world.center_a, name=f"培训{n}"),
+            center=world.center_b,
+            role="x",
+            **TERM,
+        )
+    with CaptureQueriesContext(connection) as four:
+        more = rows(bureau)
+    assert len(first[0]) == 1 and len(more[0]) == 4
+    assert len(one) == len(four)
+    assert first[0][0][7] == date(2027, 1, 31) and first[0][0][8] == "项目调整"
+    assert rows(world.user("district_b"))[0] == []
+    assert not AppointmentExporter.allowed(world.user("teacher_a"))

@@ -29,6 +29,7 @@ from alliance.models import (
     Proposal,
     Resolution,
     SharedFaculty,
+    TeacherDevelopmentSchool,
 )
 from centers.models import Mandate, StaffAppointment, Standard
 from core.models import ExportJob
@@ -248,6 +249,7 @@ def build(world) -> dict[str, Pair]:
         **_pair_pairs(world),
         **_proposal_pairs(world),
         **_guidance_pairs(world),
+        **_development_school_pairs(world),
         **_plan_pairs(world),
         "alliance-project": Pair(
             project(world.center_a, world.center_b, "项目甲"),
@@ -497,7 +499,12 @@ def _pair_pairs(world) -> dict[str, Pair]:
 
 def _proposal_pairs(world) -> dict[str, Pair]:
     """Development proposals: center A's, submitted (every member and the
-    bureau read it); center B's, still a draft (only center B's staff)."""
+    bureau read it); center B's, still a draft (only center B's staff).
+    The charter names who proposes by center (001 第七条: the 中小学, 中职,
+    幼儿园 and 民办 centers), so the world's A and B take those centers' codes."""
+    for center, code in ((world.center_a, "primary-secondary"), (world.center_b, "kindergarten")):
+        center.code = code
+        center.save(update_fields=["code"])
     return {
         "alliance-proposal": Pair(
             Proposal.objects.create(
@@ -536,6 +543,37 @@ def _guidance_pairs(world) -> dict[str, Pair]:
         "alliance-guidance": Pair(
             visit(world.center_a, world.district_center_a),
             visit(world.center_b, district_center_b),
+        )
+    }
+
+
+def _development_school_pairs(world) -> dict[str, Pair]:
+    """Teacher-development schools: school A, built by district A's center and
+    guided by center A; school B, by a district B center, guided by center B."""
+    from centers.models import Center, CenterKind
+
+    district_center_b, _ = Center.objects.get_or_create(
+        code="district-b-center",
+        defaults={
+            "name": "乙区教师发展中心",
+            "kind": CenterKind.DISTRICT,
+            "district": world.district_b,
+        },
+    )
+
+    def school(school, district_center, center):
+        return TeacherDevelopmentSchool.objects.create(
+            school=school,
+            district_center=district_center,
+            guiding_center=center,
+            focus="校本研训",
+            since=date(2025, 9, 1),
+        )
+
+    return {
+        "alliance-school": Pair(
+            school(world.school_a, world.district_center_a, world.center_a),
+            school(world.school_b, district_center_b, world.center_b),
         )
     }
 

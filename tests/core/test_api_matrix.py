@@ -72,6 +72,7 @@ BODIES = {
     ("funding-figure-batch", "POST"): {"rows": []},
     ("training-participation", "POST"): {"rows": []},
     ("staff-appointment-confirm", "POST"): {"confirm": True},
+    ("staff-appointment-end", "POST"): {"ended_on": "2027-01-31", "reason": "项目调整"},
     ("training-subproject-ladder-step", "POST"): {"ladder_step": "municipal-teacher:key"},
     ("studio-person-ladder-step", "POST"): {"ladder_step": "municipal-teacher:studio_host"},
 }
@@ -274,6 +275,7 @@ DETAIL_ACTIONS = {
     "training-subproject-ladder-step",
     "studio-person-ladder-step",
     "staff-appointment-confirm",
+    "staff-appointment-end",
     "training-enrollment-decide",
     "training-enrollment-withdraw",
     "training-enrollment-acknowledge",
