@@ -19,6 +19,7 @@ Ledger guarantees (docs/credits.md):
 
 from __future__ import annotations
 
+import functools
 import secrets
 from decimal import Decimal
 
@@ -44,11 +45,16 @@ def choice_label(choices, value) -> str:
     """What ``get_FOO_display`` answers, for one value of a ``TextChoices``:
     Django's builds a dict of every choice on each call, translating every
     label to hash it (60 calls, ~500 translations a history page); the enum
-    finds the one and translates it alone."""
-    try:
-        return str(choices(value).label)
-    except ValueError:
-        return value
+    finds the one and translates it alone, from a dict of the lazy labels
+    built once per class (an enum's members are fixed at import; the lazy
+    label is translated on ``str``, in the request's language)."""
+    label = _lazy_labels(choices).get(value)
+    return value if label is None else str(label)
+
+
+@functools.cache
+def _lazy_labels(choices) -> dict:
+    return {member.value: member.label for member in choices}
 
 
 class Category(models.TextChoices):

@@ -101,7 +101,10 @@ def teacher_summary(teacher, on=None) -> Summary:
     if policy is not None:
         # One row: the standing by the one definition, and the hours by
         # category from the same joined balance row it reads.
-        pmap = PolicyMap(city=None, overrides={teacher.district_id: policy})
+        # One teacher, whose policy is known: it is the map's default, so the
+        # statement has no CASE on the district around every term (the ORM
+        # compiled ~7 of them per page for a one-row answer).
+        pmap = PolicyMap(city=policy, overrides={})
         columns = {
             c: f"{_balance_alias(policy)}__{category_hours_field(c)}" for c in Category.values
         }
