@@ -78,6 +78,25 @@ def test_claims_and_entries_are_named_not_numbered(world, policy, award, login):
     assert "credits.claim:" not in html and f"#{entry.pk}" not in html
 
 
+def test_an_approved_claims_entry_points_at_its_files_not_at_a_number(world, policy, login):
+    from credits import services
+
+    claim = services.submit_claim(
+        teacher=world.teacher_a,
+        by=world.user("teacher_a"),
+        title="区级公开课",
+        category="subject",
+        hours=6,
+        earned_on=policy.cycle_start,
+        files=[pdf_upload()],
+    )
+    claim = services.approve_claim(claim=claim, by=world.user("school_a"))
+    claim = services.approve_claim(claim=claim, by=world.user("district_a"))
+    html = login(world.user("bureau")).get(claim.entry.get_absolute_url()).content.decode()
+    assert f"申报 #{claim.pk}" not in html
+    assert f'href="{claim.get_absolute_url()}" data-claim-evidence>教师申报所附材料' in html
+
+
 def test_the_claim_form_chooses_nothing_for_you_and_marks_what_is_required(world, policy, login):
     teacher = login(world.user("teacher_a"))
     html = teacher.get("/credits/claims/new/").content.decode()
