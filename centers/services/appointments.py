@@ -25,14 +25,12 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.permissions import can
+
 from ..models import NOT_CROSS_CENTER, AppointmentStatus, Center, StaffAppointment, StaffMember
 from .staff import is_inactive, staff_meets_standard, trainer_conditions
 
 OPEN = (AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED)
-
-
-def _may(user, action, center_id) -> bool:
-    return Center.objects.restrict(user, action).filter(pk=center_id).exists()
 
 
 def _check_standard(staff: StaffMember, today: date | None) -> None:
@@ -72,8 +70,10 @@ def appoint(
     term. Entered by the appointing center's staff, it awaits the home
     center's confirmation; recorded by someone who may also confirm for the
     home center (the secretariat), it is confirmed at once."""
-    if not _may(user, "appoint_for", center.pk):
+    if not can(user, "appoint_for", center):
         raise PermissionDenied(_("You may enter appointments only for your own center."))
+    if not can(user, "appoint", staff):
+        raise PermissionDenied
     if staff.center_id == center.pk:
         raise ValidationError({"center": NOT_CROSS_CENTER})
     if not (role or "").strip():
@@ -81,7 +81,7 @@ def appoint(
     if starts_on and ends_on and ends_on < starts_on:
         raise ValidationError({"ends_on": _("An appointment cannot end before it starts.")})
     _check_standard(staff, today)
-    confirm_now = _may(user, "confirm_for", staff.center_id)
+    confirm_now = can(user, "confirm_for", staff.center)
     with transaction.atomic():
         # One lock on the trainer: two overlapping terms cannot both pass.
         StaffMember.objects.select_for_update().filter(pk=staff.pk).first()
@@ -119,10 +119,10 @@ def decide_appointment(*, user, appointment: StaffAppointment, confirm: bool, no
     with transaction.atomic():
         current = (
             StaffAppointment.objects.select_for_update()
-            .select_related("staff")
+            .select_related("staff__center", "center")
             .get(pk=appointment.pk)
         )
-        if not _may(user, "confirm_for", current.staff.center_id):
+        if not can(user, "confirm_for", current.staff.center):
             raise PermissionDenied(
                 _("Only the trainer's home center confirms or declines an appointment.")
             )
@@ -149,12 +149,12 @@ def end_appointment(*, user, appointment: StaffAppointment, ended_on: date, reas
     with transaction.atomic():
         current = (
             StaffAppointment.objects.select_for_update()
-            .select_related("staff")
+            .select_related("staff__center", "center")
             .get(pk=appointment.pk)
         )
         if not (
-            _may(user, "appoint_for", current.center_id)
-            or _may(user, "confirm_for", current.staff.center_id)
+            can(user, "appoint_for", current.center)
+            or can(user, "confirm_for", current.staff.center)
         ):
             raise PermissionDenied(
                 _("Only the appointing center or the trainer's home center ends an appointment.")
