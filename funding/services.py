@@ -703,50 +703,16 @@ METRICS = {
 }
 
 
-def school_checks(district, year, schools=None) -> list[tuple]:
-    """The school rule (5 %) for every school of ``district`` (or the
-    ``schools`` given) in ``year``: ``[(school, RuleCheck)]``, in a fixed
-    number of queries whatever the number of schools."""
-    from centers.models import School
-
-    rules = rules_for(HolderKind.SCHOOL, district=district.pk)
-    if not rules:
-        return []
-    rule = rules[0]
-    if schools is None:
-        schools = School.objects.filter(district=district)
-    schools = list(schools.order_by("name", "pk"))
-    ids = [s.pk for s in schools]
-    training = dict(
-        BudgetLine.objects.filter(
-            holder_kind=HolderKind.SCHOOL, school_id__in=ids, year=year, purpose=Purpose.TRAINING
-        )
-        .values("school_id")
-        .annotate(total=Sum("amount"))
-        .values_list("school_id", "total")
-    )
-    budgets = dict(
-        BudgetFigure.objects.filter(
-            school_id__in=ids, year=year, kind=FigureKind.PUBLIC_FUND_BUDGET
-        ).values_list("school_id", "amount")
-    )
-    out = []
-    for school in schools:
-        num, den = training.get(school.pk, ZERO), budgets.get(school.pk)
-        out.append((school, RuleCheck(rule, num, den, _pct(num, den) if den is not None else None)))
-    return out
-
-
 def district_checks(district, year, schools=None) -> tuple[list, list]:
-    """A district's book in one pass: ``evaluate_policies(holder=district)``
-    and ``school_checks(district, year, schools)`` with the same figures, in
-    five queries whatever the number of schools (those two make eleven, and
-    load every school as a model): the rules of both kinds at once, the
+    """A district's book in one pass: ``evaluate_policies`` of the district and
+    of each of its schools (or the ``schools`` given) with the same figures, in
+    five queries whatever the number of schools (one rule at a time makes
+    several per school): the rules of both kinds at once, the
     district's and its schools' training lines in one grouped sum, the
     payroll and the schools' budgets in one read, the training school's
     allocations in one aggregate. Returns ``(district checks, [(school id,
     school name, check)])``; ``tests/funding/test_policies.py`` holds it to
-    the two it replaces on the dashboard."""
+    ``evaluate_policies`` holder by holder."""
     from centers.models import School
 
     rules = _rules_in_force(HolderKind.DISTRICT, HolderKind.SCHOOL, district=district.pk)
