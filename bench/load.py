@@ -9,14 +9,25 @@ Every request carries ``X-Forwarded-Proto: https`` as the TLS proxy sets it,
 so ``SECURE_PROXY_SSL_HEADER`` makes it a secure request (no redirect, secure
 cookies, the CSRF origin check of HTTPS).
 
-The clients log in for real: a password is set on the bench accounts for the
-run (one hash for all, put back to unusable at the end), each session GETs the
-log-in page, POSTs the form with its CSRF token and keeps the session cookie.
-Two-factor sign-in is switched off for the run (``TWO_FACTOR_ENFORCED=0``):
-the bureau's and the districts' staff would otherwise owe a TOTP code. The
-district systems use their API token (issued per run) as they do in
-production. The log-in and API rate limits are raised for the run, since all
-clients share one address.
+The clients sign in for real, as in production: a password is set on the
+bench accounts for the run (one hash for all, put back to unusable at the end),
+each session GETs the log-in page, POSTs the form with its CSRF token and keeps
+the session cookie. Two-factor sign-in is on (``TWO_FACTOR_ENFORCED=1``, as
+production's default): each staff account (the bureau, the districts' staff)
+is given a TOTP authenticator and recovery codes for the run (django-otp's
+``TOTPDevice``/``StaticDevice``, named ``bench-load``, removed at the end), and
+after the password its client follows the redirect to the verification page,
+GETs the form, computes the current code with django-otp's own TOTP
+(``django_otp.oath``) and POSTs it with the CSRF token; a refused code (the
+30-second step rotated or was used already) is retried once with the next
+code after django-otp's throttle delay. Teachers owe no second factor.
+``--no-two-factor`` runs with ``TWO_FACTOR_ENFORCED=0`` and no devices, for
+comparison. A code is accepted once per 30 s step and device, so the bureau
+(one account) signs in once and its session serves its 5 clients, in both
+modes. The sign-in times (median per role, password and second step apart)
+are part of the report. The district systems use their API token (issued per
+run) as they do in production. The log-in and API rate limits are raised for
+the run, since all clients share one address.
 
 Then ``--concurrency`` threads (20), each with its own connection
 (``http.client``), drive each target in turn for ``--requests`` requests or
@@ -41,13 +52,16 @@ from __future__ import annotations
 import argparse
 import concurrent.futures
 import datetime
+import html
 import http.client
 import json
 import os
 import re
 import secrets
 import shutil
+import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -60,10 +74,14 @@ from urllib.parse import urlencode, urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 LOGIN_PATH = "/accounts/login/"
+VERIFY_PATH = "/accounts/two-factor/"
+RUN_DEVICE_NAME = "bench-load"  # the run's authenticators and recovery codes
 BATCH_URL = "/api/v1/credits/entries/batch/"
 TARGETS = {"teacher_req_per_s": 250, "teacher_p99_ms": 200}
 DEFAULTS = {"concurrency": 20, "requests": 2000, "seconds": 30.0, "batch_size": 100, "batches": 200}
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+NEXT_INPUT = re.compile(r'name="next" value="([^"]*)"')
+VERIFY_FORM = re.compile(r'<form[^>]*id="two-factor-verify"[^>]*>(.*?)</form>', re.S)
 
 
 # --- The client -----------------------------------------------------------------------------------
@@ -76,6 +94,11 @@ class Session:
     name: str
     cookies: dict = field(default_factory=dict)
     token: str = ""
+    # How the sign-in went (ms): the password step, the second factor, the whole.
+    password_ms: float = 0.0
+    second_factor_ms: float | None = None
+    login_ms: float = 0.0
+    code_retries: int = 0
 
     def headers(self) -> dict:
         headers = {}
@@ -128,10 +151,67 @@ def _cookies(response) -> dict:
     return {name: morsel.value for name, morsel in jar.items()}
 
 
-def login(base_url: str, username: str, password: str) -> Session:
+@dataclass(frozen=True)
+class TotpKey:
+    """What an authenticator app holds of a ``TOTPDevice``: its key and step."""
+
+    key: bytes
+    step: int = 30
+    t0: int = 0
+    digits: int = 6
+
+    def code(self, at: float | None = None) -> str:
+        """The code the app shows at ``at`` (now), by django-otp's own TOTP."""
+        from django_otp.oath import TOTP
+
+        totp = TOTP(self.key, self.step, self.t0, self.digits)
+        if at is not None:
+            totp.time = at
+        return f"{totp.token():0{self.digits}d}"
+
+
+def _throttle_delay() -> float:
+    """django-otp's wait after one refused code (``OTP_TOTP_THROTTLE_FACTOR`` s)."""
+    try:
+        from django.conf import settings
+
+        return float(getattr(settings, "OTP_TOTP_THROTTLE_FACTOR", 1))
+    except Exception:  # noqa: BLE001 - no settings: the package's default
+        return 1.0
+
+
+def _form_post(client: Client, path: str, fields: dict, session: Session, referer: str):
+    response, body = client.request(
+        "POST",
+        path,
+        body=urlencode(fields),
+        session=session,
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Origin": client.origin,
+            "Referer": client.origin + referer,
+        },
+    )
+    session.cookies.update(_cookies(response))
+    return response, body
+
+
+def _redirect_path(response) -> str:
+    location = response.getheader("Location", "")
+    parts = urlsplit(location)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def login(base_url: str, username: str, password: str, totp: TotpKey | None = None) -> Session:
     """Sign in through the log-in page, as a browser does: GET the form, POST
-    it with its CSRF token and the HTTPS origin; keep the session cookie."""
+    it with its CSRF token and the HTTPS origin; keep the session cookie.
+
+    With ``totp`` (a staff account that owes the second factor) the browser
+    then follows the redirect, is sent on to the verification page, GETs its
+    form and POSTs the authenticator's current code; a refused code (the step
+    rotated, or was used already) is retried once with the next one."""
     client = Client(base_url)
+    started = time.perf_counter()
     try:
         response, body = client.request("GET", LOGIN_PATH)
         if response.status != 200:
@@ -140,31 +220,88 @@ def login(base_url: str, username: str, password: str) -> Session:
         found = CSRF_INPUT.search(body.decode())
         if not found:
             raise RuntimeError("the log-in page has no CSRF token")
-        form = urlencode(
-            {"username": username, "password": password, "csrfmiddlewaretoken": found.group(1)}
-        )
-        response, body = client.request(
-            "POST",
-            LOGIN_PATH,
-            body=form,
-            session=session,
-            headers={
-                "Content-Type": "application/x-www-form-urlencoded",
-                "Origin": client.origin,
-                "Referer": client.origin + LOGIN_PATH,
-            },
-        )
-        session.cookies.update(_cookies(response))
+        fields = {"username": username, "password": password, "csrfmiddlewaretoken": found.group(1)}
+        response, body = _form_post(client, LOGIN_PATH, fields, session, LOGIN_PATH)
         if response.status != 302 or "sessionid" not in session.cookies:
             raise RuntimeError(f"log-in of {username} answered {response.status}: {body[:300]!r}")
+        password_done = time.perf_counter()
+        session.password_ms = (password_done - started) * 1000
+        if totp is not None:
+            _second_factor(client, session, _redirect_path(response), totp)
+            session.second_factor_ms = (time.perf_counter() - password_done) * 1000
+        session.login_ms = (time.perf_counter() - started) * 1000
         return session
     finally:
         client.close()
 
 
-def login_all(base_url: str, usernames, password: str, *, workers: int = 8) -> list[Session]:
+def _second_factor(client: Client, session: Session, after_login: str, totp: TotpKey) -> None:
+    name = session.name
+    response, _ = client.request("GET", after_login, session=session)
+    session.cookies.update(_cookies(response))
+    verify = _redirect_path(response)
+    if response.status != 302 or not verify.startswith(VERIFY_PATH):
+        raise RuntimeError(
+            f"{name} after the password: {response.status} to {verify!r}, "
+            "not the two-factor verification page"
+        )
+    response, body = client.request("GET", verify, session=session)
+    form = VERIFY_FORM.search(body.decode()) if response.status == 200 else None
+    csrf = CSRF_INPUT.search(form.group(1)) if form else None
+    if not csrf:
+        raise RuntimeError(f"GET {verify} as {name}: {response.status}, no verification form")
+    found_next = NEXT_INPUT.search(form.group(1))
+    fields = {
+        "csrfmiddlewaretoken": csrf.group(1),
+        "token": "",
+        "next": html.unescape(found_next.group(1)) if found_next else "",
+    }
+    first = time.time()
+    for attempt in range(2):
+        # The retry: the code of the step after the first one (accepted within
+        # django-otp's tolerance of one step), after its throttle delay.
+        fields["token"] = totp.code(None if attempt == 0 else max(time.time(), first + totp.step))
+        response, body = _form_post(client, verify, fields, session, verify)
+        if response.status == 302:
+            return
+        if response.status != 200 or attempt:
+            raise RuntimeError(
+                f"two-factor code of {name} refused ({response.status}, "
+                f"{attempt + 1} attempts): {body[:300]!r}"
+            )
+        session.code_retries += 1
+        time.sleep(_throttle_delay() + 0.2)
+
+
+def login_all(
+    base_url: str,
+    usernames,
+    password: str,
+    *,
+    workers: int = 8,
+    totp_keys: dict | None = None,
+) -> list[Session]:
+    keys = totp_keys or {}
     with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(lambda name: login(base_url, name, password), usernames))
+        return list(
+            pool.map(lambda name: login(base_url, name, password, keys.get(name)), usernames)
+        )
+
+
+def login_figures(groups: dict, *, two_factor: bool) -> dict:
+    """Median sign-in times per role (ms), the password step and the second
+    factor apart, with the number of sign-ins and of retried codes."""
+    figures: dict = {"two_factor": two_factor}
+    for role, sessions in groups.items():
+        second = [s.second_factor_ms for s in sessions if s.second_factor_ms is not None]
+        figures[role] = {
+            "sign_ins": len(sessions),
+            "median_ms": round(statistics.median(s.login_ms for s in sessions), 1),
+            "password_median_ms": round(statistics.median(s.password_ms for s in sessions), 1),
+            "second_factor_median_ms": round(statistics.median(second), 1) if second else None,
+            "code_retries": sum(s.code_retries for s in sessions),
+        }
+    return figures
 
 
 def _percentile(ms: list[float], p: float) -> float:
@@ -286,10 +423,16 @@ def measure(
     seconds: float,
     teacher_sessions: int = 20,
     single: int = 10,
+    totp_keys: dict | None = None,
     log=print,
 ) -> dict:
-    """Log the clients in, then drive each target in turn."""
-    log("  logging in…")
+    """Sign the clients in (the staff with their authenticator's code when
+    ``totp_keys`` maps their usernames to keys), then drive each target in turn."""
+    two_factor = bool(totp_keys)
+    log(
+        "  signing in"
+        + (" (password, then the authenticator's code for staff)…" if two_factor else "…")
+    )
     logins = min(8, concurrency)  # log-ins side by side (PBKDF2 is the server's CPU)
     teachers = login_all(
         base_url,
@@ -298,16 +441,26 @@ def measure(
         workers=logins,
     )
     districts = login_all(
-        base_url, [u.username for u in actors["districts"]], password, workers=logins
+        base_url,
+        [u.username for u in actors["districts"]],
+        password,
+        workers=logins,
+        totp_keys=totp_keys,
     )
-    bureau = login_all(
-        base_url, [actors["bureau"].username] * min(5, concurrency), password, workers=logins
-    )
-    figures = {}
+    # One sign-in of the bureau, whose session its clients share: a TOTP code
+    # is accepted once per step and device (the same in both modes).
+    bureau = login_all(base_url, [actors["bureau"].username], password, totp_keys=totp_keys)
+    figures = {
+        "login": login_figures(
+            {"teacher": teachers, "district_staff": districts, "bureau": bureau},
+            two_factor=two_factor,
+        )
+    }
+    bureau_clients = bureau * min(5, concurrency)
     for key, sessions, path in (
         ("teacher_page", teachers, "/credits/"),
         ("district_completion", districts, "/credits/completion/"),
-        ("bureau_dashboard", bureau, "/dashboards/bureau/"),
+        ("bureau_dashboard", bureau_clients, "/dashboards/bureau/"),
     ):
         warm_up(base_url, sessions, path)
         # One client first: the service time, which the figure at c = 20 is made of
@@ -325,7 +478,8 @@ def measure(
             concurrency=concurrency,
             seconds=seconds,
         )
-        figures[key].update(path=path, sessions=len(sessions), single_client=alone)
+        distinct = len({id(s) for s in sessions})
+        figures[key].update(path=path, sessions=distinct, single_client=alone)
     if batches:
         jobs = sync_jobs(batches, tokens, tag)
         size = len(batches[0][1])
@@ -368,13 +522,22 @@ def server_env(
     media_root: Path,
     metrics_dir: str,
     redis_url: str = "",
+    two_factor: bool = True,
     base=None,
 ) -> dict:
-    """Production settings for the run (see the module's docstring)."""
+    """Production settings for the run (see the module's docstring); with
+    ``two_factor`` (the default) staff owe a second factor, as in production,
+    whatever the calling shell's ``TWO_FACTOR_ENFORCED`` says."""
     from centers.fields import default_key
 
     env = dict(os.environ if base is None else base)
-    for name in ("REDIS_URL", "REDIS_CACHE_URL", "TEST_DATABASE_NAME", "DJANGO_SETTINGS_MODULE"):
+    for name in (
+        "REDIS_URL",
+        "REDIS_CACHE_URL",
+        "TEST_DATABASE_NAME",
+        "DJANGO_SETTINGS_MODULE",
+        "TWO_FACTOR_REQUIRED_ROLES",
+    ):
         env.pop(name, None)
     env.update(
         DJANGO_SETTINGS_MODULE="config.settings",
@@ -387,7 +550,7 @@ def server_env(
         PROMETHEUS_MULTIPROC_DIR=metrics_dir,
         # The bench city's ID numbers were encrypted under the development key.
         ID_NUMBER_KEYS=default_key(),
-        TWO_FACTOR_ENFORCED="0",
+        TWO_FACTOR_ENFORCED="1" if two_factor else "0",
         RATE_LIMIT_LOGIN="100000/min",
         RATE_LIMIT_API_USER="100000/min",
         LOG_LEVEL="INFO",
@@ -504,6 +667,70 @@ def clear_run_password(users) -> None:
     User.objects.filter(pk__in=[u.pk for u in users]).update(password=make_password(None))
 
 
+# --- Authenticators for the run -------------------------------------------------------------------
+
+
+def enrol_run_devices(users) -> dict[str, TotpKey]:
+    """A confirmed TOTP authenticator and recovery codes for each of ``users``
+    (as a staff member has after enrolling), named ``RUN_DEVICE_NAME``; their
+    keys by username, for the clients. Devices a killed run left behind go
+    first; a device of any other name on these accounts stops the run (it is
+    not the run's to remove, and would be asked for)."""
+    from django.conf import settings
+    from django.db import transaction
+    from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    ids = [u.pk for u in users]
+    remove_run_devices(users)
+    for model in (TOTPDevice, StaticDevice):
+        others = model.objects.filter(user_id__in=ids).exclude(name=RUN_DEVICE_NAME)
+        if others.exists():
+            names = sorted({d.user.username for d in others.select_related("user")})
+            raise RuntimeError(
+                f"bench accounts already have two-factor devices not made by a run: {names}"
+            )
+    keys = {}
+    with transaction.atomic():
+        for user in users:
+            device = TOTPDevice.objects.create(user=user, name=RUN_DEVICE_NAME, confirmed=True)
+            keys[user.username] = TotpKey(device.bin_key, device.step, device.t0, device.digits)
+            static = StaticDevice.objects.create(user=user, name=RUN_DEVICE_NAME, confirmed=True)
+            StaticToken.objects.bulk_create(
+                StaticToken(device=static, token=StaticToken.random_token())
+                for _ in range(settings.TWO_FACTOR_RECOVERY_CODES)
+            )
+    return keys
+
+
+def remove_run_devices(users) -> int:
+    """Remove the run's authenticators and recovery codes from ``users``; the
+    number of devices removed."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    ids = [u.pk for u in users]
+    removed = 0
+    for model in (TOTPDevice, StaticDevice):
+        removed += (
+            model.objects.filter(user_id__in=ids, name=RUN_DEVICE_NAME)
+            .delete()[1]
+            .get(model._meta.label, 0)
+        )
+    return removed
+
+
+def run_devices_left(users) -> int:
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    ids = [u.pk for u in users]
+    return sum(
+        model.objects.filter(user_id__in=ids, name=RUN_DEVICE_NAME).count()
+        for model in (TOTPDevice, StaticDevice)
+    )
+
+
 # --- Report ---------------------------------------------------------------------------------------
 
 
@@ -560,6 +787,24 @@ def verdicts(figures: dict) -> list[tuple[str, str, str, bool | None]]:
                     None,
                 )
             )
+    login = figures.get("login")
+    if login:
+        labels = {"teacher": "teachers", "district_staff": "district staff", "bureau": "bureau"}
+        how = "password + TOTP code for staff" if login["two_factor"] else "password, no 2FA"
+        rows.append((f"Sign-in, median ({how})", "", "", None))
+        for role, label in labels.items():
+            fig = login.get(role)
+            if not fig:
+                continue
+            measured = f"{fig['median_ms']} ms ({fig['sign_ins']}"
+            if fig["second_factor_median_ms"] is not None:
+                measured += (
+                    f"; password {fig['password_median_ms']} + code "
+                    f"{fig['second_factor_median_ms']} ms"
+                )
+                if fig["code_retries"]:
+                    measured += f", {fig['code_retries']} codes retried"
+            rows.append((f"  {label}", measured + ")", "", None))
     return rows
 
 
@@ -595,9 +840,11 @@ def run_load(
     workers: int,
     teacher_sessions: int = 20,
     redis_url: str = "",
+    two_factor: bool = True,
     tag: str = "",
 ) -> dict:
-    """Start gunicorn on the bench database, drive it, stop it, clean up.
+    """Start gunicorn on the bench database, drive it, stop it, clean up
+    (passwords, authenticators, sync rows: even on a failure or Ctrl-C).
     Django is set up on the bench database (``bench.env.setup``)."""
     from bench import env as bench_env
     from bench import run as bench_run
@@ -607,6 +854,7 @@ def run_load(
     out = bench_env.OUT_DIR
     out.mkdir(parents=True, exist_ok=True)
     people = [*actors["teachers"], *actors["districts"], actors["bureau"]]
+    staff = [*actors["districts"], actors["bureau"]]  # who owe a second factor
     metrics_dir = tempfile.mkdtemp(prefix="load-metrics-")
     env = server_env(
         url,
@@ -614,6 +862,7 @@ def run_load(
         media_root=out / "media",
         metrics_dir=metrics_dir,
         redis_url=redis_url,
+        two_factor=two_factor,
     )
     print("Collecting static files for the production storage…")
     collect_static(env, out / "static")
@@ -622,10 +871,13 @@ def run_load(
         districts, batches=sync_requests, size=batch_size, tag=f"{tag}load", seed=11
     )
     tokens = bench_run.issue_tokens(actors["systems"])
-    password = set_run_password(people)
-    server = Server(env, workers=workers, log_path=out / f"load-server-{tag}.log")
+    server = None
+    cleaned: dict = {}
     load_at_start = os.getloadavg()
     try:
+        password = set_run_password(people)
+        totp_keys = enrol_run_devices(staff) if two_factor else {}
+        server = Server(env, workers=workers, log_path=out / f"load-server-{tag}.log")
         print(f"gunicorn, {workers} workers, on {server.base_url} (log {server.log_path.name})…")
         server.wait_ready()
         figures = measure(
@@ -639,26 +891,59 @@ def run_load(
             requests=requests,
             seconds=seconds,
             teacher_sessions=teacher_sessions,
+            totp_keys=totp_keys,
         )
     finally:
-        server.stop()
-        clear_run_password(people)
-        removed = bench_run.remove_sync_rows(f"{tag}load")
-        bench_run.vacuum()
-        shutil.rmtree(metrics_dir, ignore_errors=True)
+        _clean_up(
+            cleaned,
+            server=lambda: server.stop() if server else None,
+            passwords=lambda: clear_run_password(people),
+            devices=lambda: remove_run_devices(staff),
+            sync_rows=lambda: bench_run.remove_sync_rows(f"{tag}load"),
+            vacuum=bench_run.vacuum,
+            metrics=lambda: shutil.rmtree(metrics_dir, ignore_errors=True),
+        )
+    left = run_devices_left(staff)
+    if left:
+        raise RuntimeError(f"{left} of the run's two-factor devices are left")
     meta = {
         "server": " ".join(["gunicorn", *server.command[4:]]),
         "gunicorn_workers": workers,
-        "settings": "DJANGO_DEBUG=0, X-Forwarded-Proto: https, TWO_FACTOR_ENFORCED=0"
+        "settings": "DJANGO_DEBUG=0, X-Forwarded-Proto: https, "
+        + (
+            "TWO_FACTOR_ENFORCED=1 (staff: password + TOTP code)"
+            if two_factor
+            else "TWO_FACTOR_ENFORCED=0 (--no-two-factor)"
+        )
         + (", Redis cache" if redis_url else ", local-memory cache, eager tasks"),
         "concurrency": concurrency,
         "bounds": f"{requests} requests or {seconds:g} s a page; {len(batches)} batches",
         "load_average": f"{bench_run._load(load_at_start)} at the start, "
         f"{bench_run._load(os.getloadavg())} at the end",
         "cpus": os.cpu_count(),
-        "sync_rows_removed": removed,
+        "sync_rows_removed": cleaned["sync_rows"],
+        "two_factor_devices_removed": cleaned["devices"],
     }
     return {"meta": meta, "figures": figures}
+
+
+def _clean_up(results: dict, **steps) -> None:
+    """Run every clean-up step even when one fails (or is interrupted); the
+    first error is raised after the last step. ``results`` gets each return."""
+    first = None
+    for name, step in steps.items():
+        try:
+            results[name] = step()
+        except BaseException as error:  # noqa: BLE001 - Ctrl-C in a step: the rest still run
+            print(f"  clean-up step {name} failed: {error!r}", file=sys.stderr)
+            first = first or error
+    if first is not None:
+        raise first
+
+
+def _exit_on_sigterm(signum, frame):
+    # As Ctrl-C: SystemExit unwinds through run_load's clean-up.
+    raise SystemExit(128 + signum)
 
 
 def main(argv=None) -> int:
@@ -676,7 +961,14 @@ def main(argv=None) -> int:
         "--redis", default="", help="a Redis URL for the cache (rate limits), as in production"
     )
     parser.add_argument("--scale", type=int, default=1, help="on the city N times over")
+    parser.add_argument(
+        "--no-two-factor",
+        dest="two_factor",
+        action="store_false",
+        help="staff sign in with a password alone (TWO_FACTOR_ENFORCED=0), for comparison",
+    )
     args = parser.parse_args(argv)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
     from bench import env as bench_env
 
@@ -699,6 +991,7 @@ def main(argv=None) -> int:
         teacher_sessions=args.teachers,
         workers=args.workers or gunicorn_workers_default(),
         redis_url=args.redis,
+        two_factor=args.two_factor,
     )
     write_report(result, url)
     return 0

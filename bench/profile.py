@@ -41,6 +41,8 @@ def production_env(url: str) -> None:
         static_root=OUT_DIR / "static",
         media_root=OUT_DIR / "media",
         metrics_dir=tempfile.mkdtemp(prefix="gz-profile-metrics-"),
+        # The test client's force_login cannot pass a second factor.
+        two_factor=False,
     )
     env["ALLOWED_HOSTS"] = "testserver"
     load.collect_static(env, OUT_DIR / "static")

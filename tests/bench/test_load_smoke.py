@@ -1,15 +1,20 @@
 """The load benchmark's client and report on a tiny federation (bench/load.py):
-real log-ins through the log-in form, signed-in page requests and the batch
-sync with tokens, against Django's live test server (gunicorn itself runs only
-in ``make loadtest``). No timing is asserted: only that every request is
-answered as expected and counted, and that the run leaves nothing behind."""
+real log-ins through the log-in form, with the staff's second factor (a TOTP
+code from the run's authenticator, posted through the verification form) as
+in production, signed-in page requests and the batch sync with tokens, against
+Django's live test server (gunicorn itself runs only in ``make loadtest``). No
+timing is asserted: only that every request is answered as expected and
+counted, and that the run leaves nothing behind."""
 
 import json
 import subprocess
 import sys
+import time
 
 import pytest
 from django.db import connection
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from bench import env, generate, load, run
 from centers.models import District
@@ -23,8 +28,10 @@ live = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def city(settings):
     generate.generate(generate.TINY, log=lambda *_: None)
-    # As behind the TLS proxy in production: X-Forwarded-Proto makes it HTTPS.
+    # As behind the TLS proxy in production: X-Forwarded-Proto makes it HTTPS,
+    # and the staff owe a second factor.
     settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TWO_FACTOR_ENFORCED = True
     return run.bench_actors()
 
 
@@ -32,10 +39,24 @@ def people(actors):
     return [*actors["teachers"], *actors["districts"], actors["bureau"]]
 
 
+def staff(actors):
+    return [*actors["districts"], actors["bureau"]]
+
+
+def devices_of(users):
+    ids = [u.pk for u in users]
+    return (
+        TOTPDevice.objects.filter(user_id__in=ids).count()
+        + StaticDevice.objects.filter(user_id__in=ids).count()
+    )
+
+
 @live
 def test_the_load_client_signs_in_and_drives_each_target(city, live_server):
     actors = city
     password = load.set_run_password(people(actors))
+    keys = load.enrol_run_devices(staff(actors))
+    assert set(keys) == {u.username for u in staff(actors)}
     tokens = run.issue_tokens(actors["systems"])
     districts = list(District.objects.filter(pk__in=actors["systems"]))
     batches = run.build_batches(districts, batches=4, size=10, tag="smokeload")
@@ -54,6 +75,7 @@ def test_the_load_client_signs_in_and_drives_each_target(city, live_server):
         seconds=60,
         teacher_sessions=3,
         single=5,
+        totp_keys=keys,
         log=lambda *_: None,
     )
 
@@ -63,6 +85,21 @@ def test_the_load_client_signs_in_and_drives_each_target(city, live_server):
         assert 0 < fig["p50_ms"] <= fig["p95_ms"] <= fig["p99_ms"] <= fig["max_ms"]
         assert fig["req_per_s"] > 0
     assert figures["teacher_page"]["sessions"] == 3
+    # One sign-in of the bureau (a code works once per step), shared by its clients.
+    assert figures["bureau_dashboard"]["sessions"] == 1
+    login = figures["login"]
+    assert login["two_factor"] is True
+    assert (login["teacher"]["sign_ins"], login["teacher"]["second_factor_median_ms"]) == (3, None)
+    assert login["district_staff"]["sign_ins"] == len(actors["districts"])
+    assert login["bureau"]["sign_ins"] == 1
+    for role in ("district_staff", "bureau"):
+        fig = login[role]
+        assert 0 < fig["password_median_ms"] < fig["median_ms"]
+        assert fig["second_factor_median_ms"] > 0
+    # Each staff account's code was accepted: the device has used a step.
+    assert TOTPDevice.objects.filter(user__in=staff(actors), last_t__gt=-1).count() == len(
+        staff(actors)
+    )
     alone = figures["teacher_page"]["single_client"]  # the service time, one client
     assert (alone["requests"], alone["errors"], alone["concurrency"]) == (5, 0, 1)
     sync = figures["batch_sync"]
@@ -70,12 +107,68 @@ def test_the_load_client_signs_in_and_drives_each_target(city, live_server):
     assert CreditEntry.objects.filter(external_id__startswith="bench-smokeload-").count() == 40
     rows = load.verdicts(figures)
     assert [r[0] for r in rows][:2] == ["Teacher page /credits/, req/s", "  p50 / p95 / p99"]
+    assert "Sign-in, median (password + TOTP code for staff)" in [r[0] for r in rows]
     json.dumps(figures)  # the report's JSON
 
-    # What the run added goes again: the sync rows, the passwords.
+    # What the run added goes again: the sync rows, the passwords, the devices.
     assert run.remove_sync_rows("smokeload") == 40
     load.clear_run_password(people(actors))
     assert not User.objects.get(pk=actors["bureau"].pk).has_usable_password()
+    assert load.remove_run_devices(staff(actors)) == 2 * len(staff(actors))
+    assert devices_of(people(actors)) == load.run_devices_left(staff(actors)) == 0
+
+
+@live
+def test_a_refused_code_is_retried_once_with_the_next(city, live_server):
+    """The step of the code was used already (or rotated): the client waits
+    out django-otp's throttle and posts the next step's code."""
+    password = load.set_run_password(people(city))
+    keys = load.enrol_run_devices(staff(city))
+    device = TOTPDevice.objects.get(user=city["bureau"])
+    left = device.step - time.time() % device.step
+    if left < 3:  # the step must not rotate before the first code is posted
+        time.sleep(left + 0.1)
+    device.last_t = int(time.time()) // device.step  # this step's code is spent
+    device.save()
+    session = load.login(live_server.url, "bench-bureau", password, keys["bench-bureau"])
+    assert session.code_retries == 1
+    assert session.second_factor_ms >= 1000  # the throttle's second
+    client = load.Client(live_server.url)
+    assert client.request("GET", "/dashboards/bureau/", session=session)[0].status == 200
+    client.close()
+
+    # Twice refused: no session, a clear error (the step after next is spent too).
+    device.refresh_from_db()
+    device.last_t += 5
+    device.throttle_reset(commit=False)
+    device.save()
+    with pytest.raises(RuntimeError, match="two-factor code of bench-bureau refused"):
+        load.login(live_server.url, "bench-bureau", password, keys["bench-bureau"])
+    assert load.remove_run_devices(staff(city)) == 2 * len(staff(city))
+
+
+@live
+def test_staff_without_the_code_get_no_session(city, live_server):
+    """Two-factor is enforced: the password alone leaves a staff session that
+    is sent to enrolment, so the warm-up refuses it."""
+    password = load.set_run_password(people(city))
+    session = load.login(live_server.url, "bench-bureau", password)
+    with pytest.raises(RuntimeError, match="GET /dashboards/bureau/ as bench-bureau: 302"):
+        load.warm_up(live_server.url, [session], "/dashboards/bureau/")
+
+
+def test_devices_of_another_name_stop_the_run(db, city):
+    bureau = city["bureau"]
+    TOTPDevice.objects.create(user=bureau, name="authenticator", confirmed=True)
+    with pytest.raises(RuntimeError, match="not made by a run"):
+        load.enrol_run_devices(staff(city))
+    assert load.run_devices_left(staff(city)) == 0
+    # What a killed run left behind goes at the next run's start.
+    TOTPDevice.objects.filter(user=bureau).delete()
+    TOTPDevice.objects.create(user=bureau, name=load.RUN_DEVICE_NAME, confirmed=True)
+    keys = load.enrol_run_devices(staff(city))
+    assert TOTPDevice.objects.filter(user=bureau).count() == 1
+    assert TOTPDevice.objects.get(user=bureau).bin_key == keys["bench-bureau"].key
 
 
 @live
@@ -94,14 +187,30 @@ def test_the_server_is_gunicorn_on_loopback_with_production_settings(tmp_path):
         static_root=tmp_path / "static",
         media_root=tmp_path / "media",
         metrics_dir=str(tmp_path / "metrics"),
-        base={"PATH": "/usr/bin:/bin", "REDIS_URL": "redis://127.0.0.1:6379/0"},
+        base={
+            "PATH": "/usr/bin:/bin",
+            "REDIS_URL": "redis://127.0.0.1:6379/0",
+            # a developer's shell (local runserver): production's values win
+            "TWO_FACTOR_ENFORCED": "0",
+            "TWO_FACTOR_REQUIRED_ROLES": "bureau",
+        },
     )
     assert "REDIS_URL" not in env  # the dev Redis is never the bench's
     assert (env["DJANGO_DEBUG"], env["ALLOWED_HOSTS"], env["TWO_FACTOR_ENFORCED"]) == (
         "0",
         "127.0.0.1",
-        "0",
+        "1",
     )
+    assert "TWO_FACTOR_REQUIRED_ROLES" not in env  # production's roles
+    off = load.server_env(
+        "postgres://postgres@127.0.0.1:5432/gz_bench",
+        static_root=tmp_path / "static",
+        media_root=tmp_path / "media",
+        metrics_dir=str(tmp_path / "metrics"),
+        two_factor=False,
+        base={"PATH": "/usr/bin:/bin", "TWO_FACTOR_ENFORCED": "1"},
+    )
+    assert off["TWO_FACTOR_ENFORCED"] == "0"
     # The settings accept that environment as production.
     code = (
         "import django; django.setup(); from django.conf import settings as s; "
@@ -111,7 +220,7 @@ def test_the_server_is_gunicorn_on_loopback_with_production_settings(tmp_path):
     done = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
     )
-    assert done.stdout.split() == ["False", "HTTP_X_FORWARDED_PROTO", "True", "False"]
+    assert done.stdout.split() == ["False", "HTTP_X_FORWARDED_PROTO", "True", "True"]
     assert load.gunicorn_workers_default() == 3
 
 
