@@ -10,6 +10,8 @@ from credits.filtersets import choice_filter
 from .models import (
     Finding,
     FindingStatus,
+    RaterGroup,
+    RaterToken,
     SupervisionVisit,
     Survey,
     SurveyKind,
@@ -56,4 +58,19 @@ class FindingFilterSet(PortalFilterSet):
 
     class Meta:
         model = Finding
+        fields = []
+
+
+class RaterLinkFilterSet(PortalFilterSet):
+    principal = django_filters.NumberFilter(field_name="appraisee_id", label=_("Principal id"))
+    campaign = django_filters.NumberFilter(
+        field_name="appraisee__campaign_id", label=_("Campaign id")
+    )
+    group = choice_filter(RaterGroup.choices, _("Rater group"))
+    used = django_filters.BooleanFilter(
+        field_name="used_at", lookup_expr="isnull", exclude=True, label=_("Used")
+    )
+
+    class Meta:
+        model = RaterToken
         fields = []
