@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.filtersets import PortalFilterSet, updated_since_filter
 from credits.filtersets import choice_filter
@@ -68,7 +69,10 @@ class RaterLinkFilterSet(PortalFilterSet):
     )
     group = choice_filter(RaterGroup.choices, _("Rater group"))
     used = django_filters.BooleanFilter(
-        field_name="used_at", lookup_expr="isnull", exclude=True, label=_("Used")
+        field_name="used_at",
+        lookup_expr="isnull",
+        exclude=True,
+        label=pgettext_lazy("rater link", "Used"),
     )
 
     class Meta:

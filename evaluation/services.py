@@ -24,7 +24,10 @@
   ``ScoreWeight`` (a component with nothing to measure is left out and the
   others keep their proportions); stored by a worker, idempotent. The
   vendor's record is the average of its projects' scores.
-* **Principals' end-of-term evaluation**: a district's campaign per term;
+* **Principals' end-of-term evaluation**: a district's campaign per term,
+  being prepared (draft: its items' wording and the rater-group weights
+  editable, ``check_editable``; weights adding up to 100, ``check_weights``)
+  until it opens, frozen from then on;
   raters of four groups answer one-time anonymous links: every item of the
   campaign's questionnaire (25 ``Item`` rows, five per dimension, copied from
   the default questionnaire when the campaign starts) 1–5; a dimension's
@@ -953,7 +956,7 @@ def check_weights(weights) -> dict:
     if not errors and sum(clean.values()) != 100:
         errors.append(
             _("The weights add up to %(total)s; they must add up to 100.")
-            % {"total": sum(clean.values()).normalize()}
+            % {"total": f"{sum(clean.values()).normalize():f}"}
         )
     if errors:
         raise ValidationError(errors, code="weights")

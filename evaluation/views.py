@@ -585,6 +585,8 @@ def campaign_status(request, pk, status):
 def campaign_edit(request, pk):
     """The questionnaire's items and the rater-group weights, editable by
     the campaign's owner until it opens; afterwards shown, frozen."""
+    if not can(request.user, "view", Campaign):
+        raise PermissionDenied
     campaign = get_object_or_404(
         Campaign.objects.restrict(request.user, "view").select_related("district"), pk=pk
     )
