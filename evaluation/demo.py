@@ -162,6 +162,7 @@ def _campaign():
         _close(existing, user)  # a demo loaded before the campaign was closed
         return
     campaign = services.start_campaign(district=district, term=CAMPAIGN_TERM, by=user)
+    services.set_campaign_status(campaign=campaign, status=CampaignStatus.OPEN, by=user)
     heads = (
         Teacher.objects.filter(
             district=district,

@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.filtersets import PortalFilterSet, updated_since_filter
 from credits.filtersets import choice_filter
@@ -10,6 +11,8 @@ from credits.filtersets import choice_filter
 from .models import (
     Finding,
     FindingStatus,
+    RaterGroup,
+    RaterToken,
     SupervisionVisit,
     Survey,
     SurveyKind,
@@ -56,4 +59,22 @@ class FindingFilterSet(PortalFilterSet):
 
     class Meta:
         model = Finding
+        fields = []
+
+
+class RaterLinkFilterSet(PortalFilterSet):
+    principal = django_filters.NumberFilter(field_name="appraisee_id", label=_("Principal id"))
+    campaign = django_filters.NumberFilter(
+        field_name="appraisee__campaign_id", label=_("Campaign id")
+    )
+    group = choice_filter(RaterGroup.choices, _("Rater group"))
+    used = django_filters.BooleanFilter(
+        field_name="used_at",
+        lookup_expr="isnull",
+        exclude=True,
+        label=pgettext_lazy("rater link", "Used"),
+    )
+
+    class Meta:
+        model = RaterToken
         fields = []

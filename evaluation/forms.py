@@ -7,7 +7,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.forms import StyledForm
 
-from .models import IntervieweeKind, RaterGroup, Severity
+from .models import Dimension, IntervieweeKind, RaterGroup, Severity
 
 DATE = forms.DateInput(attrs={"type": "date"})
 TRI = [("", _("Not checked")), ("yes", _("Followed")), ("no", _("Not followed"))]
@@ -110,3 +110,48 @@ class PrincipalForm(StyledForm):
 class LinksForm(StyledForm):
     group = forms.ChoiceField(label=_("Rater group"), choices=RaterGroup.choices)
     count = forms.IntegerField(label=_("Links"), min_value=1, max_value=500, initial=30)
+
+
+class CampaignEditForm(StyledForm):
+    """The questionnaire's 25 item texts and the four rater-group weights of
+    a campaign being prepared; the rules (sum 100, texts required, frozen
+    once opened) are ``services.edit_campaign``'s."""
+
+    def __init__(self, *args, items, weights, **kwargs):
+        super().__init__(*args, **kwargs)
+        for group, label in RaterGroup.choices:
+            self.fields[f"weight_{group}"] = forms.DecimalField(
+                label=label,
+                min_value=0,
+                max_value=100,
+                decimal_places=2,
+                initial=weights.get(group),
+                widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal"}),
+            )
+        for item in items:
+            self.fields[f"item_{item.pk}"] = forms.CharField(
+                label=_("Item %(n)s") % {"n": item.order},
+                max_length=300,
+                initial=item.text,
+            )
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+        self.items = items
+
+    def weight_fields(self):
+        return [self[f"weight_{group}"] for group in RaterGroup.values]
+
+    def dimensions(self):
+        """``[(label, [(item, bound field)])]`` in the order of the dimensions."""
+        out = []
+        for value, label in Dimension.choices:
+            rows = [(i, self[f"item_{i.pk}"]) for i in self.items if i.dimension == value]
+            if rows:
+                out.append((label, rows))
+        return out
+
+    def weights(self) -> dict:
+        return {g: self.cleaned_data.get(f"weight_{g}") for g in RaterGroup.values}
+
+    def texts(self) -> dict:
+        return {i.pk: self.cleaned_data.get(f"item_{i.pk}") for i in self.items}

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from centers.models import IdempotentBatch
 from core.audit import AuditedModel
 from core.permissions import RestrictedQuerySet
 
@@ -525,6 +526,9 @@ class RaterGroup(models.TextChoices):
 
 
 class CampaignStatus(models.TextChoices):
+    # Being prepared: principals added, links printed, the questionnaire's
+    # items and the rater-group weights still editable (frozen once opened).
+    DRAFT = "draft", pgettext_lazy("evaluation status", "Being prepared")
     OPEN = "open", pgettext_lazy("evaluation status", "Open")
     CLOSED = "closed", pgettext_lazy("evaluation status", "Closed")
 
@@ -546,7 +550,7 @@ class Campaign(AuditedModel):
         help_text=_("A rater group's score shows only from this many answers (anonymity)."),
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.OPEN
+        _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT
     )
     progress = models.PositiveSmallIntegerField(_("computed (%)"), default=0, editable=False)
     computed_at = models.DateTimeField(_("computed at"), null=True, blank=True, editable=False)
@@ -573,6 +577,12 @@ class Campaign(AuditedModel):
 
     def get_absolute_url(self):
         return reverse("evaluation:campaign-detail", args=[self.pk])
+
+    @property
+    def editable(self) -> bool:
+        """Whether its questionnaire and weights may still change (the rule
+        is ``services.check_editable``)."""
+        return self.status == CampaignStatus.DRAFT
 
 
 class GroupWeight(models.Model):
@@ -675,6 +685,8 @@ class RaterToken(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     used_at = models.DateTimeField(null=True, blank=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("rater link")
         verbose_name_plural = _("rater links")
@@ -720,3 +732,21 @@ class RatingAnswer(models.Model):
 
     def __str__(self):
         return f"{self.rating_id}:{self.item_id}"
+
+
+class LinkIssue(IdempotentBatch):
+    """Rater links issued through the API under an ``Idempotency-Key``
+    (``services.issue_links_once``): a resend gets the same links back and
+    issues none."""
+
+    class Meta:
+        verbose_name = _("rater link issue")
+        verbose_name_plural = _("rater link issues")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["district", "key"], name="evaluation_link_issue_key_per_district"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.district_id}: {self.key}"

@@ -113,3 +113,13 @@ rules.register(
         Role.DISTRICT_STAFF: ("view add change", "campaign__district"),
     },
 )
+
+# A rater link is the right to rate once: its token is shown to whoever may
+# change the principal's campaign (the QR sheet, the API), never to a reader.
+rules.register(
+    "evaluation.ratertoken",
+    {
+        Role.BUREAU: ("view add change delete", ALL),
+        Role.DISTRICT_STAFF: ("view add change delete", "appraisee__campaign__district"),
+    },
+)

@@ -24,7 +24,10 @@
   ``ScoreWeight`` (a component with nothing to measure is left out and the
   others keep their proportions); stored by a worker, idempotent. The
   vendor's record is the average of its projects' scores.
-* **Principals' end-of-term evaluation**: a district's campaign per term;
+* **Principals' end-of-term evaluation**: a district's campaign per term,
+  being prepared (draft: its items' wording and the rater-group weights
+  editable, ``check_editable``; weights adding up to 100, ``check_weights``)
+  until it opens, frozen from then on;
   raters of four groups answer one-time anonymous links: every item of the
   campaign's questionnaire (25 ``Item`` rows, five per dimension, copied from
   the default questionnaire when the campaign starts) 1–5; a dimension's
@@ -40,7 +43,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -48,6 +51,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core import audit
+from core.batch import SyncAnswer, answer_once
 
 from .models import (
     Answer,
@@ -62,6 +69,7 @@ from .models import (
     Interview,
     Invitation,
     Item,
+    LinkIssue,
     Observation,
     ProjectScore,
     Question,
@@ -788,6 +796,9 @@ DEFAULT_GROUP_WEIGHTS = {
 
 @transaction.atomic
 def start_campaign(*, district, term, by, title="", min_answers=5, weights=None) -> Campaign:
+    """A district's campaign for a term, being prepared (draft) until it
+    opens: the default weights (or ``weights``, checked by
+    ``check_weights``) and its own copy of the default questionnaire."""
     if min_answers < 1:
         raise ValidationError(_("The minimum number of answers is at least 1."), code="min")
     try:
@@ -805,7 +816,8 @@ def start_campaign(*, district, term, by, title="", min_answers=5, weights=None)
             _("This district already has a campaign for this term."), code="unique"
         ) from exc
     _created_within(by, "add", campaign)
-    for group, weight in (weights or DEFAULT_GROUP_WEIGHTS).items():
+    weights = check_weights(weights) if weights is not None else DEFAULT_GROUP_WEIGHTS
+    for group, weight in weights.items():
         GroupWeight.objects.create(campaign=campaign, group=group, weight=Decimal(weight))
     copy_items(campaign)
     return campaign
@@ -858,19 +870,214 @@ def add_principal(*, campaign, school, name, by) -> Appraisee:
 
 def set_campaign_status(*, campaign, status, by) -> Campaign:
     """Open or close a campaign (the district that runs it, or the bureau).
-    A closed campaign refuses new answers; closing computes the final
-    scores (after commit). Setting the status it has changes nothing."""
+    A campaign starts being prepared (draft: its questionnaire and weights
+    editable) and opens once; it may close and open again, never go back
+    to preparation, and a draft does not close before it opened. A closed
+    campaign refuses new answers; closing computes the final scores (after
+    commit). Setting the status it has changes nothing."""
     _require(by, "change", campaign)
     if status not in CampaignStatus.values:
         raise ValidationError(_("Unknown status."), code="status")
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if locked.status != status:
+            if status == CampaignStatus.DRAFT:
+                raise ValidationError(
+                    _("An opened campaign does not go back to preparation."), code="opened"
+                )
+            if locked.status == CampaignStatus.DRAFT and status == CampaignStatus.CLOSED:
+                raise ValidationError(_("This campaign has not opened yet."), code="draft")
             locked.status = status
             locked.save(update_fields=["status", "updated_at"])
             if status == CampaignStatus.CLOSED:
                 schedule_campaign(locked.pk)
     return locked
+
+
+# --- Editing a campaign before it opens ----------------------------------------------
+
+WEIGHTS_CHANGED = audit.register_message(
+    "evaluation.weights_changed", gettext_lazy("Rater-group weights changed")
+)
+ITEMS_CHANGED = audit.register_message(
+    "evaluation.items_changed", gettext_lazy("Questionnaire items changed: %(n)s")
+)
+LINK_REVOKED = audit.register_message(
+    "evaluation.link_revoked", gettext_lazy("Unused rater link revoked: %(principal)s, %(group)s")
+)
+#: The most an item's text may hold (``Item.text``).
+ITEM_TEXT_MAX = 300
+
+
+def check_editable(campaign) -> None:
+    """The questionnaire and the weights change only while the campaign is
+    being prepared: once opened, raters answer these items and their
+    answers are weighted by these weights, so both are frozen (for good:
+    an opened campaign never goes back to preparation)."""
+    if campaign.status != CampaignStatus.DRAFT:
+        raise ValidationError(
+            _("The questionnaire and the weights are frozen once the campaign has opened."),
+            code="frozen",
+        )
+
+
+def check_weights(weights) -> dict:
+    """``{group: Decimal}`` for every rater group, each 0 to 100 with at most
+    two decimals, adding up to 100 (a score is the weighted mean over the
+    groups shown, so the sum is what a reader compares the weights with);
+    ValidationError listing every problem in Chinese otherwise."""
+    if not isinstance(weights, dict):
+        raise ValidationError(_("Give a weight for each rater group."), code="weights")
+    errors, clean = [], {}
+    unknown = sorted(str(g) for g in weights if g not in RaterGroup.values)
+    if unknown:
+        errors.append(_("Unknown rater group: %(groups)s") % {"groups": ", ".join(unknown)})
+    for group, label in RaterGroup.choices:
+        raw = weights.get(group)
+        if raw is None or str(raw).strip() == "":
+            errors.append(_("%(group)s: enter a weight.") % {"group": label})
+            continue
+        try:
+            value = Decimal(str(raw).strip())
+        except InvalidOperation:
+            value = None
+        if (
+            value is None
+            or not value.is_finite()
+            or not Decimal(0) <= value <= Decimal(100)
+            or value != value.quantize(HUNDREDTH)
+        ):
+            errors.append(
+                _("%(group)s: a weight is a number from 0 to 100 with at most two decimals.")
+                % {"group": label}
+            )
+            continue
+        clean[group] = value.quantize(HUNDREDTH)
+    if not errors and sum(clean.values()) != 100:
+        errors.append(
+            _("The weights add up to %(total)s; they must add up to 100.")
+            % {"total": f"{sum(clean.values()).normalize():f}"}
+        )
+    if errors:
+        raise ValidationError(errors, code="weights")
+    return clean
+
+
+def _locked_draft(campaign, by) -> Campaign:
+    _require(by, "change", campaign)
+    locked = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    check_editable(locked)
+    return locked
+
+
+def set_weights(*, campaign, weights, by) -> dict:
+    """The campaign's rater-group weights (``check_weights``), before it
+    opens; returns ``{group: Decimal}``. Audited on the campaign."""
+    clean = check_weights(weights)
+    with transaction.atomic():
+        locked = _locked_draft(campaign, by)
+        existing = {w.group: w for w in locked.weights.all()}
+        changes = {}
+        for group, value in clean.items():
+            row = existing.get(group)
+            if row is None:
+                GroupWeight.objects.create(campaign=locked, group=group, weight=value)
+                changes[group] = [None, str(value)]
+            elif row.weight != value:
+                changes[group] = [str(row.weight), str(value)]
+                row.weight = value
+                row.save(update_fields=["weight"])
+        if changes:
+            audit.record(
+                audit.AuditAction.UPDATE,
+                locked,
+                actor=by,
+                changes={"weights": changes},
+                key=WEIGHTS_CHANGED,
+            )
+    return clean
+
+
+def edit_items(*, campaign, texts: dict, by) -> list[Item]:
+    """New wording for items of the campaign's questionnaire, before it
+    opens: ``{item id: text}`` (items not named keep theirs). The structure
+    stays: five items per dimension in their places, so campaigns' profiles
+    compare dimension by dimension. Each text is required, at most 300
+    characters, and no two items of the questionnaire read the same.
+    Returns the questionnaire's items; audited on the campaign."""
+    with transaction.atomic():
+        locked = _locked_draft(campaign, by)
+        items = list(locked.items.order_by("order", "pk"))
+        by_pk = {str(i.pk): i for i in items}
+        errors, changed, changes = [], [], {}
+        given = {str(k): v for k, v in (texts or {}).items()}
+        unknown = sorted(k for k in given if k not in by_pk)
+        if unknown:
+            errors.append(
+                _("Not an item of this questionnaire: %(items)s") % {"items": ", ".join(unknown)}
+            )
+        final = {}
+        for item in items:
+            text = given.get(str(item.pk), item.text)
+            text = " ".join(str(text if text is not None else "").split())
+            if not text:
+                errors.append(_("Item %(n)s: enter its text.") % {"n": item.order})
+            elif len(text) > ITEM_TEXT_MAX:
+                errors.append(
+                    _("Item %(n)s: at most %(max)s characters.")
+                    % {"n": item.order, "max": ITEM_TEXT_MAX}
+                )
+            final[item.pk] = text
+        seen = {}
+        for item in items:
+            text = final[item.pk]
+            if text and text in seen:
+                errors.append(
+                    _("Items %(first)s and %(second)s read the same.")
+                    % {"first": seen[text], "second": item.order}
+                )
+            seen.setdefault(text, item.order)
+        if errors:
+            raise ValidationError(errors, code="items")
+        for item in items:
+            if final[item.pk] != item.text:
+                changes[str(item.order)] = [item.text, final[item.pk]]
+                item.text = final[item.pk]
+                changed.append(item)
+        if changed:
+            Item.objects.bulk_update(changed, ["text"])
+            audit.record(
+                audit.AuditAction.UPDATE,
+                locked,
+                actor=by,
+                changes={"items": changes},
+                key=ITEMS_CHANGED,
+                params={"n": len(changed)},
+            )
+    return items
+
+
+def edit_campaign(*, campaign, weights, texts, by) -> None:
+    """The edit page's one save: the weights and the items' wording
+    together, all or nothing, every problem of both named at once."""
+    errors = []
+    with transaction.atomic():
+        for change in (
+            lambda: set_weights(campaign=campaign, weights=weights, by=by),
+            lambda: edit_items(campaign=campaign, texts=texts, by=by),
+        ):
+            try:
+                with transaction.atomic():
+                    change()
+            except ValidationError as exc:
+                if getattr(exc, "code", None) == "frozen":
+                    raise
+                errors.extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+
+
+# --- Rater links -----------------------------------------------------------------------
 
 
 def issue_links(*, appraisee, group, count, by) -> list[RaterToken]:
@@ -883,6 +1090,87 @@ def issue_links(*, appraisee, group, count, by) -> list[RaterToken]:
     return RaterToken.objects.bulk_create(
         RaterToken(appraisee=appraisee, group=group) for _i in range(count)
     )
+
+
+def issue_links_once(*, appraisee, group, count, by, key, digest, url_of) -> SyncAnswer:
+    """``issue_links`` under an ``Idempotency-Key`` (the API's retries):
+    the first request issues and stores its answer, ``{"links": [...]}``
+    with each link's id, group, token and URL (``url_of(path)``); a resend
+    with the same body gets the same links back and issues none; the key
+    with another body is refused (422). Keys are per district, the digest
+    names the principal: the same key for another principal is refused."""
+    _require(by, "change", appraisee.campaign)
+    campaign = appraisee.campaign
+
+    def write():
+        links = issue_links(appraisee=appraisee, group=group, count=count, by=by)
+        return SyncAnswer(
+            201,
+            {
+                "principal": appraisee.pk,
+                "campaign": campaign.pk,
+                "group": group,
+                "links": [link_row(link, url_of) for link in links],
+            },
+        )
+
+    return answer_once(
+        LinkIssue,
+        district=campaign.district,
+        key=key,
+        digest=digest,
+        rows=count,
+        user=by,
+        write=write,
+    )
+
+
+def link_row(link, url_of=None) -> dict:
+    """A link as the API shows it to someone who may print it."""
+    from django.urls import reverse
+
+    path = reverse("evaluation:rate", args=[link.token])
+    return {
+        "id": link.pk,
+        "principal": link.appraisee_id,
+        "group": link.group,
+        "used": link.used_at is not None,
+        "token": link.token,
+        "url": url_of(path) if url_of else path,
+    }
+
+
+def revoke_link(*, link, by) -> None:
+    """An unused link withdrawn (a lost sheet, too many printed): the row
+    goes, so the token opens nothing. A used link stays: its answer is
+    counted and the link is what refuses a second one. Revoking a link
+    already gone changes nothing. Audited on the campaign (no token)."""
+    _require(by, "delete", link)
+    with transaction.atomic():
+        locked = (
+            RaterToken.objects.select_for_update()
+            .select_related("appraisee__campaign")
+            .filter(pk=link.pk)
+            .first()
+        )
+        if locked is None:
+            return
+        if locked.used_at is not None:
+            raise ValidationError(
+                _("This link has been used; a used link cannot be revoked."), code="used"
+            )
+        locked.delete()
+        audit.record(
+            audit.AuditAction.UPDATE,
+            locked.appraisee.campaign,
+            actor=by,
+            changes={"revoked_link": {"principal": locked.appraisee_id, "group": locked.group}},
+            key=LINK_REVOKED,
+            params={
+                "principal": locked.appraisee.name,
+                "group": str(RaterGroup(locked.group).label),
+            },
+        )
 
 
 def rater_token(token) -> RaterToken:
@@ -921,7 +1209,12 @@ def rate(*, token, answers: dict, now=None) -> Rating:
         locked = RaterToken.objects.select_for_update().get(pk=link.pk)
         if locked.used_at is not None:
             raise ValidationError(_("This link has already been used."), code="used")
-        if link.appraisee.campaign.status != CampaignStatus.OPEN:
+        status = Campaign.objects.filter(pk=link.appraisee.campaign_id).values_list(
+            "status", flat=True
+        )[0]
+        if status == CampaignStatus.DRAFT:
+            raise ValidationError(_("This evaluation has not opened yet."), code="draft")
+        if status != CampaignStatus.OPEN:
             raise ValidationError(_("This evaluation is closed."), code="closed")
         locked.used_at = now
         locked.save(update_fields=["used_at"])

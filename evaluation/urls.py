@@ -31,6 +31,8 @@ urlpatterns = [
     path("campaigns/", views.CampaignListView.as_view(), name="campaign-list"),
     path("campaigns/new/", views.campaign_add, name="campaign-add"),
     path("campaigns/<int:pk>/", views.CampaignDetailView.as_view(), name="campaign-detail"),
+    path("campaigns/<int:pk>/edit/", views.campaign_edit, name="campaign-edit"),
+    path("campaigns/<int:pk>/status/<str:status>/", views.campaign_status, name="campaign-status"),
     path("campaigns/<int:pk>/progress/", views.campaign_progress, name="campaign-progress"),
     path(
         "campaigns/<int:pk>/principals/",

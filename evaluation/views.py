@@ -23,6 +23,7 @@ from core.permissions import can
 from . import services
 from .filtersets import SurveyFilterSet, VisitFilterSet
 from .forms import (
+    CampaignEditForm,
     CampaignForm,
     CheckForm,
     FindingForm,
@@ -36,6 +37,7 @@ from .forms import (
 from .models import (
     Appraisee,
     Campaign,
+    CampaignStatus,
     Dimension,
     Finding,
     FindingStatus,
@@ -556,6 +558,71 @@ def campaign_recompute(request, pk):
     else:
         messages.success(request, _("The scores are being computed."))
     return redirect(campaign)
+
+
+@login_required
+@require_POST
+def campaign_status(request, pk, status):
+    """Open a campaign being prepared (its questionnaire and weights then
+    freeze), close an open one, open a closed one again."""
+    campaign = _campaign(request, pk)
+    if status not in (CampaignStatus.OPEN, CampaignStatus.CLOSED):
+        raise Http404
+    try:
+        services.set_campaign_status(campaign=campaign, status=status, by=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _messages(exc))
+        return redirect(campaign)
+    if status == CampaignStatus.OPEN:
+        done = _("The campaign is open: raters may answer; its questionnaire is frozen.")
+    else:
+        done = _("The campaign is closed; its final scores are being computed.")
+    messages.success(request, done)
+    return redirect(campaign)
+
+
+@login_required
+def campaign_edit(request, pk):
+    """The questionnaire's items and the rater-group weights, editable by
+    the campaign's owner until it opens; afterwards shown, frozen."""
+    if not can(request.user, "view", Campaign):
+        raise PermissionDenied
+    campaign = get_object_or_404(
+        Campaign.objects.restrict(request.user, "view").select_related("district"), pk=pk
+    )
+    may_edit = campaign.editable and can(request.user, "change", campaign)
+    items = list(campaign.items.order_by("order", "pk"))
+    weights = dict(campaign.weights.values_list("group", "weight"))
+    form = CampaignEditForm(
+        request.POST if request.method == "POST" else None, items=items, weights=weights
+    )
+    if request.method == "POST":
+        if not may_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            try:
+                services.edit_campaign(
+                    campaign=campaign,
+                    weights=form.weights(),
+                    texts=form.texts(),
+                    by=request.user,
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                form.add_error(None, _messages(exc))
+            else:
+                messages.success(request, _("The questionnaire and the weights are saved."))
+                return redirect(campaign)
+    return render(
+        request,
+        "evaluation/campaign_edit.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "may_edit": may_edit,
+            "total": sum(weights.values()),
+            "title": _("Questionnaire and weights"),
+        },
+    )
 
 
 @login_required

@@ -6,9 +6,12 @@ from ..models import (
     Finding,
     Interview,
     Invitation,
+    Item,
     Observation,
     ProjectScore,
     Question,
+    RaterGroup,
+    RaterToken,
     SupervisionVisit,
     Survey,
 )
@@ -168,3 +171,71 @@ class CampaignCreateSerializer(serializers.Serializer):
 class PrincipalAddSerializer(serializers.Serializer):
     school = serializers.IntegerField()
     name = serializers.CharField(max_length=100)
+
+
+class RaterLinkSerializer(serializers.ModelSerializer):
+    """A rater link. ``token`` and ``url`` (the right to rate once) are given
+    only for an unused link the reader may change (``printable`` in the
+    context: the ids ``restrict(user, "change")`` lets through), else null."""
+
+    principal = serializers.IntegerField(source="appraisee_id", read_only=True)
+    campaign = serializers.IntegerField(source="appraisee.campaign_id", read_only=True)
+    used = serializers.SerializerMethodField()
+    token = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RaterToken
+        fields = ["id", "principal", "campaign", "group", "used", "token", "url"]
+        read_only_fields = fields
+
+    def get_used(self, obj) -> bool:
+        # Whether, not when: the time would help match a link to its rating.
+        return obj.used_at is not None
+
+    def _printable(self, obj) -> bool:
+        return obj.used_at is None and obj.pk in self.context.get("printable", ())
+
+    def get_token(self, obj) -> str | None:
+        return obj.token if self._printable(obj) else None
+
+    def get_url(self, obj) -> str | None:
+        if not self._printable(obj):
+            return None
+        from django.urls import reverse
+
+        path = reverse("evaluation:rate", args=[obj.token])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+
+class LinkIssueSerializer(serializers.Serializer):
+    principal = serializers.IntegerField()
+    group = serializers.ChoiceField(choices=RaterGroup.choices)
+    count = serializers.IntegerField(min_value=1, max_value=500)
+
+
+class ItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Item
+        fields = ["id", "dimension", "order", "text"]
+        read_only_fields = fields
+
+
+class ItemTextSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField(allow_blank=True, trim_whitespace=False)
+
+
+class QuestionnaireEditSerializer(serializers.Serializer):
+    items = ItemTextSerializer(many=True, allow_empty=False)
+
+
+class WeightsSerializer(serializers.Serializer):
+    weights = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), help_text="{rater group: weight}"
+    )
+
+
+class RateSerializer(serializers.Serializer):
+    answers = serializers.DictField(child=serializers.JSONField(), help_text="{item id: 1..5}")

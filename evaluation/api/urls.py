@@ -12,6 +12,7 @@ router.register(
 )
 router.register("evaluation/campaigns", views.CampaignViewSet, basename="evaluation-campaign")
 router.register("evaluation/principals", views.AppraiseeViewSet, basename="evaluation-principal")
+router.register("evaluation/links", views.RaterLinkViewSet, basename="evaluation-link")
 
 urlpatterns = router.urls + [
     path(
@@ -20,4 +21,5 @@ urlpatterns = router.urls + [
         name="evaluation-invitations",
     ),
     path("evaluation/answer/<str:token>/", views.AnswerView.as_view(), name="evaluation-answer"),
+    path("evaluation/rate/<str:token>/", views.RateView.as_view(), name="evaluation-rate"),
 ]

@@ -348,13 +348,18 @@ def _campaign_pairs(world) -> dict[str, Pair]:
         principal = evaluation_services.add_principal(
             campaign=campaign, school=school, name="校长", by=by
         )
-        return campaign, principal
+        evaluation_services.set_campaign_status(campaign=campaign, status="open", by=by)
+        (link,) = evaluation_services.issue_links(
+            appraisee=principal, group="teachers", count=1, by=by
+        )
+        return campaign, principal, link
 
-    campaign_a, principal_a = side(world.district_a, world.school_a, "district_a")
-    campaign_b, principal_b = side(world.district_b, world.school_b, "district_b")
+    campaign_a, principal_a, link_a = side(world.district_a, world.school_a, "district_a")
+    campaign_b, principal_b, link_b = side(world.district_b, world.school_b, "district_b")
     return {
         "evaluation-campaign": Pair(campaign_a, campaign_b),
         "evaluation-principal": Pair(principal_a, principal_b),
+        "evaluation-link": Pair(link_a, link_b),
     }
 
 

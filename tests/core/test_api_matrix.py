@@ -68,6 +68,7 @@ BODIES = {
     ("teacher-sync", "POST"): {"rows": []},
     ("credit-entry-batch", "POST"): {"entries": []},
     ("evaluation-answer", "POST"): {"answers": {"1": 5}},
+    ("evaluation-rate", "POST"): {"answers": {"1": 5}},
     ("evaluation-finding-reply", "POST"): {"text": "已整改"},
     ("funding-figure-batch", "POST"): {"rows": []},
     ("training-participation", "POST"): {"rows": []},
@@ -202,7 +203,10 @@ def _url(route, target, objects):
         return reverse(f"api:{route}") + "?year=2026"
     if route == "credit-summary":  # a teacher's summary, by ?teacher=
         return reverse(f"api:{route}") + f"?teacher={getattr(objects['teacher'], target).pk}"
-    if route == "evaluation-answer":  # the token is the right: a guessed one opens nothing
+    if route in (
+        "evaluation-answer",
+        "evaluation-rate",
+    ):  # the token is the right: a guessed one opens nothing
         return reverse(f"api:{route}", args=["guessed-token"])
     if target == "-":
         return reverse(f"api:{route}")
@@ -258,6 +262,8 @@ DETAIL_ACTIONS = {
     "evaluation-campaign-principals",
     "evaluation-campaign-open",
     "evaluation-campaign-close",
+    "evaluation-campaign-questionnaire",
+    "evaluation-campaign-weights",
     "alliance-document-comments",
     "alliance-document-transition",
     "alliance-document-versions",

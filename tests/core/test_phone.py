@@ -137,6 +137,7 @@ STAFF_PAGES = {
         "/dashboards/bureau/",
         "/evaluation/campaigns/",
         "/evaluation/campaigns/{campaign}/",
+        "/evaluation/campaigns/{campaign}/edit/",
         "/evaluation/principals/{appraisee}/",
     ],
     "center": [

@@ -20,6 +20,13 @@ def closed(world, sub, enrol, django_capture_on_commit_callbacks):  # noqa: F811
     return sub, enrollment
 
 
+def opened(campaign, by):
+    """The campaign opened (it starts being prepared): raters may answer."""
+    from evaluation import services
+
+    return services.set_campaign_status(campaign=campaign, status="open", by=by)
+
+
 def item_answers(link, value):
     """Every item of the link's campaign answered ``value`` (a rater's form)."""
     return dict.fromkeys(link.appraisee.campaign.items.values_list("pk", flat=True), value)

@@ -154,6 +154,7 @@ def test_close_answer_on_a_phone_read_and_export(world, running, live_server, br
 def test_a_principal_link_answers_once(world, live_server, browser):
     district = world.user("district_a")
     campaign = services.start_campaign(district=world.district_a, term="2023—2026", by=district)
+    services.set_campaign_status(campaign=campaign, status="open", by=district)
     appraisee = services.add_principal(
         campaign=campaign, school=world.school_a, name="张校长", by=district
     )

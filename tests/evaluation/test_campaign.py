@@ -19,7 +19,7 @@ from evaluation.models import (
     RatingAnswer,
 )
 from evaluation.tasks import compute_campaign
-from tests.evaluation.conftest import item_answers
+from tests.evaluation.conftest import item_answers, opened
 from tests.factories import SchoolFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,9 +29,8 @@ DIMS = Dimension.values
 
 @pytest.fixture
 def campaign(world):
-    return services.start_campaign(
-        district=world.district_a, term="2023—2026", by=world.user("district_a")
-    )
+    by = world.user("district_a")
+    return opened(services.start_campaign(district=world.district_a, term="2023—2026", by=by), by)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from evaluation import services
 from evaluation.models import Appraisee, Campaign, CampaignStatus, RaterGroup
 from evaluation.tasks import compute_campaign
-from tests.evaluation.conftest import item_answers
+from tests.evaluation.conftest import item_answers, opened
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def test_district_starts_its_campaign_and_adds_principals(world, login):
     )
     assert response.status_code == 201, response.content
     data = response.json()
-    assert data["min_answers"] == 3 and data["status"] == "open"
+    assert data["min_answers"] == 3 and data["status"] == "draft"
     assert data["weights"]["teachers"] == "35.00"
     campaign = Campaign.objects.get(pk=data["id"])
     assert campaign.items.count() == 25
@@ -67,7 +67,9 @@ def test_a_teacher_may_not_start_a_campaign(world, login):
 
 def test_close_refuses_answers_and_open_again(world, login, django_capture_on_commit_callbacks):
     by = world.user("district_a")
-    campaign = services.start_campaign(district=world.district_a, term="2023—2026", by=by)
+    campaign = opened(
+        services.start_campaign(district=world.district_a, term="2023—2026", by=by), by
+    )
     principal = services.add_principal(
         campaign=campaign, school=world.school_a, name="王校长", by=by
     )
@@ -106,7 +108,9 @@ def _export(user, identifier, data):
 
 def test_excel_exports_of_the_profile_and_a_principal(world):
     by = world.user("district_a")
-    campaign = services.start_campaign(district=world.district_a, term="2023—2026", by=by)
+    campaign = opened(
+        services.start_campaign(district=world.district_a, term="2023—2026", by=by), by
+    )
     wang = services.add_principal(campaign=campaign, school=world.school_a, name="王校长", by=by)
     services.add_principal(campaign=campaign, school=world.school_a2, name="李校长", by=by)
     for group, n, value in ((RaterGroup.TEACHERS, 5, 4), (RaterGroup.PARENTS, 2, 1)):

@@ -8,7 +8,7 @@ from django.urls import reverse
 from centers.models import TeacherRole
 from evaluation import services
 from evaluation.models import Appraisee, Campaign, RaterGroup, RaterToken
-from tests.evaluation.conftest import item_answers
+from tests.evaluation.conftest import item_answers, opened
 from tests.factories import SchoolFactory, TeacherFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,9 +16,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def campaign(world):
-    return services.start_campaign(
-        district=world.district_a, term="2023—2026", by=world.user("district_a")
-    )
+    by = world.user("district_a")
+    return opened(services.start_campaign(district=world.district_a, term="2023—2026", by=by), by)
 
 
 def test_district_staff_start_their_campaign_only(world, login):

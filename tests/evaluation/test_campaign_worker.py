@@ -46,6 +46,7 @@ def test_scores_computed_by_a_worker_twice_the_same(world, worker, monkeypatch):
     monkeypatch.setattr(services, "schedule_campaign", lambda campaign_id: None)
     by = world.user("district_a")
     campaign = services.start_campaign(district=world.district_a, term="2023—2026", by=by)
+    services.set_campaign_status(campaign=campaign, status="open", by=by)
     principal = services.add_principal(
         campaign=campaign, school=world.school_a, name="王校长", by=by
     )
