@@ -3,6 +3,7 @@ step with the policies' cycles."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -101,20 +102,34 @@ def _best_per_district(policies, on) -> PolicyMap:
 # approval, a rebuild) and the figures of completion keep reading the
 # database (``policy_for``, ``policy_map``).
 
+logger = logging.getLogger(__name__)
+
 VERSION_KEY = "credits:policies:version"
 _STORE: tuple[str | None, tuple[CreditPolicy, ...]] = (None, ())
 
 
-def _version() -> str:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-        version = cache.get(VERSION_KEY) or ""
+def _version() -> str | None:
+    """The current version; None when the cache cannot be reached (then every
+    read goes to the database, as it did before the copy)."""
+    try:
+        version = cache.get(VERSION_KEY)
+        if version is None:
+            cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+            version = cache.get(VERSION_KEY)
+    except Exception:  # noqa: BLE001 - Redis down must not take the pages down
+        logger.warning("credits: the policies' version is unreadable; reading the database")
+        return None
     return version
 
 
 def _bump_version() -> None:
-    cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    try:
+        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+    except Exception:  # noqa: BLE001 - the write has committed: say so, do not fail it
+        # Other processes keep their copy until the cache answers again and
+        # the next change (or a restart): logged, as an error.
+        logger.exception("credits: the policies' new version could not be written")
+        forget_policies()
 
 
 def _changing(using=DEFAULT_DB_ALIAS) -> bool:
@@ -148,6 +163,8 @@ def active_policies() -> tuple[CreditPolicy, ...]:
     if _changing():
         return _load_policies()
     version = _version()
+    if version is None:
+        return _load_policies()
     if _STORE[0] != version:
         _STORE = (version, _load_policies())
     return _STORE[1]

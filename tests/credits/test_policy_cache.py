@@ -134,3 +134,16 @@ def test_teacher_summary_is_one_query_with_the_copy_loaded():
     services.teacher_summary(teacher, on=ON)
     summary, n = _queries(lambda: services.teacher_summary(teacher, on=ON))
     assert n == 1 and summary.required == Decimal("360") and summary.remaining == Decimal("360")
+
+
+def test_cache_unreachable_reads_the_database(monkeypatch):
+    policy = _city()
+    assert services.policy_in_force(None, ON) == policy
+
+    def down(*args, **kwargs):
+        raise ConnectionError("redis down")
+
+    monkeypatch.setattr(policies.cache, "get", down)
+    CreditPolicy.objects.filter(pk=policy.pk).update(total_hours=Decimal("320"))
+    found, n = _queries(lambda: services.policy_in_force(None, ON))
+    assert found.total_hours == Decimal("320") and n == 2
