@@ -99,8 +99,9 @@ def _best_per_district(policies, on) -> PolicyMap:
 #
 # A process reads the version before it loads the rows, so what it stores is
 # at least as new as the version it stores it under. Writes (a claim's
-# approval, a rebuild) and the figures of completion keep reading the
-# database (``policy_for``, ``policy_map``).
+# approval, a transcript's totals, a rebuild) and the figures of completion
+# without ``pmap`` (the standings refresh, reminders) keep reading the database
+# (``policy_for``, ``policy_map``).
 
 logger = logging.getLogger(__name__)
 

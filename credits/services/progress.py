@@ -35,7 +35,7 @@ from ..models import (
     category_hours_field,
 )
 from .common import HOURS_FIELD, TENTH, ZERO, as_hours
-from .policies import policy_in_force, policy_map
+from .policies import policy_for, policy_in_force, policy_map
 
 
 @dataclass
@@ -90,15 +90,16 @@ class Summary:
         return (self.total * self.policy.cycle_days / elapsed).quantize(TENTH)
 
 
-def teacher_summary(teacher, on=None) -> Summary:
+def teacher_summary(teacher, on=None, *, fresh=False) -> Summary:
     """Hours this cycle against the policy, by category against each
     minimum, and pending claims: one query whatever the ledger's size (the
     policy comes from the per-process copy, ``policy_in_force``). The hours by
     category, complete, hours to go and at risk come from one row:
     ``standing_statement``, the one definition of ``annotate_progress`` written
-    out for one teacher's balance row (a test holds the two equal)."""
+    out for one teacher's balance row (a test holds the two equal).
+    ``fresh``: the policy read from the database (for a write that keeps it)."""
     on = on or timezone.localdate()
-    policy = policy_in_force(teacher.district_id, on)
+    policy = (policy_for if fresh else policy_in_force)(teacher.district_id, on)
     summary = Summary(teacher=teacher, policy=policy, on=on)
     standing = one_standing(teacher.pk, policy, on)
     summary.pending_count = standing["pending_count"]
