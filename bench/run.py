@@ -45,7 +45,7 @@ from unittest import mock
 
 TARGETS = {
     "teacher_page_ms": 50,
-    "teacher_page_queries": 14,
+    "teacher_page_queries": 10,
     "district_completion_ms": 300,
     "bureau_completion_ms": 300,
     "api_entries_per_s": 5000,

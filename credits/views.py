@@ -7,8 +7,9 @@ from io import BytesIO
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
 from django.db import transaction
+from django.db.models import Count, Window
 from django.forms import inlineformset_factory
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -50,18 +51,36 @@ def _own_teacher(user):
     )
 
 
+def _history_page(entries, number):
+    """``Paginator(entries, HISTORY_PAGE).get_page(number)`` in one query: the
+    page's rows carry the count of all (a window ``COUNT(*) OVER ()``), so no
+    ``COUNT`` goes first. A page past the end (or not a page) takes
+    ``get_page``'s way: the count, then the last page."""
+    paginator = Paginator(entries, HISTORY_PAGE)
+    try:
+        number = int(number or 1)
+    except (TypeError, ValueError):
+        number = 1
+    if number >= 1:
+        start = (number - 1) * HISTORY_PAGE
+        rows = list(
+            entries.annotate(history_count=Window(Count("pk")))[start : start + HISTORY_PAGE]
+        )
+        if rows or number == 1:
+            paginator.count = rows[0].history_count if rows else 0  # a cached_property
+            return Page(rows, number, paginator)
+    return paginator.get_page(number)
+
+
 def _teacher_page(request, teacher, *, own):
     # Each list goes through the user's own scope: staff who may see the
     # teacher need not see every claim or transcript of theirs.
     user = request.user
     summary = services.teacher_summary(teacher)
     entries = (
-        CreditEntry.objects.restrict(user)
-        .filter(teacher=teacher)
-        .select_related("reverses", "reversal")
-        .order_by("-earned_on", "-id")
+        CreditEntry.objects.restrict(user).filter(teacher=teacher).order_by("-earned_on", "-id")
     )
-    page = Paginator(entries, HISTORY_PAGE).get_page(request.GET.get("page"))
+    page = _history_page(entries, request.GET.get("page"))
     pending = list(
         CreditClaim.objects.restrict(user)
         .filter(teacher=teacher)
@@ -440,20 +459,23 @@ def completion_view(request):
         else list(followed.values_list("pk", flat=True))
     )
     school_ids = None
+    # The policies in force from this process's copy (``policy_in_force``):
+    # the page's figures by the one definition, without reading the policies.
+    pmap = services.policy_map_in_force()
     drill = request.GET.get("district")
     district = None
     if districts is None and not drill:
         level = "district"
-        rows = services.completion(by="district")
+        rows = services.completion(by="district", pmap=pmap)
     else:
         level = "school"
         if drill:
             if not drill.isdigit() or (districts is not None and int(drill) not in districts):
                 raise Http404
             district = get_object_or_404(followed, pk=int(drill))
-            rows = services.completion(by="school", district_ids=[district.pk])
+            rows = services.completion(by="school", district_ids=[district.pk], pmap=pmap)
         elif districts:
-            rows = services.completion(by="school", district_ids=districts)
+            rows = services.completion(by="school", district_ids=districts, pmap=pmap)
         else:
             # A school admin sees their schools; staff of a municipal center
             # have no district of their own: an empty table.
@@ -461,7 +483,7 @@ def completion_view(request):
             school_ids = list(schools.values_list("pk", flat=True))
             district_ids = list(schools.values_list("district_id", flat=True))
             rows = services.completion(
-                by="school", district_ids=district_ids, school_ids=school_ids
+                by="school", district_ids=district_ids, school_ids=school_ids, pmap=pmap
             )
     return render(
         request,
@@ -472,7 +494,7 @@ def completion_view(request):
             "rows": rows,
             "total": services.completion_total(rows),
             "district": district,
-            "policy": services.policy_for(
+            "policy": services.policy_in_force(
                 district.pk if district else (districts[0] if districts else None)
             ),
         },

@@ -5,7 +5,8 @@ One module per topic; every public name is re-exported here, so callers
 write ``from credits import services`` and ``services.award_hours(...)``:
 
 - ``common``: hours as decimals, dates, the organisation a user registers for;
-- ``policies``: the policy in force where and when; balances rebuilt with it;
+- ``policies``: the policy in force where and when (``policy_in_force``: a
+  per-process copy for pages); balances rebuilt with it;
 - ``ledger``: ``award_hours`` (one entry, idempotent per activity and per
   external id), ``award_hours_bulk``, ``reverse_entry`` (the only correction);
 - ``sync``: a district system's batch, ``post_batch`` / ``sync_batch``
@@ -54,10 +55,14 @@ from .ledger import Award, award_hours, award_hours_bulk, reverse_entry
 from .policies import (
     CYCLE_FIELDS,
     PolicyMap,
+    active_policies,
     connect_signals,
+    forget_policies,
     minimum_rows,
     policy_for,
+    policy_in_force,
     policy_map,
+    policy_map_in_force,
     rebuild_balances,
 )
 from .progress import (
@@ -65,6 +70,7 @@ from .progress import (
     Summary,
     annotate_progress,
     at_risk,
+    one_standing,
     projected_hours,
     teacher_summary,
 )
@@ -122,6 +128,7 @@ __all__ = [
     "Summary",
     "SyncAnswer",
     "annotate_progress",
+    "one_standing",
     "approve_claim",
     "as_hours",
     "at_risk",
@@ -140,6 +147,10 @@ __all__ = [
     "org_for",
     "parse_hours",
     "policy_for",
+    "policy_in_force",
+    "policy_map_in_force",
+    "active_policies",
+    "forget_policies",
     "policy_map",
     "post_batch",
     "projected_hours",

@@ -35,18 +35,21 @@ class CompletionRow:
         return (self.hours / self.teachers).quantize(TENTH) if self.teachers else ZERO
 
 
-def completion(*, by="school", district_ids=None, school_ids=None, on=None) -> list[CompletionRow]:
+def completion(
+    *, by="school", district_ids=None, school_ids=None, on=None, pmap=None
+) -> list[CompletionRow]:
     """Completion per school or per district, computed in the database by the
     one definition of complete and at risk (``progress.annotate_progress``):
     one query over the teachers grouped by school or district, plus the
     policies and their minimums. ``district_ids``/``school_ids`` narrow it
-    (None: everything)."""
+    (None: everything). ``pmap``: the policies in force (a page passes
+    ``policy_map_in_force``; by default they are read, ``policy_map``)."""
     if by not in ("school", "district"):
         raise ValueError(by)
     on = on or timezone.localdate()
     if school_ids is not None and not school_ids:
         return []
-    pmap = policy_map(on)
+    pmap = pmap or policy_map(on)
     if pmap.city is None and not pmap.overrides:
         return []
     teachers = Teacher.objects.filter(is_active=True)

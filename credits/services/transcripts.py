@@ -22,7 +22,7 @@ TRANSCRIPT_ISSUED = audit.register_message(
 def issue_transcript(*, teacher, by) -> Transcript:
     """Freeze the teacher's totals under a verification code. Issuing again
     while nothing changed returns the same transcript."""
-    summary = teacher_summary(teacher)
+    summary = teacher_summary(teacher, fresh=True)  # frozen: the policy from the database
     if summary.policy is None:
         raise ValidationError(_("No credit policy applies to this teacher."))
     policy = summary.policy

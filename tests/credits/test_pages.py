@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from io import BytesIO
 
@@ -321,3 +321,88 @@ def test_center_staff_see_their_district_center_scope(world, policy, award, logi
     assert world.school_a.name in page and world.school_b.name not in page
     assert login(staff).get(f"/credits/teachers/{world.teacher_a.pk}/").status_code == 200
     assert login(staff).get(f"/credits/teachers/{world.teacher_b.pk}/").status_code == 404
+
+
+# --- Tables built in one pass (credits_tags, issue 17) ------------------------------
+
+FORMER_HISTORY_ROWS = """{% load i18n portal %}{% for e in entries %}<tr{% if e.is_reversal %} class="text-danger"{% endif %}>
+    <td>{{ e.earned_on|date:"Y-m-d" }}</td>
+    <td><a href="{{ e.get_absolute_url }}">{{ e.title|default:e.activity_key|default:"—" }}</a>{% if e.is_reversal %} <span class="badge bg-danger-subtle text-danger">{% translate "reversal" %}</span> <small>{{ e.reason }}</small>{% endif %}</td>
+    <td>{{ e.get_category_display }}</td><td>{{ e.get_source_display }}</td>
+    <td class="text-end">{{ e.hours|hours }}</td><td>{{ e.org_name|default:e.get_org_kind_display }}</td>
+  </tr>{% endfor %}"""  # noqa: E501 - the template as it was
+
+FORMER_COMPLETION_ROWS = """{% load portal %}{% url 'credits:at-risk' as at_risk_url %}{% for r in rows %}<tr>
+    <td>{% if level == "district" %}<a href="?district={{ r.key }}">{{ r.name }}</a>{% else %}<a href="{{ at_risk_url }}?school={{ r.key }}">{{ r.name }}</a>{% endif %}</td>
+    <td class="text-end">{{ r.teachers }}</td><td class="text-end">{{ r.complete }}</td>
+    <td><div class="progress progress-mid"><div class="progress-bar bg-success" data-width="{{ r.rate|percent:0|cut:'%' }}">{{ r.rate|percent }}</div></div></td>
+    <td class="text-end">{{ r.at_risk }}</td><td class="text-end">{{ r.average|hours }}</td>
+  </tr>{% endfor %}"""  # noqa: E501 - the template as it was
+
+
+def _html(text):
+    import re
+
+    return re.sub(r">\s+<", "><", str(text).strip())
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_history_rows_are_the_former_template(world, policy, award, language):
+    """``{% history_rows %}`` writes what the former ``{% for %}`` wrote: dates,
+    links, titles or activity keys (escaped), reversals with their reason,
+    labels in the page's language, hours, the organisation or its kind."""
+    from django.template import Context, Template
+    from django.utils import translation
+
+    from credits.models import CreditEntry
+    from credits.templatetags.credits_tags import history_rows
+
+    first = award(world.teacher_a, 12.5, category="ethics", title="<b>师德</b> & 规范").entry
+    award(world.teacher_a, 3, category="it", activity_key="studio:7", title="")
+    award(world.teacher_a, 1, source="school_based", earned_on=date(2025, 3, 9))
+    services.reverse_entry(entry=first, reason='录入 "有误" <x>', by=world.user("bureau"))
+    entries = list(
+        CreditEntry.objects.filter(teacher=world.teacher_a).order_by("-earned_on", "-id")
+    )
+    assert len(entries) == 4
+    with translation.override(language):
+        former = Template(FORMER_HISTORY_ROWS).render(Context({"entries": entries}))
+        assert _html(history_rows(entries)) == _html(former)
+    assert "&lt;b&gt;" in former and "text-danger" in former
+
+
+@pytest.mark.parametrize("level", ["district", "school"])
+def test_completion_rows_are_the_former_template(level):
+    from django.template import Context, Template
+
+    from credits.services import CompletionRow
+    from credits.templatetags.credits_tags import completion_rows
+
+    rows = [
+        CompletionRow(
+            3, "天河 <一> & 二", teachers=7, complete=3, at_risk=2, hours=Decimal("1234.5")
+        ),
+        CompletionRow(4, "空校", teachers=0),
+        CompletionRow(5, "全部完成", teachers=2, complete=2, hours=Decimal("720")),
+    ]
+    former = Template(FORMER_COMPLETION_ROWS).render(Context({"rows": rows, "level": level}))
+    assert _html(completion_rows(rows, level)) == _html(former)
+    assert "&lt;一&gt;" in former
+
+
+def test_history_pages_count_in_the_page_query(world, policy, award, login):
+    """The history's page carries its count (no COUNT first); the pages around
+    it, a page past the end and a page that is not one read as before."""
+    for i in range(45):
+        award(world.teacher_a, 1, earned_on=date(2024, 1, 1) + timedelta(days=i))
+    client = login(world.user("teacher_a"))
+    count_queries(client, "/credits/")  # warm caches (content types, sessions)
+    first = count_queries(client, "/credits/")
+    for page in ("2", "3"):
+        assert count_queries(client, f"/credits/?page={page}") == first
+    page = client.get("/credits/?page=2").content.decode()
+    assert "45" in page and "page=3" in page and "page=1" in page
+    last = client.get("/credits/?page=99").content.decode()
+    assert "2024-01-01" in last and "page=3" not in last  # the last page
+    assert "2024-02-14" in client.get("/credits/?page=x").content.decode()  # the first
+    assert "2024-01-01" in client.get("/credits/?page=0").content.decode()  # as get_page

@@ -11,6 +11,7 @@ from centers.models import Teacher
 from credits import services
 from credits.exporters import CompletionExporter
 from credits.models import CategoryMinimum
+from tests.factories import TeacherFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +97,94 @@ def test_standing_reads_each_balance_by_one_join(short_in_it):
     sql = captured.captured_queries[-1]["sql"].upper()
     assert sql.count("SELECT") == 1
     assert sql.count('"CREDITS_CREDITBALANCE"') == 1  # one policy in force: one join
+
+
+# --- The teacher page's one-teacher statement (issue 17) ----------------------------
+
+HOURS_COLUMNS = ("cycle_hours", "shortfall", "hours_to_go")
+FLAGS = ("is_complete", "is_at_risk")
+
+
+def _orm_standing(teacher, on, policy) -> dict:
+    """The same figures by ``annotate_progress`` with every district's policy
+    (``policy_map``), the hours by category from the balance row it joins."""
+    from credits.models import category_hours_field
+    from credits.services.progress import _balance_alias
+
+    columns = {
+        c: f"{_balance_alias(policy)}__{category_hours_field(c)}" for c in services.Category.values
+    }
+    row = (
+        services.annotate_progress(Teacher.objects.filter(pk=teacher.pk), on)
+        .values(*HOURS_COLUMNS, "behind_categories", *FLAGS, *columns.values())
+        .get()
+    )
+    return {**{c: row.pop(column) for c, column in columns.items()}, **row}
+
+
+def test_one_teacher_statement_equals_annotate_progress(world, policy, award):
+    """``one_standing`` (the teacher page's hand-written statement) gives the
+    figures of ``annotate_progress`` to the digit, for teachers complete, short
+    of a minimum, behind pace, on pace early and behind late, with a reversal
+    and entries of the previous cycle, with no entry at all, under the city's
+    policy and under a district's own, before, during and after the cycle."""
+    from credits.models import CreditPolicy
+
+    CategoryMinimum.objects.create(policy=policy, category="it", hours=Decimal("50"))
+    district_policy = CreditPolicy.objects.create(
+        name="海珠区 2022—2026",
+        district=world.district_b,
+        cycle_start=date(2022, 1, 1),
+        cycle_end=date(2026, 12, 31),
+        total_hours=Decimal("300"),
+    )
+    CategoryMinimum.objects.create(policy=district_policy, category="it", hours=Decimal("24.5"))
+
+    def teacher(school, *awards):
+        t = TeacherFactory(school=school)
+        for hours, category in awards:
+            award(t, hours, category=category)
+        return t
+
+    a, b = world.school_a, world.school_b
+    behind = teacher(a, (20, "it"), (12.5, "ethics"))
+    services.reverse_entry(
+        entry=behind.credit_entries.get(category="it"), reason="重复登记", by=world.user("bureau")
+    )
+    award(behind, 100, earned_on=date(2021, 6, 1))  # the previous cycle: never counts
+    teachers = [
+        teacher(a, (40, "ethics"), (60, "it"), (280.5, "subject")),  # complete
+        teacher(a, (36, "ethics"), (45, "it"), (279, "subject")),  # 360, short in IT
+        behind,
+        teacher(a, (150.3, "subject"), (30, "ethics"), (20, "it")),  # on pace early only
+        teacher(a, (36, "ethics"), (50, "it"), (10, "subject")),  # minimums met, total behind
+        teacher(a),  # no entry: no balance row
+        teacher(b, (290, "subject"), (24.4, "it")),  # the district's policy, short
+        teacher(b, (300, "it")),  # the district's policy, complete
+    ]
+    seen = set()
+    for on in (date(2021, 12, 1), date(2022, 3, 1), date(2024, 6, 30), LATE, date(2027, 2, 1)):
+        for t in teachers:
+            in_force = services.policy_for(t.district_id, on)
+            mine = services.one_standing(t.pk, in_force, on)
+            if in_force is None:
+                assert mine == {"pending_count": 0, "pending_hours": None}
+                continue
+            orm = _orm_standing(t, on, in_force)
+            for name, value in orm.items():
+                if name in FLAGS:
+                    assert bool(mine[name]) is bool(value), (t.pk, on, name)
+                elif name == "behind_categories":
+                    assert mine[name] == value, (t.pk, on, name)
+                else:
+                    assert services.as_hours(mine[name]) == services.as_hours(value), (
+                        t.pk,
+                        on,
+                        name,
+                        mine[name],
+                        value,
+                    )
+            seen.add((bool(orm["is_complete"]), bool(orm["is_at_risk"]), orm["shortfall"] > 0))
+    # Complete; at risk and short of a minimum; at risk on the total alone; on pace.
+    assert {(True, False, False), (False, True, True), (False, True, False)} <= seen
+    assert (False, False, False) in seen
