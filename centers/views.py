@@ -176,16 +176,47 @@ def appointment_decide(request, pk):
     appointment = get_object_or_404(
         StaffAppointment.objects.restrict(request.user).select_related("staff"), pk=pk
     )
+    confirm = request.POST.get("confirm") == "1"
     try:
         services.decide_appointment(
             user=request.user,
             appointment=appointment,
-            confirm=request.POST.get("confirm") == "1",
-            note=request.POST.get("note", "")[:300],
+            confirm=confirm,
+            note=request.POST.get("reason" if not confirm else "note", "")[:300],
         )
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            gettext("The appointment is confirmed.")
+            if confirm
+            else gettext("The appointment is declined."),
+        )
     return redirect("centers:center-detail", pk=appointment.staff.center_id)
+
+
+@login_required
+@require_POST
+def appointment_withdraw(request, pk):
+    """互聘: the appointing center withdraws an appointment still awaiting
+    the home center."""
+    appointment = get_object_or_404(StaffAppointment.objects.restrict(request.user), pk=pk)
+    try:
+        services.withdraw_appointment(
+            user=request.user,
+            appointment=appointment,
+            reason=request.POST.get("reason", "")[:300],
+        )
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, gettext("The appointment is withdrawn."))
+    return redirect("centers:center-detail", pk=appointment.center_id)
 
 
 @login_required
