@@ -193,30 +193,27 @@ class StaffAppointmentViewSet(ScopedCreateListRetrieveViewSet):
         )
         return Response(StaffAppointmentSerializer(appointment).data)
 
-    @extend_schema(request=AppointmentReasonSerializer, responses=StaffAppointmentSerializer)
-    @action(detail=True, methods=["post"])
-    def decline(self, request, pk=None):
-        """拒绝: the home center declines an appointment awaiting it: ``{"reason"}``."""
-        appointment = self.get_object()
+    def _with_reason(self, request, step):
+        appointment = self.get_object()  # 404 outside the user's scope, before the body
         data = AppointmentReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        appointment = services.decline_appointment(
+        appointment = step(
             user=request.user, appointment=appointment, reason=data.validated_data["reason"]
         )
         return Response(StaffAppointmentSerializer(appointment).data)
 
     @extend_schema(request=AppointmentReasonSerializer, responses=StaffAppointmentSerializer)
     @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        """拒绝: the home center declines an appointment awaiting it: ``{"reason"}``."""
+        return self._with_reason(request, services.decline_appointment)
+
+    @extend_schema(request=AppointmentReasonSerializer, responses=StaffAppointmentSerializer)
+    @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         """撤回: the appointing center withdraws an appointment awaiting the
         home center: ``{"reason"}`` (optional)."""
-        appointment = self.get_object()
-        data = AppointmentReasonSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        appointment = services.withdraw_appointment(
-            user=request.user, appointment=appointment, reason=data.validated_data["reason"]
-        )
-        return Response(StaffAppointmentSerializer(appointment).data)
+        return self._with_reason(request, services.withdraw_appointment)
 
     @extend_schema(request=EndAppointmentSerializer, responses=StaffAppointmentSerializer)
     @action(detail=True, methods=["post"])
