@@ -1,15 +1,15 @@
 """The alliance's forms: each one asks ``services`` for the rules, so a page
-and the API refuse the same things with the same messages."""
+and the API refuse the same things with the same messages (model forms
+through ``core.forms.ServiceCheckMixin``'s ``service_check``)."""
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms.models import construct_instance
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from centers.models import Center, StaffMember
-from core.forms import StyledForm, StyledModelForm
+from core.forms import ServiceCheckMixin, StyledForm, StyledModelForm, add_errors
 from core.models import Membership
 from core.permissions import can, get_scope
 from core.roles import Role
@@ -54,23 +54,13 @@ def staff_users(center_ids):
     return get_user_model().objects.filter(pk__in=user_ids).order_by("username")
 
 
-def add_errors(form, exc: ValidationError):
-    """Put a service's ValidationError on the form's fields."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, messages in exc.message_dict.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
-
-
 def own_member_centers(user):
     """The member centers a user acts for: all of them for the secretariat,
     their own for member staff."""
     return services.member_centers().restrict(user, "act_for")
 
 
-class CouncilMemberForm(StyledModelForm):
+class CouncilMemberForm(ServiceCheckMixin, StyledModelForm):
     class Meta:
         model = CouncilMember
         fields = ["center", "order", "representative", "liaison", "joined_on", "is_active"]
@@ -90,16 +80,13 @@ class CouncilMemberForm(StyledModelForm):
         self.fields["representative"].queryset = people
         self.fields["liaison"].queryset = people
 
-    def _post_clean(self):
-        super()._post_clean()  # the instance now holds the form's values
-        if not self.errors:
-            try:
-                services.check_council_member(self.instance)
-            except ValidationError as exc:
-                add_errors(self, exc)
+    service_check_after_model = True
+
+    def service_check(self, instance):
+        services.check_council_member(instance)
 
 
-class ChairTermForm(StyledModelForm):
+class ChairTermForm(ServiceCheckMixin, StyledModelForm):
     class Meta:
         model = ChairTerm
         fields = ["sequence", "center", "starts_on", "ends_on", "secretary_general", "note"]
@@ -112,13 +99,10 @@ class ChairTermForm(StyledModelForm):
             services.member_centers().values_list("pk", flat=True)
         )
 
-    def _post_clean(self):
-        super()._post_clean()  # the instance now holds the form's values
-        if not self.errors:
-            try:
-                services.check_term(self.instance)
-            except ValidationError as exc:
-                add_errors(self, exc)
+    service_check_after_model = True
+
+    def service_check(self, instance):
+        services.check_term(instance)
 
 
 class DocumentCreateForm(StyledModelForm):
@@ -245,7 +229,7 @@ class AchievementForm(StyledModelForm):
         return super().save(commit)
 
 
-class BookingForm(StyledModelForm):
+class BookingForm(ServiceCheckMixin, StyledModelForm):
     wants = ("user",)
 
     class Meta:
@@ -263,13 +247,10 @@ class BookingForm(StyledModelForm):
         )
         self.fields["center"].queryset = own_member_centers(user)
 
-    def _post_clean(self):
-        super()._post_clean()  # the instance now holds the form's values
-        if not self.errors:
-            try:
-                services.check_booking(self.instance, user=self.user)
-            except ValidationError as exc:
-                add_errors(self, exc)
+    service_check_after_model = True
+
+    def service_check(self, instance):
+        services.check_booking(instance, user=self.user)
 
     def save(self, commit=True):
         try:
@@ -381,7 +362,7 @@ class ResolutionForm(StyledModelForm):
         return data
 
 
-class FollowUpForm(StyledModelForm):
+class FollowUpForm(ServiceCheckMixin, StyledModelForm):
     """The secretariat assigns the action; the owner center's staff see the
     assignment read-only and report on it (status and report)."""
 
@@ -410,26 +391,15 @@ class FollowUpForm(StyledModelForm):
             for name in services.FOLLOW_UP_ASSIGNED_FIELDS:
                 self.fields[name.removesuffix("_id")].disabled = True
 
-    def _post_clean(self):
-        # the service's rules first, on the instance as it would be saved; a
-        # refused form skips the model's own validation (it would repeat them)
-        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
-        try:
-            services.check_follow_up(self.instance, user=self.user, original=self.original)
-        except PermissionDenied as exc:
-            self.add_error(None, str(exc))
-            return
-        except ValidationError as exc:
-            add_errors(self, exc)
-            return
-        super()._post_clean()
+    def service_check(self, instance):
+        services.check_follow_up(instance, user=self.user, original=self.original)
 
     def save(self, commit=True):
         services.stamp_follow_up(self.instance, user=self.user, original=self.original)
         return super().save(commit)
 
 
-class JointProjectForm(StyledModelForm):
+class JointProjectForm(ServiceCheckMixin, StyledModelForm):
     """The secretariat records a project; the lead center's staff keep it up
     to date but do not change its lead."""
 
@@ -476,25 +446,16 @@ class JointProjectForm(StyledModelForm):
         if not can(user, "add", JointProject):
             self.fields["lead_center"].disabled = True
 
-    def _post_clean(self):
-        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
-        try:
-            services.check_project(
-                self.instance,
-                partner_ids=self.cleaned_data.get("partner_centers") or [],
-                user=self.user,
-                original=self.original,
-            )
-        except PermissionDenied as exc:
-            self.add_error(None, str(exc))
-            return
-        except ValidationError as exc:
-            add_errors(self, exc)
-            return
-        super()._post_clean()
+    def service_check(self, instance):
+        services.check_project(
+            instance,
+            partner_ids=self.cleaned_data.get("partner_centers") or [],
+            user=self.user,
+            original=self.original,
+        )
 
 
-class AssistancePairForm(StyledModelForm):
+class AssistancePairForm(ServiceCheckMixin, StyledModelForm):
     wants = ("user",)
 
     class Meta:
@@ -516,20 +477,11 @@ class AssistancePairForm(StyledModelForm):
             self.fields["helper_center"].disabled = True
             self.fields["assisted_center"].disabled = True
 
-    def _post_clean(self):
-        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
-        try:
-            services.check_pair(self.instance, user=self.user, original=self.original)
-        except PermissionDenied as exc:
-            self.add_error(None, str(exc))
-            return
-        except ValidationError as exc:
-            add_errors(self, exc)
-            return
-        super()._post_clean()
+    def service_check(self, instance):
+        services.check_pair(instance, user=self.user, original=self.original)
 
 
-class AssistanceActivityForm(StyledModelForm):
+class AssistanceActivityForm(ServiceCheckMixin, StyledModelForm):
     wants = ("user",)
 
     class Meta:
@@ -544,20 +496,11 @@ class AssistanceActivityForm(StyledModelForm):
             user, "change"
         ).select_related("helper_center", "assisted_center")
 
-    def _post_clean(self):
-        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
-        try:
-            services.check_activity(self.instance, user=self.user)
-        except PermissionDenied as exc:
-            self.add_error(None, str(exc))
-            return
-        except ValidationError as exc:
-            add_errors(self, exc)
-            return
-        super()._post_clean()
+    def service_check(self, instance):
+        services.check_activity(instance, user=self.user)
 
 
-class ProposalForm(StyledModelForm):
+class ProposalForm(ServiceCheckMixin, StyledModelForm):
     """Draft or change a development proposal; the rules are
     ``services.check_proposal``'s."""
 
@@ -591,17 +534,8 @@ class ProposalForm(StyledModelForm):
         else:
             self.fields["origin"].disabled = True
 
-    def _post_clean(self):
-        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
-        try:
-            services.check_proposal(self.instance, user=self.user, original=self.original)
-        except PermissionDenied as exc:
-            self.add_error(None, str(exc))
-            return
-        except ValidationError as exc:
-            add_errors(self, exc)
-            return
-        super()._post_clean()
+    def service_check(self, instance):
+        services.check_proposal(instance, user=self.user, original=self.original)
 
 
 class ProposalStepForm(StyledForm):
@@ -610,7 +544,7 @@ class ProposalStepForm(StyledForm):
     )
 
 
-class GuidanceVisitForm(StyledModelForm):
+class GuidanceVisitForm(ServiceCheckMixin, StyledModelForm):
     """Record a guidance visit (the guiding center) or report on its
     follow-up (the district center: the other fields are read-only)."""
 
@@ -661,26 +595,17 @@ class GuidanceVisitForm(StyledModelForm):
             if len(own) == 1:
                 self.fields["center"].initial = own[0].pk
 
-    def _post_clean(self):
-        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
-        try:
-            services.check_visit(
-                self.instance,
-                partner_ids=self.cleaned_data.get("partner_centers") or [],
-                user=self.user,
-                original=self.original,
-            )
-        except PermissionDenied as exc:
-            self.add_error(None, str(exc))
-            return
-        except ValidationError as exc:
-            add_errors(self, exc)
-            return
-        services.stamp_visit(self.instance)
-        super()._post_clean()
+    def service_check(self, instance):
+        services.check_visit(
+            instance,
+            partner_ids=self.cleaned_data.get("partner_centers") or [],
+            user=self.user,
+            original=self.original,
+        )
+        services.stamp_visit(instance)
 
 
-class CenterPlanForm(StyledModelForm):
+class CenterPlanForm(ServiceCheckMixin, StyledModelForm):
     wants = ("user",)
 
     class Meta:
@@ -706,17 +631,8 @@ class CenterPlanForm(StyledModelForm):
         if not self.instance.pk and len(own[:2]) == 1:
             self.fields["center"].initial = own[0].pk
 
-    def _post_clean(self):
-        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
-        try:
-            services.check_plan(self.instance, user=self.user, original=self.original)
-        except PermissionDenied as exc:
-            self.add_error(None, str(exc))
-            return
-        except ValidationError as exc:
-            add_errors(self, exc)
-            return
-        super()._post_clean()
+    def service_check(self, instance):
+        services.check_plan(instance, user=self.user, original=self.original)
 
 
 class PlanSummaryForm(StyledForm):
@@ -725,7 +641,7 @@ class PlanSummaryForm(StyledForm):
     )
 
 
-class FacultyEngagementForm(StyledModelForm):
+class FacultyEngagementForm(ServiceCheckMixin, StyledModelForm):
     wants = ("user",)
 
     class Meta:
@@ -745,20 +661,11 @@ class FacultyEngagementForm(StyledModelForm):
             pk__in=services.member_centers()
         )
 
-    def _post_clean(self):
-        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
-        try:
-            services.check_engagement(self.instance, user=self.user)
-        except PermissionDenied as exc:
-            self.add_error(None, str(exc))
-            return
-        except ValidationError as exc:
-            add_errors(self, exc)
-            return
-        super()._post_clean()
+    def service_check(self, instance):
+        services.check_engagement(instance, user=self.user)
 
 
-class TeacherDevelopmentSchoolForm(StyledModelForm):
+class TeacherDevelopmentSchoolForm(ServiceCheckMixin, StyledModelForm):
     """Record a teacher-development school (the guiding member center) or
     report its progress (the district center: the other fields read-only)."""
 
@@ -805,14 +712,5 @@ class TeacherDevelopmentSchoolForm(StyledModelForm):
             if len(own) == 1:
                 self.fields["guiding_center"].initial = own[0].pk
 
-    def _post_clean(self):
-        construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
-        try:
-            services.check_development_school(self.instance, user=self.user, original=self.original)
-        except PermissionDenied as exc:
-            self.add_error(None, str(exc))
-            return
-        except ValidationError as exc:
-            add_errors(self, exc)
-            return
-        super()._post_clean()
+    def service_check(self, instance):
+        services.check_development_school(instance, user=self.user, original=self.original)

@@ -655,6 +655,7 @@ class AppointmentStatus(models.TextChoices):
     PROPOSED = "proposed", _("Awaiting the home center's confirmation")
     CONFIRMED = "confirmed", pgettext_lazy("appointment", "Confirmed")
     DECLINED = "declined", _("Declined by the home center")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the appointing center")
 
 
 class StaffAppointment(AuditedModel):
@@ -663,8 +664,11 @@ class StaffAppointment(AuditedModel):
     001 第八条（四）师资共享: 各成员单位研训师资须符合市级教师发展中心认定标准,
     在此基础上,其专、兼职师资可以互聘互用. Entered by the appointing center's
     staff and confirmed by the home center, or recorded by the alliance
-    secretariat (confirmed at once); ``services.appointments``. It is not a
-    part-time trainer of the appointing center: the standards do not count it."""
+    secretariat (confirmed at once); ``services.appointments``. While it
+    awaits the home center, the home center (or the secretariat) declines it
+    with a reason or the appointing center withdraws it; only a confirmed one
+    is ended early. It is not a part-time trainer of the appointing center:
+    the standards do not count it."""
 
     staff = models.ForeignKey(
         StaffMember,
@@ -708,6 +712,19 @@ class StaffAppointment(AuditedModel):
         verbose_name=_("confirmed or declined by"),
     )
     decided_at = models.DateTimeField(_("confirmed or declined at"), null=True, blank=True)
+    #: withdrawn by the appointing center while it awaited the home center
+    #: (``services.withdraw_appointment``): who and when; why in ``closing_reason``
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    #: why the home center declined it, or the appointing center withdrew it
+    closing_reason = models.CharField(_("why declined or withdrawn"), max_length=300, blank=True)
     #: ended before its term (``services.end_appointment``): the last day, why, who
     ended_on = models.DateField(_("ended early on"), null=True, blank=True)
     end_reason = models.CharField(_("why it ended early"), max_length=300, blank=True)

@@ -200,6 +200,10 @@ rules.register(
 # Whom a center may appoint: the trainers of every member center (互聘 shares
 # the alliance's faculty), so the picker of the appointing center's staff and of
 # the secretariat lists them; seeing a trainer's record stays "view" above.
+# Not only those listed in the alliance's faculty-sharing register
+# (alliance.SharedFaculty): the charter's one condition is the standard
+# (研训师资须符合市级教师发展中心认定标准,在此基础上……互聘互用), which
+# ``services.appoint`` checks; it names no register to go through.
 rules.register(
     "centers.staffmember",
     {Role.SECRETARIAT: ("appoint", ALL), Role.CENTER_STAFF: ("appoint", ALL)},

@@ -11,6 +11,11 @@ urlpatterns = [
     path("<int:pk>/appointments/new/", views.appointment_create, name="appointment-create"),
     path("appointments/<int:pk>/decide/", views.appointment_decide, name="appointment-decide"),
     path("appointments/<int:pk>/end/", views.appointment_end, name="appointment-end"),
+    path(
+        "appointments/<int:pk>/withdraw/",
+        views.appointment_withdraw,
+        name="appointment-withdraw",
+    ),
     path("<int:pk>/standards/move-out/", views.move_out_inactive, name="center-move-out-inactive"),
     path("standards/", views.standards_matrix, name="standards-matrix"),
     path("mandates/", views.MandateListView.as_view(), name="mandate-list"),

@@ -169,23 +169,56 @@ def appointment_create(request, pk):
     return redirect("centers:center-detail", pk=center.pk)
 
 
+def _appointment_step(request, step, done="", **kwargs):
+    """Take a 互聘 step of the service; its refusal (in Chinese) or ``done`` is
+    the page's message."""
+    try:
+        step(user=request.user, **kwargs)
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except PermissionDenied as exc:
+        messages.error(request, str(exc))
+    else:
+        if done:
+            messages.success(request, done)
+
+
 @login_required
 @require_POST
 def appointment_decide(request, pk):
-    """互聘: the trainer's home center confirms or declines an appointment."""
+    """互聘: the trainer's home center confirms or declines (with a reason) an
+    appointment."""
     appointment = get_object_or_404(
         StaffAppointment.objects.restrict(request.user).select_related("staff"), pk=pk
     )
-    try:
-        services.decide_appointment(
-            user=request.user,
-            appointment=appointment,
-            confirm=request.POST.get("confirm") == "1",
-            note=request.POST.get("note", "")[:300],
-        )
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
+    confirm = request.POST.get("confirm") == "1"
+    _appointment_step(
+        request,
+        services.decide_appointment,
+        gettext("The appointment is confirmed.")
+        if confirm
+        else gettext("The appointment is declined."),
+        appointment=appointment,
+        confirm=confirm,
+        note=request.POST.get("note" if confirm else "reason", "")[:300],
+    )
     return redirect("centers:center-detail", pk=appointment.staff.center_id)
+
+
+@login_required
+@require_POST
+def appointment_withdraw(request, pk):
+    """互聘: the appointing center withdraws an appointment still awaiting
+    the home center."""
+    appointment = get_object_or_404(StaffAppointment.objects.restrict(request.user), pk=pk)
+    _appointment_step(
+        request,
+        services.withdraw_appointment,
+        gettext("The appointment is withdrawn."),
+        appointment=appointment,
+        reason=request.POST.get("reason", "")[:300],
+    )
+    return redirect("centers:center-detail", pk=appointment.center_id)
 
 
 @login_required
@@ -200,17 +233,13 @@ def appointment_end(request, pk):
         ended_on = date.fromisoformat(raw) if raw else None
     except ValueError:
         ended_on = None
-    try:
-        services.end_appointment(
-            user=request.user,
-            appointment=appointment,
-            ended_on=ended_on,
-            reason=request.POST.get("reason", "")[:300],
-        )
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    except PermissionDenied as exc:
-        messages.error(request, str(exc))
+    _appointment_step(
+        request,
+        services.end_appointment,
+        appointment=appointment,
+        ended_on=ended_on,
+        reason=request.POST.get("reason", "")[:300],
+    )
     return redirect("centers:center-detail", pk=appointment.staff.center_id)
 
 

@@ -1,5 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import construct_instance
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -41,6 +43,53 @@ class StyledFormMixin:
                 css = "form-control"
             existing = widget.attrs.get("class", "")
             widget.attrs["class"] = f"{existing} {css}".strip()
+
+
+def add_errors(form, exc: ValidationError):
+    """Put a service's ValidationError on the form: each field's messages on
+    that field (on the form when it has no such field), a plain one on the form."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc)
+        return
+    for field, messages in exc.message_dict.items():
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
+class ServiceCheckMixin:
+    """A model form whose rules are a service's: ``service_check(instance)``
+    runs them on the instance as it would be saved, so the page refuses what
+    the API refuses, with the same messages. A ``PermissionDenied`` becomes an
+    error on the form, a ``ValidationError`` the errors of its fields
+    (``add_errors``).
+
+    By default the service goes first and a refused form skips the model's own
+    validation (it would repeat the same rules); ``service_check_after_model``
+    runs the service only on a form the model's validation passed (for checks
+    that need every field filled)."""
+
+    service_check_after_model = False
+
+    def service_check(self, instance) -> None:
+        raise NotImplementedError
+
+    def _post_clean(self):
+        if self.service_check_after_model:
+            super()._post_clean()  # the instance now holds the form's values
+            if self.errors:
+                return
+        else:
+            construct_instance(self, self.instance, self._meta.fields, self._meta.exclude)
+        try:
+            self.service_check(self.instance)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+            return
+        except ValidationError as exc:
+            add_errors(self, exc)
+            return
+        if not self.service_check_after_model:
+            super()._post_clean()
 
 
 class StyledForm(StyledFormMixin, forms.Form):

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from centers.models import District, School, Teacher
 from core.files import private_file_response
+from core.forms import add_errors
 from core.generic import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
 from core.permissions import can, sees_all
 from core.ratelimit import rate_limited
@@ -384,11 +385,7 @@ def claim_create(request):
                 files=data["files"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field_name, errors in exc.message_dict.items():
-                    form.add_error(field_name if field_name in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Your claim was submitted."))
             return redirect(claim)

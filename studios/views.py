@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from alliance.forms import add_errors
 from core.files import private_file_response
+from core.forms import add_errors
 from core.generic import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedMixin
 from core.generic import ScopedUpdateView as _ScopedUpdateView
 from core.permissions import can

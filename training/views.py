@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from centers.models import ImportStatus, Teacher
+from core.forms import add_errors
 from core.generic import ScopedCreateView, ScopedDetailView, ScopedListView, ScopedUpdateView
 from core.permissions import can, get_scope
 from core.registry import registry
@@ -236,11 +237,7 @@ def _save_subproject(view, form):
     try:
         sub = services.save_subproject(subproject=form.instance, by=view.request.user)
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc.messages)
+        add_errors(form, exc)
         return view.form_invalid(form)
     except PermissionDenied:
         form.add_error("project", _("You may not add sub-projects to this project."))

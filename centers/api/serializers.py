@@ -214,6 +214,8 @@ class StaffAppointmentSerializer(serializers.ModelSerializer):
             "status_display",
             "note",
             "decided_at",
+            "withdrawn_at",
+            "closing_reason",
             "ended_on",
             "end_reason",
             "updated_at",
@@ -242,6 +244,13 @@ class AppointSerializer(serializers.Serializer):
 class DecideAppointmentSerializer(serializers.Serializer):
     confirm = serializers.BooleanField()
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class AppointmentReasonSerializer(serializers.Serializer):
+    """Declining (the reason is required: the service says so in Chinese) or
+    withdrawing (optional) an appointment awaiting the home center."""
+
+    reason = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
 class EndAppointmentSerializer(serializers.Serializer):

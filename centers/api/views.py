@@ -38,6 +38,7 @@ from ..models import (
 )
 from ..rows import ROW_FORMS
 from .serializers import (
+    AppointmentReasonSerializer,
     AppointSerializer,
     CampusSerializer,
     CenterSerializer,
@@ -153,14 +154,22 @@ class StaffAppointmentViewSet(ScopedCreateListRetrieveViewSet):
     """互聘: appointments of a trainer of one member center by another, as
     both centers (and the bureau, the secretariat) see them. POST enters one
     for the appointing center (confirmed at once when the secretariat
-    records it); ``confirm`` is the home center's answer."""
+    records it); ``confirm`` is the home center's answer (``decline``, with a
+    reason, the same as ``confirm: false``), ``withdraw`` the appointing
+    center's while it awaits that answer, ``end`` ends a confirmed one early."""
 
     queryset = StaffAppointment.objects.select_related("staff__center", "center")
     serializer_class = StaffAppointmentSerializer
     filterset_fields = ["center", "staff", "staff__center", "status"]
     # The services decide who may enter and confirm (``appoint_for`` /
     # ``confirm_for`` on the centers): the view needs only to see the object.
-    permission_actions = {"create": "view", "confirm": "view", "end": "view"}
+    permission_actions = {
+        "create": "view",
+        "confirm": "view",
+        "decline": "view",
+        "withdraw": "view",
+        "end": "view",
+    }
 
     @extend_schema(request=AppointSerializer, responses=StaffAppointmentSerializer)
     def create(self, request, *args, **kwargs):
@@ -183,6 +192,28 @@ class StaffAppointmentViewSet(ScopedCreateListRetrieveViewSet):
             note=data.validated_data["note"],
         )
         return Response(StaffAppointmentSerializer(appointment).data)
+
+    def _with_reason(self, request, step):
+        appointment = self.get_object()  # 404 outside the user's scope, before the body
+        data = AppointmentReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        appointment = step(
+            user=request.user, appointment=appointment, reason=data.validated_data["reason"]
+        )
+        return Response(StaffAppointmentSerializer(appointment).data)
+
+    @extend_schema(request=AppointmentReasonSerializer, responses=StaffAppointmentSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        """拒绝: the home center declines an appointment awaiting it: ``{"reason"}``."""
+        return self._with_reason(request, services.decline_appointment)
+
+    @extend_schema(request=AppointmentReasonSerializer, responses=StaffAppointmentSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        """撤回: the appointing center withdraws an appointment awaiting the
+        home center: ``{"reason"}`` (optional)."""
+        return self._with_reason(request, services.withdraw_appointment)
 
     @extend_schema(request=EndAppointmentSerializer, responses=StaffAppointmentSerializer)
     @action(detail=True, methods=["post"])

@@ -10,7 +10,14 @@ name is re-exported here (``from centers import services``):
 - ``appointments``: 互聘, trainers appointed by another member center.
 """
 
-from .appointments import appoint, decide_appointment, end_appointment, register_appointments
+from .appointments import (
+    appoint,
+    decide_appointment,
+    decline_appointment,
+    end_appointment,
+    register_appointments,
+    withdraw_appointment,
+)
 from .id_numbers import reveal_id_number
 from .mandates import MANDATE_WEIGHTS, load_mandates, responsible_center, route_mandate
 from .staff import (
@@ -65,8 +72,10 @@ from .sync import (
 __all__ = [
     "appoint",
     "decide_appointment",
+    "decline_appointment",
     "register_appointments",
     "end_appointment",
+    "withdraw_appointment",
     "BATCH_WRITERS",
     "ENTRY_MAX_AGE",
     "ENTRY_MIN_DEGREE",

@@ -8,6 +8,9 @@ Charter 001 第八条（四）师资共享: 各成员单位研训师资须符合
 - the appointing center's staff enter the appointment and the trainer's home
   center confirms or declines it; the alliance secretariat (秘书处, 负责联盟
   日常管理) may record one for any two members, confirmed at once;
+- while it awaits the home center, the home center (or the secretariat)
+  declines it with a reason (拒绝) and the appointing center withdraws it
+  (撤回); only a confirmed appointment is ended early (提前结束);
 - the appointment is shown on both centers' faculty registers. It is not a
   part-time trainer (兼职教师) of the appointing center: seed 003 counts the
   experts and teachers a school 聘请 as 兼职教师 and says nothing of 互聘, so
@@ -113,25 +116,39 @@ def appoint(
     return appointment
 
 
+def _locked(appointment: StaffAppointment) -> StaffAppointment:
+    return (
+        StaffAppointment.objects.select_for_update()
+        .select_related("staff__center", "center")
+        .get(pk=appointment.pk)
+    )
+
+
+def _check_awaiting(current: StaffAppointment) -> None:
+    """Refused unless it still awaits the home center: confirmed, declined
+    and withdrawn appointments are settled."""
+    if current.status != AppointmentStatus.PROPOSED:
+        raise ValidationError(
+            _("This appointment is already %(status)s.") % {"status": current.get_status_display()}
+        )
+
+
+def _reason(reason: str, message) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": message})
+    return reason[:300]
+
+
 def decide_appointment(*, user, appointment: StaffAppointment, confirm: bool, note: str = ""):
     """The trainer's home center confirms or declines an appointment awaiting
-    it (the secretariat may for any member)."""
+    it (the secretariat may for any member). Declining says why (``note``,
+    kept as the closing reason): ``decline_appointment``."""
+    if not confirm:
+        return decline_appointment(user=user, appointment=appointment, reason=note)
     with transaction.atomic():
-        current = (
-            StaffAppointment.objects.select_for_update()
-            .select_related("staff__center", "center")
-            .get(pk=appointment.pk)
-        )
-        if not can(user, "confirm_for", current.staff.center):
-            raise PermissionDenied(
-                _("Only the trainer's home center confirms or declines an appointment.")
-            )
-        if current.status != AppointmentStatus.PROPOSED:
-            raise ValidationError(
-                _("This appointment is already %(status)s.")
-                % {"status": current.get_status_display()}
-            )
-        current.status = AppointmentStatus.CONFIRMED if confirm else AppointmentStatus.DECLINED
+        current = _awaiting_for_home(user, appointment)
+        current.status = AppointmentStatus.CONFIRMED
         current.decided_by = user
         current.decided_at = timezone.now()
         if note:
@@ -140,18 +157,66 @@ def decide_appointment(*, user, appointment: StaffAppointment, confirm: bool, no
     return current
 
 
+def _awaiting_for_home(user, appointment):
+    current = _locked(appointment)
+    if not can(user, "confirm_for", current.staff.center):
+        raise PermissionDenied(
+            _("Only the trainer's home center confirms or declines an appointment.")
+        )
+    _check_awaiting(current)
+    return current
+
+
+def decline_appointment(*, user, appointment: StaffAppointment, reason: str):
+    """拒绝: the trainer's home center (or the secretariat) declines an
+    appointment awaiting it, saying why. Audited as a change of the row."""
+    with transaction.atomic():
+        current = _awaiting_for_home(user, appointment)
+        current.closing_reason = _reason(reason, _("Say why the appointment is declined."))
+        current.status = AppointmentStatus.DECLINED
+        current.decided_by = user
+        current.decided_at = timezone.now()
+        current.save(
+            update_fields=["status", "decided_by", "decided_at", "closing_reason", "updated_at"]
+        )
+    return current
+
+
+def withdraw_appointment(*, user, appointment: StaffAppointment, reason: str = ""):
+    """撤回: the appointing center (or the secretariat) withdraws an
+    appointment it entered, while the home center has not answered yet; why is
+    optional. A confirmed one is ended early instead (``end_appointment``).
+    Audited as a change of the row."""
+    with transaction.atomic():
+        current = _locked(appointment)
+        if not can(user, "appoint_for", current.center):
+            raise PermissionDenied(_("Only the appointing center withdraws an appointment."))
+        _check_awaiting(current)
+        current.status = AppointmentStatus.WITHDRAWN
+        current.withdrawn_by = user
+        current.withdrawn_at = timezone.now()
+        current.closing_reason = (reason or "").strip()[:300]
+        current.save(
+            update_fields=[
+                "status",
+                "withdrawn_by",
+                "withdrawn_at",
+                "closing_reason",
+                "updated_at",
+            ]
+        )
+    return current
+
+
 def end_appointment(*, user, appointment: StaffAppointment, ended_on: date, reason: str):
     """End an appointment before its term: its last day (``ended_on``, from
     its start and before the planned end) and why. Either of the two centers
     (the appointing one, ``appoint_for``; the home one, ``confirm_for``) or the
-    secretariat may; only an appointment awaiting or confirmed, not one
-    already ended. Audited as a change of the row (who, when, the dates)."""
+    secretariat may; only a confirmed appointment, not one already ended (one
+    awaiting the home center is declined or withdrawn instead). Audited as a
+    change of the row (who, when, the dates)."""
     with transaction.atomic():
-        current = (
-            StaffAppointment.objects.select_for_update()
-            .select_related("staff__center", "center")
-            .get(pk=appointment.pk)
-        )
+        current = _locked(appointment)
         if not (
             can(user, "appoint_for", current.center)
             or can(user, "confirm_for", current.staff.center)
@@ -164,7 +229,14 @@ def end_appointment(*, user, appointment: StaffAppointment, ended_on: date, reas
                 _("This appointment already ended on %(day)s.")
                 % {"day": current.ended_on.isoformat()}
             )
-        if current.status not in OPEN:
+        if current.status == AppointmentStatus.PROPOSED:
+            raise ValidationError(
+                _(
+                    "This appointment still awaits the home center's confirmation: the home "
+                    "center declines it, or the appointing center withdraws it."
+                )
+            )
+        if current.status != AppointmentStatus.CONFIRMED:
             raise ValidationError(
                 _("This appointment is %(status)s: there is nothing to end.")
                 % {"status": current.get_status_display()}

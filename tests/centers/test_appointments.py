@@ -336,3 +336,154 @@ def test_the_export_follows_the_scope_in_constant_queries(world):
     assert first[0][0][7] == date(2027, 1, 31) and first[0][0][8] == "项目调整"
     assert rows(world.user("district_b"))[0] == []
     assert not AppointmentExporter.allowed(world.user("teacher_a"))
+
+
+# --- Awaiting the home center: declined (拒绝) or withdrawn (撤回), not ended ---
+
+
+def _awaiting(world):
+    return services.appoint(
+        user=world.user("center_b"),
+        staff=_trainer(world.center_a, name="周培训"),
+        center=world.center_b,
+        role="课程主讲",
+        **TERM,
+    )
+
+
+def _last_change(appointment):
+    from core.models import AuditEntry
+
+    return AuditEntry.objects.filter(object_id=str(appointment.pk)).order_by("-id").first()
+
+
+def test_the_home_center_declines_with_a_reason_through_the_api(world, login):
+    appointment = _awaiting(world)
+    url = reverse("api:staff-appointment-decline", args=[appointment.pk])
+    # the appointing center does not decline its own request: it withdraws it
+    assert _post(login(world.user("center_b")), url, {"reason": "不需要了"}).status_code == 403
+    home = login(world.user("center_a"))
+    refused = _post(home, url, {"reason": "  "})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["details"]["reason"] == ["请说明拒绝该互聘的原因。"]
+    done = _post(home, url, {"reason": "本学期任务已满"})
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == AppointmentStatus.DECLINED
+    assert done.json()["closing_reason"] == "本学期任务已满"
+    assert done.json()["status_display"] == "所在中心已拒绝"
+    appointment.refresh_from_db()
+    assert appointment.decided_by == world.user("center_a")
+    change = _last_change(appointment)
+    assert change.changes["status"][1] == AppointmentStatus.DECLINED
+    assert change.changes["closing_reason"][1] == "本学期任务已满"
+    # settled: neither confirmed, withdrawn nor ended afterwards
+    again = _post(home, reverse("api:staff-appointment-confirm", args=[appointment.pk]), {})
+    assert again.status_code == 400
+    again = _post(
+        home, reverse("api:staff-appointment-confirm", args=[appointment.pk]), {"confirm": True}
+    )
+    assert again.status_code == 400 and "所在中心已拒绝" in again.content.decode()
+    withdraw = reverse("api:staff-appointment-withdraw", args=[appointment.pk])
+    assert _post(login(world.user("center_b")), withdraw, {}).status_code == 400
+
+
+def test_declining_through_confirm_false_needs_the_reason_too(world, login):
+    appointment = _awaiting(world)
+    url = reverse("api:staff-appointment-confirm", args=[appointment.pk])
+    home = login(world.user("center_a"))
+    assert _post(home, url, {"confirm": False}).status_code == 400
+    done = _post(home, url, {"confirm": False, "note": "时间冲突"})
+    assert done.status_code == 200 and done.json()["closing_reason"] == "时间冲突"
+
+
+def test_the_appointing_center_withdraws_through_the_api(world, login):
+    appointment = _awaiting(world)
+    url = reverse("api:staff-appointment-withdraw", args=[appointment.pk])
+    # the home center declines; it does not withdraw another center's request
+    assert _post(login(world.user("center_a")), url, {}).status_code == 403
+    done = _post(login(world.user("center_b")), url, {"reason": "项目取消"})
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == AppointmentStatus.WITHDRAWN
+    assert done.json()["status_display"] == "聘任单位已撤回"
+    appointment.refresh_from_db()
+    assert appointment.withdrawn_by == world.user("center_b") and appointment.withdrawn_at
+    assert _last_change(appointment).changes["status"][1] == AppointmentStatus.WITHDRAWN
+    # the home center can no longer confirm it; the term is free again
+    confirm = reverse("api:staff-appointment-confirm", args=[appointment.pk])
+    assert _post(login(world.user("center_a")), confirm, {"confirm": True}).status_code == 400
+    again = services.appoint(
+        user=world.user("center_b"),
+        staff=appointment.staff,
+        center=world.center_b,
+        role="导师",
+        **TERM,
+    )
+    assert again.status == AppointmentStatus.PROPOSED
+
+
+def test_an_awaiting_appointment_is_not_ended_early(world, login):
+    appointment = _awaiting(world)
+    url = reverse("api:staff-appointment-end", args=[appointment.pk])
+    for user in ("center_a", "center_b"):
+        refused = _post(login(world.user(user)), url, {"ended_on": "2027-01-31", "reason": "x"})
+        assert refused.status_code == 400
+        assert "该互聘仍待所在中心确认" in refused.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.ended_on is None and appointment.status == AppointmentStatus.PROPOSED
+
+
+def test_the_secretariat_declines_and_withdraws_for_any_member(world):
+    secretariat = UserFactory()
+    member(secretariat, Role.SECRETARIAT, world.center_a)
+    declined = services.decline_appointment(
+        user=secretariat, appointment=_awaiting(world), reason="不符合安排"
+    )
+    assert declined.status == AppointmentStatus.DECLINED and declined.decided_by == secretariat
+    other = services.appoint(
+        user=world.user("center_b"),
+        staff=_trainer(world.center_a, name="吴培训"),
+        center=world.center_b,
+        role="导师",
+        **TERM,
+    )
+    withdrawn = services.withdraw_appointment(user=secretariat, appointment=other)
+    assert withdrawn.status == AppointmentStatus.WITHDRAWN and withdrawn.closing_reason == ""
+
+
+def test_the_pages_decline_and_withdraw(world, login):
+    first = _awaiting(world)
+    home = login(world.user("center_a"))
+    page = home.get(world.center_a.get_absolute_url()).content.decode()
+    # awaiting: the home center confirms or declines (with a reason), nobody ends it
+    assert reverse("centers:appointment-decide", args=[first.pk]) in page
+    assert 'name="reason" required' in page
+    assert reverse("centers:appointment-end", args=[first.pk]) not in page
+    assert reverse("centers:appointment-withdraw", args=[first.pk]) not in page
+    answer = home.post(
+        reverse("centers:appointment-decide", args=[first.pk]),
+        {"confirm": "0", "reason": "本学期任务已满"},
+        follow=True,
+    )
+    assert "互聘已拒绝。" in answer.content.decode()
+    first.refresh_from_db()
+    assert (first.status, first.closing_reason) == (AppointmentStatus.DECLINED, "本学期任务已满")
+    assert "本学期任务已满" in home.get(world.center_a.get_absolute_url()).content.decode()
+
+    second = _awaiting(world)
+    appointing = login(world.user("center_b"))
+    page = appointing.get(world.center_b.get_absolute_url()).content.decode()
+    assert reverse("centers:appointment-withdraw", args=[second.pk]) in page
+    assert reverse("centers:appointment-end", args=[second.pk]) not in page
+    assert reverse("centers:appointment-decide", args=[second.pk]) not in page
+    # the page refuses a decline without reason, in Chinese, and changes nothing
+    answer = home.post(
+        reverse("centers:appointment-decide", args=[second.pk]), {"confirm": "0"}, follow=True
+    )
+    assert "请说明拒绝该互聘的原因。" in answer.content.decode()
+    answer = appointing.post(
+        reverse("centers:appointment-withdraw", args=[second.pk]), {"reason": ""}, follow=True
+    )
+    assert "互聘已撤回。" in answer.content.decode()
+    second.refresh_from_db()
+    assert second.status == AppointmentStatus.WITHDRAWN
+    assert "聘任单位已撤回" in appointing.get(world.center_b.get_absolute_url()).content.decode()

@@ -74,6 +74,8 @@ BODIES = {
     ("training-participation", "POST"): {"rows": []},
     ("staff-appointment-confirm", "POST"): {"confirm": True},
     ("staff-appointment-end", "POST"): {"ended_on": "2027-01-31", "reason": "项目调整"},
+    ("staff-appointment-decline", "POST"): {"reason": "本学期任务已满"},
+    ("staff-appointment-withdraw", "POST"): {"reason": "项目取消"},
     ("training-subproject-ladder-step", "POST"): {"ladder_step": "municipal-teacher:key"},
     ("studio-person-ladder-step", "POST"): {"ladder_step": "municipal-teacher:studio_host"},
 }
@@ -282,6 +284,8 @@ DETAIL_ACTIONS = {
     "studio-person-ladder-step",
     "staff-appointment-confirm",
     "staff-appointment-end",
+    "staff-appointment-decline",
+    "staff-appointment-withdraw",
     "training-enrollment-decide",
     "training-enrollment-withdraw",
     "training-enrollment-acknowledge",
