@@ -59,18 +59,20 @@ def test_a_hostile_workbook_is_refused_quickly_with_its_message(world, login, ke
     url = reverse("centers:import-upload")
     client.get(url)  # warm: templates and catalogues load once per process, not per file
     tracemalloc.start()
-    started = time.perf_counter()
+    # CPU time, not wall time: the bound is on the work the guard lets a file
+    # cost, which a shared machine's load does not change (a timed test would).
+    started = time.process_time()
     try:
         with translation.override("zh-hans"):
             response = client.post(url, {"kind": "teachers", "file": upload(content, name)})
-        elapsed = time.perf_counter() - started
+        elapsed = time.process_time() - started
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert response.status_code == 200
     message = response.context["form"].errors["file"][0]
     assert EXPECTED[key] in message, message
-    assert elapsed < 2, f"{key}: {elapsed:.1f} s"
+    assert elapsed < 2, f"{key}: {elapsed:.1f} s of CPU"
     assert peak < 100 * 1024 * 1024, f"{key}: {peak / 1e6:.0f} MB"
     assert not ImportBatch.objects.exists()
 
