@@ -125,10 +125,10 @@ def array(values) -> str:
         return "{" + ",".join("NULL" if v is None else _array_item(v) for v in values) + "}"
     first = values[0]
     if isinstance(first, str):
-        body = '","'.join(values)
-        if "\\" in body or '"' in body:
-            body = '","'.join(v.replace("\\", "\\\\").replace('"', '\\"') for v in values)
-        return '{"' + body + '"}'
+        every = "".join(values)  # escape only when some value needs it
+        if "\\" in every or '"' in every:
+            values = [v.replace("\\", "\\\\").replace('"', '\\"') for v in values]
+        return '{"' + '","'.join(values) + '"}'
     if isinstance(first, int):
         return "{" + ",".join(map(str, values)) + "}"
     return "{" + ",".join(texts(values, _array_item)) + "}"
