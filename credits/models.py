@@ -255,6 +255,10 @@ class CreditEntry(models.Model):
         default=EntryStatus.POSTED,
         editable=False,
     )
+    # Not indexed: no page, filter or export reads entries by who registered
+    # them; only deleting a user does (Django's PROTECT check and
+    # PostgreSQL's), an administrator's rare act that scans the ledger instead
+    # (docs/benchmarks.md, "The ledger's indexes"). Every entry wrote the index.
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -262,6 +266,7 @@ class CreditEntry(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("registered by"),
+        db_index=False,
     )
     org_kind = models.CharField(
         _("registering organisation kind"), max_length=10, choices=OrgKind.choices
@@ -277,12 +282,20 @@ class CreditEntry(models.Model):
         verbose_name = _("credit entry")
         verbose_name_plural = _("credit entries")
         ordering = ["-earned_on", "-id"]
+        # Each index is written by every entry; each is here for the queries
+        # docs/benchmarks.md "The ledger's indexes" lists with their plans
+        # (``python -m bench.ledger_indexes``).
         indexes = [
-            # The teacher's summary and every completion aggregate read only this.
+            # A teacher's history and transcript, ``?teacher=``, the balance
+            # rebuild (index only), the teacher FK's PROTECT check.
             models.Index(
                 fields=["teacher", "earned_on", "category", "hours"], name="credit_entry_teacher"
             ),
+            # ``?district=`` (with ``updated_since``), the district FK's check.
             models.Index(fields=["district", "updated_at"], name="credit_entry_district_upd"),
+            # The change feed ``?updated_since=``: a district system's is scoped
+            # by the teachers' district (a join), which (district, updated_at)
+            # cannot serve.
             models.Index(fields=["updated_at"], name="credit_entry_updated"),
         ]
         constraints = [

@@ -35,13 +35,18 @@ class Award:
     created: bool
 
 
-def _add_to_balances(lines) -> None:
+def _add_to_balances(lines, district_ids=None) -> None:
     """Add (teacher_id, earned_on, hours, category) lines to the balances, in the
     caller's transaction (one set-based upsert: ``bulk.add_to_balances``);
-    the districts' completion standings are refreshed after the commit."""
+    the districts' completion standings are refreshed after the commit.
+    ``district_ids``: the teachers' districts when the caller knows them (a
+    batch does), else they are looked up after the commit."""
     lines = list(lines)
     bulk.add_to_balances(lines)
-    standings.schedule_refresh(teacher_ids={line[0] for line in lines})
+    if district_ids is not None:
+        standings.schedule_refresh(district_ids=district_ids)
+    else:
+        standings.schedule_refresh(teacher_ids={line[0] for line in lines})
 
 
 def _lock_activity(teacher_id, key) -> CreditActivity:
@@ -249,7 +254,11 @@ def _bulk_post(rows, *, district_of, registered_by, org_kind, org_name):
         org_kind=org_kind,
         org_name=(org_name or "")[:100],
     )
-    _add_to_balances([(r[0], r[5], r[4], r[3]) for r in new_rows])
+    # The rows' districts are their teachers' (``district_of``): the
+    # standings to refresh, with no look-up of the teachers after the commit.
+    _add_to_balances(
+        [(r[0], r[5], r[4], r[3]) for r in new_rows], district_ids={r[1] for r in new_rows}
+    )
     for outcome, entry_id in zip(created_slots, ids, strict=True):
         outcome[1] = entry_id
     changes = []

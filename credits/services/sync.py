@@ -67,72 +67,166 @@ def _text(row, name, limit, errors, index, required=False):
 
 
 def validate_batch_rows(rows, today=None) -> tuple[list[dict], RowErrors]:
-    """Check every row without touching the database: (clean rows, errors)."""
+    """Check every row without touching the database: (clean rows, errors).
+
+    A row that passes the quick checks (text fields as strings within their
+    lengths, hours and date seen before in the batch) is taken as it is;
+    any other goes through ``_check_row``, which names each error: the
+    answer is the same either way, the quick way only spares a batch of
+    1,000 rows most of its per-row work."""
     today = today or timezone.localdate()
     clean, errors = [], RowErrors()
-    seen = {}
+    seen: dict = {}
+    hours_of: dict = {}  # (type, value sent) → Decimal, for values that passed
+    dates_of: dict = {}  # text sent → date, for dates that passed
+    source_ok = SOURCE_VALUES - {Source.CLAIM}
     for index, row in enumerate(rows):
-        if not isinstance(row, dict):
-            errors.add(index, None, _("Each row is an object."))
-            continue
-        unknown = set(row) - BATCH_FIELDS
-        if unknown:
-            errors.add(index, sorted(unknown)[0], _("Unknown field."))
-        external_id = _text(row, "external_id", 64, errors, index, required=True)
-        teacher = _text(row, "teacher", 64, errors, index, required=True)
-        category = row.get("category")
-        if category not in CATEGORY_VALUES:
-            errors.add(
-                index, "category", _("One of: %(values)s.") % {"values": ", ".join(Category.values)}
-            )
-        source = row.get("source") or Source.EXTERNAL
-        if source not in SOURCE_VALUES or source == Source.CLAIM:
+        if type(row) is dict and row.keys() <= BATCH_FIELDS:
+            get = row.get
+            external_id, teacher = get("external_id"), get("teacher")
+            title, evidence, key = get("title"), get("evidence"), get("activity_key")
+            category, source = get("category"), get("source") or Source.EXTERNAL
+            hours_sent, earned_sent = get("hours"), get("earned_on")
+            if (
+                type(external_id) is str
+                and type(teacher) is str
+                and type(category) is str
+                and type(source) is str
+                and type(earned_sent) is str
+                and (title is None or type(title) is str)
+                and (evidence is None or type(evidence) is str)
+                and (key is None or type(key) is str)
+                and type(hours_sent) in _HOURS_TYPES
+            ):
+                external_id, teacher = external_id.strip(), teacher.strip()
+                title = title.strip() if title else ""
+                evidence = evidence.strip() if evidence else ""
+                key = key.strip() if key else ""
+                hours = hours_of.get((type(hours_sent), hours_sent))
+                if hours is None:
+                    hours = _quick_hours(hours_sent)
+                    if hours is not None:
+                        hours_of[(type(hours_sent), hours_sent)] = hours
+                earned_on = dates_of.get(earned_sent)
+                if earned_on is None:
+                    earned_on = _quick_date(earned_sent, today)
+                    if earned_on is not None:
+                        dates_of[earned_sent] = earned_on
+                if (
+                    hours is not None
+                    and earned_on is not None
+                    and 0 < len(external_id) <= 64
+                    and 0 < len(teacher) <= 64
+                    and len(title) <= 200
+                    and len(evidence) <= 300
+                    and len(key) <= 100
+                    and category in CATEGORY_VALUES
+                    and source in source_ok
+                    and external_id not in seen
+                    and "\x00" not in f"{external_id}{teacher}{title}{evidence}{key}"
+                ):
+                    seen[external_id] = index
+                    clean.append(
+                        {
+                            "index": index,
+                            "external_id": external_id,
+                            "teacher": teacher,
+                            "category": category,
+                            "source": source,
+                            "hours": hours,
+                            "earned_on": earned_on,
+                            "title": title,
+                            "evidence": evidence,
+                            "activity_key": key,
+                        }
+                    )
+                    continue
+        checked = _check_row(index, row, errors, seen, today)
+        if checked is not None:
+            clean.append(checked)
+    return clean, errors
+
+
+_HOURS_TYPES = frozenset({str, int, float})
+
+
+def _quick_hours(value):
+    try:
+        return parse_hours(value)
+    except ValidationError:
+        return None
+
+
+def _quick_date(value, today):
+    try:
+        earned_on = datetime.date.fromisoformat(value)
+        _check_earned_on(earned_on, today)
+    except (ValueError, ValidationError):
+        return None
+    return earned_on
+
+
+def _check_row(index, row, errors, seen, today) -> dict | None:
+    """One row, every error of it named (``errors``); the clean row, or
+    None when it is not an object."""
+    if not isinstance(row, dict):
+        errors.add(index, None, _("Each row is an object."))
+        return None
+    unknown = set(row) - BATCH_FIELDS
+    if unknown:
+        errors.add(index, sorted(unknown)[0], _("Unknown field."))
+    external_id = _text(row, "external_id", 64, errors, index, required=True)
+    teacher = _text(row, "teacher", 64, errors, index, required=True)
+    category = row.get("category")
+    if category not in CATEGORY_VALUES:
+        errors.add(
+            index, "category", _("One of: %(values)s.") % {"values": ", ".join(Category.values)}
+        )
+    source = row.get("source") or Source.EXTERNAL
+    if source not in SOURCE_VALUES or source == Source.CLAIM:
+        errors.add(
+            index,
+            "source",
+            _("One of: %(values)s.")
+            % {"values": ", ".join(v for v in Source.values if v != Source.CLAIM)},
+        )
+    hours = None
+    try:
+        hours = parse_hours(row.get("hours"))
+    except ValidationError as exc:
+        errors.add(index, "hours", exc.messages[0])
+    earned_on = None
+    try:
+        earned_on = datetime.date.fromisoformat(str(row.get("earned_on") or ""))
+        _check_earned_on(earned_on, today)
+    except ValueError:
+        errors.add(index, "earned_on", _("A date as YYYY-MM-DD."))
+    except ValidationError as exc:
+        errors.add(index, "earned_on", exc.messages[0])
+    title = _text(row, "title", 200, errors, index)
+    evidence = _text(row, "evidence", 300, errors, index)
+    activity_key = _text(row, "activity_key", 100, errors, index)
+    if external_id:
+        if external_id in seen:
             errors.add(
                 index,
-                "source",
-                _("One of: %(values)s.")
-                % {"values": ", ".join(v for v in Source.values if v != Source.CLAIM)},
+                "external_id",
+                _("Repeats row %(n)d of this batch.") % {"n": seen[external_id]},
             )
-        hours = None
-        try:
-            hours = parse_hours(row.get("hours"))
-        except ValidationError as exc:
-            errors.add(index, "hours", exc.messages[0])
-        earned_on = None
-        try:
-            earned_on = datetime.date.fromisoformat(str(row.get("earned_on") or ""))
-            _check_earned_on(earned_on, today)
-        except ValueError:
-            errors.add(index, "earned_on", _("A date as YYYY-MM-DD."))
-        except ValidationError as exc:
-            errors.add(index, "earned_on", exc.messages[0])
-        title = _text(row, "title", 200, errors, index)
-        evidence = _text(row, "evidence", 300, errors, index)
-        activity_key = _text(row, "activity_key", 100, errors, index)
-        if external_id:
-            if external_id in seen:
-                errors.add(
-                    index,
-                    "external_id",
-                    _("Repeats row %(n)d of this batch.") % {"n": seen[external_id]},
-                )
-            else:
-                seen[external_id] = index
-        clean.append(
-            {
-                "index": index,
-                "external_id": external_id,
-                "teacher": teacher,
-                "category": category,
-                "source": source,
-                "hours": hours,
-                "earned_on": earned_on,
-                "title": title,
-                "evidence": evidence,
-                "activity_key": activity_key,
-            }
-        )
-    return clean, errors
+        else:
+            seen[external_id] = index
+    return {
+        "index": index,
+        "external_id": external_id,
+        "teacher": teacher,
+        "category": category,
+        "source": source,
+        "hours": hours,
+        "earned_on": earned_on,
+        "title": title,
+        "evidence": evidence,
+        "activity_key": activity_key,
+    }
 
 
 @dataclass
