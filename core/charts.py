@@ -23,14 +23,14 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html import escape as _escape
 
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .formats import display, excel_value
+from .formats import EMPTY, display, excel_value
 
 KINDS = ("bar", "line", "pie", "radar", "heatmap")
 
@@ -93,21 +93,35 @@ class Figures:
         """The accessible table beside the chart (caption, column and row
         headers; values through ``formats.display``), built in one pass: a
         district's table has a row per school (137 and more), and rendering
-        it cell by cell with ``{% for %}`` was most of a dashboard's time."""
+        it cell by cell with ``{% for %}`` was most of a dashboard's time.
+        Every text is escaped as ``django.utils.html.escape`` does (the same
+        ``html.escape``, without its lazy-string wrapper per cell); a plain
+        int or Decimal is written as ``display`` writes it and needs none."""
         caption = str(self.title) + (f" ({self.unit})" if self.unit else "")
-        head = "".join(f'<th scope="col">{escape(h)}</th>' for h in self.headers())
-        columns = [[escape(display(v)) for v in s.data] for s in self.series]
-        body = "".join(
-            f'<tr><th scope="row">{escape(c)}</th>'
-            + "".join(f"<td>{column[i]}</td>" for column in columns)
-            + "</tr>"
-            for i, c in enumerate(self.categories)
-        )
+        head = "".join(f'<th scope="col">{_escape(str(h))}</th>' for h in self.headers())
+        columns = [[_cell(v) for v in s.data] for s in self.series]
+        rows = []
+        for i, c in enumerate(self.categories):
+            cells = "".join(f"<td>{column[i]}</td>" for column in columns)
+            rows.append(f'<tr><th scope="row">{_escape(str(c))}</th>{cells}</tr>')
         return mark_safe(  # noqa: S308 - every text above is escaped
             '<table class="table table-sm table-striped table-matrix small mb-1">'
-            f'<caption class="visually-hidden">{escape(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            f'<caption class="visually-hidden">{_escape(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )
+
+
+def _cell(value) -> str:
+    """A table cell's escaped text: ``escape(display(value))``, with the
+    common cases (empty, int, Decimal) written directly."""
+    kind = type(value)
+    if value is None:
+        return EMPTY
+    if kind is int:
+        return str(value)
+    if kind is Decimal:
+        return format(value.normalize(), "f")
+    return _escape(display(value))
 
 
 def _number(value):
