@@ -26,7 +26,9 @@ from decimal import Decimal
 from html import escape as _escape
 
 from django.utils import timezone
+from django.utils.html import conditional_escape, json_script
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
@@ -108,6 +110,51 @@ class Figures:
             '<table class="table table-sm table-striped table-matrix small mb-1">'
             f'<caption class="visually-hidden">{_escape(caption)}</caption>'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+
+    def figure_html(self, key: str, element_id: str, excel_url: str = "") -> str:
+        """The chart as ``includes/chart.html`` draws it (the same HTML, byte
+        for byte: ``tests/dashboards`` renders both): the chart element, its
+        figures in a ``json_script`` element, its table, the note and the
+        links; the empty state when it has no figures. The dashboards draw
+        their fourteen charts with it rather than including the template
+        fourteen times."""
+        empty = self.is_empty
+        key, note = conditional_escape(key), self.note
+        if empty:
+            message = conditional_escape(gettext("No figures for these filters yet."))
+            body = (
+                "\n    \n    "
+                '<div class="text-center text-muted py-5 border rounded bg-white empty-state">\n'
+                f'  <p class="mb-2">{message}</p>\n  \n</div>\n\n  '
+            )
+        else:
+            element = conditional_escape(element_id)
+            body = (
+                "\n  "
+                f'<div class="chart-canvas" aria-hidden="true" data-chart="{element}"></div>\n  '
+                f"{json_script(self.as_json(), element_id)}\n  "
+                '<div class="table-responsive chart-table mt-2">\n      '
+                f"{self.table_html()}\n  </div>\n  "
+            )
+        note = f'<span class="me-auto">{conditional_escape(note)}</span>' if note else ""
+        drill = (
+            f'<a class="btn btn-sm btn-outline-secondary" '
+            f'href="{conditional_escape(self.drill_url)}">'
+            f"{conditional_escape(gettext('Records'))}</a>"
+            if self.drill_url
+            else ""
+        )
+        excel = (
+            f'<a class="btn btn-sm btn-outline-primary" href="{conditional_escape(excel_url)}" '
+            f'data-chart-excel="{key}">{conditional_escape(gettext("Excel"))}</a>'
+            if excel_url and not empty
+            else ""
+        )
+        return mark_safe(  # noqa: S308 - every text above is escaped
+            f'\n<figure class="chart-figure mb-0" data-chart-panel="{key}">\n  {body}\n'
+            '  <figcaption class="d-flex flex-wrap gap-2 align-items-center small text-muted mt-2">'
+            f"\n    {note}\n    {drill}\n    {excel}\n  </figcaption>\n</figure>\n"
         )
 
 

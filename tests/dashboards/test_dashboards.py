@@ -358,3 +358,39 @@ def test_the_trend_charts_read_the_snapshots_in_one_query(world, figures):
         for key in keys:
             assert drawn[key].categories == alone[key][0]
             assert drawn[key].series[0].data == alone[key][1]
+
+
+def test_figure_html_is_what_the_chart_template_draws():
+    """``Figures.figure_html`` (how the dashboards draw each chart) gives,
+    byte for byte, what ``includes/chart.html`` gives (the annual report and
+    the evaluation pages include it): empty or not, with or without a note,
+    a drill-down and an Excel link, every text escaped."""
+    from django.template.loader import get_template
+    from django.utils import translation
+
+    template = get_template("includes/chart.html")
+    full = Figures(
+        title="完成率 <b>",
+        kind="bar",
+        categories=["天河区", "<i>"],
+        series=[Series("率", [Decimal("12.50"), None])],
+        unit="%",
+        note="注 <&>",
+        drill_url="/credits/?a=1&b=<2>",
+    )
+    bare = Figures(title="t", kind="pie", categories=["a"], series=[Series("s", [3])])
+    empty = Figures(title="t", kind="bar", categories=["a"], series=[Series("s", [0])], note="n")
+    none = Figures(title="t", kind="line", categories=[], series=[], drill_url="/x/")
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for figures in (full, bare, empty, none):
+                for excel_url in ("", "/dashboards/bureau/charts/k.xlsx?year=2026&level=x"):
+                    drawn = template.render(
+                        {
+                            "chart_key": "k-<1>",
+                            "chart_id": "chart-data-k",
+                            "figures": figures,
+                            "excel_url": excel_url,
+                        }
+                    )
+                    assert figures.figure_html("k-<1>", "chart-data-k", excel_url) == drawn
