@@ -23,14 +23,16 @@ import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from html import escape as _escape
 
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import conditional_escape, json_script
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .formats import display, excel_value
+from .formats import EMPTY, display, excel_value
 
 KINDS = ("bar", "line", "pie", "radar", "heatmap")
 
@@ -93,21 +95,80 @@ class Figures:
         """The accessible table beside the chart (caption, column and row
         headers; values through ``formats.display``), built in one pass: a
         district's table has a row per school (137 and more), and rendering
-        it cell by cell with ``{% for %}`` was most of a dashboard's time."""
+        it cell by cell with ``{% for %}`` was most of a dashboard's time.
+        Every text is escaped as ``django.utils.html.escape`` does (the same
+        ``html.escape``, without its lazy-string wrapper per cell); a plain
+        int or Decimal is written as ``display`` writes it and needs none."""
         caption = str(self.title) + (f" ({self.unit})" if self.unit else "")
-        head = "".join(f'<th scope="col">{escape(h)}</th>' for h in self.headers())
-        columns = [[escape(display(v)) for v in s.data] for s in self.series]
-        body = "".join(
-            f'<tr><th scope="row">{escape(c)}</th>'
-            + "".join(f"<td>{column[i]}</td>" for column in columns)
-            + "</tr>"
-            for i, c in enumerate(self.categories)
-        )
+        head = "".join(f'<th scope="col">{_escape(str(h))}</th>' for h in self.headers())
+        columns = [[_cell(v) for v in s.data] for s in self.series]
+        rows = []
+        for i, c in enumerate(self.categories):
+            cells = "".join(f"<td>{column[i]}</td>" for column in columns)
+            rows.append(f'<tr><th scope="row">{_escape(str(c))}</th>{cells}</tr>')
         return mark_safe(  # noqa: S308 - every text above is escaped
             '<table class="table table-sm table-striped table-matrix small mb-1">'
-            f'<caption class="visually-hidden">{escape(caption)}</caption>'
-            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            f'<caption class="visually-hidden">{_escape(caption)}</caption>'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
         )
+
+    def figure_html(self, key: str, element_id: str, excel_url: str = "") -> str:
+        """The chart as ``includes/chart.html`` draws it (the same HTML, byte
+        for byte: ``tests/dashboards`` renders both): the chart element, its
+        figures in a ``json_script`` element, its table, the note and the
+        links; the empty state when it has no figures. The dashboards draw
+        their fourteen charts with it rather than including the template
+        fourteen times."""
+        empty = self.is_empty
+        key, note = conditional_escape(key), self.note
+        if empty:
+            message = conditional_escape(gettext("No figures for these filters yet."))
+            body = (
+                "\n    \n    "
+                '<div class="text-center text-muted py-5 border rounded bg-white empty-state">\n'
+                f'  <p class="mb-2">{message}</p>\n  \n</div>\n\n  '
+            )
+        else:
+            element = conditional_escape(element_id)
+            body = (
+                "\n  "
+                f'<div class="chart-canvas" aria-hidden="true" data-chart="{element}"></div>\n  '
+                f"{json_script(self.as_json(), element_id)}\n  "
+                '<div class="table-responsive chart-table mt-2">\n      '
+                f"{self.table_html()}\n  </div>\n  "
+            )
+        note = f'<span class="me-auto">{conditional_escape(note)}</span>' if note else ""
+        drill = (
+            f'<a class="btn btn-sm btn-outline-secondary" '
+            f'href="{conditional_escape(self.drill_url)}">'
+            f"{conditional_escape(gettext('Records'))}</a>"
+            if self.drill_url
+            else ""
+        )
+        excel = (
+            f'<a class="btn btn-sm btn-outline-primary" href="{conditional_escape(excel_url)}" '
+            f'data-chart-excel="{key}">{conditional_escape(gettext("Excel"))}</a>'
+            if excel_url and not empty
+            else ""
+        )
+        return mark_safe(  # noqa: S308 - every text above is escaped
+            f'\n<figure class="chart-figure mb-0" data-chart-panel="{key}">\n  {body}\n'
+            '  <figcaption class="d-flex flex-wrap gap-2 align-items-center small text-muted mt-2">'
+            f"\n    {note}\n    {drill}\n    {excel}\n  </figcaption>\n</figure>\n"
+        )
+
+
+def _cell(value) -> str:
+    """A table cell's escaped text: ``escape(display(value))``, with the
+    common cases (empty, int, Decimal) written directly."""
+    kind = type(value)
+    if value is None:
+        return EMPTY
+    if kind is int:
+        return str(value)
+    if kind is Decimal:
+        return format(value.normalize(), "f")
+    return _escape(display(value))
 
 
 def _number(value):

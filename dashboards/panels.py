@@ -11,9 +11,20 @@ from core.registry import Panel, registry
 from . import services
 
 
+def _trends(user, filters):
+    """Every trend chart's months and values in one query
+    (``services.trends``), once per request (kept on the request's user, as
+    the credit charts keep their completion rows)."""
+    cache = user.__dict__.setdefault("_dashboard_trends", {})
+    if filters not in cache:
+        keys = [f.key for f in charts.snapshot_figures()]
+        cache[filters] = services.trends(user, keys, filters)
+    return cache[filters]
+
+
 def _trend_figures(figure):
     def figures(user, filters):
-        months, values = services.trend(user, figure.key, filters)
+        months, values = _trends(user, filters)[figure.key]
         return Figures(
             title=format_lazy(_("{figure} by month"), figure=figure.label),
             kind="line",

@@ -163,21 +163,30 @@ def trend(user, key: str, filters: Filters) -> tuple[list[str], list]:
     """A figure's months of the filter's year: (month labels, values) from
     the snapshots the user may read — the city's row, or the district's
     when one is chosen or the user reads only their district's rows."""
-    rows = MonthlySnapshot.objects.restrict(user).filter(key=key, month__year=filters.year)
+    return trends(user, [key], filters)[key]
+
+
+def trends(user, keys, filters: Filters) -> dict[str, tuple[list[str], list]]:
+    """``trend`` of several figures in one query: ``{key: (month labels,
+    values)}`` (a key with no rows: two empty lists)."""
+    rows = MonthlySnapshot.objects.restrict(user).filter(key__in=keys, month__year=filters.year)
     if filters.district_id:
         rows = rows.filter(district_id=filters.district_id)
     elif get_scope(user).superuser or get_scope(user).has_role(Role.BUREAU):
         rows = rows.filter(district__isnull=True)
-    by_month: dict[datetime.date, list] = {}
-    for month, value in rows.order_by("month").values_list("month", "value"):
-        by_month.setdefault(month, []).append(value)
-    months = sorted(by_month)
-    values = []
-    for m in months:
-        known = [v for v in by_month[m] if v is not None]
-        # A district official of several districts: their districts' mean.
-        values.append(sum(known) / len(known) if known else None)
-    return [f"{m:%Y-%m}" for m in months], values
+    by_key: dict[str, dict[datetime.date, list]] = {key: {} for key in keys}
+    for key, month, value in rows.order_by("month").values_list("key", "month", "value"):
+        by_key[key].setdefault(month, []).append(value)
+    out = {}
+    for key, by_month in by_key.items():
+        months = sorted(by_month)
+        values = []
+        for m in months:
+            known = [v for v in by_month[m] if v is not None]
+            # A district official of several districts: their districts' mean.
+            values.append(sum(known) / len(known) if known else None)
+        out[key] = ([f"{m:%Y-%m}" for m in months], values)
+    return out
 
 
 # --- The alliance's annual statistics and report ------------------------------

@@ -36,10 +36,20 @@ def _lines(user, filters):
     return lines
 
 
-def execution_figures(user, filters):
+def _by_holder(user, filters):
+    """The year's execution per holder (``execution_by_holder``), read once
+    per request for the two charts that show it (kept on the request's
+    user, as the credit charts keep their completion rows)."""
     from . import services
 
-    rows = services.execution_by_holder(_lines(user, filters), year=filters.year)
+    cache = user.__dict__.setdefault("_dashboard_execution", {})
+    if filters not in cache:
+        cache[filters] = services.execution_by_holder(_lines(user, filters), year=filters.year)
+    return cache[filters]
+
+
+def execution_figures(user, filters):
+    rows = _by_holder(user, filters)
     return Figures(
         title=_("Budget execution %(year)s") % {"year": filters.year},
         kind="bar",
@@ -56,9 +66,7 @@ def execution_figures(user, filters):
 
 
 def rate_by_holder_figures(user, filters):
-    from . import services
-
-    rows = services.execution_by_holder(_lines(user, filters), year=filters.year)
+    rows = _by_holder(user, filters)
     return Figures(
         title=_("Disbursement rate per holder %(year)s") % {"year": filters.year},
         kind="bar",

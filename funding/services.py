@@ -407,7 +407,19 @@ class Execution:
     budget: Decimal
     allocated: Decimal
     disbursed: Decimal
-    url: str = ""
+    #: the holder's book the row links to: ((holder kind, holder id) or
+    #: None for the bureau's, year or None); None: no link
+    book: tuple | None = None
+
+    @property
+    def url(self) -> str:
+        """The holder's book (``""`` for a row of no holder); built when
+        read: the dashboards' charts never read it."""
+        if self.book is None:
+            return ""
+        holder, year = self.book
+        url = reverse("funding:book", args=holder) if holder else reverse("funding:book-bureau")
+        return url + (f"?year={year}" if year is not None else "")
 
     @property
     def rate(self):
@@ -460,15 +472,9 @@ def execution_by_holder(lines, year=None) -> list[Execution]:
         )
         kind = r["holder_kind"]
         pk = {"center": r["center_id"], "district": r["district_id"], "school": r["school_id"]}
-        url = (
-            reverse("funding:book", args=[kind, pk[kind]])
-            if kind in pk
-            else reverse("funding:book-bureau")
-        )
-        if year is not None:
-            url += f"?year={year}"
+        book = ((kind, pk[kind]) if kind in pk else None, year)
         out.append(
-            Execution(label, r["n"], r["budget"], r["allocated_sum"], r["disbursed_sum"], url)
+            Execution(label, r["n"], r["budget"], r["allocated_sum"], r["disbursed_sum"], book)
         )
     return out
 
@@ -710,7 +716,8 @@ def district_checks(district, year, schools=None) -> tuple[list, list]:
     several per school): the rules of both kinds at once, the
     district's and its schools' training lines in one grouped sum, the
     payroll and the schools' budgets in one read, the training school's
-    allocations in one aggregate. Returns ``(district checks, [(school id,
+    allocations in one aggregate (none without a district training line: no
+    allocation then). Returns ``(district checks, [(school id,
     school name, check)])``; ``tests/funding/test_policies.py`` holds it to
     ``evaluate_policies`` holder by holder."""
     from centers.models import School
@@ -718,8 +725,11 @@ def district_checks(district, year, schools=None) -> tuple[list, list]:
     rules = _rules_in_force(HolderKind.DISTRICT, HolderKind.SCHOOL, district=district.pk)
     if schools is None:
         schools = School.objects.filter(district=district)
+    # The schools' lines and budgets are read by a subquery of the same
+    # schools, not a list of their ids (137 and more: each id a parameter to
+    # prepare twice).
+    ids = schools.order_by().values("pk")
     schools = list(schools.order_by("name", "pk").values_list("pk", "name"))
-    ids = [pk for pk, _name in schools]
     training, district_training = {}, ZERO
     for kind, school_id, total in (
         BudgetLine.objects.filter(year=year, purpose=Purpose.TRAINING)
@@ -750,7 +760,10 @@ def district_checks(district, year, schools=None) -> tuple[list, list]:
         else:
             budgets[school_id] = amount
     figures = {PolicyMetric.DISTRICT_PAYROLL_SHARE: (district_training, payroll)}
-    if any(r.metric == PolicyMetric.TRAINING_SCHOOL_SHARE for r in rules[HolderKind.DISTRICT]):
+    if not district_training:
+        # No training line (each is > 0): no allocation from one either.
+        figures[PolicyMetric.TRAINING_SCHOOL_SHARE] = (ZERO, ZERO)
+    elif any(r.metric == PolicyMetric.TRAINING_SCHOOL_SHARE for r in rules[HolderKind.DISTRICT]):
         school = Q(center__kind=CenterKind.DISTRICT, center__district=district)
         reversed_ = Q(
             reverses__center__kind=CenterKind.DISTRICT, reverses__center__district=district

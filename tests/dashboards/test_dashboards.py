@@ -221,6 +221,23 @@ def test_chart_table_is_built_in_one_pass_as_the_template_drew_it():
     assert figures.table_html() == old
     assert "<script>" not in old and "&lt;script&gt;" in old
     assert '<th scope="row">天河区</th><td>3</td><td>12.5</td>' in old
+    # Every kind of value a panel gives (the cells written without ``display``
+    # among them: int, Decimal) reads as the template wrote it.
+    from core.formats import Money
+
+    values = [
+        True, False, -4, 10**12, Decimal("1E+3"), Decimal("-0.50"), Decimal("-0"),
+        Decimal("100"), Money("1234.5"), 2.0, "a<b>&'\"", "", datetime.date(2026, 1, 2),
+    ]  # fmt: skip
+    figures = Figures(
+        title="t",
+        kind="bar",
+        categories=[str(i) for i in range(len(values))],
+        series=[Series("v", values), Series("w", list(reversed(values)))],
+    )
+    assert figures.table_html() == (
+        engines["django"].from_string(OLD_TABLE).render({"figures": figures})
+    )
 
 
 def test_snapshot_is_idempotent_and_closed_months_never_change(world, figures):
@@ -311,3 +328,69 @@ def test_the_credit_charts_read_the_standings(world, figures, more, login, actor
         credits.refresh_standings()
 
     assert assert_constant_queries(client, url(key), add, more=3) == fresh
+
+
+def test_the_trend_charts_read_the_snapshots_in_one_query(world, figures):
+    """The four trend charts of a dashboard share one read of the snapshots
+    (``services.trends``), with each figure's months and values as read
+    alone (``services.trend``)."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.charts import Filters
+    from core.permissions import get_scope
+
+    services.take_snapshot(datetime.date(2026, 11, 20))
+    award(world.teacher_a, "6")
+    services.take_snapshot(datetime.date(2026, 12, 3))
+    keys = [f.key for f in charts.snapshot_figures()]
+    assert len(keys) >= 4
+    for actor in ("bureau", "district_a"):
+        user = get_user_model().objects.get(pk=world.user(actor).pk)  # a fresh request's user
+        get_scope(user)  # the request's memberships, read once before any panel
+        filters = Filters(year=2026)
+        alone = {key: services.trend(user, key, filters) for key in keys}
+        assert alone["credits-average-hours"][0] == ["2026-11", "2026-12"]
+        with CaptureQueriesContext(connection) as queries:
+            drawn = {key: charts.get(f"trend-{key}").figures(user, filters) for key in keys}
+        assert len(queries) == 1
+        for key in keys:
+            assert drawn[key].categories == alone[key][0]
+            assert drawn[key].series[0].data == alone[key][1]
+
+
+def test_figure_html_is_what_the_chart_template_draws():
+    """``Figures.figure_html`` (how the dashboards draw each chart) gives,
+    byte for byte, what ``includes/chart.html`` gives (the annual report and
+    the evaluation pages include it): empty or not, with or without a note,
+    a drill-down and an Excel link, every text escaped."""
+    from django.template.loader import get_template
+    from django.utils import translation
+
+    template = get_template("includes/chart.html")
+    full = Figures(
+        title="完成率 <b>",
+        kind="bar",
+        categories=["天河区", "<i>"],
+        series=[Series("率", [Decimal("12.50"), None])],
+        unit="%",
+        note="注 <&>",
+        drill_url="/credits/?a=1&b=<2>",
+    )
+    bare = Figures(title="t", kind="pie", categories=["a"], series=[Series("s", [3])])
+    empty = Figures(title="t", kind="bar", categories=["a"], series=[Series("s", [0])], note="n")
+    none = Figures(title="t", kind="line", categories=[], series=[], drill_url="/x/")
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            for figures in (full, bare, empty, none):
+                for excel_url in ("", "/dashboards/bureau/charts/k.xlsx?year=2026&level=x"):
+                    drawn = template.render(
+                        {
+                            "chart_key": "k-<1>",
+                            "chart_id": "chart-data-k",
+                            "figures": figures,
+                            "excel_url": excel_url,
+                        }
+                    )
+                    assert figures.figure_html("k-<1>", "chart-data-k", excel_url) == drawn

@@ -177,3 +177,31 @@ def test_constant_queries(world, money, login, actor, key, sub):
 
     client = login(world.user(actor))
     assert_constant_queries(client, dashboard(key, year=2026), more, more=3)
+
+
+@pytest.mark.parametrize("actor", ["bureau", "district_a"])
+def test_execution_and_rate_per_holder_share_one_read(world, money, actor):
+    """The two per-holder charts read the year's lines once a request, and
+    show what ``execution_by_holder`` gives; its rows still link each
+    holder's book."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.charts import Filters, charts
+    from core.permissions import get_scope
+    from funding.models import BudgetLine
+
+    user = get_user_model().objects.get(pk=world.user(actor).pk)
+    get_scope(user)  # the request's memberships, read once before any panel
+    filters = Filters(year=2026)
+    with CaptureQueriesContext(connection) as queries:
+        execution = charts.get("funding-execution").figures(user, filters)
+        rates = charts.get("funding-disbursement-rate").figures(user, filters)
+    assert len(queries) == 1
+    rows = services.execution_by_holder(BudgetLine.objects.restrict(user), year=2026)
+    assert execution.categories == rates.categories == [r.label for r in rows]
+    assert rates.series[0].data == [r.rate for r in rows]
+    urls = {r.label: r.url for r in rows}
+    assert urls["天河区"] == f"/funding/book/district/{world.district_a.pk}/?year=2026"
+    assert urls["天河第一小学"] == f"/funding/book/school/{world.school_a.pk}/?year=2026"

@@ -178,12 +178,12 @@ def test_district_checks_give_the_figures_of_the_rules_one_by_one(
     school_year(world.school_a2, "1500000", "74000")
     SchoolFactory(district=world.district_a)  # no figure: unknown
 
-    def expected():
-        own = services.evaluate_policies(holder=world.district_a, year=2026)
+    def expected(year=2026):
+        own = services.evaluate_policies(holder=world.district_a, year=year)
         return [(c.rule.pk, c.numerator, c.denominator, c.value) for c in own] + [
             (s.pk, s.name, c.rule.pk, c.numerator, c.denominator, c.value)
             for s in School.objects.filter(district=world.district_a).order_by("name", "pk")
-            for c in services.evaluate_policies(holder=s, year=2026)
+            for c in services.evaluate_policies(holder=s, year=year)
         ]
 
     with django_assert_num_queries(5):
@@ -198,3 +198,10 @@ def test_district_checks_give_the_figures_of_the_rules_one_by_one(
     with django_assert_num_queries(5):
         got = services.district_checks(world.district_a, 2026)
     assert _as_rows(*got) == expected()
+    # A year without a district training line: no allocations to read.
+    BudgetFigure.objects.create(
+        year=2025, kind="teacher_payroll", district=world.district_a, amount=D("45000000")
+    )
+    with django_assert_num_queries(4):
+        got = services.district_checks(world.district_a, 2025)
+    assert _as_rows(*got) == expected(2025)
