@@ -6,7 +6,7 @@ kind (bar, line, pie, radar or heatmap), the categories, one or more series
 and a unit. A radar's categories are its axes (one polygon per series); a
 heat map's categories are its columns and its series its rows (one cell per
 value, coloured from ``low`` to ``high``). The
-dashboards assemble the panels; ``core/includes/chart.html`` renders each as
+dashboards assemble the panels; ``Figures.figure_html`` (the ``{% chart %}`` tag) renders each as
 a chart element, its figures in a ``json_script`` element (no inline script:
 CSP) and an accessible ``<table>`` of the same figures; ``static/js/charts.js``
 turns the data elements into ECharts. No page writes chart options, and every
@@ -113,12 +113,11 @@ class Figures:
         )
 
     def figure_html(self, key: str, element_id: str, excel_url: str = "") -> str:
-        """The chart as ``includes/chart.html`` draws it (the same HTML, byte
-        for byte: ``tests/dashboards`` renders both): the chart element, its
-        figures in a ``json_script`` element, its table, the note and the
-        links; the empty state when it has no figures. The dashboards draw
-        their fourteen charts with it rather than including the template
-        fourteen times."""
+        """The one way a chart is drawn (the dashboards call it; templates use
+        ``{% chart figures key element_id excel_url %}``): the chart element,
+        its figures in a ``json_script`` element, its table, the note and the
+        links; the empty state when it has no figures. Written in one pass,
+        not a template included once per chart."""
         empty = self.is_empty
         key, note = conditional_escape(key), self.note
         if empty:

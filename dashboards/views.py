@@ -56,7 +56,7 @@ def dashboard(request, key):
     charts_ = []
     for chart in services.charts_for(request.user, dashboard, filters):
         excel_url = reverse("dashboards:chart-xlsx", args=[key, chart.panel.key]) + f"?{query}"
-        # What includes/chart.html draws, written in one pass (Figures.figure_html)
+        # The one way a chart is drawn (the {% chart %} tag calls it too)
         html = chart.figures.figure_html(chart.panel.key, chart.element_id, excel_url)
         charts_.append({"chart": chart, "excel_url": excel_url, "html": html})
     return render(

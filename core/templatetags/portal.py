@@ -90,3 +90,11 @@ def status_badge(value, label, tone="secondary"):
         value,
         label,
     )
+
+
+@register.simple_tag
+def chart(figures, key, element_id, excel_url=""):
+    """One chart: its drawing (``charts.js`` reads the ``json_script`` element),
+    its table and its Excel link, as ``Figures.figure_html`` writes it (the one
+    way a chart is drawn: the dashboards call it directly)."""
+    return figures.figure_html(key, element_id, excel_url)

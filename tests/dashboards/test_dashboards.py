@@ -360,15 +360,16 @@ def test_the_trend_charts_read_the_snapshots_in_one_query(world, figures):
             assert drawn[key].series[0].data == alone[key][1]
 
 
-def test_figure_html_is_what_the_chart_template_draws():
-    """``Figures.figure_html`` (how the dashboards draw each chart) gives,
-    byte for byte, what ``includes/chart.html`` gives (the annual report and
-    the evaluation pages include it): empty or not, with or without a note,
-    a drill-down and an Excel link, every text escaped."""
-    from django.template.loader import get_template
+def test_a_chart_draws_its_figures_table_and_links_every_text_escaped():
+    """``Figures.figure_html`` is the one way a chart is drawn (the dashboards
+    call it, the annual report and the evaluation pages through ``{% chart %}``):
+    the drawing's element and its figures, the table, the note, the drill-down
+    and the Excel link; the empty state without figures; every text escaped."""
+    from django.template import Context, Template
     from django.utils import translation
 
-    template = get_template("includes/chart.html")
+    # The key from the context: a template's own literals are trusted text.
+    tag = Template('{% load portal %}{% chart figures key "chart-data-k" excel_url %}')
     full = Figures(
         title="完成率 <b>",
         kind="bar",
@@ -378,19 +379,25 @@ def test_figure_html_is_what_the_chart_template_draws():
         note="注 <&>",
         drill_url="/credits/?a=1&b=<2>",
     )
-    bare = Figures(title="t", kind="pie", categories=["a"], series=[Series("s", [3])])
     empty = Figures(title="t", kind="bar", categories=["a"], series=[Series("s", [0])], note="n")
-    none = Figures(title="t", kind="line", categories=[], series=[], drill_url="/x/")
-    for language in ("zh-hans", "en"):
-        with translation.override(language):
-            for figures in (full, bare, empty, none):
-                for excel_url in ("", "/dashboards/bureau/charts/k.xlsx?year=2026&level=x"):
-                    drawn = template.render(
-                        {
-                            "chart_key": "k-<1>",
-                            "chart_id": "chart-data-k",
-                            "figures": figures,
-                            "excel_url": excel_url,
-                        }
-                    )
-                    assert figures.figure_html("k-<1>", "chart-data-k", excel_url) == drawn
+    excel = "/dashboards/bureau/charts/k.xlsx?year=2026&level=x"
+    with translation.override("zh-hans"):
+        html = tag.render(Context({"figures": full, "key": "k-<1>", "excel_url": excel}))
+        assert html == full.figure_html("k-<1>", "chart-data-k", excel)
+        assert 'data-chart-panel="k-&lt;1&gt;"' in html
+        assert 'data-chart="chart-data-k"' in html
+        assert '<script id="chart-data-k" type="application/json">' in html
+        assert "<b>" not in html and "<i>" not in html
+        assert "&lt;i&gt;" in html  # the category, in the table
+        assert "注 &lt;&amp;&gt;" in html
+        assert 'href="/credits/?a=1&amp;b=&lt;2&gt;"' in html
+        assert 'href="/dashboards/bureau/charts/k.xlsx?year=2026&amp;level=x"' in html
+        assert "12.5" in html and "暂无" not in html
+        bare = tag.render(Context({"figures": full, "key": "k-<1>", "excel_url": ""}))
+        assert "data-chart-excel" not in bare
+        nothing = tag.render(Context({"figures": empty, "key": "k-<1>", "excel_url": excel}))
+        assert "chart-canvas" not in nothing and "data-chart-excel" not in nothing
+        assert "empty-state" in nothing and ">n</span>" in nothing
+    with translation.override("en"):
+        nothing = tag.render(Context({"figures": empty, "key": "k-<1>", "excel_url": excel}))
+        assert "No figures for these filters yet." in nothing
