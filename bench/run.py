@@ -1279,8 +1279,8 @@ def main(argv=None) -> int:
     actors = bench_actors() if needs_city else {}
     figures: dict = {}
     tag = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M%S")
-    if needs_city:
-        remove_sync_rows()  # leftovers of an interrupted run
+    if needs_city and {"pages", "sync", "export", "dashboards", "training", "load"} - skip:
+        remove_sync_rows()  # leftovers of an interrupted run (the partition part adds none)
 
     if "pages" not in skip:
         print("Teacher pages…")
