@@ -1203,6 +1203,10 @@ def verdicts(figures: dict) -> list[tuple[str, str, str, bool]]:
                 ("  workbook / bare writer", f"{annual['ratio_writer']}×", "(beside)", None),
             ]
         )
+    if f.get("partition"):
+        from bench.partition import report_rows
+
+        rows.extend(report_rows(f["partition"]))
     exp = f.get("export")
     if exp:
         rows.append(
@@ -1298,10 +1302,24 @@ def main(argv=None) -> int:
         default=1,
         help="measure the city N times over (its own database gz_bench_xN, generated if empty)",
     )
+    parser.add_argument(
+        "--partition-layouts",
+        default="cycle,district",
+        help="partitioned copies of the ledger measured beside the plain one (--only partition)",
+    )
     parser.add_argument("--child-export", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.only:
-        parts = {"pages", "sync", "export", "dashboards", "training", "evaluation", "load"}
+        parts = {
+            "pages",
+            "sync",
+            "export",
+            "dashboards",
+            "training",
+            "evaluation",
+            "load",
+            "partition",
+        }
         only = set(filter(None, args.only.split(",")))
         if only - parts:
             parser.error(f"--only takes {', '.join(sorted(parts))}")
@@ -1332,8 +1350,12 @@ def main(argv=None) -> int:
         skip.add("dashboards")  # optional: measured only with --only dashboards
     if "load" not in set(filter(None, args.only.split(","))):
         skip.add("load")  # optional: gunicorn under load (bench/load.py), with --only load
+    if "partition" not in set(filter(None, args.only.split(","))):
+        skip.add("partition")  # optional: copies of the ledger (bench/partition.py)
     # The evaluation part builds its own district: it needs no generated city.
-    needs_city = bool({"pages", "sync", "export", "dashboards", "training", "load"} - skip)
+    needs_city = bool(
+        {"pages", "sync", "export", "dashboards", "training", "load", "partition"} - skip
+    )
     if needs_city and not generate.already_generated(city):
         print("The bench database is empty: generating the city (a few minutes)…")
         stats = generate.generate(city)
@@ -1344,8 +1366,8 @@ def main(argv=None) -> int:
     actors = bench_actors() if needs_city else {}
     figures: dict = {}
     tag = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M%S")
-    if needs_city:
-        remove_sync_rows()  # leftovers of an interrupted run
+    if needs_city and {"pages", "sync", "export", "dashboards", "training", "load"} - skip:
+        remove_sync_rows()  # leftovers of an interrupted run (the partition part adds none)
 
     if "pages" not in skip:
         print("Teacher pages…")
@@ -1408,6 +1430,14 @@ def main(argv=None) -> int:
         print("City-wide export (child process)…")
         figures["export"] = _export_in_child()
 
+    if "partition" not in skip:
+        from bench.partition import measure_partition
+
+        layouts = tuple(filter(None, args.partition_layouts.split(",")))
+        print(f"Partitioning the ledger: plain, {', '.join(layouts)} copies…")
+        figures["partition"] = measure_partition(
+            layouts=layouts, teachers=args.teachers, rounds=args.rounds
+        )
     if "load" not in skip:
         from bench import load
 

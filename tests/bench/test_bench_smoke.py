@@ -205,3 +205,32 @@ def test_evaluation_measure_scores_a_campaign_and_leaves_nothing(settings):
     assert {r[0] for r in run.verdicts({"evaluation": figures})} >= {
         "District profile page (campaign), median"
     }
+
+
+def test_partition_copies_measure_and_go(tiny):
+    """bench/partition.py builds the plain and partitioned copies of the
+    ledger from its rows, measures them and drops them (PostgreSQL only)."""
+    from bench import partition
+
+    if connection.vendor != "postgresql":
+        assert partition.measure_partition(teachers=5, rounds=1) == {}
+        return
+    before = CreditEntry.objects.count()
+    result = partition.measure_partition(
+        teachers=5, rounds=1, batches=2, batch_size=10, log=lambda *_: None
+    )
+    layouts = result["layouts"]
+    assert set(layouts) == {"plain", "cycle", "district"}
+    for figures in layouts.values():
+        assert figures["teacher"]["samples"] == 5 and figures["copy"]["samples"] == 2
+        assert figures["removed"] == 20
+    # The closed cycle leaves whole: detached, or deleted row by row, the same rows.
+    archived = {figures["archive"]["rows"] for figures in layouts.values()}
+    assert len(archived) == 1 and archived.pop() > 0
+    assert layouts["cycle"]["archive"]["how"] == "DETACH PARTITION"
+    # The rebuild's aggregate on a copy is the balances' own figure.
+    assert partition.report_rows(result)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM pg_tables WHERE tablename LIKE 'bench\\_part\\_%%'")
+        assert cursor.fetchone()[0] == 0  # the copies are gone
+    assert CreditEntry.objects.count() == before
