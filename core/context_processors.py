@@ -12,7 +12,7 @@ from .roles import roles
 def portal(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_entries": [], "user_roles": [], "LANGUAGES": settings.LANGUAGES}
+        return {"nav_entries": (), "user_roles": [], "LANGUAGES": settings.LANGUAGES}
     scope = get_scope(user)
     return {
         "nav_entries": registry.nav_tree(user),

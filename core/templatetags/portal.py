@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from core import formats
+from core import formats, links
 
 register = template.Library()
 
@@ -90,3 +90,10 @@ def status_badge(value, label, tone="secondary"):
         value,
         label,
     )
+
+
+@register.simple_tag
+def fixed_url(name):
+    """``{% url name %}`` for a URL name that takes no arguments, reversed
+    once per URL configuration and script prefix (``core.links``)."""
+    return links.address(name)
