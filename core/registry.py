@@ -57,6 +57,8 @@ class NavLink:
     url_name: str
     href: str
     order: int
+    #: in the "more" menu, the first link of a folded section: its title
+    heading: str = ""
 
 
 @dataclass(frozen=True)
@@ -153,14 +155,20 @@ class Registry:
 
     #: the built navigations (``nav_tree``), by roles, URL conf and prefix
     _nav_trees: dict = field(default_factory=dict, repr=False)
+    #: the bars cut from them (``nav_bar``), by the same key
+    _nav_bars: dict = field(default_factory=dict, repr=False)
+    #: entries on the bar before the "more" menu (one line at 1366 px in Chinese)
+    bar_limit: int = 8
 
     def add_nav(self, item: NavItem):
         self.nav = [n for n in self.nav if n.key != item.key] + [item]
         self._nav_trees.clear()
+        self._nav_bars.clear()
 
     def add_section(self, section: NavSection):
         self.sections[section.key] = section
         self._nav_trees.clear()
+        self._nav_bars.clear()
 
     def add_panel(self, panel: Panel):
         self.panels = [p for p in self.panels if p.key != panel.key] + [panel]
@@ -223,25 +231,70 @@ class Registry:
         (``rules.version``) start afresh; a user whose memberships change gets
         the navigation of their new roles on their next request, since the
         roles are read every request (``get_scope``)."""
+        key = self._nav_key(user)
+        return () if key is None else self._tree(key, user)
+
+    def _tree(self, key, user) -> tuple[NavEntry, ...]:
+        tree = self._nav_trees.get(key)
+        if tree is None:
+            if len(self._nav_trees) > 512:  # role sets are few; stale URL confs go
+                self._nav_trees.clear()
+                self._nav_bars.clear()
+            tree = self._nav_trees[key] = self._build_nav_tree(user)
+        return tree
+
+    @staticmethod
+    def _nav_key(user) -> tuple | None:
+        """What the user's navigation depends on (``nav_tree``)."""
         from .links import conf_key
         from .permissions import get_scope, rules
 
         if not user.is_authenticated:
-            return ()
+            return None
         scope = get_scope(user)
-        key = (
+        return (
             rules.version,
             *conf_key(),  # the links' addresses: URL conf (its resolver) and script prefix
             bool(user.is_active),
             scope.superuser,
             scope.roles,
         )
-        tree = self._nav_trees.get(key)
-        if tree is None:
-            if len(self._nav_trees) > 512:  # role sets are few; stale URL confs go
-                self._nav_trees.clear()
-            tree = self._nav_trees[key] = self._build_nav_tree(user)
-        return tree
+
+    def nav_bar(self, user) -> tuple[NavEntry, ...]:
+        """``nav_tree`` as the bar shows it: its first ``bar_limit`` entries,
+        the rest folded into one "more" menu (a folded section's links under
+        its title), so that the bar keeps to one line on a 1366 px screen.
+        Kept beside the tree it is cut from."""
+        key = self._nav_key(user)
+        if key is None:
+            return ()
+        bar = self._nav_bars.get((key, self.bar_limit))
+        if bar is None:
+            tree = self._tree(key, user)
+            bar = tree if len(tree) <= self.bar_limit + 1 else self._fold(tree)
+            self._nav_bars[key, self.bar_limit] = bar
+        return bar
+
+    def _fold(self, tree: tuple[NavEntry, ...]) -> tuple[NavEntry, ...]:
+        from dataclasses import replace
+
+        from django.utils.translation import gettext_lazy
+
+        shown, folded = tree[: self.bar_limit], tree[self.bar_limit :]
+        links: list[NavLink] = []
+        for entry in folded:
+            if entry.section:
+                label = entry.section.label
+                links += [replace(entry.items[0], heading=label), *entry.items[1:]]
+            else:
+                links.append(entry.item)
+        more = NavEntry(
+            order=folded[0].order,
+            section=NavSection("more", gettext_lazy("More"), order=folded[0].order),
+            items=tuple(links),
+            url_names=frozenset().union(*(e.url_names for e in folded)),
+        )
+        return (*shown, more)
 
     def _build_nav_tree(self, user) -> tuple[NavEntry, ...]:
         from django.urls import reverse

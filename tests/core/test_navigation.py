@@ -93,3 +93,26 @@ def test_fixed_links_follow_the_url_configuration_and_the_script_prefix(world, l
 
 
 urlpatterns = urlpatterns_moved
+
+
+def test_the_bar_folds_what_does_not_fit_into_more(world, login, monkeypatch):
+    """One line at 1366 px: the first ``bar_limit`` entries, then "更多" with
+    the rest (a folded section's links under its title), marked active when
+    the page is one of them."""
+    bureau = world.user("bureau")
+    tree = registry.nav_tree(bureau)
+    monkeypatch.setattr(registry, "bar_limit", 3)
+    bar = registry.nav_bar(bureau)
+    assert [e.order for e in bar[:3]] == [e.order for e in tree[:3]]
+    more = bar[-1]
+    assert len(bar) == 4 and more.section.key == "more"
+    folded = [i.key for e in tree[3:] for i in (e.items or [e.item])]
+    assert [i.key for i in more.items] == folded
+    assert {i.heading for i in more.items if i.heading} == {
+        e.section.label for e in tree[3:] if e.section
+    }
+    html = login(bureau).get("/audit/").content.decode()
+    assert 'data-nav-section="more">' in html and "更多" in html
+    toggle = 'dropdown-toggle active" href="#" role="button" data-bs-toggle="dropdown"'
+    assert f'{toggle} aria-expanded="false" data-nav-section="more"' in html
+    assert 'class="dropdown-header"' in html
