@@ -12,10 +12,10 @@ from .roles import roles
 def portal(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_entries": [], "user_roles": [], "LANGUAGES": settings.LANGUAGES}
+        return {"nav_entries": (), "user_roles": [], "LANGUAGES": settings.LANGUAGES}
     scope = get_scope(user)
     return {
-        "nav_entries": registry.nav_tree(user),
+        "nav_entries": registry.nav_bar(user),
         "user_roles": [info.label for info in roles.all() if info.code in scope.roles],
         "LANGUAGES": settings.LANGUAGES,
         # callables: the template counts only where it shows the badge

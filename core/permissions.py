@@ -86,9 +86,13 @@ class ModelRules:
 class RuleRegistry:
     def __init__(self):
         self._rules: dict[str, ModelRules] = {}
+        #: counts the registrations: what is worked out from the rules once
+        #: (the navigation per role set) is worked out again when it moves
+        self.version = 0
 
     def register(self, label: str, roles: dict, *, actions=(), object_grants: bool = False):
         """Declare (or add to) the rules of one model; see the module's doc."""
+        self.version += 1
         label = label.lower()
         model_rules = self._rules.get(label)
         if model_rules is None:
@@ -159,11 +163,16 @@ class Scope:
 
     @classmethod
     def from_memberships(cls, user, memberships) -> Scope:
+        return cls.from_pairs(user, ((m.role, m.organisation_id) for m in memberships))
+
+    @classmethod
+    def from_pairs(cls, user, pairs) -> Scope:
+        """From ``(role, organisation id)`` pairs (a membership's two fields)."""
         orgs: dict[str, set[int]] = {}
-        for membership in memberships:
-            ids = orgs.setdefault(membership.role, set())
-            if membership.organisation_id is not None:
-                ids.add(membership.organisation_id)
+        for role, organisation_id in pairs:
+            ids = orgs.setdefault(role, set())
+            if organisation_id is not None:
+                ids.add(organisation_id)
         return cls(
             user_id=user.pk,
             superuser=bool(user.is_superuser),
@@ -182,7 +191,15 @@ def get_scope(user) -> Scope:
     if scope is None:
         from .models import Membership
 
-        scope = Scope.from_memberships(user, Membership.objects.active().filter(user=user))
+        # Two fields, no model instances (nor their audit snapshots), no ordering:
+        # every signed-in request reads this.
+        pairs = (
+            Membership.objects.active()
+            .filter(user_id=user.pk)
+            .order_by()
+            .values_list("role", "organisation_id")
+        )
+        scope = Scope.from_pairs(user, pairs)
         user._portal_scope = scope
     return scope
 

@@ -10,6 +10,17 @@ from dataclasses import dataclass, field
 
 @dataclass
 class NavItem:
+    """An entry of the main navigation.
+
+    Who sees it must follow from the user's roles alone (the roles of their
+    active memberships, ``is_superuser``, ``is_active`` and the model
+    permissions those give: ``permission``, or a ``visible`` predicate reading
+    ``get_scope(user).roles`` / ``has_role`` / ``user.has_perm`` /
+    ``can(user, action, "app.model")``), never from the person's own records:
+    the navigation is worked out once per set of roles per process
+    (``Registry.nav_tree``), and ``tests/core/test_navigation.py`` checks
+    it against the uncached answer for every user of the test world."""
+
     key: str
     label: str
     url_name: str
@@ -37,18 +48,30 @@ class NavSection:
     order: int = 100
 
 
-@dataclass
+@dataclass(frozen=True)
+class NavLink:
+    """A visible navigation item with its address, reversed once."""
+
+    key: str
+    label: str
+    url_name: str
+    href: str
+    order: int
+    #: in the "more" menu, the first link of a folded section: its title
+    heading: str = ""
+
+
+@dataclass(frozen=True)
 class NavEntry:
-    """One entry of the rendered navigation: a link, or a menu of links."""
+    """One entry of the rendered navigation: a link, or a menu of links.
+    Shared by every request of the same roles: never changed once built."""
 
     order: int
-    item: NavItem | None = None
+    item: NavLink | None = None
     section: NavSection | None = None
-    items: list[NavItem] = field(default_factory=list)
-
-    @property
-    def url_names(self) -> set[str]:
-        return {i.url_name for i in self.items} if self.section else {self.item.url_name}
+    items: tuple[NavLink, ...] = ()
+    #: the URL names under this entry (the current page's marks it active)
+    url_names: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -130,11 +153,22 @@ class Registry:
     #: procurement to read.
     vendor_record_sources: list[tuple[str, Callable]] = field(default_factory=list)
 
+    #: the built navigations (``nav_tree``), by roles, URL conf and prefix
+    _nav_trees: dict = field(default_factory=dict, repr=False)
+    #: the bars cut from them (``nav_bar``), by the same key
+    _nav_bars: dict = field(default_factory=dict, repr=False)
+    #: entries on the bar before the "more" menu (one line at 1366 px in Chinese)
+    bar_limit: int = 8
+
     def add_nav(self, item: NavItem):
         self.nav = [n for n in self.nav if n.key != item.key] + [item]
+        self._nav_trees.clear()
+        self._nav_bars.clear()
 
     def add_section(self, section: NavSection):
         self.sections[section.key] = section
+        self._nav_trees.clear()
+        self._nav_bars.clear()
 
     def add_panel(self, panel: Panel):
         self.panels = [p for p in self.panels if p.key != panel.key] + [panel]
@@ -184,25 +218,114 @@ class Registry:
         return out
 
     def nav_for(self, user) -> list[NavItem]:
+        """The items ``user`` sees, in order (asks every item: uncached)."""
         return sorted((n for n in self.nav if n.is_visible(user)), key=lambda n: n.order)
 
-    def nav_tree(self, user) -> list[NavEntry]:
+    def nav_tree(self, user) -> tuple[NavEntry, ...]:
         """The user's navigation: items without a section (or alone in theirs)
-        as links, the others grouped in their section's menu."""
+        as links, the others grouped in their section's menu.
+
+        Built once per process for each set of roles (``NavItem``'s contract)
+        and each URL configuration and script prefix (the links' addresses):
+        ``add_nav``/``add_section`` and a change of the permission rules
+        (``rules.version``) start afresh; a user whose memberships change gets
+        the navigation of their new roles on their next request, since the
+        roles are read every request (``get_scope``)."""
+        key = self._nav_key(user)
+        return () if key is None else self._tree(key, user)
+
+    def _tree(self, key, user) -> tuple[NavEntry, ...]:
+        tree = self._nav_trees.get(key)
+        if tree is None:
+            if len(self._nav_trees) > 512:  # role sets are few; stale URL confs go
+                self._nav_trees.clear()
+                self._nav_bars.clear()
+            tree = self._nav_trees[key] = self._build_nav_tree(user)
+        return tree
+
+    @staticmethod
+    def _nav_key(user) -> tuple | None:
+        """What the user's navigation depends on (``nav_tree``)."""
+        from .links import conf_key
+        from .permissions import get_scope, rules
+
+        if not user.is_authenticated:
+            return None
+        scope = get_scope(user)
+        return (
+            rules.version,
+            *conf_key(),  # the links' addresses: URL conf (its resolver) and script prefix
+            bool(user.is_active),
+            scope.superuser,
+            scope.roles,
+        )
+
+    def nav_bar(self, user) -> tuple[NavEntry, ...]:
+        """``nav_tree`` as the bar shows it: its first ``bar_limit`` entries,
+        the rest folded into one "more" menu (a folded section's links under
+        its title), so that the bar keeps to one line on a 1366 px screen.
+        Kept beside the tree it is cut from."""
+        key = self._nav_key(user)
+        if key is None:
+            return ()
+        bar = self._nav_bars.get((key, self.bar_limit))
+        if bar is None:
+            tree = self._tree(key, user)
+            bar = tree if len(tree) <= self.bar_limit + 1 else self._fold(tree)
+            self._nav_bars[key, self.bar_limit] = bar
+        return bar
+
+    def _fold(self, tree: tuple[NavEntry, ...]) -> tuple[NavEntry, ...]:
+        from dataclasses import replace
+
+        from django.utils.translation import gettext_lazy
+
+        shown, folded = tree[: self.bar_limit], tree[self.bar_limit :]
+        links: list[NavLink] = []
+        for entry in folded:
+            if entry.section:
+                label = entry.section.label
+                links += [replace(entry.items[0], heading=label), *entry.items[1:]]
+            else:
+                links.append(entry.item)
+        more = NavEntry(
+            order=folded[0].order,
+            section=NavSection("more", gettext_lazy("More"), order=folded[0].order),
+            items=tuple(links),
+            url_names=frozenset().union(*(e.url_names for e in folded)),
+        )
+        return (*shown, more)
+
+    def _build_nav_tree(self, user) -> tuple[NavEntry, ...]:
+        from django.urls import reverse
+
+        def link(item: NavItem) -> NavLink:
+            return NavLink(item.key, item.label, item.url_name, reverse(item.url_name), item.order)
+
+        def alone(item: NavItem) -> NavEntry:
+            return NavEntry(order=item.order, item=link(item), url_names=frozenset([item.url_name]))
+
         grouped: dict[str, list[NavItem]] = {}
         entries = []
         for item in self.nav_for(user):
             if item.section in self.sections:
                 grouped.setdefault(item.section, []).append(item)
             else:
-                entries.append(NavEntry(order=item.order, item=item))
+                entries.append(alone(item))
         for key, items in grouped.items():
             if len(items) == 1:
-                entries.append(NavEntry(order=items[0].order, item=items[0]))
+                entries.append(alone(items[0]))
             else:
                 section = self.sections[key]
-                entries.append(NavEntry(order=section.order, section=section, items=items))
-        return sorted(entries, key=lambda e: e.order)
+                entries.append(
+                    NavEntry(
+                        order=section.order,
+                        section=section,
+                        items=tuple(link(i) for i in items),
+                        url_names=frozenset(i.url_name for i in items),
+                    )
+                )
+        return tuple(sorted(entries, key=lambda e: e.order))
 
     def panels_for(self, user) -> list[Panel]:
         return sorted((p for p in self.panels if p.visible(user)), key=lambda p: p.order)

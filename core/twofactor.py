@@ -26,6 +26,7 @@ from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.functional import LazyObject, empty
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_otp import devices_for_user
@@ -151,6 +152,19 @@ def remaining_recovery_codes(user) -> int:
 _OPEN_PREFIXES = ("/static/", "/i18n/", "/healthz/", "/metrics")
 
 
+def _unwrapped(user):
+    """The user object behind the lazy wrappers of the authentication and the
+    OTP middleware (``SimpleLazyObject`` twice): every page reads the user
+    here anyway, and each attribute read through two proxies costs every
+    later read of the request (the navigation, the permissions, the
+    templates). The same object, loaded the same way; only the wrappers go."""
+    while isinstance(user, LazyObject):
+        if user._wrapped is empty:
+            user._setup()
+        user = user._wrapped
+    return user
+
+
 class TwoFactorMiddleware:
     """Before any page, a signed-in user who owes a second factor is sent to
     its verification or enrolment page (and back to where they were going)."""
@@ -161,6 +175,7 @@ class TwoFactorMiddleware:
     def __call__(self, request):
         owed = None
         if not request.path.startswith(_OPEN_PREFIXES):
+            request.user = _unwrapped(request.user)
             owed = owes(request)
         if owed is None:
             return self.get_response(request)

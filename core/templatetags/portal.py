@@ -1,7 +1,7 @@
 from django import template
 from django.utils.html import format_html
 
-from core import formats
+from core import formats, links
 
 register = template.Library()
 
@@ -98,3 +98,10 @@ def chart(figures, key, element_id, excel_url=""):
     its table and its Excel link, as ``Figures.figure_html`` writes it (the one
     way a chart is drawn: the dashboards call it directly)."""
     return figures.figure_html(key, element_id, excel_url)
+
+
+@register.simple_tag
+def fixed_url(name):
+    """``{% url name %}`` for a URL name that takes no arguments, reversed
+    once per URL configuration and script prefix (``core.links``)."""
+    return links.address(name)

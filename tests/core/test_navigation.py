@@ -1,0 +1,118 @@
+"""The navigation is worked out once per set of roles (``Registry.nav_tree``)
+and the page frame's fixed links once per URL configuration (``core.links``):
+the same answer as working them out on every request, and a fresh one when
+what they depend on changes."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.test import override_settings
+from django.urls import clear_url_caches, path, set_script_prefix
+
+from core.links import address
+from core.permissions import forget_scope
+from core.registry import NavItem, Registry, registry
+from tests.conftest import ACTOR_NAMES
+from tests.factories import member
+
+pytestmark = pytest.mark.django_db
+
+
+def _shape(tree):
+    return [(e.section and e.section.key, [i.key for i in e.items] or [e.item.key]) for e in tree]
+
+
+def _uncached(user):
+    """What ``nav_tree`` answered before it was kept: every item asked."""
+    fresh = Registry(nav=list(registry.nav), sections=dict(registry.sections))
+    return _shape(fresh._build_nav_tree(user))
+
+
+@pytest.mark.parametrize("actor", ACTOR_NAMES)
+def test_the_kept_navigation_is_what_each_item_answers(world, actor):
+    """``NavItem``'s contract (visibility follows from the roles alone) holds
+    for every registered item and every user of the test world."""
+    user = world.user(actor)
+    registry.nav_tree(user)  # kept, possibly from another user of the same roles
+    forget_scope(user)
+    assert _shape(registry.nav_tree(user)) == _uncached(user)
+
+
+def test_users_of_the_same_roles_share_it_and_other_roles_do_not(world):
+    a, b = world.user("teacher_a"), world.user("district_a")
+    assert registry.nav_tree(a) is registry.nav_tree(a)
+    assert registry.nav_tree(a) is not registry.nav_tree(b)
+    assert "teachers" in str(_shape(registry.nav_tree(b)))
+    assert "teachers" not in str(_shape(registry.nav_tree(a)))
+
+
+def test_a_new_role_shows_on_the_next_request_and_an_ended_one_goes(world, login):
+    teacher = world.user("teacher_a")
+    client = login(teacher)
+    assert 'data-nav="teachers"' not in client.get("/").content.decode()
+    membership = member(teacher, "district_staff", world.district_a)
+    assert 'data-nav="teachers"' in client.get("/").content.decode()
+    membership.ends_on = date.today() - timedelta(days=1)
+    membership.starts_on = date(2020, 1, 1)
+    membership.save()
+    assert 'data-nav="teachers"' not in client.get("/").content.decode()
+
+
+def test_registering_an_item_or_a_rule_starts_afresh(world, monkeypatch):
+    from core.permissions import rules
+
+    user = world.user("teacher_a")
+    before = registry.nav_tree(user)
+    monkeypatch.setattr(registry, "nav", list(registry.nav))
+    monkeypatch.setattr(registry, "_nav_trees", {})
+    registry.add_nav(NavItem("extra", "Extra", "home", order=999))
+    assert "extra" in str(_shape(registry.nav_tree(user)))
+    monkeypatch.setattr(rules, "version", rules.version + 1)
+    assert registry.nav_tree(user) is not before
+
+
+urlpatterns_moved = [path("moved/home/", lambda request: None, name="home")]
+
+
+def test_fixed_links_follow_the_url_configuration_and_the_script_prefix(world, login):
+    assert address("home") == "/"
+    with override_settings(ROOT_URLCONF=__name__.replace("/", ".")):
+        assert address("home") == "/moved/home/"
+    clear_url_caches()
+    assert address("home") == "/"
+    set_script_prefix("/portal/")
+    try:
+        assert address("home") == "/portal/"
+        assert registry.nav_tree(world.user("teacher_a"))[0].item.href == "/portal/"
+    finally:
+        set_script_prefix("/")
+    assert registry.nav_tree(world.user("teacher_a"))[0].item.href == "/"
+    html = login(world.user("teacher_a")).get("/").content.decode()
+    assert 'class="navbar-brand fw-semibold" href="/"' in html
+    assert 'href="/" data-nav="home"' in html
+
+
+urlpatterns = urlpatterns_moved
+
+
+def test_the_bar_folds_what_does_not_fit_into_more(world, login, monkeypatch):
+    """One line at 1366 px: the first ``bar_limit`` entries, then "更多" with
+    the rest (a folded section's links under its title), marked active when
+    the page is one of them."""
+    bureau = world.user("bureau")
+    tree = registry.nav_tree(bureau)
+    monkeypatch.setattr(registry, "bar_limit", 3)
+    bar = registry.nav_bar(bureau)
+    assert [e.order for e in bar[:3]] == [e.order for e in tree[:3]]
+    more = bar[-1]
+    assert len(bar) == 4 and more.section.key == "more"
+    folded = [i.key for e in tree[3:] for i in (e.items or [e.item])]
+    assert [i.key for i in more.items] == folded
+    assert {i.heading for i in more.items if i.heading} == {
+        e.section.label for e in tree[3:] if e.section
+    }
+    html = login(bureau).get("/audit/").content.decode()
+    assert 'data-nav-section="more">' in html and "更多" in html
+    toggle = 'dropdown-toggle active" href="#" role="button" data-bs-toggle="dropdown"'
+    assert f'{toggle} aria-expanded="false" data-nav-section="more"' in html
+    assert 'class="dropdown-header"' in html
