@@ -302,6 +302,15 @@ class CreditEntry(models.Model):
             # backwards and stop at the page, instead of sorting the whole
             # scope (a district's scope is the *teachers'* district, a join).
             models.Index(fields=["earned_on", "id"], name="credit_entry_earned"),
+            # A studio's hours (``studios.services.studio_hours`` and
+            # ``hours_by_teacher``): entries by their activity keys alone, with
+            # no teacher to start the unique index below. Partial: only keyed
+            # entries write it.
+            models.Index(
+                fields=["activity_key"],
+                condition=~Q(activity_key=""),
+                name="credit_entry_activity",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -1,12 +1,20 @@
-"""The ledger page's order gets an index: ``(earned_on, id)``, the model's
+"""Two ledger indexes (docs/benchmarks.md, "The ledger's indexes").
+
+The ledger page's order gets an index: ``(earned_on, id)``, the model's
 ``-earned_on, -id`` read backwards. The district staff's ledger page is scoped
 by the teachers' district (a join), so without it PostgreSQL sorted every entry
-of the scope to show 25 (a sequential scan of the ledger at city size;
-docs/benchmarks.md, "The ledger's indexes"). Built ``CONCURRENTLY`` on
-PostgreSQL (outside a transaction: no lock that blocks the ledger's writes)."""
+of the scope to show 25 (a sequential scan of the ledger at city size).
+
+A studio's hours read the ledger by activity keys alone (no teacher to start
+``credit_entry_activity_counts_once``): a sequential scan too. A partial index
+on ``activity_key`` (only keyed entries write it).
+
+Both built ``CONCURRENTLY`` on PostgreSQL (outside a transaction: no lock that
+blocks the ledger's writes)."""
 
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
+from django.db.models import Q
 
 
 class AddIndexConcurrentlyOnPostgres(AddIndexConcurrently):
@@ -39,5 +47,13 @@ class Migration(migrations.Migration):
         AddIndexConcurrentlyOnPostgres(
             model_name="creditentry",
             index=models.Index(fields=["earned_on", "id"], name="credit_entry_earned"),
+        ),
+        AddIndexConcurrentlyOnPostgres(
+            model_name="creditentry",
+            index=models.Index(
+                condition=~Q(activity_key=""),
+                fields=["activity_key"],
+                name="credit_entry_activity",
+            ),
         ),
     ]
