@@ -297,6 +297,20 @@ class CreditEntry(models.Model):
             # by the teachers' district (a join), which (district, updated_at)
             # cannot serve.
             models.Index(fields=["updated_at"], name="credit_entry_updated"),
+            # The ledger page's order (``-earned_on, -id``, the model's): a
+            # district's, a center's or the bureau's first pages walk it
+            # backwards and stop at the page, instead of sorting the whole
+            # scope (a district's scope is the *teachers'* district, a join).
+            models.Index(fields=["earned_on", "id"], name="credit_entry_earned"),
+            # A studio's hours (``studios.services.studio_hours`` and
+            # ``hours_by_teacher``): entries by their activity keys alone, with
+            # no teacher to start the unique index below. Partial: only keyed
+            # entries write it.
+            models.Index(
+                fields=["activity_key"],
+                condition=~Q(activity_key=""),
+                name="credit_entry_activity",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
