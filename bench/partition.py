@@ -39,6 +39,7 @@ import random
 import re
 import time
 
+from bench.run import COPY_COLUMNS as COPY_COLUMNS_OF_THE_SYNC
 from bench.run import _ratio, _stats
 
 PREFIX = "bench_part_"
@@ -281,23 +282,9 @@ def rebuild(table: str, district_id: int, cycle: tuple, *, by_entry: bool = Fals
 
 # --- The writes and the maintenance -----------------------------------------------------------
 
-COPY_COLUMNS = [
-    "teacher_id",
-    "district_id",
-    "source",
-    "category",
-    "hours",
-    "earned_on",
-    "title",
-    "evidence",
-    "activity_key",
-    "generation",
-    "external_id",
-    "org_kind",
-    "org_name",
-    "created_at",
-    "updated_at",
-]
+# The sync benchmark's columns (``bench.run.COPY_COLUMNS``) but the poster: these
+# batches are posted by no one (``registered_by`` is filled as null).
+COPY_COLUMNS = [c for c in COPY_COLUMNS_OF_THE_SYNC if c != "registered_by_id"]
 
 
 def batch_rows(teachers: list[tuple], *, batches: int, size: int, cycle: tuple, seed: int = 11):
