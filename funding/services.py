@@ -21,13 +21,13 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, DecimalField, F, Q, Sum, Value
+from django.db.models import Count, DecimalField, F, Func, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from centers.models import CenterKind
+from centers.models import CenterKind, District
 from core import formats
 from core.batch import SyncAnswer, answer_once, body_hash
 
@@ -657,142 +657,82 @@ def _pct(num, den):
     return (num * HUNDRED / den).quantize(CENT, ROUND_HALF_UP)
 
 
-def school_training_share(school, year):
-    """(training funds, public-fund budget) of a school's year."""
-    training = _sum(
-        BudgetLine.objects.filter(
-            holder_kind=HolderKind.SCHOOL, school=school, year=year, purpose=Purpose.TRAINING
-        )
+def _total(rows):
+    """``SUM(amount)`` of ``rows`` as a one-value subquery, no grouping (None
+    without a row)."""
+    return Subquery(rows.order_by().annotate(total=Func("amount", function="SUM")).values("total"))
+
+
+def _school_figures(schools, year) -> list[tuple]:
+    """``(pk, name, training funds, public-fund budget)`` of each of
+    ``schools`` in ``year``, by name: one query whatever their number (the
+    school rule's figures)."""
+    training = BudgetLine.objects.filter(
+        holder_kind=HolderKind.SCHOOL, school=OuterRef("pk"), year=year, purpose=Purpose.TRAINING
     )
-    figure = BudgetFigure.objects.filter(
-        school=school, year=year, kind=FigureKind.PUBLIC_FUND_BUDGET
-    ).first()
-    return training, figure.amount if figure else None
+    budget = BudgetFigure.objects.filter(
+        school=OuterRef("pk"), year=year, kind=FigureKind.PUBLIC_FUND_BUDGET
+    ).values("amount")[:1]
+    return [
+        (pk, name, training or ZERO, budget)
+        for pk, name, training, budget in schools.order_by("name", "pk")
+        .annotate(training_total=_total(training), public_budget=Subquery(budget))
+        .values_list("pk", "name", "training_total", "public_budget")
+    ]
 
 
-def district_training_lines(district, year):
-    return BudgetLine.objects.filter(
-        holder_kind=HolderKind.DISTRICT, district=district, year=year, purpose=Purpose.TRAINING
+def _district_figures(district, year, rules) -> dict:
+    """``{metric: (numerator, denominator)}`` of a district's rules in
+    ``year``: its training lines against its teachers' payroll, and what those
+    lines allocated to its training school (reversals included) against them.
+    One query; the allocations are read only when a rule needs them."""
+    lines = BudgetLine.objects.filter(
+        holder_kind=HolderKind.DISTRICT, district=district.pk, year=year, purpose=Purpose.TRAINING
     )
-
-
-def district_payroll_share(district, year):
-    training = _sum(district_training_lines(district, year))
-    figure = BudgetFigure.objects.filter(
-        district=district, school__isnull=True, year=year, kind=FigureKind.TEACHER_PAYROLL
-    ).first()
-    return training, figure.amount if figure else None
-
-
-def training_school_share(district, year):
-    """(allocated to the district's training school, district training funds)."""
-    lines = district_training_lines(district, year)
-    budget = _sum(lines)
-    to_school = _sum(
-        Allocation.objects.filter(
-            line__in=lines, center__kind=CenterKind.DISTRICT, center__district=district
+    payroll = BudgetFigure.objects.filter(
+        district=district.pk, school__isnull=True, year=year, kind=FigureKind.TEACHER_PAYROLL
+    ).values("amount")[:1]
+    columns = {"training_total": _total(lines), "payroll": Subquery(payroll)}
+    if any(r.metric == PolicyMetric.TRAINING_SCHOOL_SHARE for r in rules):
+        to_school = Allocation.objects.filter(line__in=lines.values("pk")).filter(
+            Q(center__kind=CenterKind.DISTRICT, center__district=district.pk)
+            | Q(reverses__center__kind=CenterKind.DISTRICT, reverses__center__district=district.pk)
         )
-    ) + _sum(
-        Allocation.objects.filter(
-            line__in=lines,
-            reverses__center__kind=CenterKind.DISTRICT,
-            reverses__center__district=district,
-        )
-    )
-    return to_school, budget
+        columns["to_school"] = _total(to_school)
+    row = District.objects.filter(pk=district.pk).values(**columns).get()
+    training = row["training_total"] or ZERO
+    return {
+        PolicyMetric.DISTRICT_PAYROLL_SHARE: (training, row["payroll"]),
+        PolicyMetric.TRAINING_SCHOOL_SHARE: (row.get("to_school") or ZERO, training),
+    }
 
 
-METRICS = {
-    PolicyMetric.SCHOOL_TRAINING_SHARE: school_training_share,
-    PolicyMetric.DISTRICT_PAYROLL_SHARE: district_payroll_share,
-    PolicyMetric.TRAINING_SCHOOL_SHARE: training_school_share,
-}
+def _check(rule, num, den) -> RuleCheck:
+    return RuleCheck(rule, num, den, _pct(num, den) if den is not None else None)
 
 
 def district_checks(district, year, schools=None) -> tuple[list, list]:
-    """A district's book in one pass: ``evaluate_policies`` of the district and
-    of each of its schools (or the ``schools`` given) with the same figures, in
-    five queries whatever the number of schools (one rule at a time makes
-    several per school): the rules of both kinds at once, the
-    district's and its schools' training lines in one grouped sum, the
-    payroll and the schools' budgets in one read, the training school's
-    allocations in one aggregate (none without a district training line: no
-    allocation then). Returns ``(district checks, [(school id,
-    school name, check)])``; ``tests/funding/test_policies.py`` holds it to
-    ``evaluate_policies`` holder by holder."""
+    """A district's book: ``evaluate_policies`` of the district and of each of
+    its schools (or the ``schools`` given, a queryset), in three queries
+    whatever the number of schools: the rules of both kinds at once, the
+    district's figures, the schools' figures (``_school_figures``, the one
+    path ``evaluate_policies`` takes too). Returns ``(district checks,
+    [(school id, school name, check)])``, a school's check by the school rule
+    in force (there is one school metric)."""
     from centers.models import School
 
     rules = _rules_in_force(HolderKind.DISTRICT, HolderKind.SCHOOL, district=district.pk)
     if schools is None:
         schools = School.objects.filter(district=district)
-    # The schools' lines and budgets are read by a subquery of the same
-    # schools, not a list of their ids (137 and more: each id a parameter to
-    # prepare twice).
-    ids = schools.order_by().values("pk")
-    schools = list(schools.order_by("name", "pk").values_list("pk", "name"))
-    training, district_training = {}, ZERO
-    for kind, school_id, total in (
-        BudgetLine.objects.filter(year=year, purpose=Purpose.TRAINING)
-        .filter(
-            Q(holder_kind=HolderKind.DISTRICT, district=district)
-            | Q(holder_kind=HolderKind.SCHOOL, school_id__in=ids)
-        )
-        .values("holder_kind", "school_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-        .values_list("holder_kind", "school_id", "total")
-    ):
-        if kind == HolderKind.DISTRICT:
-            district_training += total
-        else:
-            training[school_id] = training.get(school_id, ZERO) + total
-    budgets, payroll = {}, None
-    for school_id, kind, amount in (
-        BudgetFigure.objects.filter(year=year)
-        .filter(
-            Q(district=district, school__isnull=True, kind=FigureKind.TEACHER_PAYROLL)
-            | Q(school_id__in=ids, kind=FigureKind.PUBLIC_FUND_BUDGET)
-        )
-        .values_list("school_id", "kind", "amount")
-    ):
-        if kind == FigureKind.TEACHER_PAYROLL:
-            payroll = amount if payroll is None else payroll  # the first, as ``.first()``
-        else:
-            budgets[school_id] = amount
-    figures = {PolicyMetric.DISTRICT_PAYROLL_SHARE: (district_training, payroll)}
-    if not district_training:
-        # No training line (each is > 0): no allocation from one either.
-        figures[PolicyMetric.TRAINING_SCHOOL_SHARE] = (ZERO, ZERO)
-    elif any(r.metric == PolicyMetric.TRAINING_SCHOOL_SHARE for r in rules[HolderKind.DISTRICT]):
-        school = Q(center__kind=CenterKind.DISTRICT, center__district=district)
-        reversed_ = Q(
-            reverses__center__kind=CenterKind.DISTRICT, reverses__center__district=district
-        )
-
-        def total(where):
-            return Coalesce(Sum("amount", filter=where), Value(ZERO), output_field=DecimalField())
-
-        sums = Allocation.objects.filter(
-            line__in=district_training_lines(district, year)
-        ).aggregate(direct=total(school), back=total(reversed_))
-        figures[PolicyMetric.TRAINING_SCHOOL_SHARE] = (
-            sums["direct"] + sums["back"],
-            district_training,
-        )
-    own = []
-    for rule in rules[HolderKind.DISTRICT]:
-        if rule.metric in figures:
-            num, den = figures[rule.metric]
-        else:  # a metric this pass does not batch: its own function
-            num, den = METRICS[rule.metric](district, year)
-        own.append(RuleCheck(rule, num, den, _pct(num, den) if den is not None else None))
+    figures = _district_figures(district, year, rules[HolderKind.DISTRICT])
+    own = [_check(rule, *figures[rule.metric]) for rule in rules[HolderKind.DISTRICT]]
     per_school = []
     if rules[HolderKind.SCHOOL]:
         rule = rules[HolderKind.SCHOOL][0]
-        for pk, name in schools:
-            num, den = training.get(pk, ZERO), budgets.get(pk)
-            check = RuleCheck(rule, num, den, _pct(num, den) if den is not None else None)
-            per_school.append((pk, name, check))
+        per_school = [
+            (pk, name, _check(rule, training, budget))
+            for pk, name, training, budget in _school_figures(schools, year)
+        ]
     return own, per_school
 
 
@@ -815,18 +755,20 @@ def disbursement_rates(*, year) -> dict:
 
 def evaluate_policies(*, holder, year) -> list[RuleCheck]:
     """Every rule in force for ``holder`` (a School or a District) in ``year``,
-    with its figures."""
+    with its figures: two queries, by the functions ``district_checks`` uses."""
     from centers.models import School
 
     if isinstance(holder, School):
         rules = rules_for(HolderKind.SCHOOL, district=holder.district_id)
-    else:
-        rules = rules_for(HolderKind.DISTRICT, district=holder.pk)
-    checks = []
-    for rule in rules:
-        num, den = METRICS[rule.metric](holder, year)
-        checks.append(RuleCheck(rule, num, den, _pct(num, den) if den is not None else None))
-    return checks
+        if not rules:
+            return []
+        [(_pk, _name, training, budget)] = _school_figures(
+            School.objects.filter(pk=holder.pk), year
+        )
+        return [_check(rule, training, budget) for rule in rules]
+    rules = rules_for(HolderKind.DISTRICT, district=holder.pk)
+    figures = _district_figures(holder, year, rules)
+    return [_check(rule, *figures[rule.metric]) for rule in rules]
 
 
 # --- District batch of budget figures ---------------------------------------------
