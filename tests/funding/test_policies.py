@@ -162,8 +162,9 @@ def test_district_checks_give_the_figures_of_the_rules_one_by_one(
     world, district_line, sub, django_assert_num_queries
 ):
     """The dashboard's one pass over a district's book (``district_checks``)
-    equals ``evaluate_policies`` of the district and of each school, in five queries whatever
-    the number of schools; a reversal and the district's own share count."""
+    equals ``evaluate_policies`` of the district and of each school (the same
+    ``_book`` statement, narrowed to one holder), in two queries whatever the number of
+    schools; a reversal and the district's own share count."""
     BudgetFigure.objects.create(
         year=2026, kind="teacher_payroll", district=world.district_a, amount=D("45000000")
     )
