@@ -53,9 +53,12 @@ def dashboard(request, key):
     else:
         form = DashboardFilterForm(initial=filters.query(), districts=districts)
     query = urlencode(filters.query())
+    # Every chart's Excel address is this one with its key (a slug, as the
+    # URL pattern's): reversed once, not once per chart.
+    charts_path = reverse("dashboards:chart-xlsx", args=[key, "_"]).removesuffix("_.xlsx")
     charts_ = []
     for chart in services.charts_for(request.user, dashboard, filters):
-        excel_url = reverse("dashboards:chart-xlsx", args=[key, chart.panel.key]) + f"?{query}"
+        excel_url = f"{charts_path}{chart.panel.key}.xlsx?{query}"
         # The one way a chart is drawn (the {% chart %} tag calls it too)
         html = chart.figures.figure_html(chart.panel.key, chart.element_id, excel_url)
         charts_.append({"chart": chart, "excel_url": excel_url, "html": html})

@@ -375,14 +375,17 @@ def active_rules():
 def evaluate_centers(centers, *, rules=None, today: date | None = None):
     """Evaluate every rule in force for each of ``centers``: a list of
     ``CenterEvaluation`` in the same order. Four queries whatever the number
-    of centers, staff and rooms (rules, staff, their year records, rooms by function)."""
+    of centers, staff and rooms (rules, staff, their year records, rooms by
+    function); none for no center."""
     from django.db.models import Count, Max, Prefetch, Sum
 
     from ..models import TEACHING_FUNCTIONS, Employment, Room, StaffMember, StaffYearRecord
 
+    centers = list(centers)
+    if not centers:  # nothing to evaluate: no query (the rules are not read either)
+        return []
     today = today or timezone.localdate()
     reference_year = current_school_year(today) - 1
-    centers = list(centers)
     ids = [c.pk for c in centers]
     rules = active_rules() if rules is None else rules
     metrics = _metrics()

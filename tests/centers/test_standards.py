@@ -289,6 +289,9 @@ def test_evaluation_makes_a_fixed_number_of_queries(db):
         _populate(c)
         centers.append(c)
     assert run() == before == 4
+    with CaptureQueriesContext(connection) as ctx:
+        assert evaluate_centers([], today=TODAY) == []
+    assert ctx.captured_queries == []  # no center (a district without one): nothing read
 
 
 def _populate(center):

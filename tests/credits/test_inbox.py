@@ -71,3 +71,27 @@ def test_inbox_page_queries_do_not_grow(world, policy, login):
             submit(world, title=f"活动{i}")
 
     assert_constant_queries(client, "/inbox/", add_rows, more=12)
+
+
+def test_the_badge_sums_every_source_in_one_query(world, policy, django_assert_num_queries):
+    """The navigation's badge (``inbox_count``) is the sum of every visible
+    source's ``count()``, read in one statement however many sources the
+    user's roles see (a district official sees several)."""
+    from django.contrib.auth import get_user_model
+
+    from core.permissions import get_scope
+    from core.registry import registry
+
+    services.approve_claim(claim=submit(world), by=world.user("school_a"))  # the district's
+    submit(world, title="另一个")  # the school's
+    counted = {}
+    for actor in ("school_a", "district_a", "district_b", "bureau", "teacher_a"):
+        user = get_user_model().objects.get(pk=world.user(actor).pk)  # a fresh request's user
+        get_scope(user)  # the memberships, read once per request before the badge
+        sources = [qs for s in registry.inbox_for(user) if (qs := s.items(user)) is not None]
+        expected = sum(qs.count() for qs in sources)
+        with django_assert_num_queries(1 if sources else 0):
+            counted[actor] = inbox_count(user)
+        assert counted[actor] == expected, actor
+    assert len(registry.inbox_for(world.user("district_a"))) > 1
+    assert counted["school_a"] >= 1 and counted["district_a"] >= 1

@@ -280,9 +280,18 @@ def test_trend_chart_reads_the_snapshots_in_scope(world, figures, login):
 
 
 def test_every_chart_panel_names_known_dashboards():
+    import re
+
+    from django.urls import reverse
+
     keys = {d.key for d in services.DASHBOARDS}
     for panel in charts.panels.values():
         assert set(panel.dashboards) <= keys, panel.key
+        # A slug, as the Excel address's pattern (the page writes it without reverse)
+        assert re.fullmatch(r"[-a-zA-Z0-9_]+", panel.key), panel.key
+        assert reverse("dashboards:chart-xlsx", args=["bureau", panel.key]).endswith(
+            f"/charts/{panel.key}.xlsx"
+        )
 
 
 @pytest.mark.parametrize(

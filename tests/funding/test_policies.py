@@ -162,8 +162,9 @@ def test_district_checks_give_the_figures_of_the_rules_one_by_one(
     world, district_line, sub, django_assert_num_queries
 ):
     """The dashboard's one pass over a district's book (``district_checks``)
-    equals ``evaluate_policies`` of the district and of each school, in five queries whatever
-    the number of schools; a reversal and the district's own share count."""
+    equals ``evaluate_policies`` of the district and of each school (the same
+    ``_book`` statement, narrowed to one holder), in two queries whatever the number of
+    schools; a reversal and the district's own share count."""
     BudgetFigure.objects.create(
         year=2026, kind="teacher_payroll", district=world.district_a, amount=D("45000000")
     )
@@ -186,7 +187,7 @@ def test_district_checks_give_the_figures_of_the_rules_one_by_one(
             for c in services.evaluate_policies(holder=s, year=year)
         ]
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(2):
         got = services.district_checks(world.district_a, 2026)
     assert _as_rows(*got) == expected()
     to_school = by_metric(got[0])["training_school_share"]
@@ -195,13 +196,13 @@ def test_district_checks_give_the_figures_of_the_rules_one_by_one(
     assert [c.known for _pk, _n, c in got[1]].count(False) >= 1
     for _ in range(3):
         school_year(SchoolFactory(district=world.district_a), "1000000", "50000")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(2):
         got = services.district_checks(world.district_a, 2026)
     assert _as_rows(*got) == expected()
     # A year without a district training line: no allocations to read.
     BudgetFigure.objects.create(
         year=2025, kind="teacher_payroll", district=world.district_a, amount=D("45000000")
     )
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(2):
         got = services.district_checks(world.district_a, 2025)
     assert _as_rows(*got) == expected(2025)
