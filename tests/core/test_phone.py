@@ -261,13 +261,15 @@ NAVBAR = """() => {
 def test_the_navbar_keeps_to_one_line_at_1366_or_collapses(world, live_server, browser, language):
     """At 1366 px the brand, the bar and the controls share one line in both
     languages (English labels run about twice as wide as Chinese: the bar
-    folds earlier and the brand takes two short lines); on a phone the bar
-    collapses behind its toggler."""
+    folds earlier and the brand takes two short lines; a long name is cut
+    short on its button); on a phone the bar collapses behind its toggler."""
     from django.conf import settings
 
-    for username in ("bureau", "center_a", "district_a", "teacher_a"):
+    for username in ("bureau", "center_a", "district_a", "teacher_a", "vendor"):
         user = world.user(username)
-        user.name = "市教育局王处长"  # as long as the demo's names
+        # as long as the demo's names: a vendor's company and title the longest
+        long_name = "广州市师训教育咨询有限公司 项目经理"
+        user.name = long_name if username == "vendor" else "市教育局 王处长"
         user.save(update_fields=["name"])
         for viewport in (DESKTOP, PHONE):
             context = browser.new_context(viewport=viewport)
