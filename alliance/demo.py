@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from centers.demo import DEMO_PASSWORD
 from centers.models import Center, Room, School, StaffMember
+from centers.services import staff_meets_standard
 from core.models import Membership
 from core.permissions import forget_scope, get_scope
 from core.roles import Role
@@ -697,7 +698,7 @@ def _faculty(centers, secretariat):
         for person in staff:
             if listed >= 2:
                 break
-            if not services.staff_meets_standard(person):
+            if not staff_meets_standard(person):
                 continue
             SharedFaculty.objects.get_or_create(
                 staff=person,

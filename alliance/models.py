@@ -1320,7 +1320,9 @@ class FacultyEngagement(AuditedModel):
     其专、兼职师资可以互聘互用. The trainer is listed in the faculty-sharing
     register (``SharedFaculty``) and meets the standard when engaged; the
     engaging center is another member center, whose staff record it
-    (``services.check_engagement``)."""
+    (``services.check_engagement``). The register's history of a listed
+    trainer; the record of the appointment itself (confirmation, term, early
+    end) is ``centers.StaffAppointment`` (docs/centers.md, "Two records of 互聘")."""
 
     listing = models.ForeignKey(
         SharedFaculty,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from centers.services import staff_meets_standard
 from core.generic import (
     ScopedCreateView,
     ScopedDetailView,
@@ -655,7 +656,7 @@ class FacultyDetailView(DetailFieldsMixin, ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["meets_standard"] = services.staff_meets_standard(self.object.staff)
+        ctx["meets_standard"] = staff_meets_standard(self.object.staff)
         return ctx
 
 

@@ -668,7 +668,9 @@ class StaffAppointment(AuditedModel):
     awaits the home center, the home center (or the secretariat) declines it
     with a reason or the appointing center withdraws it; only a confirmed one
     is ended early. It is not a part-time trainer of the appointing center:
-    the standards do not count it."""
+    the standards do not count it. The record of the appointment; the
+    alliance's ``FacultyEngagement`` is the faculty register's history of a
+    listed trainer (docs/centers.md, "Two records of 互聘")."""
 
     staff = models.ForeignKey(
         StaffMember,

@@ -159,6 +159,10 @@ class Registry:
     _nav_bars: dict = field(default_factory=dict, repr=False)
     #: entries on the bar before the "more" menu (one line at 1366 px in Chinese)
     bar_limit: int = 8
+    #: the same for the languages whose labels are wider: English's run about
+    #: twice as wide as Chinese, so five entries and "More" keep to one line
+    #: at 1366 px beside the brand (set in two lines by portal.css) and the controls
+    bar_limits: dict = field(default_factory=lambda: {"en": 5})
 
     def add_nav(self, item: NavItem):
         self.nav = [n for n in self.nav if n.key != item.key] + [item]
@@ -261,26 +265,30 @@ class Registry:
         )
 
     def nav_bar(self, user) -> tuple[NavEntry, ...]:
-        """``nav_tree`` as the bar shows it: its first ``bar_limit`` entries,
-        the rest folded into one "more" menu (a folded section's links under
-        its title), so that the bar keeps to one line on a 1366 px screen.
+        """``nav_tree`` as the bar shows it: its first ``bar_limit`` entries
+        (``bar_limits`` for the current language if it has one), the rest
+        folded into one "more" menu (a folded section's links under its
+        title), so that the bar keeps to one line on a 1366 px screen.
         Kept beside the tree it is cut from."""
+        from django.utils.translation import get_language
+
         key = self._nav_key(user)
         if key is None:
             return ()
-        bar = self._nav_bars.get((key, self.bar_limit))
+        limit = self.bar_limits.get(get_language(), self.bar_limit)
+        bar = self._nav_bars.get((key, limit))
         if bar is None:
             tree = self._tree(key, user)
-            bar = tree if len(tree) <= self.bar_limit + 1 else self._fold(tree)
-            self._nav_bars[key, self.bar_limit] = bar
+            bar = tree if len(tree) <= limit + 1 else self._fold(tree, limit)
+            self._nav_bars[key, limit] = bar
         return bar
 
-    def _fold(self, tree: tuple[NavEntry, ...]) -> tuple[NavEntry, ...]:
+    def _fold(self, tree: tuple[NavEntry, ...], limit: int) -> tuple[NavEntry, ...]:
         from dataclasses import replace
 
         from django.utils.translation import gettext_lazy
 
-        shown, folded = tree[: self.bar_limit], tree[self.bar_limit :]
+        shown, folded = tree[:limit], tree[limit:]
         links: list[NavLink] = []
         for entry in folded:
             if entry.section:

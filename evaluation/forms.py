@@ -108,8 +108,18 @@ class PrincipalForm(StyledForm):
 
 
 class LinksForm(StyledForm):
+    """One principal's "issue links" form. ``key`` is the request's
+    idempotency key, new at each render of the campaign page: the same form
+    sent twice (a double click, the back button) issues once
+    (``services.issue_links_once``, as the API)."""
+
     group = forms.ChoiceField(label=_("Rater group"), choices=RaterGroup.choices)
     count = forms.IntegerField(label=_("Links"), min_value=1, max_value=500, initial=30)
+    key = forms.CharField(
+        max_length=100,
+        widget=forms.HiddenInput,
+        error_messages={"required": _("This form is out of date: reload the page.")},
+    )
 
 
 class CampaignEditForm(StyledForm):

@@ -54,7 +54,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core import audit
-from core.batch import SyncAnswer, answer_once
+from core.batch import SyncAnswer, answer_once, body_hash
 
 from .models import (
     Answer,
@@ -1092,13 +1092,17 @@ def issue_links(*, appraisee, group, count, by) -> list[RaterToken]:
     )
 
 
-def issue_links_once(*, appraisee, group, count, by, key, digest, url_of) -> SyncAnswer:
-    """``issue_links`` under an ``Idempotency-Key`` (the API's retries):
-    the first request issues and stores its answer, ``{"links": [...]}``
-    with each link's id, group, token and URL (``url_of(path)``); a resend
-    with the same body gets the same links back and issues none; the key
-    with another body is refused (422). Keys are per district, the digest
-    names the principal: the same key for another principal is refused."""
+def issue_links_once(*, appraisee, group, count, by, key, url_of) -> SyncAnswer:
+    """``issue_links`` under an ``Idempotency-Key`` (the API's retries, the
+    page's resubmitted form): the first request issues and stores its
+    answer, ``{"links": [...], "revoked": []}`` with each link's id, group,
+    token and URL (``url_of(path)``); a resend with the same body issues none
+    and answers what is valid now (``links_now``): the batch's links still
+    there, a used one without its token, the revoked ones' ids in
+    ``revoked``. The key with another request is refused (422). Keys are per
+    district; the request's fingerprint is its principal, group and count
+    (the API's body and the page's form alike), so the same key for another
+    principal is refused."""
     _require(by, "change", appraisee.campaign)
     campaign = appraisee.campaign
 
@@ -1111,32 +1115,55 @@ def issue_links_once(*, appraisee, group, count, by, key, digest, url_of) -> Syn
                 "campaign": campaign.pk,
                 "group": group,
                 "links": [link_row(link, url_of) for link in links],
+                "revoked": [],
             },
         )
 
-    return answer_once(
+    answer = answer_once(
         LinkIssue,
         district=campaign.district,
         key=key,
-        digest=digest,
+        digest=body_hash({"principal": appraisee.pk, "group": group, "count": count}),
         rows=count,
         user=by,
         write=write,
     )
+    if answer.replayed and answer.status == 201:
+        return links_now(answer, url_of)
+    return answer
+
+
+def links_now(answer, url_of=None) -> SyncAnswer:
+    """A stored issue answer brought up to date, so a replay never hands out
+    a token that was revoked or used since (the stored text keeps them):
+    one query for the batch's links as they are now."""
+    ids = [row["id"] for row in answer.body["links"]]
+    now = RaterToken.objects.in_bulk(ids)
+    return SyncAnswer(
+        answer.status,
+        {
+            **answer.body,
+            "links": [link_row(now[pk], url_of) for pk in ids if pk in now],
+            "revoked": [pk for pk in ids if pk not in now],
+        },
+        replayed=True,
+    )
 
 
 def link_row(link, url_of=None) -> dict:
-    """A link as the API shows it to someone who may print it."""
+    """A link as the API shows it to someone who may print it: the token and
+    URL only while unused (as ``RaterLinkSerializer``)."""
     from django.urls import reverse
 
-    path = reverse("evaluation:rate", args=[link.token])
+    unused = link.used_at is None
+    path = reverse("evaluation:rate", args=[link.token]) if unused else None
     return {
         "id": link.pk,
         "principal": link.appraisee_id,
         "group": link.group,
-        "used": link.used_at is not None,
-        "token": link.token,
-        "url": url_of(path) if url_of else path,
+        "used": not unused,
+        "token": link.token if unused else None,
+        "url": (url_of(path) if url_of else path) if unused else None,
     }
 
 

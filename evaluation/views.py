@@ -3,6 +3,7 @@ district, vendor), the teacher's "my surveys" and the answer form. Thin:
 every rule is in ``services``; every object comes through ``restrict``."""
 
 import io
+import uuid
 
 import segno
 from django.contrib import messages
@@ -506,6 +507,8 @@ class CampaignDetailView(ScopedDetailView):
             else None,
             link_forms=[(a, link_form) for a, _c in appraisees] if can_change else [],
             link_widgets=_link_widgets() if can_change else None,
+            # The links forms' idempotency key: new at each render (+ the principal's id).
+            issue_key=uuid.uuid4().hex if can_change else None,
         )
         return ctx
 
@@ -680,13 +683,26 @@ def appraisee_links(request, pk):
         return redirect(appraisee.campaign)
     group = form.cleaned_data["group"]
     try:
-        services.issue_links(
-            appraisee=appraisee, group=group, count=form.cleaned_data["count"], by=request.user
+        answer = services.issue_links_once(
+            appraisee=appraisee,
+            group=group,
+            count=form.cleaned_data["count"],
+            by=request.user,
+            key=form.cleaned_data["key"],
+            url_of=request.build_absolute_uri,
         )
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, _messages(exc))
         return redirect(appraisee.campaign)
-    messages.success(request, _("Links issued."))
+    if answer.status != 201:
+        messages.error(request, _("This form was already sent with other values: reload the page."))
+        return redirect(appraisee.campaign)
+    if answer.replayed:
+        messages.info(
+            request, _("These links were issued already; the sheet shows the ones still unused.")
+        )
+    else:
+        messages.success(request, _("Links issued."))
     return redirect("evaluation:appraisee-qr", pk=appraisee.pk, group=group)
 
 

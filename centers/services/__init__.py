@@ -39,6 +39,7 @@ from .staff import (
     record_status_change,
     relaxed_entry,
     staff_meets_standard,
+    standard_shortfall,
     trainer_conditions,
 )
 from .standards import (
@@ -121,6 +122,7 @@ __all__ = [
     "responsible_center",
     "route_mandate",
     "staff_meets_standard",
+    "standard_shortfall",
     "sync_schools",
     "sync_teachers",
 ]

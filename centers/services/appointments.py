@@ -31,22 +31,15 @@ from django.utils.translation import gettext_lazy as _
 from core.permissions import can
 
 from ..models import NOT_CROSS_CENTER, AppointmentStatus, Center, StaffAppointment, StaffMember
-from .staff import is_inactive, staff_meets_standard, trainer_conditions
+from .staff import standard_shortfall
 
 OPEN = (AppointmentStatus.PROPOSED, AppointmentStatus.CONFIRMED)
 
 
 def _check_standard(staff: StaffMember, today: date | None) -> None:
-    if staff_meets_standard(staff, today=today):
+    missing = standard_shortfall(staff, today=today)
+    if not missing:
         return
-    if not staff.is_active or staff.left_on is not None:
-        missing = _("no longer active at the center")
-    elif is_inactive(staff, today=today):
-        missing = _("no research or training work for two years")
-    else:
-        missing = "、".join(
-            str(c.label) for c in trainer_conditions(staff, today=today) if not c.met
-        )
     raise ValidationError(
         {
             "staff": _(

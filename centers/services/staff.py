@@ -172,6 +172,20 @@ def staff_meets_standard(staff, *, today: date | None = None) -> bool:
     return all(c.met for c in trainer_conditions(staff, today=today))
 
 
+def standard_shortfall(staff, *, today: date | None = None) -> str:
+    """What keeps ``staff`` from the municipal accreditation standard, for a
+    refusal's message ("" when it is met): the one rule both records of 互聘
+    apply (``appoint`` here, the alliance's faculty register and its
+    engagements), so they name the same thing."""
+    if staff_meets_standard(staff, today=today):
+        return ""
+    if not staff.is_active or staff.left_on is not None:
+        return str(_("no longer active at the center"))
+    if is_inactive(staff, today=today):
+        return str(_("no research or training work for two years"))
+    return "、".join(str(c.label) for c in trainer_conditions(staff, today=today) if not c.met)
+
+
 # --- Moving out staff inactive for two years (调离) ----------------------------
 
 MOVED_OUT_REASON = "两年以上未参与教研或培训工作（《关于进一步加强区教师进修学校建设的实施意见》）"

@@ -24,7 +24,6 @@ from core.api.viewsets import (
     ScopedReadOnlyViewSet,
     ScopedViewSetMixin,
 )
-from core.batch import body_hash
 
 from .. import services
 from ..filtersets import FindingFilterSet, RaterLinkFilterSet, SurveyFilterSet, VisitFilterSet
@@ -328,7 +327,6 @@ class RaterLinkViewSet(
             count=data["count"],
             by=request.user,
             key=key,
-            digest=body_hash(dict(data)),
             url_of=request.build_absolute_uri,
         )
         response = HttpResponse(

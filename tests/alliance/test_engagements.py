@@ -98,6 +98,76 @@ def test_only_a_trainer_meeting_the_standard_and_still_listed(world, alliance, l
     assert "listing" in response.json()["error"]["details"]
 
 
+def test_an_engagement_and_a_centers_appointment_name_the_same_shortfall(world, alliance, login):
+    """互聘 recorded either way (an engagement of a listed trainer here, a
+    ``centers.StaffAppointment`` there) is judged by one rule,
+    ``centers.services.standard_shortfall``: both refusals name the same
+    conditions, and the register's refusal of a listing too."""
+    from django.core.exceptions import ValidationError
+    from django.utils import translation
+
+    from centers import services as centers
+
+    weak = listing(world.center_a, name="吴老师")
+    weak.staff.title = Title.SECOND
+    weak.staff.save()
+    with translation.override("zh-hans"):
+        shortfall = centers.standard_shortfall(weak.staff)
+        assert shortfall == str(centers.trainer_conditions(weak.staff)[2].label)
+        assert centers.standard_shortfall(listing(world.center_a, name="郑老师").staff) == ""
+        with pytest.raises(ValidationError) as appointed:
+            centers.appoint(
+                user=world.user("center_b"),
+                staff=weak.staff,
+                center=world.center_b,
+                role="兼职培训师",
+                starts_on=date(2026, 9, 1),
+                ends_on=date(2027, 1, 31),
+            )
+        with pytest.raises(ValidationError) as listed:
+            services.check_faculty(weak.staff)
+    engaged = post(login(world.user("center_b")), data(weak, world.center_b))
+    assert engaged.status_code == 400
+    for message in (
+        appointed.value.message_dict["staff"][0],
+        listed.value.message_dict["staff"][0],
+        engaged.json()["error"]["details"]["listing"][0],
+    ):
+        assert "吴老师" in message and f"（{shortfall}）" in message
+
+
+def test_the_same_trainer_engaged_and_appointed_counts_nowhere(world, alliance):
+    """The two records of 互聘 (docs/centers.md, "Two records"): a trainer of A
+    both engaged by B through the register and appointed by B changes no
+    figure of B's standards, so no page adds the two up."""
+    from centers import services as centers
+    from core.roles import Role
+    from tests.factories import UserFactory, member
+
+    centers.ensure_standards()
+    before = {r.rule.code: r.figure for r in centers.evaluate_center(world.center_b).results}
+    lst = listing(world.center_a)
+    FacultyEngagement.objects.create(
+        listing=lst,
+        center=world.center_b,
+        purpose="授课",
+        starts_on=date(2026, 9, 1),
+        ends_on=date(2027, 1, 31),
+    )
+    secretariat = UserFactory()
+    member(secretariat, Role.SECRETARIAT, world.center_a)
+    centers.appoint(
+        user=secretariat,
+        staff=lst.staff,
+        center=world.center_b,
+        role="兼职培训师",
+        starts_on=date(2026, 9, 1),
+        ends_on=date(2027, 1, 31),
+    )
+    after = {r.rule.code: r.figure for r in centers.evaluate_center(world.center_b).results}
+    assert after == before
+
+
 def test_dates(world, alliance, login):
     lst = listing(world.center_a)
     response = post(login(world.user("center_b")), data(lst, world.center_b, ends_on="2026-08-01"))

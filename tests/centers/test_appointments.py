@@ -333,9 +333,36 @@ def test_the_export_follows_the_scope_in_constant_queries(world):
         more = rows(bureau)
     assert len(first[0]) == 1 and len(more[0]) == 4
     assert len(one) == len(four)
-    assert first[0][0][7] == date(2027, 1, 31) and first[0][0][8] == "项目调整"
+    assert first[0][0][8] == date(2027, 1, 31) and first[0][0][9] == "项目调整"
     assert rows(world.user("district_b"))[0] == []
     assert not AppointmentExporter.allowed(world.user("teacher_a"))
+
+
+def test_the_workbook_has_the_closing_reason_as_the_page_shows_it(world, login):
+    """The worker's file carries why a request was declined or withdrawn
+    (``closing_reason``), the reason the centers' pages show, under its
+    Chinese header."""
+    from openpyxl import load_workbook
+
+    from core.exports import start_export
+    from core.models import ExportJob
+    from core.tasks import run_export_job
+
+    declined = _awaiting(world)
+    services.decline_appointment(
+        user=world.user("center_a"), appointment=declined, reason="本学期任务已满"
+    )
+    page = login(world.user("center_a")).get(
+        reverse("centers:center-detail", args=[world.center_a.pk])
+    )
+    assert "本学期任务已满" in page.content.decode()
+    job = start_export(user=world.user("bureau"), identifier="staff-appointments", data={})
+    run_export_job(job.pk)
+    job = ExportJob.objects.get(pk=job.pk)
+    assert job.status == "done", job.error
+    header, row = load_workbook(job.file.path).worksheets[0].iter_rows(values_only=True)
+    column = header.index("拒绝或撤回原因")
+    assert row[column] == "本学期任务已满" and row[header.index("状态")] == "所在中心已拒绝"
 
 
 # --- Awaiting the home center: declined (拒绝) or withdrawn (撤回), not ended ---

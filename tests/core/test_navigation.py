@@ -116,3 +116,24 @@ def test_the_bar_folds_what_does_not_fit_into_more(world, login, monkeypatch):
     toggle = 'dropdown-toggle active" href="#" role="button" data-bs-toggle="dropdown"'
     assert f'{toggle} aria-expanded="false" data-nav-section="more"' in html
     assert 'class="dropdown-header"' in html
+
+
+def test_the_bar_folds_earlier_in_english(world, login, settings):
+    """English labels run about twice as wide as Chinese: the bar keeps five
+    entries before "More" in English (``bar_limits``), eight in Chinese."""
+    from django.utils import translation
+
+    bureau = world.user("bureau")
+    tree = registry.nav_tree(bureau)
+    assert len(tree) > registry.bar_limit + 1
+    with translation.override("en"):
+        english = registry.nav_bar(bureau)
+    chinese = registry.nav_bar(bureau)
+    assert len(english) == 6 and english[-1].section.key == "more"
+    assert len(chinese) == registry.bar_limit + 1 and chinese[-1].section.key == "more"
+    folded = [i.key for e in tree[5:] for i in (e.items or [e.item])]
+    assert [i.key for i in english[-1].items] == folded
+    client = login(bureau)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/").content.decode()
+    assert html.count('class="nav-item') == 6 and ">More<" in html

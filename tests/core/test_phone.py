@@ -60,14 +60,19 @@ def records(world):
     return world
 
 
+def sign_in(page, base_url, username, password, next_url=""):
+    """Log in through the login page, as a person does."""
+    page.goto(f"{base_url}/accounts/login/{next_url}")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+
+
 def walk(browser, base_url, username, password, viewport, shots=None, limit=60):
     """Sign in, crawl, and return the pages that scroll sideways."""
     context = browser.new_context(locale="zh-CN", viewport=viewport)
     page = context.new_page()
-    page.goto(f"{base_url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", password)
-    page.click("button[type=submit]")
+    sign_in(page, base_url, username, password)
     page.wait_for_load_state()
     overflowing = []
 
@@ -178,10 +183,7 @@ def visit(browser, base_url, username, password, urls, viewport, shots=None):
     context = browser.new_context(locale="zh-CN", viewport=viewport)
     page = context.new_page()
     if username:
-        page.goto(f"{base_url}/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", password)
-        page.click("button[type=submit]")
+        sign_in(page, base_url, username, password)
         page.wait_for_load_state()
     overflowing, failed = [], []
     for url in urls:
@@ -231,11 +233,56 @@ def standards(world):
 def test_the_standards_matrix_scrolls_inside_its_box_on_a_phone(standards, live_server, browser):
     context = browser.new_context(locale="zh-CN", viewport=PHONE)
     page = context.new_page()
-    page.goto(f"{live_server.url}/accounts/login/?next=/centers/standards/")
-    page.fill("#id_username", "bureau")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
+    sign_in(page, live_server.url, "bureau", PASSWORD, "?next=/centers/standards/")
     page.wait_for_selector("#matrix")
     assert not page.evaluate(OVERFLOW)
     assert page.locator("#matrix .visually-hidden").count() > 0  # pass/fail in words
     context.close()
+
+
+NAVBAR = """() => {
+  const nav = document.querySelector("nav.navbar");
+  const middles = [...nav.querySelectorAll(
+    ".navbar-brand, .navbar-nav > li, form[role=search], select[name=language], #user-menu"
+  )].filter(e => e.getClientRects().length).map(e => {
+    const box = e.getBoundingClientRect();
+    return (box.top + box.bottom) / 2;
+  });
+  const toggler = nav.querySelector(".navbar-toggler");
+  return {
+    height: nav.getBoundingClientRect().height,
+    spread: Math.max(...middles) - Math.min(...middles),
+    toggler: !!toggler.getClientRects().length,
+  };
+}"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_navbar_keeps_to_one_line_at_1366_or_collapses(world, live_server, browser, language):
+    """At 1366 px the brand, the bar and the controls share one line in both
+    languages (English labels run about twice as wide as Chinese: the bar
+    folds earlier and the brand takes two short lines; a long name is cut
+    short on its button); on a phone the bar collapses behind its toggler."""
+    from django.conf import settings
+
+    for username in ("bureau", "center_a", "district_a", "teacher_a", "vendor"):
+        user = world.user(username)
+        # as long as the demo's names: a vendor's company and title the longest
+        long_name = "广州市师训教育咨询有限公司 项目经理"
+        user.name = long_name if username == "vendor" else "市教育局 王处长"
+        user.save(update_fields=["name"])
+        for viewport in (DESKTOP, PHONE):
+            context = browser.new_context(viewport=viewport)
+            context.add_cookies(
+                [{"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+            )
+            page = context.new_page()
+            sign_in(page, live_server.url, username, PASSWORD)
+            page.wait_for_load_state()
+            bar = page.evaluate(NAVBAR)
+            where = (username, language, viewport["width"], bar)
+            if viewport is DESKTOP:
+                assert not bar["toggler"] and bar["spread"] < 8 and bar["height"] < 70, where
+            else:
+                assert bar["toggler"] and bar["height"] < 90 and not page.evaluate(OVERFLOW), where
+            context.close()

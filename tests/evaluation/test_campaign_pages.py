@@ -67,7 +67,7 @@ def test_links_and_qr_sheet(world, campaign, login):
     client = login(world.user("district_a"))
     response = client.post(
         reverse("evaluation:appraisee-links", args=[appraisee.pk]),
-        {"group": RaterGroup.PARENTS, "count": 3},
+        {"group": RaterGroup.PARENTS, "count": 3, "key": "page-1"},
     )
     sheet_url = reverse("evaluation:appraisee-qr", args=[appraisee.pk, RaterGroup.PARENTS])
     assert response.status_code == 302 and response.url == sheet_url
@@ -85,12 +85,50 @@ def test_links_and_qr_sheet(world, campaign, login):
     # Too many at once: refused with a message, nothing issued.
     client.post(
         reverse("evaluation:appraisee-links", args=[appraisee.pk]),
-        {"group": RaterGroup.PARENTS, "count": 501},
+        {"group": RaterGroup.PARENTS, "count": 501, "key": "page-2"},
     )
     assert RaterToken.objects.count() == 3
     other = login(world.user("district_b"))
     assert other.get(sheet_url).status_code == 404
     assert login(world.user("bureau")).get(sheet_url).status_code == 200
+
+
+def test_the_links_form_sent_twice_issues_once_and_shows_what_is_valid_now(world, campaign, login):
+    by = world.user("district_a")
+    appraisee = services.add_principal(
+        campaign=campaign, school=world.school_a, name="王校长", by=by
+    )
+    client = login(by)
+    page = client.get(campaign.get_absolute_url()).content.decode()
+    key = page.split(f'data-issue="{appraisee.pk}">')[1].split('name="key" value="')[1]
+    key = key.split('"')[0]
+    assert key.endswith(f"-{appraisee.pk}")
+    # Each render of the page gives its forms a new key.
+    assert key not in client.get(campaign.get_absolute_url()).content.decode()
+    url = reverse("evaluation:appraisee-links", args=[appraisee.pk])
+    sheet_url = reverse("evaluation:appraisee-qr", args=[appraisee.pk, RaterGroup.PARENTS])
+    form = {"group": RaterGroup.PARENTS, "count": 3, "key": key}
+    assert client.post(url, form).url == sheet_url
+    revoked, used, kept = RaterToken.objects.filter(appraisee=appraisee).order_by("pk")
+    services.revoke_link(link=revoked, by=by)
+    services.rate(token=used.token, answers=item_answers(used, 4))
+    # The same form again (the back button, a double click): nothing issued,
+    # and the sheet prints only the link still valid.
+    again = client.post(url, form, follow=True)
+    assert again.redirect_chain == [(sheet_url, 302)]
+    html = again.content.decode()
+    assert "已签发过" in html
+    assert RaterToken.objects.filter(appraisee=appraisee).count() == 2
+    assert html.count("<svg") == 1 and kept.token in html
+    assert revoked.token not in html and used.token not in html
+    # The key with other values: refused, nothing issued.
+    refused = client.post(url, {**form, "count": 5}, follow=True)
+    assert refused.redirect_chain == [(campaign.get_absolute_url(), 302)]
+    assert "重新加载" in refused.content.decode()
+    assert RaterToken.objects.filter(appraisee=appraisee).count() == 2
+    # A form without its key (out of date): refused with a message.
+    client.post(url, {"group": RaterGroup.PARENTS, "count": 3})
+    assert RaterToken.objects.filter(appraisee=appraisee).count() == 2
 
 
 def test_start_computation_and_progress(world, campaign, login, django_capture_on_commit_callbacks):

@@ -90,6 +90,34 @@ def test_issue_is_idempotent_under_its_key(world, login, principal):
     assert RaterToken.objects.filter(appraisee=principal).count() == 6
 
 
+def test_a_replay_answers_the_links_valid_now(world, login, principal):
+    """A resend after some of its links were revoked or used answers what
+    is valid now: the revoked ones are gone from ``links`` and named in
+    ``revoked``; a used one stays, without its token (as the list shows it)."""
+    by = world.user("district_a")
+    opened(principal.campaign, by)
+    client = login(by)
+    body = {"principal": principal.pk, "group": RaterGroup.TEACHERS, "count": 3}
+    first = _issue(client, body)
+    assert first.status_code == 201 and first.json()["revoked"] == []
+    revoked, used, kept = first.json()["links"]
+    assert client.delete(f"{LINKS}{revoked['id']}/").status_code == 204
+    link = RaterToken.objects.get(pk=used["id"])
+    services.rate(token=link.token, answers=item_answers(link, 4))
+    again = _issue(client, body)
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    data = again.json()
+    assert data["revoked"] == [revoked["id"]]
+    assert [row["id"] for row in data["links"]] == [used["id"], kept["id"]]
+    assert data["links"][0]["used"] is True and data["links"][0]["token"] is None
+    assert data["links"][0]["url"] is None
+    assert data["links"][1] == kept
+    text = again.content.decode()
+    assert revoked["token"] not in text and used["token"] not in text
+    # Still nothing issued by the replay.
+    assert RaterToken.objects.filter(appraisee=principal).count() == 2
+
+
 def test_issue_refusals(world, login, principal):
     body = {"principal": principal.pk, "group": "teachers", "count": 2}
     district = login(world.user("district_a"))

@@ -221,6 +221,22 @@ def test_row_errors_are_all_or_nothing(world, teachers, district_sub, system):
     assert not SubProject.objects.filter(code="XB-2026-01").exists()
 
 
+def test_an_empty_teacher_code_or_name_is_required(world, teachers, district_sub, system):
+    rows = [
+        {"teacher": "  ", "subproject": district_sub.pk, "result": "pass"},
+        {"teacher": "TH-001", "activity": activity(code=""), "result": "pass"},
+        {"teacher": "TH-002", "activity": activity(name=None), "result": "pass"},
+    ]
+    response = post(system, {"rows": rows}, key="k-required")
+    assert response.status_code == 422
+    errors = {
+        (r["index"], r["field"]): r["message"] for r in response.json()["error"]["details"]["rows"]
+    }
+    assert set(errors) == {(0, "teacher"), (1, "activity.code"), (2, "activity.name")}
+    assert set(errors.values()) == {"此项必填。"}
+    assert not Enrollment.objects.exists()
+
+
 def test_the_route_needs_a_district_systems_token_and_a_key(
     world, teachers, district_sub, system, login
 ):

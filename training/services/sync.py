@@ -81,6 +81,14 @@ def _text(value, limit):
     return value
 
 
+def _required_text(value, limit):
+    """``_text`` that may not be empty."""
+    value = _text(value, limit)
+    if not value:
+        raise ValidationError(_("This field is required."))
+    return value
+
+
 def _date(value):
     try:
         return datetime.date.fromisoformat(str(value or ""))
@@ -99,18 +107,14 @@ def _check_activity(activity, index, errors):
         errors.add(index, f"activity.{sorted(unknown)[0]}", _("Unknown field."))
     clean = {}
     try:
-        clean["code"] = _text(activity.get("code"), 40)
-        if not clean["code"]:
-            raise ValidationError(_("This field is required."))
+        clean["code"] = _required_text(activity.get("code"), 40)
     except ValidationError as exc:
         errors.add(index, "activity.code", exc.messages[0])
         return None
     if set(activity) <= {"code"}:
         return clean  # named only: defined before
     try:
-        clean["name"] = _text(activity.get("name"), 200)
-        if not clean["name"]:
-            raise ValidationError(_("This field is required."))
+        clean["name"] = _required_text(activity.get("name"), 200)
     except ValidationError as exc:
         errors.add(index, "activity.name", exc.messages[0])
     level = activity.get("level")
@@ -160,9 +164,7 @@ def validate_rows(rows) -> tuple[list[dict], RowErrors]:
             errors.add(index, sorted(unknown)[0], _("Unknown field."))
         item = {"index": index, "subproject": None, "activity": None, "hours": None}
         try:
-            item["teacher"] = _text(row.get("teacher"), 64)
-            if not item["teacher"]:
-                raise ValidationError(_("This field is required."))
+            item["teacher"] = _required_text(row.get("teacher"), 64)
         except ValidationError as exc:
             errors.add(index, "teacher", exc.messages[0])
             item["teacher"] = ""
