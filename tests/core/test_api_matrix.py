@@ -269,7 +269,6 @@ SPLIT = {
     "evaluation-": "test_api_matrix_evaluation",
     "funding-": "test_api_matrix_evaluation",
 }
-PARAMETERS = "route,method,target,actor,expected"
 
 
 def module_of(route):
@@ -292,24 +291,29 @@ def cases(module):
     return found
 
 
-def check(shared, objects, route, method, target, actor, expected):
-    got = answer(shared, objects, route, method, target, actor)
-    assert got == expected, f"{method} {route} ({target}) as {actor}: {got}, expected {expected}"
+def answer_test(module):
+    """The parametrized ``test_answer`` of ``module`` (a ``__name__``), over its cases."""
+    found = cases(module)
+
+    @pytest.mark.parametrize("route,method,target,actor,expected", found)
+    def test_answer(shared, objects, route, method, target, actor, expected):
+        got = answer(shared, objects, route, method, target, actor)
+        assert got == expected, (
+            f"{method} {route} ({target}) as {actor}: {got}, expected {expected}"
+        )
+
+    test_answer.cases = found
+    return test_answer
 
 
-CASES = cases(__name__)  # centers, core, credits and studios
-
-
-@pytest.mark.parametrize(PARAMETERS, CASES)
-def test_answer(shared, objects, route, method, target, actor, expected):
-    check(shared, objects, route, method, target, actor, expected)
+test_answer = answer_test(__name__)  # centers, core, credits and studios
 
 
 def test_every_row_is_asked_once():
     from importlib import import_module
 
     modules = {__name__, *(f"{__package__}.{m}" for m in SPLIT.values())}
-    asked = [p.values[:4] for m in sorted(modules) for p in import_module(m).CASES]
+    asked = [p.values[:4] for m in sorted(modules) for p in import_module(m).test_answer.cases]
     assert sorted(asked) == sorted((r, m, t, a) for r, m, t, _answers in TABLE for a in ACTORS)
 
 

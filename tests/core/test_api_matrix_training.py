@@ -4,13 +4,8 @@ world and the other routes' answers are in ``test_api_matrix.py`` (its
 
 import pytest
 
-from .test_api_matrix import PARAMETERS, cases, check, objects, shared  # noqa: F401 (fixtures)
+from .test_api_matrix import answer_test, objects, shared  # noqa: F401 (its fixtures)
 
 pytestmark = pytest.mark.django_db
 
-CASES = cases(__name__)
-
-
-@pytest.mark.parametrize(PARAMETERS, CASES)
-def test_answer(shared, objects, route, method, target, actor, expected):  # noqa: F811
-    check(shared, objects, route, method, target, actor, expected)
+test_answer = answer_test(__name__)
