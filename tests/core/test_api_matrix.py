@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from rest_framework.test import APIClient
@@ -165,6 +166,7 @@ class Shared:
     world: object
     objects: dict
     raw_token: str
+    sessions: dict  # actor → the key of a session signed in once for the module
 
     def api_token(self, actor="system_a"):
         return self.raw_token, None
@@ -182,10 +184,25 @@ def shared(django_db_setup, django_db_blocker, tmp_path_factory):
         objects = matrix_world.build(world)
         membership = Membership.objects.get(user=world.user("system_a"), role=Role.DISTRICT_SYSTEM)
         _token, raw = ApiToken.issue(membership=membership, name="matrix")
-        return Shared(world, objects, raw)
+        return Shared(world, objects, raw, signed_in_sessions(world))
 
     with shared_demo(django_db_blocker, tmp_path_factory, load) as loaded:
         yield loaded
+
+
+def signed_in_sessions(world):
+    """Each actor signs in once for the module (``force_login``: the session,
+    the audit entry, the axes log, ``last_login``: 19 queries) and each case's
+    client carries that session's cookie. The session is used by no request
+    here, so every case's request is the first of its session, as after a
+    sign-in; what the request writes to it is rolled back with the case."""
+    sessions = {}
+    for actor in ACTORS:
+        if actor not in ("anonymous", "system_a"):
+            client = Client()
+            client.force_login(world.user(actor))
+            sessions[actor] = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return sessions
 
 
 @pytest.fixture
@@ -216,21 +233,21 @@ def _url(route, target, objects):
     return reverse(f"api:{route}", args=[getattr(objects[base], target).pk])
 
 
-def _client(world, actor, api_token):
+def _client(shared, actor):
     if actor == "anonymous":
         return Client()
     if actor == "system_a":
-        raw, _token = api_token("system_a")
+        raw, _token = shared.api_token("system_a")
         client = APIClient()
         client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
         return client
     client = Client()
-    client.force_login(world.user(actor))
+    client.cookies[settings.SESSION_COOKIE_NAME] = shared.sessions[actor]
     return client
 
 
-def answer(world, objects, api_token, route, method, target, actor) -> int:
-    client = _client(world, actor, api_token)
+def answer(shared, objects, route, method, target, actor) -> int:
+    client = _client(shared, actor)
     url = _url(route, target, objects)
     extra = HEADERS.get((route, method), {})
     if method == "GET":
@@ -242,20 +259,62 @@ def answer(world, objects, api_token, route, method, target, actor) -> int:
     return call(url, body, content_type="application/json", **extra).status_code
 
 
-def _cases():
+#: The answers are asked by four modules, so that xdist (``--dist loadfile``:
+#: one file per worker at a time) shares the ~7,000 cases between its workers
+#: instead of leaving one worker minutes of them alone at the end: the rows of
+#: a route prefix listed here are asked by that module, the rest here.
+SPLIT = {
+    "alliance-": "test_api_matrix_alliance",
+    "training-": "test_api_matrix_training",
+    "evaluation-": "test_api_matrix_evaluation",
+    "funding-": "test_api_matrix_evaluation",
+}
+
+
+def module_of(route):
+    return next((m for prefix, m in SPLIT.items() if route.startswith(prefix)), __name__)
+
+
+def cases(module):
+    """The cases of the table's rows that ``module`` (a ``__name__``) asks."""
+    name = module.rsplit(".", 1)[-1]
+    found = []
     for route, method, target, answers in TABLE:
+        if module_of(route).rsplit(".", 1)[-1] != name:
+            continue
         for actor in ACTORS:
             key = (route, method, target, actor)
             marks = ()
             if key in KNOWN_WRONG:
                 marks = (pytest.mark.xfail(strict=True, reason=KNOWN_WRONG[key]),)
-            yield pytest.param(*key, answers[actor], marks=marks, id="-".join(key))
+            found.append(pytest.param(*key, answers[actor], marks=marks, id="-".join(key)))
+    return found
 
 
-@pytest.mark.parametrize("route,method,target,actor,expected", list(_cases()))
-def test_answer(shared, objects, route, method, target, actor, expected):
-    got = answer(shared.world, objects, shared.api_token, route, method, target, actor)
-    assert got == expected, f"{method} {route} ({target}) as {actor}: {got}, expected {expected}"
+def answer_test(module):
+    """The parametrized ``test_answer`` of ``module`` (a ``__name__``), over its cases."""
+    found = cases(module)
+
+    @pytest.mark.parametrize("route,method,target,actor,expected", found)
+    def test_answer(shared, objects, route, method, target, actor, expected):
+        got = answer(shared, objects, route, method, target, actor)
+        assert got == expected, (
+            f"{method} {route} ({target}) as {actor}: {got}, expected {expected}"
+        )
+
+    test_answer.cases = found
+    return test_answer
+
+
+test_answer = answer_test(__name__)  # centers, core, credits and studios
+
+
+def test_every_row_is_asked_once():
+    from importlib import import_module
+
+    modules = {__name__, *(f"{__package__}.{m}" for m in SPLIT.values())}
+    asked = [p.values[:4] for m in sorted(modules) for p in import_module(m).test_answer.cases]
+    assert sorted(asked) == sorted((r, m, t, a) for r, m, t, _answers in TABLE for a in ACTORS)
 
 
 DETAIL_ACTIONS = {
@@ -313,7 +372,6 @@ DETAIL_ACTIONS = {
 
 @pytest.mark.skipif(not os.environ.get("MATRIX_RECORD"), reason="MATRIX_RECORD=1 prints the table")
 def test_record(shared, objects):  # pragma: no cover - a tool, not a test
-    world, api_token = shared.world, shared.api_token
     from django.db import transaction
 
     lines = []
@@ -331,7 +389,7 @@ def test_record(shared, objects):  # pragma: no cover - a tool, not a test
                 cells = []
                 for actor in ACTORS:
                     sid = transaction.savepoint()
-                    cells.append(answer(world, objects, api_token, route, method, target, actor))
+                    cells.append(answer(shared, objects, route, method, target, actor))
                     transaction.savepoint_rollback(sid)
                 answers = " ".join(f"{c:>3}" for c in cells)
                 lines.append(f"{route:32} {method:6} {target:3} {answers}")
