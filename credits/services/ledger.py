@@ -203,18 +203,30 @@ def _bulk_post(rows, *, district_of, registered_by, org_kind, org_name):
     ``evidence``, ``activity_key``, ``external_id``) with a fixed number of
     queries; returns ("created" | "already_counted", entry id) per row.
 
-    Activities count once: their ``CreditActivity`` rows are created if
-    missing and locked together, in a fixed order; a row for an activity that
-    counts already (or counted earlier in the same rows) writes nothing. The
-    entries, the balances and the activities are then written set-based
-    (``credits.bulk``: arrays and ``COPY`` on PostgreSQL, the ORM elsewhere).
-    Runs inside the caller's transaction."""
-    activities = bulk.lock_activities(
-        (r["teacher_id"], r["activity_key"]) for r in rows if r.get("activity_key")
+    Activities count once: the entries' ids are taken first (PostgreSQL),
+    then the missing ``CreditActivity`` rows are created already pointing at
+    the entry of the first row that names them, and the existing ones are
+    locked, all in one statement and a fixed order; a row for an activity
+    that counts already (or counted earlier in the same rows) writes
+    nothing (its reserved id stays unused). The entries and the balances
+    are then written set-based (``credits.bulk``: arrays and ``COPY`` on
+    PostgreSQL, the ORM elsewhere); only activities that existed without a
+    counting entry (reversed) — and, without reserved ids, the new ones —
+    are pointed at their entry afterwards. Runs inside the caller's
+    transaction."""
+    reserved = bulk.reserve_entry_ids(len(rows))
+    first_row: dict = {}  # (teacher id, key) → index of the first row naming it
+    for index, row in enumerate(rows):
+        if row.get("activity_key"):
+            first_row.setdefault((row["teacher_id"], row["activity_key"]), index)
+    activities = bulk.claim_activities(
+        {pair: reserved and reserved[index] for pair, index in first_row.items()}
     )
     outcomes: list[list] = []
-    new_rows, created_slots, first_in_rows = [], [], {}
-    for row in rows:
+    new_rows, new_ids, created_slots = [], [], []
+    first_outcome, repeats = {}, []  # per pair its first row's outcome; (pair, outcome)
+    changes = []  # (activity id, position of its entry in new_rows, generation)
+    for index, row in enumerate(rows):
         teacher_id = row["teacher_id"]
         key = row.get("activity_key") or ""
         outcome = ["created", None]
@@ -222,16 +234,18 @@ def _bulk_post(rows, *, district_of, registered_by, org_kind, org_name):
         generation = 0
         if key:
             pair = (teacher_id, key)
-            _activity_id, counting, generation = activities[pair]
-            if counting is not None:
-                outcome[:] = ["already_counted", counting]
-                continue
-            if pair in first_in_rows:
+            if first_row[pair] != index:  # counted by an earlier row of these
                 outcome[0] = "already_counted"
-                first_in_rows[pair][1].append(outcome)
+                repeats.append((pair, outcome))
                 continue
-            generation += 1
-            first_in_rows[pair] = (len(new_rows), [])
+            first_outcome[pair] = outcome
+            activity_id, counting, generation, created_here = activities[pair]
+            if not (created_here and counting is not None):  # else: it points at this row
+                if counting is not None:
+                    outcome[:] = ["already_counted", counting]
+                    continue
+                generation += 1
+                changes.append((activity_id, len(new_rows), generation))
         new_rows.append(
             (
                 teacher_id,
@@ -247,12 +261,15 @@ def _bulk_post(rows, *, district_of, registered_by, org_kind, org_name):
                 row.get("external_id") or "",
             )
         )
+        if reserved:
+            new_ids.append(reserved[index])
         created_slots.append(outcome)
     ids = bulk.insert_entries(
         new_rows,
         registered_by_id=getattr(registered_by, "pk", None),
         org_kind=org_kind,
         org_name=(org_name or "")[:100],
+        ids=new_ids if reserved else None,
     )
     # The rows' districts are their teachers' (``district_of``): the
     # standings to refresh, with no look-up of the teachers after the commit.
@@ -261,13 +278,9 @@ def _bulk_post(rows, *, district_of, registered_by, org_kind, org_name):
     )
     for outcome, entry_id in zip(created_slots, ids, strict=True):
         outcome[1] = entry_id
-    changes = []
-    for pair, (position, duplicates) in first_in_rows.items():
-        entry_id = ids[position]
-        changes.append((activities[pair][0], entry_id, new_rows[position][9]))
-        for outcome in duplicates:
-            outcome[1] = entry_id
-    bulk.set_counting_entries(changes)
+    for pair, outcome in repeats:
+        outcome[1] = first_outcome[pair][1]
+    bulk.set_counting_entries([(a, ids[position], g) for a, position, g in changes])
     return [tuple(o) for o in outcomes]
 
 

@@ -127,18 +127,18 @@ def validate_batch_rows(rows, today=None) -> tuple[list[dict], RowErrors]:
                 ):
                     seen[external_id] = index
                     clean.append(
-                        {
-                            "index": index,
-                            "external_id": external_id,
-                            "teacher": teacher,
-                            "category": category,
-                            "source": source,
-                            "hours": hours,
-                            "earned_on": earned_on,
-                            "title": title,
-                            "evidence": evidence,
-                            "activity_key": key,
-                        }
+                        _clean_row(
+                            index,
+                            external_id,
+                            teacher,
+                            category,
+                            source,
+                            hours,
+                            earned_on,
+                            title,
+                            evidence,
+                            key,
+                        )
                     )
                     continue
         checked = _check_row(index, row, errors, seen, today)
@@ -215,6 +215,24 @@ def _check_row(index, row, errors, seen, today) -> dict | None:
             )
         else:
             seen[external_id] = index
+    return _clean_row(
+        index,
+        external_id,
+        teacher,
+        category,
+        source,
+        hours,
+        earned_on,
+        title,
+        evidence,
+        activity_key,
+    )
+
+
+def _clean_row(
+    index, external_id, teacher, category, source, hours, earned_on, title, evidence, key
+) -> dict:
+    """A checked row as ``post_batch`` writes it (both ways of checking)."""
     return {
         "index": index,
         "external_id": external_id,
@@ -225,7 +243,7 @@ def _check_row(index, row, errors, seen, today) -> dict | None:
         "earned_on": earned_on,
         "title": title,
         "evidence": evidence,
-        "activity_key": activity_key,
+        "activity_key": key,
     }
 
 
