@@ -74,22 +74,28 @@ def is_postgres() -> bool:
 # --- Reads --------------------------------------------------------------------------
 
 
-def teacher_ids(district_id, external_ids) -> dict[str, int]:
-    """The district's teachers by their district-system id."""
+def teachers(district_id, external_ids) -> dict[str, tuple[int, int]]:
+    """The district's teachers by their district-system id: (id, school id)."""
     external_ids = sorted(set(external_ids))
     if not is_postgres():
-        return dict(
-            Teacher.objects.filter(district_id=district_id, external_id__in=external_ids)
+        return {
+            ext: (pk, school)
+            for ext, pk, school in Teacher.objects.filter(
+                district_id=district_id, external_id__in=external_ids
+            )
             .exclude(external_id="")
-            .values_list("external_id", "pk")
-        )
+            .values_list("external_id", "pk", "school_id")
+        }
     # ``external_id <> ''`` lets PostgreSQL use the partial unique index on
     # (district, external id): it cannot infer it from a long ``IN`` list.
-    return _pairs(
-        f"SELECT external_id, id FROM {Teacher._meta.db_table} "
-        "WHERE district_id = %s AND external_id <> '' AND external_id = ANY(%s::varchar[])",
-        [district_id, array(external_ids)],
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT external_id, id, school_id FROM {Teacher._meta.db_table} "
+            "WHERE district_id = %s AND external_id <> '' "
+            "AND external_id = ANY(%s::varchar[])",
+            [district_id, array(external_ids)],
+        )
+        return {ext: (pk, school) for ext, pk, school in cursor.fetchall()}
 
 
 def sent_entries(district_id, external_ids) -> dict[str, int]:

@@ -35,16 +35,17 @@ class Award:
     created: bool
 
 
-def _add_to_balances(lines, district_ids=None) -> None:
+def _add_to_balances(lines, school_ids=None) -> None:
     """Add (teacher_id, earned_on, hours, category) lines to the balances, in the
     caller's transaction (one set-based upsert: ``bulk.add_to_balances``);
-    the districts' completion standings are refreshed after the commit.
-    ``district_ids``: the teachers' districts when the caller knows them (a
-    batch does), else they are looked up after the commit."""
+    the completion standings are refreshed after the commit. ``school_ids``:
+    the teachers' schools when the caller knows them (a batch does): only
+    those schools' standings are refreshed; else the teachers' districts
+    are, looked up after the commit."""
     lines = list(lines)
     bulk.add_to_balances(lines)
-    if district_ids is not None:
-        standings.schedule_refresh(district_ids=district_ids)
+    if school_ids is not None:
+        standings.schedule_refresh(school_ids=school_ids)
     else:
         standings.schedule_refresh(teacher_ids={line[0] for line in lines})
 
@@ -197,11 +198,12 @@ def reverse_entry(*, entry, reason, by) -> CreditEntry:
     return reversal
 
 
-def _bulk_post(rows, *, district_of, registered_by, org_kind, org_name):
+def _bulk_post(rows, *, place_of, registered_by, org_kind, org_name):
     """Insert checked rows (dicts with ``teacher_id``, ``source``,
     ``category``, ``hours``, ``earned_on`` and optional ``title``,
     ``evidence``, ``activity_key``, ``external_id``) with a fixed number of
     queries; returns ("created" | "already_counted", entry id) per row.
+    ``place_of(teacher id)``: the teacher's (district id, school id).
 
     Activities count once: the entries' ids are taken first (PostgreSQL),
     then the missing ``CreditActivity`` rows are created already pointing at
@@ -226,6 +228,7 @@ def _bulk_post(rows, *, district_of, registered_by, org_kind, org_name):
     new_rows, new_ids, created_slots = [], [], []
     first_outcome, repeats = {}, []  # per pair its first row's outcome; (pair, outcome)
     changes = []  # (activity id, position of its entry in new_rows, generation)
+    schools = set()  # the new entries' teachers' schools: the standings to refresh
     for index, row in enumerate(rows):
         teacher_id = row["teacher_id"]
         key = row.get("activity_key") or ""
@@ -246,10 +249,12 @@ def _bulk_post(rows, *, district_of, registered_by, org_kind, org_name):
                     continue
                 generation += 1
                 changes.append((activity_id, len(new_rows), generation))
+        district_id, school_id = place_of(teacher_id)
+        schools.add(school_id)
         new_rows.append(
             (
                 teacher_id,
-                district_of(teacher_id),
+                district_id,
                 row["source"],
                 row["category"],
                 row["hours"],
@@ -271,11 +276,9 @@ def _bulk_post(rows, *, district_of, registered_by, org_kind, org_name):
         org_name=(org_name or "")[:100],
         ids=new_ids if reserved else None,
     )
-    # The rows' districts are their teachers' (``district_of``): the
-    # standings to refresh, with no look-up of the teachers after the commit.
-    _add_to_balances(
-        [(r[0], r[5], r[4], r[3]) for r in new_rows], district_ids={r[1] for r in new_rows}
-    )
+    # Only the schools of the rows' teachers (``place_of``) change standings:
+    # those are refreshed, with no look-up of the teachers after the commit.
+    _add_to_balances([(r[0], r[5], r[4], r[3]) for r in new_rows], school_ids=schools)
     for outcome, entry_id in zip(created_slots, ids, strict=True):
         outcome[1] = entry_id
     for pair, outcome in repeats:
@@ -320,25 +323,26 @@ def award_hours_bulk(*, awards, registered_by=None, org_kind=None, org_name=None
         return rows
 
     def find_teachers(rows, errors):
-        districts = dict(
-            Teacher.objects.filter(pk__in={r["teacher_id"] for r in rows}).values_list(
-                "pk", "district_id"
-            )
-        )
+        places = {
+            pk: (district_id, school_id)
+            for pk, district_id, school_id in Teacher.objects.filter(
+                pk__in={r["teacher_id"] for r in rows}
+            ).values_list("pk", "district_id", "school_id")
+        }
         for i, r in enumerate(rows):
-            if r["teacher_id"] not in districts:
+            if r["teacher_id"] not in places:
                 errors.add(i, "teacher", _("No such teacher."))
-        return rows, districts
+        return rows, places
 
     def write(checked):
-        rows, districts = checked
+        rows, places = checked
         kind, name = org_kind, org_name
         if kind is None:
             kind, default_name = org_for(registered_by)
             name = default_name if name is None else name
         outcomes = _bulk_post(
             rows,
-            district_of=districts.__getitem__,
+            place_of=places.__getitem__,
             registered_by=registered_by,
             org_kind=kind,
             org_name=name,
