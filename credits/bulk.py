@@ -127,7 +127,7 @@ def array(values) -> str:
     values = list(values)
     if not values:
         return "{}"
-    if None in values:
+    if any(v is None for v in values):  # not ``None in``: Decimal == None is slow
         return "{" + ",".join("NULL" if v is None else _array_item(v) for v in values) + "}"
     first = values[0]
     if isinstance(first, str):

@@ -35,17 +35,17 @@ class Award:
     created: bool
 
 
-def _add_to_balances(lines, school_ids=None) -> None:
+def _add_to_balances(lines, places=None) -> None:
     """Add (teacher_id, earned_on, hours, category) lines to the balances, in the
     caller's transaction (one set-based upsert: ``bulk.add_to_balances``);
-    the completion standings are refreshed after the commit. ``school_ids``:
-    the teachers' schools when the caller knows them (a batch does): only
-    those schools' standings are refreshed; else the teachers' districts
-    are, looked up after the commit."""
+    the completion standings are refreshed after the commit. ``places``:
+    the teachers' (district id, school id) pairs when the caller knows them
+    (a batch does: ``standings.schedule_refresh_of``); else the teachers'
+    districts are refreshed, looked up after the commit."""
     lines = list(lines)
     bulk.add_to_balances(lines)
-    if school_ids is not None:
-        standings.schedule_refresh(school_ids=school_ids)
+    if places is not None:
+        standings.schedule_refresh_of(places)
     else:
         standings.schedule_refresh(teacher_ids={line[0] for line in lines})
 
@@ -228,7 +228,7 @@ def _bulk_post(rows, *, place_of, registered_by, org_kind, org_name):
     new_rows, new_ids, created_slots = [], [], []
     first_outcome, repeats = {}, []  # per pair its first row's outcome; (pair, outcome)
     changes = []  # (activity id, position of its entry in new_rows, generation)
-    schools = set()  # the new entries' teachers' schools: the standings to refresh
+    places = set()  # the new entries' teachers' (district, school): standings to refresh
     for index, row in enumerate(rows):
         teacher_id = row["teacher_id"]
         key = row.get("activity_key") or ""
@@ -249,12 +249,12 @@ def _bulk_post(rows, *, place_of, registered_by, org_kind, org_name):
                     continue
                 generation += 1
                 changes.append((activity_id, len(new_rows), generation))
-        district_id, school_id = place_of(teacher_id)
-        schools.add(school_id)
+        place = place_of(teacher_id)
+        places.add(place)
         new_rows.append(
             (
                 teacher_id,
-                district_id,
+                place[0],
                 row["source"],
                 row["category"],
                 row["hours"],
@@ -278,7 +278,7 @@ def _bulk_post(rows, *, place_of, registered_by, org_kind, org_name):
     )
     # Only the schools of the rows' teachers (``place_of``) change standings:
     # those are refreshed, with no look-up of the teachers after the commit.
-    _add_to_balances([(r[0], r[5], r[4], r[3]) for r in new_rows], school_ids=schools)
+    _add_to_balances([(r[0], r[5], r[4], r[3]) for r in new_rows], places=places)
     for outcome, entry_id in zip(created_slots, ids, strict=True):
         outcome[1] = entry_id
     for pair, outcome in repeats:

@@ -8,7 +8,8 @@ What invalidates a district's rows, and refreshes them after the commit
 - a ledger write (award, reversal, district batch, approved claim: every one
   goes through ``ledger._add_to_balances``): the districts of its teachers,
   or for a batch (district sync, bulk award, a class's hours) only the
-  schools of its teachers;
+  schools of its teachers when a district has at most ``SCHOOLS_ALONE`` of
+  them;
 - ``rebuild_balances``, a policy or a category minimum saved or deleted, a
   teacher saved or deleted (joins, moves, leaves): the whole city;
 - the date: at risk depends on the day, so rows carry the day they were
@@ -155,6 +156,28 @@ def schedule_refresh(*, district_ids=(), school_ids=(), teacher_ids=(), everythi
     state["districts"].update(district_ids)
     state["schools"].update(school_ids)
     state["teachers"].update(teacher_ids)
+
+
+#: A batch's teachers' schools are refreshed alone when a district has at
+#: most this many of them (a school's batch, a class's hours); above it,
+#: their district is (one refresh for a burst of batches, and nearly every
+#: school of a district for a 1,000-row batch of random teachers).
+SCHOOLS_ALONE = 20
+
+
+def schedule_refresh_of(places) -> None:
+    """After the commit, refresh the standings of the schools of these
+    (district id, school id) pairs, the teachers' whose balances changed:
+    per district its schools alone, or the district when it has more than
+    ``SCHOOLS_ALONE`` of them."""
+    by_district: dict = {}
+    for district_id, school_id in places:
+        by_district.setdefault(district_id, set()).add(school_id)
+    alone = {d for d, schools in by_district.items() if len(schools) <= SCHOOLS_ALONE}
+    schedule_refresh(
+        district_ids=set(by_district) - alone,
+        school_ids={s for d in alone for s in by_district[d]},
+    )
 
 
 #: A refresh queued and not yet started, per district (and for the city): a

@@ -298,7 +298,7 @@ def post_batch(*, district, rows, registered_by=None, org_name=None) -> BatchRes
 
     def write(checked):
         clean, teachers = checked
-        school_of = {}
+        district_id, school_of = district.pk, {}
         result = BatchResult()
         existing = bulk.sent_entries(district.pk, [r["external_id"] for r in clean])
         items = []
@@ -315,7 +315,7 @@ def post_batch(*, district, rows, registered_by=None, org_name=None) -> BatchRes
             items.append((item, row))
         outcomes = _bulk_post(
             [row for _item, row in items],
-            place_of=lambda teacher_id: (district.pk, school_of[teacher_id]),
+            place_of=lambda teacher_id: (district_id, school_of[teacher_id]),
             registered_by=registered_by,
             org_kind=OrgKind.SYSTEM,
             org_name=org_name,

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from credits import services
 from credits.models import CategoryMinimum, CompletionStanding, CreditActivity, CreditEntry
+from credits.services import standings
 from credits.tasks import refresh_completion_standings
 
 from ..factories import TeacherFactory
@@ -249,6 +250,16 @@ def test_a_batch_refreshes_only_its_teachers_schools(refreshed, world):
     services.refresh_standings()  # the full refresh agrees
     assert snapshot() == by_school
     assert_same(world)
+    # A district with more of the batch's schools than SCHOOLS_ALONE: the district.
+    body = {"entries": [dict(r, external_id=f"T{r['external_id']}") for r in body["entries"]]}
+    with (
+        mock.patch.object(standings, "SCHOOLS_ALONE", 1),
+        mock.patch.object(refresh_completion_standings, "delay") as delay,
+    ):
+        answer = services.sync_batch(district=world.district_a, key="k-t", body=body, user=None)
+        assert answer.status == 201
+        commit_setup()
+    delay.assert_called_once_with([world.district_a.pk])
 
 
 def test_a_schools_refresh_takes_the_whole_district_unless_its_rows_are_current(refreshed, world):
