@@ -434,6 +434,8 @@ def backend_cpu() -> float | None:
     load of a shared machine moves far less than wall time."""
     from django.db import connection
 
+    if connection.vendor != "postgresql":
+        return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (pid,) = cursor.fetchone()
