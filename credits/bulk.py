@@ -74,22 +74,28 @@ def is_postgres() -> bool:
 # --- Reads --------------------------------------------------------------------------
 
 
-def teacher_ids(district_id, external_ids) -> dict[str, int]:
-    """The district's teachers by their district-system id."""
+def teachers(district_id, external_ids) -> dict[str, tuple[int, int]]:
+    """The district's teachers by their district-system id: (id, school id)."""
     external_ids = sorted(set(external_ids))
     if not is_postgres():
-        return dict(
-            Teacher.objects.filter(district_id=district_id, external_id__in=external_ids)
+        return {
+            ext: (pk, school)
+            for ext, pk, school in Teacher.objects.filter(
+                district_id=district_id, external_id__in=external_ids
+            )
             .exclude(external_id="")
-            .values_list("external_id", "pk")
-        )
+            .values_list("external_id", "pk", "school_id")
+        }
     # ``external_id <> ''`` lets PostgreSQL use the partial unique index on
     # (district, external id): it cannot infer it from a long ``IN`` list.
-    return _pairs(
-        f"SELECT external_id, id FROM {Teacher._meta.db_table} "
-        "WHERE district_id = %s AND external_id <> '' AND external_id = ANY(%s::varchar[])",
-        [district_id, array(external_ids)],
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT external_id, id, school_id FROM {Teacher._meta.db_table} "
+            "WHERE district_id = %s AND external_id <> '' "
+            "AND external_id = ANY(%s::varchar[])",
+            [district_id, array(external_ids)],
+        )
+        return {ext: (pk, school) for ext, pk, school in cursor.fetchall()}
 
 
 def sent_entries(district_id, external_ids) -> dict[str, int]:
@@ -121,7 +127,7 @@ def array(values) -> str:
     values = list(values)
     if not values:
         return "{}"
-    if None in values:
+    if any(v is None for v in values):  # not ``None in``: Decimal == None is slow
         return "{" + ",".join("NULL" if v is None else _array_item(v) for v in values) + "}"
     first = values[0]
     if isinstance(first, str):
@@ -158,29 +164,39 @@ def _pairs(sql, params) -> dict:
 # --- Activities ---------------------------------------------------------------------
 
 
-def lock_activities(pairs) -> dict[tuple[int, str], list]:
-    """Create the missing ``CreditActivity`` rows of these (teacher id,
-    activity key) pairs and lock all of them, always in the same order (so
-    two batches never wait on each other crosswise). Returns, per pair,
-    ``[activity id, counting entry id or None, generation]``."""
-    pairs = sorted(set(pairs))
+def claim_activities(claims) -> dict[tuple[int, str], list]:
+    """Create the missing ``CreditActivity`` rows of ``claims`` ({(teacher
+    id, activity key): the new entry's id, or None when it is not known
+    yet}) and lock the existing ones, always in the same order (so two
+    batches never wait on each other crosswise). A row created here already
+    points at its claim's entry (generation 1): the entry is written later
+    in the same transaction (the foreign key is checked at the commit).
+    Returns, per pair, ``[activity id, counting entry id or None,
+    generation, created here]``."""
+    pairs = sorted(claims)
     if not pairs:
         return {}
     if not is_postgres():
-        CreditActivity.objects.bulk_create(
-            [CreditActivity(teacher_id=t, key=k) for t, k in pairs], ignore_conflicts=True
-        )
-        wanted = set(pairs)
-        locked = (
-            CreditActivity.objects.select_for_update()
+        found = {
+            (t, k): [pk, e, g, False]
+            for t, k, pk, e, g in CreditActivity.objects.select_for_update()
             .filter(teacher_id__in={t for t, _k in pairs}, key__in={k for _t, k in pairs})
             .order_by("teacher_id", "key")
             .values_list("teacher_id", "key", "pk", "entry_id", "generation")
-        )
-        return {(t, k): [pk, e, g] for t, k, pk, e, g in locked if (t, k) in wanted}
+            if (t, k) in claims
+        }
+        new = [
+            CreditActivity(
+                teacher_id=t, key=k, entry_id=claims[(t, k)], generation=int(bool(claims[(t, k)]))
+            )
+            for t, k in pairs
+            if (t, k) not in found
+        ]
+        for activity in CreditActivity.objects.bulk_create(new):
+            pair = (activity.teacher_id, activity.key)
+            found[pair] = [activity.pk, activity.entry_id, activity.generation, True]
+        return found
     table = CreditActivity._meta.db_table
-    teachers = array(t for t, _k in pairs)
-    keys = array(k for _t, k in pairs)
     with connection.cursor() as cursor:
         # One statement creates the missing rows and locks the others, in the
         # sorted order above (Python's: by code point), so two batches never
@@ -189,14 +205,19 @@ def lock_activities(pairs) -> dict[tuple[int, str], list]:
         # when its ``WHERE false`` leaves the row as it is. Only new rows come
         # back; the others, locked now, are read after it.
         cursor.execute(
-            f"INSERT INTO {table} AS a (teacher_id, key, generation) "
-            "SELECT v.t, v.k, 0 FROM unnest(%s::bigint[], %s::varchar[]) "
-            "WITH ORDINALITY AS v(t, k, n) ORDER BY v.n "
+            f"INSERT INTO {table} AS a (teacher_id, key, entry_id, generation) "
+            "SELECT v.t, v.k, v.e, CASE WHEN v.e IS NULL THEN 0 ELSE 1 END "
+            "FROM unnest(%s::bigint[], %s::varchar[], %s::bigint[]) "
+            "WITH ORDINALITY AS v(t, k, e, n) ORDER BY v.n "
             "ON CONFLICT (teacher_id, key) DO UPDATE SET generation = a.generation WHERE false "
             "RETURNING a.teacher_id, a.key, a.id, a.entry_id, a.generation",
-            [teachers, keys],
+            [
+                array(t for t, _k in pairs),
+                array(k for _t, k in pairs),
+                array(claims[pair] for pair in pairs),
+            ],
         )
-        found = {(t, k): [pk, e, g] for t, k, pk, e, g in cursor.fetchall()}
+        found = {(t, k): [pk, e, g, True] for t, k, pk, e, g in cursor.fetchall()}
         if len(found) < len(pairs):
             known = [pair for pair in pairs if pair not in found]
             cursor.execute(
@@ -205,7 +226,7 @@ def lock_activities(pairs) -> dict[tuple[int, str], list]:
                 "ON a.teacher_id = v.t AND a.key = v.k",
                 [array(t for t, _k in known), array(k for _t, k in known)],
             )
-            found.update({(t, k): [pk, e, g] for t, k, pk, e, g in cursor.fetchall()})
+            found.update({(t, k): [pk, e, g, False] for t, k, pk, e, g in cursor.fetchall()})
         return found
 
 
@@ -234,12 +255,22 @@ def set_counting_entries(changes) -> None:
 # --- Entries ----------------------------------------------------------------------------
 
 
-def insert_entries(rows, *, registered_by_id, org_kind, org_name, now=None) -> list[int]:
+def reserve_entry_ids(n) -> list[int] | None:
+    """``n`` ids for entries still to write (PostgreSQL: from the ledger's
+    sequence, one statement), so that rows written before them (activities)
+    can point at them; None elsewhere, where the ids come with the insert."""
+    if not is_postgres() or not n:
+        return None
+    return next_ids(CreditEntry._meta.db_table, n)
+
+
+def insert_entries(rows, *, registered_by_id, org_kind, org_name, ids=None, now=None) -> list[int]:
     """Append new entries (tuples in ``ENTRY_ROW`` order, checked by the
-    caller) and return their ids in the same order. PostgreSQL: the ids come
-    from the table's sequence in one statement and the rows go in with one
-    ``COPY``; the database still checks every constraint and index (a
-    repeated external id raises IntegrityError as an INSERT would)."""
+    caller) and return their ids in the same order: ``ids`` when the caller
+    reserved them (``reserve_entry_ids``). PostgreSQL: the ids come from the
+    table's sequence in one statement and the rows go in with one ``COPY``;
+    the database still checks every constraint and index (a repeated
+    external id raises IntegrityError as an INSERT would)."""
     if not rows:
         return []
     now = now or timezone.now()
@@ -247,18 +278,20 @@ def insert_entries(rows, *, registered_by_id, org_kind, org_name, now=None) -> l
         entries = [
             CreditEntry(
                 **dict(zip(ENTRY_ROW, row, strict=True)),
+                id=None if ids is None else ids[n],
                 registered_by_id=registered_by_id,
                 org_kind=org_kind,
                 org_name=org_name,
                 created_at=now,
                 updated_at=now,
             )
-            for row in rows
+            for n, row in enumerate(rows)
         ]
         CreditEntry.objects.bulk_create(entries, batch_size=1000)
         return [entry.pk for entry in entries]
     table = CreditEntry._meta.db_table
-    ids = next_ids(table, len(rows))
+    if ids is None:
+        ids = next_ids(table, len(rows))
     stamp = now.isoformat()
     tail = "\t".join(
         [

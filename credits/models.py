@@ -767,7 +767,8 @@ class CompletionStanding(models.Model):
     so the dashboards read a few hundred rows instead of aggregating every
     teacher's balance on a page request. Derived data, refreshed by
     ``services.refresh_standings``: after each commit that writes the ledger
-    or a balance (the districts it touched), a teacher, a policy or a minimum
+    or a balance (the districts it touched, or a small batch's schools), a
+    teacher, a policy or a minimum
     (the city), and daily by beat (at risk depends on the date). A row of an
     earlier day is stale: the readers then compute the figures from the
     balances instead (``services.standing_completion``)."""

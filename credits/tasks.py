@@ -17,8 +17,9 @@ def purge_sync_requests():
 
 
 @shared_task
-def refresh_completion_standings(district_ids=None):
+def refresh_completion_standings(district_ids=None, school_ids=None):
     """After a commit that invalidated them, and daily by beat (at risk
     depends on the date): recompute the completion standings of these
-    districts (None: the city). Idempotent."""
-    return services.run_refresh(district_ids)
+    districts (None: the city) and of these schools (a batch's).
+    Idempotent."""
+    return services.run_refresh(district_ids, school_ids)

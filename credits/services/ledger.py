@@ -35,16 +35,17 @@ class Award:
     created: bool
 
 
-def _add_to_balances(lines, district_ids=None) -> None:
+def _add_to_balances(lines, places=None) -> None:
     """Add (teacher_id, earned_on, hours, category) lines to the balances, in the
     caller's transaction (one set-based upsert: ``bulk.add_to_balances``);
-    the districts' completion standings are refreshed after the commit.
-    ``district_ids``: the teachers' districts when the caller knows them (a
-    batch does), else they are looked up after the commit."""
+    the completion standings are refreshed after the commit. ``places``:
+    the teachers' (district id, school id) pairs when the caller knows them
+    (a batch does: ``standings.schedule_refresh_of``); else the teachers'
+    districts are refreshed, looked up after the commit."""
     lines = list(lines)
     bulk.add_to_balances(lines)
-    if district_ids is not None:
-        standings.schedule_refresh(district_ids=district_ids)
+    if places is not None:
+        standings.schedule_refresh_of(places)
     else:
         standings.schedule_refresh(teacher_ids={line[0] for line in lines})
 
@@ -197,24 +198,38 @@ def reverse_entry(*, entry, reason, by) -> CreditEntry:
     return reversal
 
 
-def _bulk_post(rows, *, district_of, registered_by, org_kind, org_name):
+def _bulk_post(rows, *, place_of, registered_by, org_kind, org_name):
     """Insert checked rows (dicts with ``teacher_id``, ``source``,
     ``category``, ``hours``, ``earned_on`` and optional ``title``,
     ``evidence``, ``activity_key``, ``external_id``) with a fixed number of
     queries; returns ("created" | "already_counted", entry id) per row.
+    ``place_of(teacher id)``: the teacher's (district id, school id).
 
-    Activities count once: their ``CreditActivity`` rows are created if
-    missing and locked together, in a fixed order; a row for an activity that
-    counts already (or counted earlier in the same rows) writes nothing. The
-    entries, the balances and the activities are then written set-based
-    (``credits.bulk``: arrays and ``COPY`` on PostgreSQL, the ORM elsewhere).
-    Runs inside the caller's transaction."""
-    activities = bulk.lock_activities(
-        (r["teacher_id"], r["activity_key"]) for r in rows if r.get("activity_key")
+    Activities count once: the entries' ids are taken first (PostgreSQL),
+    then the missing ``CreditActivity`` rows are created already pointing at
+    the entry of the first row that names them, and the existing ones are
+    locked, all in one statement and a fixed order; a row for an activity
+    that counts already (or counted earlier in the same rows) writes
+    nothing (its reserved id stays unused). The entries and the balances
+    are then written set-based (``credits.bulk``: arrays and ``COPY`` on
+    PostgreSQL, the ORM elsewhere); only activities that existed without a
+    counting entry (reversed) — and, without reserved ids, the new ones —
+    are pointed at their entry afterwards. Runs inside the caller's
+    transaction."""
+    reserved = bulk.reserve_entry_ids(len(rows))
+    first_row: dict = {}  # (teacher id, key) → index of the first row naming it
+    for index, row in enumerate(rows):
+        if row.get("activity_key"):
+            first_row.setdefault((row["teacher_id"], row["activity_key"]), index)
+    activities = bulk.claim_activities(
+        {pair: reserved and reserved[index] for pair, index in first_row.items()}
     )
     outcomes: list[list] = []
-    new_rows, created_slots, first_in_rows = [], [], {}
-    for row in rows:
+    new_rows, new_ids, created_slots = [], [], []
+    first_outcome, repeats = {}, []  # per pair its first row's outcome; (pair, outcome)
+    changes = []  # (activity id, position of its entry in new_rows, generation)
+    places = set()  # the new entries' teachers' (district, school): standings to refresh
+    for index, row in enumerate(rows):
         teacher_id = row["teacher_id"]
         key = row.get("activity_key") or ""
         outcome = ["created", None]
@@ -222,20 +237,24 @@ def _bulk_post(rows, *, district_of, registered_by, org_kind, org_name):
         generation = 0
         if key:
             pair = (teacher_id, key)
-            _activity_id, counting, generation = activities[pair]
-            if counting is not None:
-                outcome[:] = ["already_counted", counting]
-                continue
-            if pair in first_in_rows:
+            if first_row[pair] != index:  # counted by an earlier row of these
                 outcome[0] = "already_counted"
-                first_in_rows[pair][1].append(outcome)
+                repeats.append((pair, outcome))
                 continue
-            generation += 1
-            first_in_rows[pair] = (len(new_rows), [])
+            first_outcome[pair] = outcome
+            activity_id, counting, generation, created_here = activities[pair]
+            if not (created_here and counting is not None):  # else: it points at this row
+                if counting is not None:
+                    outcome[:] = ["already_counted", counting]
+                    continue
+                generation += 1
+                changes.append((activity_id, len(new_rows), generation))
+        place = place_of(teacher_id)
+        places.add(place)
         new_rows.append(
             (
                 teacher_id,
-                district_of(teacher_id),
+                place[0],
                 row["source"],
                 row["category"],
                 row["hours"],
@@ -247,27 +266,24 @@ def _bulk_post(rows, *, district_of, registered_by, org_kind, org_name):
                 row.get("external_id") or "",
             )
         )
+        if reserved:
+            new_ids.append(reserved[index])
         created_slots.append(outcome)
     ids = bulk.insert_entries(
         new_rows,
         registered_by_id=getattr(registered_by, "pk", None),
         org_kind=org_kind,
         org_name=(org_name or "")[:100],
+        ids=new_ids if reserved else None,
     )
-    # The rows' districts are their teachers' (``district_of``): the
-    # standings to refresh, with no look-up of the teachers after the commit.
-    _add_to_balances(
-        [(r[0], r[5], r[4], r[3]) for r in new_rows], district_ids={r[1] for r in new_rows}
-    )
+    # Only the schools of the rows' teachers (``place_of``) change standings:
+    # those are refreshed, with no look-up of the teachers after the commit.
+    _add_to_balances([(r[0], r[5], r[4], r[3]) for r in new_rows], places=places)
     for outcome, entry_id in zip(created_slots, ids, strict=True):
         outcome[1] = entry_id
-    changes = []
-    for pair, (position, duplicates) in first_in_rows.items():
-        entry_id = ids[position]
-        changes.append((activities[pair][0], entry_id, new_rows[position][9]))
-        for outcome in duplicates:
-            outcome[1] = entry_id
-    bulk.set_counting_entries(changes)
+    for pair, outcome in repeats:
+        outcome[1] = first_outcome[pair][1]
+    bulk.set_counting_entries([(a, ids[position], g) for a, position, g in changes])
     return [tuple(o) for o in outcomes]
 
 
@@ -307,25 +323,26 @@ def award_hours_bulk(*, awards, registered_by=None, org_kind=None, org_name=None
         return rows
 
     def find_teachers(rows, errors):
-        districts = dict(
-            Teacher.objects.filter(pk__in={r["teacher_id"] for r in rows}).values_list(
-                "pk", "district_id"
-            )
-        )
+        places = {
+            pk: (district_id, school_id)
+            for pk, district_id, school_id in Teacher.objects.filter(
+                pk__in={r["teacher_id"] for r in rows}
+            ).values_list("pk", "district_id", "school_id")
+        }
         for i, r in enumerate(rows):
-            if r["teacher_id"] not in districts:
+            if r["teacher_id"] not in places:
                 errors.add(i, "teacher", _("No such teacher."))
-        return rows, districts
+        return rows, places
 
     def write(checked):
-        rows, districts = checked
+        rows, places = checked
         kind, name = org_kind, org_name
         if kind is None:
             kind, default_name = org_for(registered_by)
             name = default_name if name is None else name
         outcomes = _bulk_post(
             rows,
-            district_of=districts.__getitem__,
+            place_of=places.__getitem__,
             registered_by=registered_by,
             org_kind=kind,
             org_name=name,

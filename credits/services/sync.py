@@ -127,18 +127,18 @@ def validate_batch_rows(rows, today=None) -> tuple[list[dict], RowErrors]:
                 ):
                     seen[external_id] = index
                     clean.append(
-                        {
-                            "index": index,
-                            "external_id": external_id,
-                            "teacher": teacher,
-                            "category": category,
-                            "source": source,
-                            "hours": hours,
-                            "earned_on": earned_on,
-                            "title": title,
-                            "evidence": evidence,
-                            "activity_key": key,
-                        }
+                        _clean_row(
+                            index,
+                            external_id,
+                            teacher,
+                            category,
+                            source,
+                            hours,
+                            earned_on,
+                            title,
+                            evidence,
+                            key,
+                        )
                     )
                     continue
         checked = _check_row(index, row, errors, seen, today)
@@ -215,6 +215,24 @@ def _check_row(index, row, errors, seen, today) -> dict | None:
             )
         else:
             seen[external_id] = index
+    return _clean_row(
+        index,
+        external_id,
+        teacher,
+        category,
+        source,
+        hours,
+        earned_on,
+        title,
+        evidence,
+        activity_key,
+    )
+
+
+def _clean_row(
+    index, external_id, teacher, category, source, hours, earned_on, title, evidence, key
+) -> dict:
+    """A checked row as ``post_batch`` writes it (both ways of checking)."""
     return {
         "index": index,
         "external_id": external_id,
@@ -225,7 +243,7 @@ def _check_row(index, row, errors, seen, today) -> dict | None:
         "earned_on": earned_on,
         "title": title,
         "evidence": evidence,
-        "activity_key": activity_key,
+        "activity_key": key,
     }
 
 
@@ -272,14 +290,15 @@ def post_batch(*, district, rows, registered_by=None, org_name=None) -> BatchRes
         return clean
 
     def find_teachers(clean, errors):
-        teacher_ids = bulk.teacher_ids(district.pk, [r["teacher"] for r in clean])
+        teachers = bulk.teachers(district.pk, [r["teacher"] for r in clean])
         for row in clean:
-            if row["teacher"] not in teacher_ids:
+            if row["teacher"] not in teachers:
                 errors.add(row["index"], "teacher", _("No teacher with this id in your district."))
-        return clean, teacher_ids
+        return clean, teachers
 
     def write(checked):
-        clean, teacher_ids = checked
+        clean, teachers = checked
+        district_id, school_of = district.pk, {}
         result = BatchResult()
         existing = bulk.sent_entries(district.pk, [r["external_id"] for r in clean])
         items = []
@@ -292,11 +311,11 @@ def post_batch(*, district, rows, registered_by=None, org_name=None) -> BatchRes
                 item["id"] = existing[external_id]
                 result.existing += 1
                 continue
-            row["teacher_id"] = teacher_ids[row["teacher"]]
+            row["teacher_id"], school_of[row["teacher_id"]] = teachers[row["teacher"]]
             items.append((item, row))
         outcomes = _bulk_post(
             [row for _item, row in items],
-            district_of=lambda teacher_id: district.pk,
+            place_of=lambda teacher_id: (district_id, school_of[teacher_id]),
             registered_by=registered_by,
             org_kind=OrgKind.SYSTEM,
             org_name=org_name,

@@ -234,3 +234,15 @@ def test_partition_copies_measure_and_go(tiny):
         cursor.execute("SELECT COUNT(*) FROM pg_tables WHERE tablename LIKE 'bench\\_part\\_%%'")
         assert cursor.fetchone()[0] == 0  # the copies are gone
     assert CreditEntry.objects.count() == before
+
+
+def test_the_sync_profile_runs_and_leaves_nothing(tiny):
+    from bench import sync_profile
+
+    entries, activities = CreditEntry.objects.count(), CreditActivity.objects.count()
+    text = sync_profile.report(1, 5, explain=True, top=3)
+    assert "per batch: wall" in text and "statements, ms per batch" in text
+    assert "cProfile of 1 batches" in text
+    if connection.vendor == "postgresql":
+        assert "EXPLAIN" not in text and "Insert on credits_creditbalance" in text
+    assert (CreditEntry.objects.count(), CreditActivity.objects.count()) == (entries, activities)

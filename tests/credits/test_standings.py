@@ -12,9 +12,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from credits import services
-from credits.models import CategoryMinimum, CompletionStanding, CreditEntry
+from credits.models import CategoryMinimum, CompletionStanding, CreditActivity, CreditEntry
+from credits.services import standings
 from credits.tasks import refresh_completion_standings
 
+from ..factories import TeacherFactory
 from .test_claims import submit
 
 pytestmark = pytest.mark.django_db
@@ -211,3 +213,113 @@ def test_a_burst_of_commits_queues_one_refresh_per_district(refreshed, world, aw
         award(world.teacher_b, 1)  # covered by the city refresh not started yet
         commit_setup()
         assert delay.call_count == 3 and delay.call_args.args == (None,)
+
+
+def snapshot():
+    return sorted(
+        CompletionStanding.objects.values_list(
+            "school_id", "district_id", "on", "teachers", "complete", "at_risk", "hours"
+        )
+    )
+
+
+def test_a_batch_refreshes_only_its_teachers_schools(refreshed, world):
+    """A batch's commit queues its teachers' schools, not their districts;
+    refreshed so, the standings are exactly those of a full refresh."""
+    other = TeacherFactory(school=world.school_a2, external_id="TH-2")
+    world.teacher_a.external_id = "TH-1"
+    world.teacher_a.save()
+    services.refresh_standings()
+    commit_setup()
+    rows = [
+        {"external_id": f"S{i}", "teacher": "TH-1", "category": "it", "hours": "4"}
+        for i in range(3)
+    ] + [{"external_id": "S9", "teacher": "TH-2", "category": "ethics", "hours": "40"}]
+    body = {"entries": [dict(r, earned_on="2025-03-01") for r in rows]}
+    with mock.patch.object(refresh_completion_standings, "delay") as delay:
+        answer = services.sync_batch(district=world.district_a, key="k-s", body=body, user=None)
+        assert answer.status == 201
+        commit_setup()
+    delay.assert_called_once_with([], [world.school_a.pk, world.school_a2.pk])
+    untouched = CompletionStanding.objects.get(school=world.school_b).refreshed_at
+    assert refresh_completion_standings(*delay.call_args.args) == 2  # the two schools' rows
+    assert stored(world.teacher_a).hours == Decimal("312")
+    assert stored(other).hours == Decimal("40")
+    assert CompletionStanding.objects.get(school=world.school_b).refreshed_at == untouched
+    by_school = snapshot()
+    services.refresh_standings()  # the full refresh agrees
+    assert snapshot() == by_school
+    assert_same(world)
+    # A district with more of the batch's schools than SCHOOLS_ALONE: the district.
+    body = {"entries": [dict(r, external_id=f"T{r['external_id']}") for r in body["entries"]]}
+    with (
+        mock.patch.object(standings, "SCHOOLS_ALONE", 1),
+        mock.patch.object(refresh_completion_standings, "delay") as delay,
+    ):
+        answer = services.sync_batch(district=world.district_a, key="k-t", body=body, user=None)
+        assert answer.status == 201
+        commit_setup()
+    delay.assert_called_once_with([world.district_a.pk])
+
+
+def test_a_schools_refresh_takes_the_whole_district_unless_its_rows_are_current(refreshed, world):
+    """Refreshing schools refreshes their whole district when its rows are not
+    one per school of today (yesterday's, a school missing): a district never
+    mixes two days or misses a school."""
+    today = timezone.localdate()
+    full = snapshot()
+    assert services.refresh_standings(school_ids=[world.school_a.pk]) == 1
+    CompletionStanding.objects.filter(school=world.school_a2).delete()
+    assert services.refresh_standings(school_ids=[world.school_a.pk]) == 2  # district_a's
+    assert snapshot() == full
+    CompletionStanding.objects.filter(district=world.district_a).update(
+        on=today - datetime.timedelta(days=1), teachers=99
+    )
+    assert services.refresh_standings(school_ids=[world.school_a.pk]) == 2
+    assert snapshot() == full
+    assert services.refresh_standings(school_ids=[]) == 0
+    assert_same(world)
+
+
+def test_a_batch_recounts_an_activity_after_its_reversal(world, policy):
+    """An activity whose entry was reversed counts again, once, for the first
+    of the batch's rows that names it; the activity points at the new entry."""
+    key = "course:9"
+    first = services.award_hours_bulk(
+        awards=[
+            {
+                "teacher": world.teacher_a,
+                "hours": "6",
+                "category": "subject",
+                "source": "training",
+                "earned_on": date(2024, 5, 1),
+                "activity_key": key,
+            }
+        ]
+        * 2
+    )
+    assert [r["status"] for r in first] == ["created", "already_counted"]
+    assert first[0]["id"] == first[1]["id"]
+    entry = CreditEntry.objects.get(pk=first[0]["id"])
+    assert entry.generation == 1
+    services.reverse_entry(entry=entry, reason="wrong", by=None)
+    again = services.award_hours_bulk(
+        awards=[
+            {
+                "teacher": world.teacher_a.pk,
+                "hours": hours,
+                "category": "subject",
+                "source": "training",
+                "earned_on": date(2024, 5, 2),
+                "activity_key": key,
+            }
+            for hours in ("8", "9")
+        ]
+    )
+    assert [r["status"] for r in again] == ["created", "already_counted"]
+    assert again[0]["id"] == again[1]["id"] != entry.pk
+    recount = CreditEntry.objects.get(pk=again[0]["id"])
+    assert recount.generation == 2 and recount.hours == Decimal("8")
+    activity = CreditActivity.objects.get(teacher=world.teacher_a, key=key)
+    assert activity.entry_id == recount.pk and activity.generation == 2
+    assert services.teacher_summary(world.teacher_a).total == Decimal("8")

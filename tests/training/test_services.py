@@ -453,15 +453,15 @@ def test_closing_a_class_takes_queries_independent_of_its_size(
     three, enqueue = _closed_class(world, sub, enrol, 3, capture)
     assert three == one
     assert enqueue_one.call_count == 1 and enqueue.call_count == 1
-    # The ledger passes the trainees' districts (the class's rows carry them):
-    # no look-up of the teachers after the commit.
-    _all, districts, teachers = enqueue.call_args.args
-    trainee_districts = set(
+    # The ledger passes the trainees' schools (the class's rows carry them):
+    # only their standings are refreshed, with no look-up after the commit.
+    _all, districts, teachers, schools = enqueue.call_args.args
+    trainee_schools = set(
         CreditEntry.objects.filter(teacher__training_enrollments__subproject=sub).values_list(
-            "teacher__district_id", flat=True
+            "teacher__school_id", flat=True
         )
     )
-    assert districts == trainee_districts and len(districts) >= 1 and not teachers
+    assert schools == trainee_schools and len(schools) >= 1 and not teachers and not districts
     # Closing again (reopened) writes nothing and links nothing anew.
     center = world.user("center_a")
     services.move_subproject(subproject=sub, move="reopen", by=center, reason="补录")

@@ -1,0 +1,150 @@
+"""Profile the district batch sync (``credits.services.sync_batch``) on a bench
+database: where one 1,000-row batch's Python and SQL go (issue 17,
+docs/benchmarks.md "The sync's profile and the cut").
+
+    BENCH_DATABASE_URL=postgres://…/gz_sync_bench python -m bench.sync_profile \
+        [--batches 10] [--batch-size 1000] [--explain] [--top 25]
+
+Runs the bench's batches (``bench.run.build_batches``) through the service:
+three to warm up, ``--batches`` timed (wall, this process's CPU and the
+database backend's, per batch), three with each statement's time
+(``CaptureQueriesContext``), then ``--batches`` under cProfile (CPU timer).
+``--explain`` also runs one more batch in a rolled-back transaction and
+``EXPLAIN (ANALYZE, BUFFERS, WAL)`` its set-based statements (again, rolled
+back). The refreshes the batches queue are collected, not run (as in the
+bench), and every row added is removed at the end: use a copy of the bench
+database (``createdb -T gz_bench``).
+"""
+
+import argparse
+import cProfile
+import datetime
+import io
+import os
+import pstats
+import sys
+import time
+
+EXPLAINED = ("credits_creditbalance", "INSERT INTO credits_creditactivity", "centers_teacher")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--batches", type=int, default=10)
+    parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args(argv)
+    url = os.environ.get("BENCH_DATABASE_URL", "")
+    if not url or "bench" not in url.rsplit("/", 1)[-1]:
+        sys.exit("Set BENCH_DATABASE_URL to a copy of a bench database (the sync writes).")
+
+    from bench import env as bench_env
+
+    bench_env.setup(migrate=False, verbose=False)
+    from django.conf import settings
+
+    settings.DEBUG = False
+    print(f"load average {os.getloadavg()[0]:.1f}")
+    print(report(args.batches, args.batch_size, explain=args.explain, top=args.top))
+    return 0
+
+
+def report(n=10, size=1000, *, explain=False, top=25) -> str:
+    """The profile's text (Django set up, on a bench database or the tiny
+    test city); what it adds is removed before it returns."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from bench.run import (
+        backend_cpu,
+        bench_actors,
+        build_batches,
+        queued_refreshes,
+        remove_sync_rows,
+    )
+    from centers.models import District
+    from credits import services
+
+    actors = bench_actors()
+    districts = list(District.objects.filter(pk__in=actors["systems"]).order_by("order"))
+    tag = "prof" + datetime.datetime.now(datetime.UTC).strftime("%H%M%S")
+    batches = iter(build_batches(districts, batches=2 * n + 7, size=size, tag=tag))
+    lines = []
+
+    def run(key):
+        district, rows = next(batches)
+        answer = services.sync_batch(
+            district=district,
+            key=f"bench-{tag}-{key}",
+            body={"entries": rows},
+            user=actors["systems"][district.pk],
+        )
+        if answer.status != 201:
+            raise RuntimeError(f"{answer.status} {str(answer.body)[:300]}")
+
+    try:
+        with queued_refreshes():
+            for i in range(3):
+                run(f"warm-{i}")
+            wall, client, server = time.perf_counter(), time.process_time(), backend_cpu()
+            for i in range(n):
+                run(f"timed-{i}")
+            wall, client = time.perf_counter() - wall, time.process_time() - client
+            server = (backend_cpu() - server) if server is not None else None
+            lines.append(
+                f"per batch: wall {wall / n * 1000:.1f} ms, this process's CPU "
+                f"{client / n * 1000:.1f} ms, the backend's "
+                + ("unreadable" if server is None else f"{server / n * 1000:.1f} ms")
+            )
+            times: dict = {}
+            with CaptureQueriesContext(connection) as queries:
+                for i in range(3):
+                    run(f"sql-{i}")
+            for query in queries.captured_queries:
+                times.setdefault(query["sql"][:100], []).append(float(query["time"]) * 1000)
+            lines.append("statements, ms per batch (3 batches):")
+            for sql, values in sorted(times.items(), key=lambda kv: -sum(kv[1])):
+                lines.append(f"  {sum(values) / 3:7.2f}  ×{len(values)}  {sql}")
+            profile = cProfile.Profile(time.process_time)
+            profile.enable()
+            for i in range(n):
+                run(f"profiled-{i}")
+            profile.disable()
+            out = io.StringIO()
+            stats = pstats.Stats(profile, stream=out)
+            stats.sort_stats("tottime").print_stats(top)
+            stats.sort_stats("cumulative").print_stats(top)
+            lines.append(f"cProfile of {n} batches (CPU):{out.getvalue()}")
+            if explain and connection.vendor == "postgresql":
+                lines += _explain(run, connection, transaction, CaptureQueriesContext)
+    finally:
+        remove_sync_rows(tag)
+    return "\n".join(lines)
+
+
+def _explain(run, connection, transaction, capture) -> list[str]:
+    class Undo(Exception):
+        pass
+
+    try:
+        with transaction.atomic(), capture(connection) as queries:
+            run("explain")
+            raise Undo
+    except Undo:
+        pass
+    lines = []
+    for query in queries.captured_queries:
+        sql = query["sql"]
+        if not any(name in sql[:80] for name in EXPLAINED):
+            continue
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS, WAL) " + sql)
+            plan = [row[0] for row in cursor.fetchall()]
+            transaction.set_rollback(True)
+        lines += [sql[:100], *plan[:4], *plan[-2:], ""]
+    return lines
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
