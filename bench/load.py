@@ -531,16 +531,6 @@ def _created(size: int):
 # --- CPU by process ------------------------------------------------------------------------------
 
 
-def _cpu_seconds(pid: int) -> float | None:
-    """User + system CPU of a process, all its threads (``/proc/<pid>/stat``)."""
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            fields = fh.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _children(pid: int) -> list[int]:
     found = []
     for entry in os.listdir("/proc"):
@@ -592,11 +582,13 @@ class CpuMeter:
         return os.path.exists("/proc/self/stat") and os.path.exists("/proc/stat")
 
     def _sample(self) -> dict:
+        from bench.run import process_cpu
+
         workers = _children(self.server_pid)
         backends = self.backends()
         return {
-            "workers": {pid: _cpu_seconds(pid) for pid in workers},
-            "backends": {pid: _cpu_seconds(pid) for pid in backends},
+            "workers": {pid: process_cpu(pid) for pid in workers},
+            "backends": {pid: process_cpu(pid) for pid in backends},
             "client": sum(os.times()[:2]),
             "machine": _machine_busy(),
         }
