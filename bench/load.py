@@ -78,6 +78,7 @@ VERIFY_PATH = "/accounts/two-factor/"
 RUN_DEVICE_NAME = "bench-load"  # the run's authenticators and recovery codes
 BATCH_URL = "/api/v1/credits/entries/batch/"
 TARGETS = {"teacher_req_per_s": 250, "teacher_p99_ms": 200}
+TARGET_KEYS = ("teacher_page", "district_completion", "bureau_dashboard", "batch_sync")
 DEFAULTS = {"concurrency": 20, "requests": 2000, "seconds": 30.0, "batch_size": 100, "batches": 200}
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 NEXT_INPUT = re.compile(r'name="next" value="([^"]*)"')
@@ -322,10 +323,12 @@ def drive(
     seconds: float,
     expect: int = 200,
     check=None,
+    meter: CpuMeter | None = None,
 ) -> dict:
     """Send ``jobs`` (``(method, path, body, headers, session)``) from
     ``concurrency`` threads, each with its own connection, until all are sent
-    or ``seconds`` have passed; the request times as the client sees them."""
+    or ``seconds`` have passed; the request times as the client sees them
+    (and with ``meter``, the CPU each process spent a request meanwhile)."""
     lock = threading.Lock()
     state = {"next": 0}
     samples: list[tuple[float, float, float]] = []  # start, end, seconds
@@ -365,12 +368,15 @@ def drive(
             client.close()
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    if meter is not None:
+        meter.start()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     if not samples:
         raise RuntimeError("no request was answered")
+    cpu = meter.stop(len(samples)) if meter is not None else None
     ms = sorted(s[2] * 1000 for s in samples)
     wall = max(s[1] for s in samples) - min(s[0] for s in samples)
     return {
@@ -384,6 +390,7 @@ def drive(
         "p95_ms": round(_percentile(ms, 95), 1),
         "p99_ms": round(_percentile(ms, 99), 1),
         "max_ms": round(ms[-1], 1),
+        **({"cpu_per_request": cpu} if cpu is not None else {}),
     }
 
 
@@ -431,44 +438,50 @@ def measure(
     teacher_sessions: int = 20,
     single: int = 10,
     totp_keys: dict | None = None,
+    only=TARGET_KEYS,
+    meter: CpuMeter | None = None,
     log=print,
 ) -> dict:
     """Sign the clients in (the staff with their authenticator's code when
-    ``totp_keys`` maps their usernames to keys), then drive each target in turn."""
+    ``totp_keys`` maps their usernames to keys), then drive each target of
+    ``only`` in turn (the roles of the others do not sign in); ``meter``
+    accounts the CPU of each target's run at ``concurrency`` by process."""
     two_factor = bool(totp_keys)
     log(
         "  signing in"
         + (" (password, then the authenticator's code for staff)…" if two_factor else "…")
     )
     logins = min(8, concurrency)  # log-ins side by side (PBKDF2 is the server's CPU)
-    teachers = login_all(
-        base_url,
-        [u.username for u in actors["teachers"][:teacher_sessions]],
-        password,
-        workers=logins,
-    )
-    districts = login_all(
-        base_url,
-        [u.username for u in actors["districts"]],
-        password,
-        workers=logins,
-        totp_keys=totp_keys,
-    )
-    # One sign-in of the bureau, whose session its clients share: a TOTP code
-    # is accepted once per step and device (the same in both modes).
-    bureau = login_all(base_url, [actors["bureau"].username], password, totp_keys=totp_keys)
-    figures = {
-        "login": login_figures(
-            {"teacher": teachers, "district_staff": districts, "bureau": bureau},
-            two_factor=two_factor,
+    roles = {}
+    if "teacher_page" in only:
+        roles["teacher"] = login_all(
+            base_url,
+            [u.username for u in actors["teachers"][:teacher_sessions]],
+            password,
+            workers=logins,
         )
-    }
-    bureau_clients = bureau * min(5, concurrency)
+    if "district_completion" in only:
+        roles["district_staff"] = login_all(
+            base_url,
+            [u.username for u in actors["districts"]],
+            password,
+            workers=logins,
+            totp_keys=totp_keys,
+        )
+    if "bureau_dashboard" in only:
+        # One sign-in of the bureau, whose session its clients share: a TOTP code
+        # is accepted once per step and device (the same in both modes).
+        roles["bureau"] = login_all(
+            base_url, [actors["bureau"].username], password, totp_keys=totp_keys
+        )
+    figures = {"login": login_figures(roles, two_factor=two_factor)}
     for key, sessions, path in (
-        ("teacher_page", teachers, "/credits/"),
-        ("district_completion", districts, "/credits/completion/"),
-        ("bureau_dashboard", bureau_clients, "/dashboards/bureau/"),
+        ("teacher_page", roles.get("teacher"), "/credits/"),
+        ("district_completion", roles.get("district_staff"), "/credits/completion/"),
+        ("bureau_dashboard", roles.get("bureau", []) * min(5, concurrency), "/dashboards/bureau/"),
     ):
+        if key not in only:
+            continue
         warm_up(base_url, sessions, path)
         # One client first: the service time, which the figure at c = 20 is made of
         # (a shared machine changes both alike; their ratio is the queueing).
@@ -484,10 +497,11 @@ def measure(
             page_jobs(sessions, path, requests),
             concurrency=concurrency,
             seconds=seconds,
+            meter=meter,
         )
         distinct = len({id(s) for s in sessions})
         figures[key].update(path=path, sessions=distinct, single_client=alone)
-    if batches:
+    if batches and "batch_sync" in only:
         jobs = sync_jobs(batches, tokens, tag)
         size = len(batches[0][1])
         log(f"  {BATCH_URL}: {len(jobs)} batches of {size} or {seconds:g} s…")
@@ -498,6 +512,7 @@ def measure(
             seconds=seconds,
             expect=201,
             check=_created(size),
+            meter=meter,
         )
         result.update(path=BATCH_URL, batch_size=size)
         result["entries_per_s"] = round(result["req_per_s"] * size) if result["req_per_s"] else None
@@ -511,6 +526,109 @@ def _created(size: int):
         return None if created == size else f"{created} of {size} created"
 
     return check
+
+
+# --- CPU by process ------------------------------------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as fh:
+                    ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            if ppid == pid:
+                found.append(int(entry))
+    return sorted(found)
+
+
+def _machine_busy() -> float:
+    """CPU seconds the whole machine spent busy since boot (``/proc/stat``)."""
+    with open("/proc/stat") as fh:
+        ticks = [int(x) for x in fh.readline().split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # less idle, iowait
+
+
+def database_backends() -> list[int]:
+    """The PostgreSQL backends connected to the bench database, this process's own apart."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+class CpuMeter:
+    """Where a target's CPU goes, by process, per request: the gunicorn workers
+    (the children of ``server_pid``), the PostgreSQL backends of the bench
+    database (``backends()``: on this machine, so ``/proc`` shows them) and the
+    client itself (this process, all its threads), beside the whole machine's.
+    CPU seconds, not wall time: what each side spends on a request whatever
+    else shares the cores (their ratio, not the absolute figure, is what
+    compares across runs on a shared machine). Linux only (``/proc``)."""
+
+    def __init__(self, server_pid: int, backends=database_backends):
+        self.server_pid = server_pid
+        self.backends = backends
+
+    @staticmethod
+    def available() -> bool:
+        return os.path.exists("/proc/self/stat") and os.path.exists("/proc/stat")
+
+    def _sample(self) -> dict:
+        from bench.run import process_cpu
+
+        workers = _children(self.server_pid)
+        backends = self.backends()
+        return {
+            "workers": {pid: process_cpu(pid) for pid in workers},
+            "backends": {pid: process_cpu(pid) for pid in backends},
+            "client": sum(os.times()[:2]),
+            "machine": _machine_busy(),
+        }
+
+    def start(self) -> None:
+        self.before = self._sample()
+
+    def stop(self, requests: int) -> dict:
+        after = self._sample()
+
+        def spent(kind: str):
+            # A process that came or went meanwhile (a worker restarted, a backend
+            # closed) cannot be accounted: counted from zero, or left out, and said.
+            total, unknown = 0.0, 0
+            for pid, seconds in after[kind].items():
+                if seconds is None:
+                    unknown += 1
+                    continue
+                total += seconds - (self.before[kind].get(pid) or 0.0)
+            unknown += len(set(self.before[kind]) - set(after[kind]))
+            return total, unknown
+
+        workers, workers_unknown = spent("workers")
+        postgres, backends_unknown = spent("backends")
+        client = after["client"] - self.before["client"]
+        machine = after["machine"] - self.before["machine"]
+
+        def per_request(seconds: float) -> float:
+            return round(seconds * 1000 / requests, 2) if requests else 0.0
+
+        return {
+            "gunicorn_workers_ms": per_request(workers),
+            "postgres_ms": per_request(postgres),
+            "client_ms": per_request(client),
+            "ours_ms": per_request(workers + postgres + client),
+            "machine_ms": per_request(machine),
+            "workers": len(after["workers"]),
+            "postgres_backends": len(after["backends"]),
+            "processes_not_accounted": workers_unknown + backends_unknown,
+        }
 
 
 # --- The server -----------------------------------------------------------------------------------
@@ -785,6 +903,17 @@ def verdicts(figures: dict) -> list[tuple[str, str, str, bool | None]]:
         else:
             rows.append(("  p50 / p95 / p99", latency, "", None))
         alone = fig.get("single_client")
+        cpu = fig.get("cpu_per_request")
+        if cpu:
+            rows.append(
+                (
+                    "  CPU a request: workers / PG / client",
+                    f"{cpu['gunicorn_workers_ms']} / {cpu['postgres_ms']} / {cpu['client_ms']} ms"
+                    f" (machine {cpu['machine_ms']})",
+                    "",
+                    None,
+                )
+            )
         if alone:
             rows.append(
                 (
@@ -846,6 +975,7 @@ def run_load(
     redis_url: str = "",
     two_factor: bool = True,
     tag: str = "",
+    only=TARGET_KEYS,
 ) -> dict:
     """Start gunicorn on the bench database, drive it, stop it, clean up
     (passwords, authenticators, sync rows: even on a failure or Ctrl-C).
@@ -871,8 +1001,12 @@ def run_load(
     print("Collecting static files for the production storage…")
     collect_static(env, out / "static")
     districts = list(District.objects.filter(pk__in=actors["systems"]).order_by("order"))
-    batches = bench_run.build_batches(
-        districts, batches=sync_requests, size=batch_size, tag=f"{tag}load", seed=11
+    batches = (
+        bench_run.build_batches(
+            districts, batches=sync_requests, size=batch_size, tag=f"{tag}load", seed=11
+        )
+        if "batch_sync" in only
+        else []
     )
     tokens = bench_run.issue_tokens(actors["systems"])
     server = None
@@ -897,6 +1031,8 @@ def run_load(
             seconds=seconds,
             teacher_sessions=teacher_sessions,
             totp_keys=totp_keys,
+            only=only,
+            meter=CpuMeter(server.process.pid) if CpuMeter.available() else None,
         )
     finally:
         STOPPING.set()
@@ -924,6 +1060,7 @@ def run_load(
         + (", Redis cache" if redis_url else ", local-memory cache, eager tasks"),
         "concurrency": concurrency,
         "bounds": f"{requests} requests or {seconds:g} s a page; {len(batches)} batches",
+        "targets": ", ".join(only),
         "load_average": f"{bench_run._load(load_at_start)} at the start, "
         f"{bench_run._load(os.getloadavg())} at the end",
         "cpus": os.cpu_count(),
@@ -968,12 +1105,21 @@ def main(argv=None) -> int:
     )
     parser.add_argument("--scale", type=int, default=1, help="on the city N times over")
     parser.add_argument(
+        "--only",
+        default=",".join(TARGET_KEYS),
+        help=f"targets to drive, comma-separated (of {', '.join(TARGET_KEYS)})",
+    )
+    parser.add_argument(
         "--no-two-factor",
         dest="two_factor",
         action="store_false",
         help="staff sign in with a password alone (TWO_FACTOR_ENFORCED=0), for comparison",
     )
     args = parser.parse_args(argv)
+    only = tuple(key for key in TARGET_KEYS if key in args.only.split(","))
+    unknown = set(args.only.split(",")) - set(TARGET_KEYS)
+    if unknown or not only:
+        parser.error(f"--only: {', '.join(sorted(unknown)) or 'nothing'}; of {TARGET_KEYS}")
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
 
     from bench import env as bench_env
@@ -998,6 +1144,7 @@ def main(argv=None) -> int:
         workers=args.workers or gunicorn_workers_default(),
         redis_url=args.redis,
         two_factor=args.two_factor,
+        only=only,
     )
     write_report(result, url)
     return 0

@@ -439,6 +439,12 @@ def backend_cpu() -> float | None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
         (pid,) = cursor.fetchone()
+    return process_cpu(pid)
+
+
+def process_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of a process on this machine, all its threads
+    (``/proc/<pid>/stat``); None when it is not there (or not readable)."""
     try:
         with open(f"/proc/{pid}/stat") as stat:
             fields = stat.read().rsplit(")", 1)[1].split()

@@ -32,6 +32,9 @@ from dataclasses import dataclass, field
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+
+from .statements import Prepared
 
 ACTIONS = ("view", "add", "change", "delete")
 
@@ -191,17 +194,26 @@ def get_scope(user) -> Scope:
     if scope is None:
         from .models import Membership
 
-        # Two fields, no model instances (nor their audit snapshots), no ordering:
-        # every signed-in request reads this.
-        pairs = (
-            Membership.objects.active()
-            .filter(user_id=user.pk)
-            .order_by()
-            .values_list("role", "organisation_id")
-        )
+        # Two fields, no model instances (nor their audit snapshots), no ordering,
+        # compiled once a day: every signed-in request reads this.
+        pairs = _ACTIVE_PAIRS.rows(Membership.objects.db, timezone.localdate(), user_id=user.pk)
         scope = Scope.from_pairs(user, pairs)
         user._portal_scope = scope
     return scope
+
+
+def _active_pairs(on, *, user_id):
+    from .models import Membership
+
+    return (
+        Membership.objects.active(on)
+        .filter(user_id=user_id)
+        .order_by()
+        .values_list("role", "organisation_id")
+    )
+
+
+_ACTIVE_PAIRS = Prepared(_active_pairs, ints=("user_id",))
 
 
 def set_scope(user, memberships) -> None:

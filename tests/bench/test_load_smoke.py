@@ -7,6 +7,7 @@ timing is asserted: only that every request is answered as expected and
 counted, and that the run leaves nothing behind."""
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -236,3 +237,62 @@ def test_scale_n_is_the_city_n_times_over_in_its_own_database(monkeypatch):
         15_000_000,
     )
     assert generate.scaled(1) == generate.CITY
+
+
+@live
+def test_only_the_targets_named_are_driven_and_their_cpu_accounted(city, live_server):
+    """``--only teacher_page``: only the teachers sign in and only their page is
+    driven; the meter accounts the run's CPU by process (here the live server is
+    this process: no worker children, no backends named)."""
+    password = load.set_run_password(people(city))
+    meter = load.CpuMeter(os.getpid(), backends=list) if load.CpuMeter.available() else None
+    figures = load.measure(
+        live_server.url,
+        city,
+        password,
+        tokens={},
+        batches=[],
+        tag="smokeonly",
+        concurrency=1,
+        requests=4,
+        seconds=60,
+        teacher_sessions=2,
+        single=2,
+        only=("teacher_page",),
+        meter=meter,
+        log=lambda *_: None,
+    )
+    assert set(figures) == {"login", "teacher_page"}
+    assert set(figures["login"]) == {"two_factor", "teacher"}
+    assert (figures["teacher_page"]["requests"], figures["teacher_page"]["errors"]) == (4, 0)
+    load.clear_run_password(people(city))
+    if meter is None:
+        return
+    cpu = figures["teacher_page"]["cpu_per_request"]
+    assert cpu["client_ms"] > 0  # the live server's threads are this process
+    assert (cpu["gunicorn_workers_ms"], cpu["postgres_ms"], cpu["postgres_backends"]) == (0, 0, 0)
+    assert cpu["machine_ms"] >= cpu["ours_ms"] - 1  # ticks round: within one
+    assert any(r[0].startswith("  CPU a request") for r in load.verdicts(figures))
+
+
+@pytest.mark.skipif(not load.CpuMeter.available(), reason="no /proc")
+def test_the_meter_counts_a_childs_cpu_as_the_workers():
+    """A child of the "server" that spends CPU is a worker's CPU, per request."""
+    meter = load.CpuMeter(os.getpid(), backends=list)
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; t = time.process_time() + 0.3\n"
+            "while time.process_time() < t: pass\nimport sys; sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+    )
+    try:
+        meter.start()  # the child is counted from here: its start-up comes first
+        time.sleep(1.0)
+        cpu = meter.stop(requests=10)
+    finally:
+        child.communicate(b"")
+    assert cpu["workers"] == 1
+    assert 0 < cpu["gunicorn_workers_ms"] <= 60  # its 0.3 s (and start-up) over 10 requests
