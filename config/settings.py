@@ -407,7 +407,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        # ``?ordering=``, and ``?updated_since=`` read in the order of its changes.
+        "core.api.filters.FeedOrderingFilter",
     ],
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
     # core.ratelimit's windows (RATE_LIMITS below): 429 with Retry-After.

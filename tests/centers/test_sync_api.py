@@ -62,6 +62,26 @@ def test_a_changed_row_updates_and_moves_updated_since(world, token_client):
     assert "改名教师" in names
 
 
+def test_the_change_feed_reads_in_the_order_of_its_changes(world, token_client):
+    """``?updated_since=`` without ``?ordering=`` pages by (updated_at, id): a row
+    changed last comes last, whatever its id; ``?ordering=id`` still wins."""
+    client = token_client()
+    rows = _teacher_rows(world, 3)
+    client.post("/api/v1/teachers/sync/", rows, format="json")
+    synced = Teacher.objects.filter(external_id__in=["T000", "T001", "T002"])
+    since = min(t.updated_at for t in synced).isoformat().replace("+00:00", "Z")
+    rows[0]["name"] = "一改名"  # first by name, last by change
+    client.post("/api/v1/teachers/sync/", rows, format="json")
+
+    def ids(**extra):
+        answer = client.get("/api/v1/teachers/", {"updated_since": since, **extra})
+        mine = {"T000", "T001", "T002"}
+        return [t["external_id"] for t in answer.json()["results"] if t["external_id"] in mine]
+
+    assert ids() == ["T001", "T002", "T000"]
+    assert ids(ordering="id") == ["T000", "T001", "T002"]
+
+
 def test_a_bad_row_writes_nothing_and_is_named_by_index(world, token_client):
     client = token_client()
     rows = _teacher_rows(world, 4)
