@@ -8,13 +8,17 @@ escaped (``conditional_escape``), the same HTML as the templates wrote
 (``tests/credits/test_pages.py`` renders both and compares); a link's pattern
 is reversed once a table."""
 
+from decimal import Decimal
+from html import escape as _escape
+
 from django import template
 from django.urls import reverse
 from django.utils.html import conditional_escape as esc
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from core.templatetags.portal import hours, percent
+from core.formats import EMPTY
+from core.templatetags.portal import hours
 
 from ..models import Category, OrgKind, Source, choice_label
 
@@ -66,25 +70,42 @@ def history_rows(entries) -> str:
     return mark_safe("".join(rows))  # noqa: S308 - every text above is escaped
 
 
+def _hours(value) -> str:
+    """``hours`` for a Decimal without the filter's checks (``format_number``)."""
+    if type(value) is Decimal:
+        return format(value.normalize(), "f")
+    return hours(value)
+
+
 @register.simple_tag
 def completion_rows(rows, level) -> str:
     """The ``<tr>`` rows of the completion table (``CompletionRow``s): per
     district (a link to its schools) or per school (a link to its teachers at
-    risk). Counts, rates and hours are digits (nothing to escape); names are
-    escaped."""
+    risk). A district's table has a row per school (137 and more), so each row
+    is written as ``Figures.table_html`` writes its cells: counts are ints,
+    the rate is ``percent``'s float written once for the bar's width and once
+    for its label, the average hours ``format_number``'s Decimal (digits, ``.``
+    and ``%``: nothing to escape) and the name escaped by ``html.escape`` (what
+    ``conditional_escape`` does for a ``str``, without its lazy-string wrapper
+    per cell)."""
     if level == "district":
         link = "?district={}"
     else:
         link = str(esc(reverse("credits:at-risk"))) + "?school={}"
     out = []
     for r in rows:
-        rate = r.rate
+        teachers = r.teachers
+        if teachers:
+            rate = float(r.complete / teachers) * 100
+            width, label = f"{rate:.0f}", f"{rate:.1f}%"
+        else:
+            width = label = EMPTY
         out.append(
-            f'<tr><td><a href="{link.format(r.key)}">{esc(r.name)}</a></td>'
-            f'<td class="text-end">{r.teachers}</td><td class="text-end">{r.complete}</td>'
+            f'<tr><td><a href="{link.format(r.key)}">{_escape(str(r.name))}</a></td>'
+            f'<td class="text-end">{teachers}</td><td class="text-end">{r.complete}</td>'
             '<td><div class="progress progress-mid"><div class="progress-bar bg-success" '
-            f'data-width="{percent(rate, 0).replace("%", "")}">{percent(rate)}</div></div></td>'
+            f'data-width="{width}">{label}</div></div></td>'
             f'<td class="text-end">{r.at_risk}</td>'
-            f'<td class="text-end">{hours(r.average)}</td></tr>'
+            f'<td class="text-end">{_hours(r.average)}</td></tr>'
         )
     return mark_safe("".join(out))  # noqa: S308 - every text above is escaped

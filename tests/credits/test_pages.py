@@ -371,9 +371,16 @@ def test_history_rows_are_the_former_template(world, policy, award, language):
     assert "&lt;b&gt;" in former and "text-danger" in former
 
 
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
 @pytest.mark.parametrize("level", ["district", "school"])
-def test_completion_rows_are_the_former_template(level):
+def test_completion_rows_are_the_former_template(level, language):
+    """``{% completion_rows %}`` writes what the former ``{% for %}`` wrote for
+    every kind of cell: names to escape (tags, ``&``, quotes), counts up to
+    thousands, no teachers (a dash for the rate), rates that round (a third,
+    two thirds, an eighth, none and all complete), whole, fractional and
+    rounded average hours, a long Decimal and zero."""
     from django.template import Context, Template
+    from django.utils import translation
 
     from credits.services import CompletionRow
     from credits.templatetags.credits_tags import completion_rows
@@ -384,10 +391,17 @@ def test_completion_rows_are_the_former_template(level):
         ),
         CompletionRow(4, "空校", teachers=0),
         CompletionRow(5, "全部完成", teachers=2, complete=2, hours=Decimal("720")),
+        CompletionRow(6, "\"引号\" 'x'", teachers=3, complete=1, at_risk=3, hours=Decimal("100")),
+        CompletionRow(7, "三分之二", teachers=3, complete=2, hours=Decimal("0.05")),
+        CompletionRow(8, "一八", teachers=8, complete=1, at_risk=7, hours=Decimal("720.00")),
+        CompletionRow(9, "大区", teachers=12345, complete=0, at_risk=12345, hours=Decimal("0")),
+        CompletionRow(10, "长", teachers=1999, complete=1998, hours=Decimal("143915.123456")),
     ]
-    former = Template(FORMER_COMPLETION_ROWS).render(Context({"rows": rows, "level": level}))
-    assert _html(completion_rows(rows, level)) == _html(former)
-    assert "&lt;一&gt;" in former
+    with translation.override(language):
+        former = Template(FORMER_COMPLETION_ROWS).render(Context({"rows": rows, "level": level}))
+        assert _html(completion_rows(rows, level)) == _html(former)
+    assert "&lt;一&gt;" in former and "&quot;" in former and "&#x27;" in former
+    assert 'data-width="—">—<' in former and 'data-width="33">33.3%<' in former
 
 
 def test_history_pages_count_in_the_page_query(world, policy, award, login):
