@@ -1,9 +1,6 @@
-from functools import partial
-
 from django.conf import settings
 
-from .inbox import inbox_count
-from .notifications import unread_count
+from .inbox import Badges
 from .permissions import get_scope
 from .registry import registry
 from .roles import roles
@@ -14,11 +11,13 @@ def portal(request):
     if user is None or not user.is_authenticated:
         return {"nav_entries": (), "user_roles": [], "LANGUAGES": settings.LANGUAGES}
     scope = get_scope(user)
+    badges = Badges(user)
     return {
         "nav_entries": registry.nav_bar(user),
         "user_roles": [info.label for info in roles.all() if info.code in scope.roles],
         "LANGUAGES": settings.LANGUAGES,
-        # callables: the template counts only where it shows the badge
-        "inbox_count": partial(inbox_count, user),
-        "unread_count": partial(unread_count, user),
+        # callables: the template counts only where it shows a badge, both
+        # badges in one statement the first time either is shown
+        "inbox_count": badges.inbox,
+        "unread_count": badges.unread,
     }

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 
+from . import notifications
 from .registry import InboxSource, registry
 
 #: rows listed per source on the inbox page (the count says how many in all)
@@ -49,31 +50,77 @@ def inbox(user, *, limit: int = LIMIT) -> list[InboxGroup]:
 
 
 def inbox_count(user) -> int:
-    """How many items await the user in all (the navigation's badge): every
-    source's count in one statement (``count_all``)."""
-    return count_all(
-        [qs for source in registry.inbox_for(user) if (qs := source.items(user)) is not None]
-    )
+    """How many items await the user in all: every source's count in one
+    statement (``count_all``)."""
+    return count_all(_sources(user))
+
+
+def _sources(user) -> list:
+    return [qs for source in registry.inbox_for(user) if (qs := source.items(user)) is not None]
+
+
+def badge_counts(user) -> tuple[int, int]:
+    """The navigation's two badges, (to-do items, unread notifications), in
+    one statement: the inbox sources' counts and the notifications' unread
+    count as scalar subqueries of one ``SELECT``, each queryset ``restrict``ed
+    as ``inbox_count`` and ``notifications.unread_count`` restrict it."""
+    inbox_total, unread = count_groups([_sources(user), [notifications.mine(user).unread()]])
+    return inbox_total, unread
+
+
+class Badges:
+    """The frame's badges for one request, counted together the first time
+    either is asked for (``inbox`` and ``unread`` are callables, so a template
+    that shows neither runs no query)."""
+
+    def __init__(self, user):
+        self.user = user
+        self._counts: tuple[int, int] | None = None
+
+    def _read(self) -> tuple[int, int]:
+        if self._counts is None:
+            self._counts = badge_counts(self.user)
+        return self._counts
+
+    def inbox(self) -> int:
+        return self._read()[0]
+
+    def unread(self) -> int:
+        return self._read()[1]
 
 
 def count_all(querysets) -> int:
-    """The sum of the querysets' ``count()`` in one statement: each one's
-    ``SELECT COUNT(*) FROM (…)`` (what ``count()`` runs for a distinct
-    queryset, right for any) as a scalar subquery. Querysets on different
-    databases are counted one by one."""
+    """The sum of the querysets' ``count()`` in one statement (``count_groups``
+    with one group)."""
+    return count_groups([querysets])[0]
+
+
+def count_groups(groups) -> list[int]:
+    """For each group (a list of querysets), the sum of its querysets'
+    ``count()``, all groups in one statement: each queryset's ``SELECT
+    COUNT(*) FROM (…)`` (what ``count()`` runs for a distinct queryset, right
+    for any) as a scalar subquery, a group's subqueries added up into one
+    column. Querysets on different databases are counted one by one."""
+    querysets = [qs for group in groups for qs in group]
+    if not querysets:
+        return [0] * len(groups)
     if len({qs.db for qs in querysets}) != 1:
-        return sum(qs.count() for qs in querysets)
+        return [sum(qs.count() for qs in group) for group in groups]
     using = querysets[0].db
-    parts, params = [], []
-    for i, qs in enumerate(querysets):
-        try:
-            sql, part_params = qs.order_by().values("pk").query.get_compiler(using).as_sql()
-        except EmptyResultSet:  # ``none()`` or an empty ``__in``: nothing to count
-            continue
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS source_{i})")
-        params.extend(part_params)
-    if not parts:
-        return 0
+    columns, params, n = [], [], 0
+    for group in groups:
+        parts = []
+        for qs in group:
+            try:
+                sql, part_params = qs.order_by().values("pk").query.get_compiler(using).as_sql()
+            except EmptyResultSet:  # ``none()`` or an empty ``__in``: nothing to count
+                continue
+            parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS source_{n})")
+            params.extend(part_params)
+            n += 1
+        columns.append(" + ".join(parts) if parts else "0")
+    if not n:
+        return [0] * len(groups)
     with connections[using].cursor() as cursor:
-        cursor.execute("SELECT " + " + ".join(parts), params)
-        return cursor.fetchone()[0]
+        cursor.execute("SELECT " + ", ".join(columns), params)
+        return list(cursor.fetchone())

@@ -95,3 +95,59 @@ def test_the_badge_sums_every_source_in_one_query(world, policy, django_assert_n
         assert counted[actor] == expected, actor
     assert len(registry.inbox_for(world.user("district_a"))) > 1
     assert counted["school_a"] >= 1 and counted["district_a"] >= 1
+
+
+def test_both_badges_in_one_statement_match_the_counts_one_by_one(
+    world, policy, django_assert_num_queries, django_assert_max_num_queries
+):
+    """The frame's two badges (``Badges``: the inbox's sources and the unread
+    notifications) are one statement, and give for every actor of the world
+    what ``inbox_count`` and ``notifications.unread_count`` give apart."""
+    from django.contrib.auth import get_user_model
+
+    from core import notifications
+    from core.inbox import Badges
+    from core.permissions import get_scope
+
+    services.approve_claim(claim=submit(world), by=world.user("school_a"))
+    submit(world, title="另一个")
+    verb = next(iter(notifications.VERBS))
+    for n, actor in enumerate(("teacher_a", "school_a", "district_a", "bureau")):
+        for _ in range(n + 1):
+            notifications.notify(recipient=world.user(actor), verb=verb, title="x")
+    notifications.mark_read(user=world.user("bureau"))
+    seen = {}
+    for actor in world.actors:
+        user = get_user_model().objects.get(pk=world.user(actor).pk)  # a fresh request's user
+        get_scope(user)
+        expected = (inbox_count(user), notifications.unread_count(user))
+        badges = Badges(user)
+        with django_assert_max_num_queries(1):  # none when nothing is theirs to count
+            seen[actor] = (badges.inbox(), badges.unread())
+        with django_assert_num_queries(0):  # read once a request
+            assert (badges.unread(), badges.inbox()) == expected[::-1]
+        assert seen[actor] == expected, actor
+    assert seen["school_a"][0] >= 1 and seen["district_a"][0] >= 1
+    assert seen["teacher_a"][1] >= 1 and seen["district_a"][1] >= 3
+    assert seen["bureau"][1] == 0
+
+
+def test_the_frame_counts_both_badges_in_one_query(world, policy, login):
+    """A page whose frame shows both badges reads them in one statement."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core import notifications
+
+    submit(world)
+    notifications.notify(
+        recipient=world.user("school_a"), verb=next(iter(notifications.VERBS)), title="x"
+    )
+    client = login(world.user("school_a"))
+    client.get("/inbox/")
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get("/inbox/").content.decode()
+    assert 'id="inbox-count">1<' in html and 'id="unread-count">1<' in html
+    counting = [q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"].upper()]
+    badges = [sql for sql in counting if "core_notification" in sql]
+    assert len(badges) == 1 and "credits_creditclaim" in badges[0]
