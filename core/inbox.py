@@ -64,7 +64,7 @@ def badge_counts(user) -> tuple[int, int]:
     one statement: the inbox sources' counts and the notifications' unread
     count as scalar subqueries of one ``SELECT``, each queryset ``restrict``ed
     as ``inbox_count`` and ``notifications.unread_count`` restrict it."""
-    inbox_total, unread = count_groups([_sources(user), [notifications.mine(user).unread()]])
+    inbox_total, unread = count_groups([_sources(user), [notifications.unread(user)]])
     return inbox_total, unread
 
 

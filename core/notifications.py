@@ -49,8 +49,14 @@ def mine(user):
     return Notification.objects.restrict(user).filter(recipient_id=user.pk)
 
 
+def unread(user):
+    """The user's unread notifications (the badge counts them, in
+    ``core.inbox.badge_counts`` and here)."""
+    return mine(user).unread()
+
+
 def unread_count(user) -> int:
-    return mine(user).unread().count()
+    return unread(user).count()
 
 
 def mark_read(*, user, ids=None) -> int:
