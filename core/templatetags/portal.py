@@ -105,3 +105,71 @@ def fixed_url(name):
     """``{% url name %}`` for a URL name that takes no arguments, reversed
     once per URL configuration and script prefix (``core.links``)."""
     return links.address(name)
+
+
+def _called(value):
+    """A context value as ``{{ name }}`` resolves it: a callable is called."""
+    if callable(value) and not getattr(value, "do_not_call_in_templates", False):
+        return value()
+    return value
+
+
+@register.simple_tag(takes_context=True)
+def nav_bar(context):
+    """The main navigation's links (``nav_entries``, worked out once per set of
+    roles by ``Registry.nav_bar``) with the current page marked and the two
+    badges, written in one pass: the same bytes the loops of ``base.html``
+    wrote (``tests/core/test_navigation.py`` compares them with that template
+    for every user of the test world, both languages and several pages), each
+    label and address escaped as ``{{ }}`` escapes them."""
+    from django.utils.formats import localize
+    from django.utils.html import conditional_escape as esc
+    from django.utils.safestring import mark_safe
+    from django.utils.translation import gettext
+
+    match = getattr(context.get("request"), "resolver_match", None)
+    here = match.view_name if match is not None else ""
+    out = ["\n        \n        "]
+    for entry in context.get("nav_entries") or ():
+        if entry.section:
+            active = " active" if here in entry.url_names else ""
+            out.append(
+                '\n          \n          <li class="nav-item dropdown">\n'
+                f'            <a class="nav-link dropdown-toggle{active}" href="#" role="button"'
+                ' data-bs-toggle="dropdown" aria-expanded="false"'
+                f' data-nav-section="{esc(entry.section.key)}">{esc(entry.section.label)}</a>\n'
+                '            <ul class="dropdown-menu">\n              '
+            )
+            for position, item in enumerate(entry.items):
+                if item.heading:
+                    if position:
+                        out.append('<li><hr class="dropdown-divider"></li>')
+                    out.append(f'<li><h6 class="dropdown-header">{esc(item.heading)}</h6></li>')
+                active = " active" if here == item.url_name else ""
+                out.append(
+                    f'<li><a class="dropdown-item{active}" href="{esc(item.href)}"'
+                    f' data-nav="{esc(item.key)}">{esc(item.label)}</a></li>'
+                )
+            out.append("\n            </ul>\n          </li>\n          \n        ")
+            continue
+        item = entry.item
+        active = ' active" aria-current="page' if here == item.url_name else ""
+        badge = ""
+        if item.key in ("inbox", "notifications"):
+            inbox = item.key == "inbox"
+            n = _called(context.get("inbox_count" if inbox else "unread_count"))
+            if n:
+                badge = (
+                    ' <span class="badge rounded-pill text-bg-warning"'
+                    f' id="{"inbox-count" if inbox else "unread-count"}">'
+                    f"{esc(localize(n, use_l10n=context.use_l10n))}"
+                    '<span class="visually-hidden"> '
+                    f"{esc(gettext('items waiting' if inbox else 'unread'))}</span></span>"
+                )
+        out.append(
+            f'\n          \n          <li class="nav-item"><a class="nav-link{active}"'
+            f' href="{esc(item.href)}" data-nav="{esc(item.key)}">{esc(item.label)}{badge}</a></li>'
+            "\n          \n        "
+        )
+    out.append("\n        ")
+    return mark_safe("".join(out))  # noqa: S308 (every value escaped above)
