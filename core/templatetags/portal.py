@@ -101,6 +101,13 @@ def chart(figures, key, element_id, excel_url=""):
 
 
 @register.simple_tag
+def fixed_static(path):
+    """``{% static path %}`` asked of the storage once per storage object
+    (``core.links.static_address``): the page frame's stylesheets and scripts."""
+    return links.static_address(path)
+
+
+@register.simple_tag
 def fixed_url(name):
     """``{% url name %}`` for a URL name that takes no arguments, reversed
     once per URL configuration and script prefix (``core.links``)."""

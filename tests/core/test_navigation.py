@@ -198,3 +198,46 @@ def test_the_nav_bar_escapes_as_the_template_did(world):
         context["nav_entries"] = entries
         expected = Template(FORMER_NAV).render(context)
         assert Template("{% load portal %}{% nav_bar %}\n      ").render(context) == expected
+
+
+FRAME_STATIC = (
+    "img/favicon.svg",
+    "bootstrap/css/bootstrap.min.css",
+    "css/portal.css",
+    "bootstrap/js/bootstrap.bundle.min.js",
+    "js/portal.js",
+)
+
+
+def test_the_frames_static_addresses_are_the_storages_and_follow_its_settings():
+    from django.templatetags.static import static
+
+    from core.links import static_address
+
+    assert [static_address(p) for p in FRAME_STATIC] == [static(p) for p in FRAME_STATIC]
+    with override_settings(STATIC_URL="/assets/"):
+        assert static_address("css/portal.css") == static("css/portal.css")
+        assert static_address("css/portal.css").startswith("/assets/")
+    with override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+            "staticfiles": {"BACKEND": "tests.core.test_navigation.HashedNames"},
+        }
+    ):
+        assert static_address("css/portal.css") == static("css/portal.css")
+        assert static_address("css/portal.css").endswith("portal.hashed.css")
+        with override_settings(DEBUG=True):
+            assert static_address("css/portal.css") == static("css/portal.css")
+    assert static_address("css/portal.css") == static("css/portal.css")
+
+
+class HashedNames:
+    """A staticfiles storage standing for the manifest's (hashed names unless DEBUG)."""
+
+    def url(self, name):
+        from django.conf import settings
+
+        if settings.DEBUG:
+            return f"/static/{name}"
+        stem, dot, ext = name.rpartition(".")
+        return f"/static/{stem}.hashed{dot}{ext}"
