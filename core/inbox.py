@@ -8,9 +8,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
+from django.utils import timezone
 
 from . import notifications
+from .permissions import get_scope
 from .registry import InboxSource, registry
+from .statements import ScopedStatement
 
 #: rows listed per source on the inbox page (the count says how many in all)
 LIMIT = 10
@@ -55,17 +58,36 @@ def inbox_count(user) -> int:
     return count_all(_sources(user))
 
 
-def _sources(user) -> list:
-    return [qs for source in registry.inbox_for(user) if (qs := source.items(user)) is not None]
+def _sources(user, sources=None) -> list:
+    if sources is None:
+        sources = registry.inbox_for(user)
+    return [qs for source in sources if (qs := source.items(user)) is not None]
 
 
 def badge_counts(user) -> tuple[int, int]:
     """The navigation's two badges, (to-do items, unread notifications), in
     one statement: the inbox sources' counts and the notifications' unread
     count as scalar subqueries of one ``SELECT``, each queryset ``restrict``ed
-    as ``inbox_count`` and ``notifications.unread_count`` restrict it."""
-    inbox_total, unread = count_groups([_sources(user), [notifications.unread(user)]])
-    return inbox_total, unread
+    as ``inbox_count`` and ``notifications.unread_count`` restrict it. Every
+    signed-in page runs it: compiled once per shape of the user's scope
+    (``core.statements.ScopedStatement``), keyed also by the sources the user
+    sees and the day (a source may count from today)."""
+    sources = registry.inbox_for(user)
+    key = (tuple((s.key, id(s)) for s in sources), timezone.localdate())
+    found = _BADGES.statement(user, get_scope(user), key)
+    if found is None:  # on several databases: counted one by one
+        return tuple(count_groups(_badge_groups(user, sources)))
+    using, sql, params = found
+    if sql is None:
+        return 0, 0
+    return tuple(_run(using, sql, params))
+
+
+def _badge_groups(user, sources=None) -> list[list]:
+    return [_sources(user, sources), [notifications.unread(user)]]
+
+
+_BADGES = ScopedStatement(lambda user: count_statement(_badge_groups(user)))
 
 
 class Badges:
@@ -97,15 +119,28 @@ def count_all(querysets) -> int:
 
 def count_groups(groups) -> list[int]:
     """For each group (a list of querysets), the sum of its querysets'
-    ``count()``, all groups in one statement: each queryset's ``SELECT
-    COUNT(*) FROM (…)`` (what ``count()`` runs for a distinct queryset, right
-    for any) as a scalar subquery, a group's subqueries added up into one
-    column. Querysets on different databases are counted one by one."""
+    ``count()``, all groups in one statement (``count_statement``).
+    Querysets on different databases are counted one by one."""
+    found = count_statement(groups)
+    if found is None:
+        return [sum(qs.count() for qs in group) for group in groups]
+    using, sql, params = found
+    if sql is None:
+        return [0] * len(groups)
+    return _run(using, sql, params)
+
+
+def count_statement(groups):
+    """``(using, sql, params)`` of one ``SELECT`` with a column per group:
+    each queryset's ``SELECT COUNT(*) FROM (…)`` (what ``count()`` runs for a
+    distinct queryset, right for any) as a scalar subquery, a group's
+    subqueries added up. ``(using, None, None)`` when there is nothing to
+    count; None when the querysets are on different databases."""
     querysets = [qs for group in groups for qs in group]
     if not querysets:
-        return [0] * len(groups)
+        return "", None, None
     if len({qs.db for qs in querysets}) != 1:
-        return [sum(qs.count() for qs in group) for group in groups]
+        return None
     using = querysets[0].db
     columns, params, n = [], [], 0
     for group in groups:
@@ -120,7 +155,11 @@ def count_groups(groups) -> list[int]:
             n += 1
         columns.append(" + ".join(parts) if parts else "0")
     if not n:
-        return [0] * len(groups)
+        return using, None, None
+    return using, "SELECT " + ", ".join(columns), params
+
+
+def _run(using, sql, params) -> list[int]:
     with connections[using].cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(columns), params)
+        cursor.execute(sql, params)
         return list(cursor.fetchone())

@@ -31,3 +31,29 @@ def address(name: str) -> str:
             _addresses.clear()
         found = _addresses[key] = reverse(name)
     return found
+
+
+_statics: dict[tuple, str] = {}
+
+
+def static_address(path: str) -> str:
+    """``static(path)``: a static file's address (its hashed name under the
+    manifest storage) is a function of the storage, ``DEBUG`` (the manifest
+    storage gives the plain name when it is on) and the path, so each is asked
+    of the storage once per storage object. The key holds that object, which
+    Django replaces when ``STORAGES`` or ``STATIC_URL`` change (the staticfiles
+    storage is reset on ``setting_changed``); a new manifest is a new process."""
+    from django.conf import settings
+    from django.contrib.staticfiles.storage import staticfiles_storage
+    from django.templatetags.static import static
+    from django.utils.functional import empty
+
+    if staticfiles_storage._wrapped is empty:
+        staticfiles_storage._setup()
+    key = (staticfiles_storage._wrapped, settings.DEBUG, path)
+    found = _statics.get(key)
+    if found is None:
+        if len(_statics) > 1024:  # storages of settings gone (tests)
+            _statics.clear()
+        found = _statics[key] = static(path)
+    return found

@@ -101,7 +101,13 @@ class InboxSource:
     none); the inbox counts it and lists its first rows, so a source costs
     two queries whatever its size. ``describe(obj)`` gives the link text (it
     must name the thing: use ``select_related`` in ``items`` for what it
-    reads), ``link(obj)`` the address."""
+    reads), ``link(obj)`` the address. The frame's badge counts every
+    visible source in one statement compiled once per shape of scope
+    (``core.statements.ScopedStatement``): ``items`` may read the user's id
+    and scope (``restrict``, ``get_scope(user).ids(role)``) and the date, never
+    values of the person's own records read while it builds the queryset
+    (a subquery is fine); ``tests/core/test_badges.py`` checks every source
+    for every actor of the test world."""
 
     key: str
     label: str

@@ -13,6 +13,7 @@ new process anyway; a ``key`` that moves (a new day) compiles again.
 
 from __future__ import annotations
 
+import copy
 import itertools
 import threading
 
@@ -92,3 +93,135 @@ class Prepared:
 def instance_columns(model) -> list[str]:
     """The concrete fields' attribute names, in the order ``Model.from_db`` takes."""
     return [f.attname for f in model._meta.concrete_fields]
+
+
+#: a scope shape whose statement does not follow from the shape alone (a value
+#: such as ``timezone.now()`` differed between two compiles): built every time
+UNPREPARED = object()
+
+
+class ScopedStatement:
+    """A statement built through ``restrict`` (so its SQL follows from the
+    user's scope), compiled once per process for each *shape* of scope: the
+    superuser flag, the roles and how many organisations each reaches (an
+    ``IN`` list's length), plus the caller's ``key``. ``compose(user)``
+    returns ``(using, sql, params)``, ``(using, None, None)`` when there is
+    nothing to run, or None when it cannot be one statement.
+
+    The shape is compiled for two stand-ins of the user (copies with
+    placeholder ids for the user and for each organisation) and for the user
+    itself: a parameter equal in both stand-ins is a constant, one equal to
+    the same placeholder in both is filled from the request's user; the SQL
+    must be the same three times and the user's own compile must be what the
+    filled statement gives, or the shape is ``UNPREPARED`` and composed by the
+    ORM on every call (a value that moves, such as ``timezone.now()``, does
+    that). The same SQL and parameters the ORM would send, not a cache of any
+    row. What invalidates it: the key holds the rule registry's version, the
+    database and the caller's ``key`` (the visible sources, the date); a new
+    membership or an ended one changes the shape."""
+
+    def __init__(self, compose):
+        self.compose = compose
+        self._compiled: dict = {}
+        self._lock = threading.Lock()
+        #: how many shapes were compiled (tests read it)
+        self.compiles = 0
+
+    def statement(self, user, scope, key=()):
+        """``(using, sql, params)`` for ``user`` (``sql`` None: nothing to
+        run), or None when the ORM's own path must run it."""
+        from .permissions import rules
+
+        shape = (
+            scope.superuser,
+            bool(user.is_active),
+            rules.version,
+            tuple(sorted((role, len(ids)) for role, ids in scope.orgs.items())),
+            key,
+        )
+        found = self._compiled.get(shape)
+        if found is None:
+            found = self._compile(user, scope)
+            with self._lock:
+                if len(self._compiled) > 1024:  # stale versions (tests) go
+                    self._compiled.clear()
+                self._compiled[shape] = found
+        if found is UNPREPARED:
+            return self.compose(user)
+        using, sql, params, slots = found
+        if sql is None:
+            return using, None, None
+        values = _slot_values(user, scope)
+        filled = [p if s is None else values[s] for p, s in zip(params, slots, strict=True)]
+        return using, sql, filled
+
+    def _compile(self, user, scope):
+        from .permissions import Scope
+
+        self.compiles += 1
+        real = self.compose(user)
+        sides = []
+        for _ in range(2):
+            values = {"pk": next(_placeholder_ids)}
+            orgs = {}
+            for role, ids in scope.orgs.items():
+                # ascending, as the user's own ids are given out (``_slot_values``)
+                placeholders = sorted(next(_placeholder_ids) for _ in ids)
+                values.update({(role, i): v for i, v in enumerate(placeholders)})
+                orgs[role] = frozenset(placeholders)
+            stand_in = copy.copy(user)
+            stand_in._state = copy.copy(user._state)
+            stand_in._state.fields_cache = {}
+            stand_in.pk = values["pk"]
+            stand_in._portal_scope = Scope(
+                user_id=values["pk"], superuser=scope.superuser, orgs=orgs
+            )
+            sides.append((values, self.compose(stand_in)))
+        (a_values, a), (b_values, b) = sides
+        if real is None or a is None or b is None or not (real[0] == a[0] == b[0]):
+            return UNPREPARED
+        if real[1] is None and a[1] is None and b[1] is None:
+            return real[0], None, None, None
+        if not (real[1] == a[1] == b[1]) or not (len(real[2]) == len(a[2]) == len(b[2])):
+            return UNPREPARED
+        slot_of = {v: name for name, v in a_values.items()}
+        slots = []
+        for pa, pb in zip(a[2], b[2], strict=True):
+            name = slot_of.get(pa) if type(pa) is int else None
+            if name is not None and type(pb) is int and b_values[name] == pb:
+                slots.append(name)
+            elif name is None and type(pa) is type(pb) and pa == pb:
+                slots.append(None)
+            else:
+                return UNPREPARED
+        if not _fills(real[2], a[2], slots, user, scope):
+            return UNPREPARED
+        return real[0], real[1], tuple(a[2]), tuple(slots)
+
+
+def _slot_values(user, scope) -> dict:
+    values = {"pk": user.pk}
+    for role, ids in scope.orgs.items():
+        values.update({(role, i): v for i, v in enumerate(sorted(ids))})
+    return values
+
+
+def _fills(real_params, params, slots, user, scope) -> bool:
+    """Does the filled statement send what the user's own compile sent? The
+    constants and the user's id in place; each role's organisations as a
+    whole (an ``IN`` list's order is the set's, which is arbitrary)."""
+    by_role: dict = {}
+    for got, param, slot in zip(real_params, params, slots, strict=True):
+        if slot is None:
+            if type(got) is not type(param) or got != param:
+                return False
+        elif slot == "pk":
+            if got != user.pk:
+                return False
+        else:
+            by_role.setdefault(slot[0], []).append(got)
+    placed: dict = {}
+    for slot in slots:
+        if slot is not None and slot != "pk":
+            placed.setdefault(slot[0], []).append(_slot_values(user, scope)[slot])
+    return all(sorted(by_role[role]) == sorted(placed[role]) for role in placed)

@@ -4,6 +4,7 @@ the same answer as working them out on every request, and a fresh one when
 what they depend on changes."""
 
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.test import override_settings
@@ -137,3 +138,106 @@ def test_the_bar_folds_earlier_in_english(world, login, settings):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get("/").content.decode()
     assert html.count('class="nav-item') == 6 and ">More<" in html
+
+
+# The loops ``templates/base.html`` ran before ``{% nav_bar %}`` wrote the same
+# links in one pass (between ``<ul class="navbar-nav me-auto">`` and ``</ul>``),
+# kept as they were in ``former_nav_bar.html``.
+FORMER_NAV = (Path(__file__).parent / "former_nav_bar.html").read_text(encoding="utf-8")
+
+
+def _nav_context(user, here, counts):
+    from types import SimpleNamespace
+
+    from django.template import Context
+
+    match = None if here is None else SimpleNamespace(view_name=here)
+    return Context(
+        {
+            "request": SimpleNamespace(resolver_match=match),
+            "nav_entries": registry.nav_bar(user),
+            "inbox_count": lambda: counts[0],
+            "unread_count": lambda: counts[1],
+        }
+    )
+
+
+@pytest.mark.parametrize("actor", ACTOR_NAMES)
+def test_the_nav_bar_writes_what_the_former_template_wrote(world, actor):
+    """Every user of the test world, both languages, no page, the home page, a
+    page inside a menu and each badge page, with and without badge counts."""
+    from django.template import Template
+    from django.utils import translation
+
+    user = world.user(actor)
+    former = Template(FORMER_NAV)
+    tag = Template("{% load portal %}{% nav_bar %}\n      ")
+    for language in ("zh-hans", "en"):
+        with translation.override(language):
+            bar = registry.nav_bar(user)
+            inside = [i.url_name for e in bar for i in e.items]
+            for here in (None, "", "home", "inbox", "notifications", *inside[:1], *inside[-1:]):
+                for counts in ((0, 0), (3, 1234)):
+                    expected = former.render(_nav_context(user, here, counts))
+                    assert tag.render(_nav_context(user, here, counts)) == expected
+
+
+def test_the_nav_bar_escapes_as_the_template_did(world):
+    from django.template import Template
+
+    from core.registry import NavEntry, NavLink, NavSection
+
+    odd = NavLink("x<y", 'a "b" & <c>', "x:y", "/x?a=1&b='2'", 1)
+    heading = NavLink("h", "h", "h:h", "/h/", 2, heading="<i>h</i>")
+    entries = (
+        NavEntry(order=1, item=odd, url_names=frozenset(["x:y"])),
+        NavEntry(order=2, section=NavSection("s&", "S <s>"), items=(odd, heading)),
+    )
+    for here in ("x:y", "h:h", "other"):
+        context = _nav_context(world.user("teacher_a"), here, (1, 2))
+        context["nav_entries"] = entries
+        expected = Template(FORMER_NAV).render(context)
+        assert Template("{% load portal %}{% nav_bar %}\n      ").render(context) == expected
+
+
+FRAME_STATIC = (
+    "img/favicon.svg",
+    "bootstrap/css/bootstrap.min.css",
+    "css/portal.css",
+    "bootstrap/js/bootstrap.bundle.min.js",
+    "js/portal.js",
+)
+
+
+def test_the_frames_static_addresses_are_the_storages_and_follow_its_settings():
+    from django.templatetags.static import static
+
+    from core.links import static_address
+
+    assert [static_address(p) for p in FRAME_STATIC] == [static(p) for p in FRAME_STATIC]
+    with override_settings(STATIC_URL="/assets/"):
+        assert static_address("css/portal.css") == static("css/portal.css")
+        assert static_address("css/portal.css").startswith("/assets/")
+    with override_settings(
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+            "staticfiles": {"BACKEND": "tests.core.test_navigation.HashedNames"},
+        }
+    ):
+        assert static_address("css/portal.css") == static("css/portal.css")
+        assert static_address("css/portal.css").endswith("portal.hashed.css")
+        with override_settings(DEBUG=True):
+            assert static_address("css/portal.css") == static("css/portal.css")
+    assert static_address("css/portal.css") == static("css/portal.css")
+
+
+class HashedNames:
+    """A staticfiles storage standing for the manifest's (hashed names unless DEBUG)."""
+
+    def url(self, name):
+        from django.conf import settings
+
+        if settings.DEBUG:
+            return f"/static/{name}"
+        stem, dot, ext = name.rpartition(".")
+        return f"/static/{stem}.hashed{dot}{ext}"
