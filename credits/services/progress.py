@@ -334,7 +334,7 @@ def _minimum_case(pmap, terms, index, output_field):
     )
 
 
-def annotate_progress(teachers, on=None, pmap=None):
+def annotate_progress(teachers, on=None, pmap=None, *, minimums=None):
     """Annotate teachers with their standing under the policy in force in
     their district (the one definition above): ``cycle_hours``, ``required``,
     ``cycle_days``, ``elapsed``, ``shortfall`` (hours the category minimums
@@ -342,7 +342,8 @@ def annotate_progress(teachers, on=None, pmap=None):
     ``is_at_risk``. The total and each category minimum's hours are columns
     of the teacher's balance row, joined once per policy (``_balance_joins``:
     a LEFT JOIN, not a correlated subquery per use). One query for
-    the minimums (none when the policies came with them prefetched)."""
+    the minimums (none when the policies came with them prefetched, or given:
+    ``minimums``, ``_minimums(pmap)``'s answer)."""
     on = on or timezone.localdate()
     pmap = pmap or policy_map(on)
     if pmap.city is None and not pmap.overrides:
@@ -358,7 +359,7 @@ def annotate_progress(teachers, on=None, pmap=None):
             is_complete=Value(False),
             is_at_risk=Value(False),
         ).none()
-    minimums = _minimums(pmap)
+    minimums = _minimums(pmap) if minimums is None else minimums
     policies = {p.pk: p for p in [pmap.city, *pmap.overrides.values()] if p is not None}
     terms = {pk: _policy_minimum_terms(p, minimums.get(pk, []), on) for pk, p in policies.items()}
     teachers = teachers.alias(**_balance_joins(policies)).annotate(

@@ -13,6 +13,8 @@ from credits.exporters import CompletionExporter
 from credits.models import CategoryMinimum
 from tests.factories import TeacherFactory
 
+from .conftest import district_policy
+
 pytestmark = pytest.mark.django_db
 
 LATE = date(2026, 12, 1)
@@ -128,17 +130,8 @@ def test_one_teacher_statement_equals_annotate_progress(world, policy, award):
     of a minimum, behind pace, on pace early and behind late, with a reversal
     and entries of the previous cycle, with no entry at all, under the city's
     policy and under a district's own, before, during and after the cycle."""
-    from credits.models import CreditPolicy
-
     CategoryMinimum.objects.create(policy=policy, category="it", hours=Decimal("50"))
-    district_policy = CreditPolicy.objects.create(
-        name="海珠区 2022—2026",
-        district=world.district_b,
-        cycle_start=date(2022, 1, 1),
-        cycle_end=date(2026, 12, 31),
-        total_hours=Decimal("300"),
-    )
-    CategoryMinimum.objects.create(policy=district_policy, category="it", hours=Decimal("24.5"))
+    district_policy(world.district_b, it="24.5")
 
     def teacher(school, *awards):
         t = TeacherFactory(school=school)
