@@ -7,7 +7,7 @@ import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -78,8 +78,8 @@ def completion(
 
 def grouped_completion(*, by, district_ids=None, school_ids=None, on, pmap, minimums=None):
     """The queryset of ``completion``: the teachers grouped by school or
-    district, the values (key, name[, order]) then the figures (teachers,
-    complete, at risk, hours). ``district_ids``/``school_ids`` non-empty or
+    district, the values (key, name[, order], teachers, complete, at risk,
+    hours). ``district_ids``/``school_ids`` non-empty or
     None; ``pmap`` with a policy in force somewhere (``minimums``: its
     policies' minimums, when already read)."""
     teachers = Teacher.objects.filter(is_active=True)
@@ -89,18 +89,32 @@ def grouped_completion(*, by, district_ids=None, school_ids=None, on, pmap, mini
         teachers = teachers.filter(school_id__in=list(school_ids))
     if pmap.city is None:  # only districts with a policy of their own
         teachers = teachers.filter(district_id__in=list(pmap.overrides))
-    fields = [by, f"{by}__name"] + (["district__order"] if by == "district" else [])
+    # The school's or district's name (and a district's order) looked up per
+    # group, not joined to every teacher before grouping.
+    group = (District if by == "district" else School).objects.filter(pk=OuterRef(by)).order_by()
+    labels = {"group_name": _OfTheGroup(group.values("name"))}
+    if by == "district":
+        labels["group_order"] = _OfTheGroup(group.values("order"))
     return (
         annotate_progress(teachers, on, pmap, minimums=minimums)
         .order_by()
-        .values(*fields)
+        .values(by)
         .annotate(
+            **labels,
             n=Count("pk"),
             n_complete=Count("pk", filter=COMPLETE),
             n_risky=Count("pk", filter=AT_RISK),
             n_hours=Sum("cycle_hours"),
         )
     )
+
+
+class _OfTheGroup(Subquery):
+    """A value of the group's own row (its name), by its key: evaluated once
+    per group, and nothing to group by (the key is the group)."""
+
+    def get_group_by_cols(self):
+        return []
 
 
 def completion_rows(by, found) -> list[CompletionRow]:
