@@ -20,7 +20,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest, Round
-from django.db.models.lookups import LessThan
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
 from centers.models import Teacher
@@ -227,9 +227,15 @@ def _policy_case(policy_map_, attr, output_field):
 # - at risk: not complete, and the pace so far misses the total
 #   (hours x cycle days < required x elapsed days) or misses a category
 #   minimum it has not met yet (category hours x cycle days < minimum x elapsed).
-COMPLETE = Q(cycle_hours__gte=F("required"), shortfall__lte=0)
-NOT_COMPLETE = Q(cycle_hours__lt=F("required")) | Q(shortfall__gt=0)
-AT_RISK = NOT_COMPLETE & (Q(pace__lt=F("needed")) | Q(behind_categories__gt=0))
+#
+# "Every minimum met" is each category's hours >= its minimum (the sum of the
+# shortfalls is 0 exactly then: each term is >= 0), "misses a minimum's pace"
+# any category's hours below its pace (``behind_categories`` > 0 exactly
+# then): written as comparisons (``minimums_met``, ``behind_minimum``), not as
+# the sums, since a city-wide aggregate evaluates them per teacher.
+COMPLETE = Q(cycle_hours__gte=F("required"), minimums_met=True)
+NOT_COMPLETE = Q(cycle_hours__lt=F("required")) | Q(minimums_met=False)
+AT_RISK = NOT_COMPLETE & (Q(pace__lt=F("needed")) | Q(behind_minimum=True))
 
 
 def _minimums(pmap) -> dict[int, list[CategoryMinimum]]:
@@ -289,25 +295,34 @@ def _category_hours(policy, category):
     return _joined_hours(policy, category_hours_field(category))
 
 
+#: ``_policy_minimum_terms`` of a policy without minimums (and of no policy)
+_NO_MINIMUMS = (
+    Value(ZERO, output_field=HOURS_FIELD),
+    Value(0, output_field=IntegerField()),
+    Value(True, output_field=BooleanField()),
+    Value(False, output_field=BooleanField()),
+)
+
+
 def _policy_minimum_terms(policy, minimums, on):
-    """(shortfall, categories behind pace) of one policy's minimums."""
+    """(shortfall, categories behind pace, every minimum met, behind the pace
+    of one) of one policy's minimums."""
     if not minimums:
-        return Value(ZERO, output_field=HOURS_FIELD), Value(0, output_field=IntegerField())
+        return _NO_MINIMUMS
     elapsed = policy.elapsed_days(on)
-    shortfall, behind = [], []
+    shortfall, behind, met, behind_one = [], [], Q(), Q()
     for minimum in minimums:
         hours = _category_hours(policy, minimum.category)
         need = Value(as_hours(minimum.hours), output_field=HOURS_FIELD)
         shortfall.append(Greatest(need - hours, Value(ZERO), output_field=HOURS_FIELD))
+        met &= Q(GreaterThanOrEqual(hours, need))
         # Behind on this category: not met, and its pace misses the minimum.
         pace_need = min(minimum.hours, minimum.hours * elapsed / policy.cycle_days)
+        below_pace = LessThan(hours, Value(pace_need, output_field=HOURS_FIELD))
         behind.append(
-            Case(
-                When(LessThan(hours, Value(pace_need, output_field=HOURS_FIELD)), then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
+            Case(When(below_pace, then=Value(1)), default=Value(0), output_field=IntegerField())
         )
+        behind_one |= Q(below_pace)
 
     def add(terms, field):
         total = terms[0]
@@ -315,13 +330,17 @@ def _policy_minimum_terms(policy, minimums, on):
             total = ExpressionWrapper(total + term, output_field=field)
         return total
 
-    return add(shortfall, HOURS_FIELD), add(behind, IntegerField())
+    return (
+        add(shortfall, HOURS_FIELD),
+        add(behind, IntegerField()),
+        ExpressionWrapper(met, output_field=BooleanField()),
+        ExpressionWrapper(behind_one, output_field=BooleanField()),
+    )
 
 
 def _minimum_case(pmap, terms, index, output_field):
     city = pmap.city
-    zero = Value(ZERO if index == 0 else 0, output_field=output_field)
-    default = terms[city.pk][index] if city else zero
+    default = terms[city.pk][index] if city else _NO_MINIMUMS[index]
     if not pmap.overrides:
         return default
     return Case(
@@ -334,7 +353,7 @@ def _minimum_case(pmap, terms, index, output_field):
     )
 
 
-def annotate_progress(teachers, on=None, pmap=None):
+def annotate_progress(teachers, on=None, pmap=None, *, minimums=None):
     """Annotate teachers with their standing under the policy in force in
     their district (the one definition above): ``cycle_hours``, ``required``,
     ``cycle_days``, ``elapsed``, ``shortfall`` (hours the category minimums
@@ -342,7 +361,8 @@ def annotate_progress(teachers, on=None, pmap=None):
     ``is_at_risk``. The total and each category minimum's hours are columns
     of the teacher's balance row, joined once per policy (``_balance_joins``:
     a LEFT JOIN, not a correlated subquery per use). One query for
-    the minimums (none when the policies came with them prefetched)."""
+    the minimums (none when the policies came with them prefetched, or given:
+    ``minimums``, ``_minimums(pmap)``'s answer)."""
     on = on or timezone.localdate()
     pmap = pmap or policy_map(on)
     if pmap.city is None and not pmap.overrides:
@@ -358,7 +378,7 @@ def annotate_progress(teachers, on=None, pmap=None):
             is_complete=Value(False),
             is_at_risk=Value(False),
         ).none()
-    minimums = _minimums(pmap)
+    minimums = _minimums(pmap) if minimums is None else minimums
     policies = {p.pk: p for p in [pmap.city, *pmap.overrides.values()] if p is not None}
     terms = {pk: _policy_minimum_terms(p, minimums.get(pk, []), on) for pk, p in policies.items()}
     teachers = teachers.alias(**_balance_joins(policies)).annotate(
@@ -378,6 +398,8 @@ def annotate_progress(teachers, on=None, pmap=None):
     teachers = teachers.alias(
         pace=ExpressionWrapper(F("cycle_hours") * F("cycle_days"), output_field=HOURS_FIELD),
         needed=ExpressionWrapper(F("required") * F("elapsed"), output_field=HOURS_FIELD),
+        minimums_met=_minimum_case(pmap, terms, 2, BooleanField()),
+        behind_minimum=_minimum_case(pmap, terms, 3, BooleanField()),
     )
     return teachers.annotate(
         hours_to_go=Greatest(

@@ -40,3 +40,18 @@ def pdf_upload(name="certificate.pdf", size=None):
 
     content = b"%PDF-1.4\n" + (b"0" * (size - 9) if size else b"certificate\n")
     return SimpleUploadedFile(name, content, content_type="application/pdf")
+
+
+def district_policy(district, total_hours="300", *, name="海珠区 2022—2026", **minimums):
+    """A district's own policy of the 2022–2026 cycle (its balances built from
+    the ledger on creation), with ``category=hours`` minimums."""
+    policy = CreditPolicy.objects.create(
+        name=name,
+        district=district,
+        cycle_start=date(2022, 1, 1),
+        cycle_end=date(2026, 12, 31),
+        total_hours=Decimal(total_hours),
+    )
+    for category, hours in minimums.items():
+        CategoryMinimum.objects.create(policy=policy, category=category, hours=Decimal(hours))
+    return policy

@@ -13,6 +13,8 @@ from credits.exporters import CompletionExporter
 from credits.models import CategoryMinimum
 from tests.factories import TeacherFactory
 
+from .conftest import district_policy
+
 pytestmark = pytest.mark.django_db
 
 LATE = date(2026, 12, 1)
@@ -85,9 +87,11 @@ def test_category_balances_follow_awards_reversals_and_rebuilds(short_in_it, pol
 
 
 def test_standing_reads_each_balance_by_one_join(short_in_it):
-    """The city's completion is one statement with no subquery: each
-    teacher's total and category minimums come from their balance row, joined
-    once (it was ten correlated look-ups per teacher; see docs/benchmarks.md)."""
+    """The city's completion is one statement with no subquery per teacher:
+    each teacher's total and category minimums come from their balance row,
+    joined once (it was ten correlated look-ups per teacher; see
+    docs/benchmarks.md); the district's name and order are looked up once per
+    group (a district), not joined to every teacher."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -95,8 +99,9 @@ def test_standing_reads_each_balance_by_one_join(short_in_it):
         rows = services.completion(by="district", on=LATE)
     assert sum(r.teachers for r in rows) >= 1
     sql = captured.captured_queries[-1]["sql"].upper()
-    assert sql.count("SELECT") == 1
+    assert sql.count("SELECT") == 3 and sql.count('FROM "CENTERS_DISTRICT" U0 WHERE') == 2
     assert sql.count('"CREDITS_CREDITBALANCE"') == 1  # one policy in force: one join
+    assert sql.endswith("GROUP BY 1")
 
 
 # --- The teacher page's one-teacher statement (issue 17) ----------------------------
@@ -128,17 +133,8 @@ def test_one_teacher_statement_equals_annotate_progress(world, policy, award):
     of a minimum, behind pace, on pace early and behind late, with a reversal
     and entries of the previous cycle, with no entry at all, under the city's
     policy and under a district's own, before, during and after the cycle."""
-    from credits.models import CreditPolicy
-
     CategoryMinimum.objects.create(policy=policy, category="it", hours=Decimal("50"))
-    district_policy = CreditPolicy.objects.create(
-        name="海珠区 2022—2026",
-        district=world.district_b,
-        cycle_start=date(2022, 1, 1),
-        cycle_end=date(2026, 12, 31),
-        total_hours=Decimal("300"),
-    )
-    CategoryMinimum.objects.create(policy=district_policy, category="it", hours=Decimal("24.5"))
+    district_policy(world.district_b, it="24.5")
 
     def teacher(school, *awards):
         t = TeacherFactory(school=school)
