@@ -8,7 +8,11 @@ docs/benchmarks.md "The sync's profile and the cut").
 Runs the bench's batches (``bench.run.build_batches``) through the service:
 three to warm up, ``--batches`` timed (wall, this process's CPU and the
 database backend's, per batch), three with each statement's time
-(``CaptureQueriesContext``), then ``--batches`` under cProfile (CPU timer).
+(``CaptureQueriesContext``), ``--batches`` with the database backend's CPU
+time read around each statement, the ``COPY`` and the ``COMMIT``
+(``/proc/<pid>/schedstat``, nanoseconds: the split of the backend's CPU
+by statement, which wall times under load do not give), then ``--batches``
+under cProfile (CPU timer).
 ``--explain`` also runs one more batch in a rolled-back transaction and
 ``EXPLAIN (ANALYZE, BUFFERS, WAL)`` its set-based statements (again, rolled
 back). The refreshes the batches queue are collected, not run (as in the
@@ -69,7 +73,7 @@ def report(n=10, size=1000, *, explain=False, top=25) -> str:
     actors = bench_actors()
     districts = list(District.objects.filter(pk__in=actors["systems"]).order_by("order"))
     tag = "prof" + datetime.datetime.now(datetime.UTC).strftime("%H%M%S")
-    batches = iter(build_batches(districts, batches=2 * n + 7, size=size, tag=tag))
+    batches = iter(build_batches(districts, batches=3 * n + 7, size=size, tag=tag))
     lines = []
 
     def run(key):
@@ -106,6 +110,7 @@ def report(n=10, size=1000, *, explain=False, top=25) -> str:
             lines.append("statements, ms per batch (3 batches):")
             for sql, values in sorted(times.items(), key=lambda kv: -sum(kv[1])):
                 lines.append(f"  {sum(values) / 3:7.2f}  ×{len(values)}  {sql}")
+            lines += _backend_cpu_by_statement(run, n)
             profile = cProfile.Profile(time.process_time)
             profile.enable()
             for i in range(n):
@@ -121,6 +126,75 @@ def report(n=10, size=1000, *, explain=False, top=25) -> str:
     finally:
         remove_sync_rows(tag)
     return "\n".join(lines)
+
+
+def schedstat_ns(pid) -> int | None:
+    """CPU time of a process on this machine in nanoseconds (the first field
+    of ``/proc/<pid>/schedstat``), None where it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as stat:
+            return int(stat.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _statement_name(sql: str) -> str:
+    words = sql.split()
+    if words[:1] == ["WITH"] and "nextval" in sql:
+        return "ids (nextval)"
+    if words[:1] in (["SAVEPOINT"], ["RELEASE"]):
+        return " ".join(words[:-1])
+    text = " ".join(words[:6])
+    return text[:70]
+
+
+def _backend_cpu_by_statement(run, n) -> list[str]:
+    """Run ``n`` batches reading the backend's CPU time (``schedstat``)
+    around each statement, the entries' ``COPY`` and the ``COMMIT``."""
+    from unittest import mock
+
+    from django.db import connection
+
+    from credits import bulk
+
+    if connection.vendor != "postgresql":
+        return []
+    connection.ensure_connection()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    if schedstat_ns(pid) is None:
+        return ["backend CPU by statement: /proc/<pid>/schedstat unreadable"]
+    spent: dict = {}
+
+    def timed(name, call, *args, **kwargs):
+        before = schedstat_ns(pid)
+        try:
+            return call(*args, **kwargs)
+        finally:
+            total = spent.setdefault(name, [0, 0])
+            total[0] += schedstat_ns(pid) - before
+            total[1] += 1
+
+    def wrapper(execute, sql, params, many, context):
+        return timed(_statement_name(sql), execute, sql, params, many, context)
+
+    copy_from, commit = bulk.copy_from, connection._commit
+    start = schedstat_ns(pid)
+    with (
+        connection.execute_wrapper(wrapper),
+        mock.patch.object(bulk, "copy_from", lambda *a: timed("COPY (entries)", copy_from, *a)),
+        mock.patch.object(connection, "_commit", lambda: timed("COMMIT", commit)),
+    ):
+        for i in range(n):
+            run(f"cpu-{i}")
+    whole = (schedstat_ns(pid) - start) / n / 1e6
+    lines = [f"backend CPU by statement, ms per batch ({n} batches; {whole:.1f} in all):"]
+    for name, (ns, count) in sorted(spent.items(), key=lambda kv: -kv[1][0]):
+        lines.append(f"  {ns / n / 1e6:7.2f}  ×{count / n:g}  {name}")
+    rest = whole - sum(ns for ns, _c in spent.values()) / n / 1e6
+    lines.append(f"  {rest:7.2f}      (between statements)")
+    return lines
 
 
 def _explain(run, connection, transaction, capture) -> list[str]:

@@ -215,7 +215,12 @@ def _bulk_post(rows, *, place_of, registered_by, org_kind, org_name):
     PostgreSQL, the ORM elsewhere); only activities that existed without a
     counting entry (reversed) — and, without reserved ids, the new ones —
     are pointed at their entry afterwards. Runs inside the caller's
-    transaction."""
+    transaction.
+
+    The outcomes are kept in two flat lists (status, entry id) rather than
+    one small list per row: those were the batch's only per-row objects the
+    garbage collector tracks and keeps (alive to the end of the batch, they
+    reached its oldest generation and brought on its full collections)."""
     reserved = bulk.reserve_entry_ids(len(rows))
     first_row: dict = {}  # (teacher id, key) → index of the first row naming it
     for index, row in enumerate(rows):
@@ -224,28 +229,27 @@ def _bulk_post(rows, *, place_of, registered_by, org_kind, org_name):
     activities = bulk.claim_activities(
         {pair: reserved and reserved[index] for pair, index in first_row.items()}
     )
-    outcomes: list[list] = []
-    new_rows, new_ids, created_slots = [], [], []
-    first_outcome, repeats = {}, []  # per pair its first row's outcome; (pair, outcome)
+    statuses = ["created"] * len(rows)
+    entry_ids: list = [None] * len(rows)
+    new_rows, new_ids, created = [], [], []  # created: the rows' indexes, in new_rows' order
+    repeats = []  # (index, index of the first row naming its activity)
     changes = []  # (activity id, position of its entry in new_rows, generation)
     places = set()  # the new entries' teachers' (district, school): standings to refresh
     for index, row in enumerate(rows):
         teacher_id = row["teacher_id"]
         key = row.get("activity_key") or ""
-        outcome = ["created", None]
-        outcomes.append(outcome)
         generation = 0
         if key:
             pair = (teacher_id, key)
-            if first_row[pair] != index:  # counted by an earlier row of these
-                outcome[0] = "already_counted"
-                repeats.append((pair, outcome))
+            first = first_row[pair]
+            if first != index:  # counted by an earlier row of these
+                statuses[index] = "already_counted"
+                repeats.append((index, first))
                 continue
-            first_outcome[pair] = outcome
             activity_id, counting, generation, created_here = activities[pair]
             if not (created_here and counting is not None):  # else: it points at this row
                 if counting is not None:
-                    outcome[:] = ["already_counted", counting]
+                    statuses[index], entry_ids[index] = "already_counted", counting
                     continue
                 generation += 1
                 changes.append((activity_id, len(new_rows), generation))
@@ -268,7 +272,7 @@ def _bulk_post(rows, *, place_of, registered_by, org_kind, org_name):
         )
         if reserved:
             new_ids.append(reserved[index])
-        created_slots.append(outcome)
+        created.append(index)
     ids = bulk.insert_entries(
         new_rows,
         registered_by_id=getattr(registered_by, "pk", None),
@@ -279,12 +283,12 @@ def _bulk_post(rows, *, place_of, registered_by, org_kind, org_name):
     # Only the schools of the rows' teachers (``place_of``) change standings:
     # those are refreshed, with no look-up of the teachers after the commit.
     _add_to_balances([(r[0], r[5], r[4], r[3]) for r in new_rows], places=places)
-    for outcome, entry_id in zip(created_slots, ids, strict=True):
-        outcome[1] = entry_id
-    for pair, outcome in repeats:
-        outcome[1] = first_outcome[pair][1]
+    for index, entry_id in zip(created, ids, strict=True):
+        entry_ids[index] = entry_id
+    for index, first in repeats:
+        entry_ids[index] = entry_ids[first]
     bulk.set_counting_entries([(a, ids[position], g) for a, position, g in changes])
-    return [tuple(o) for o in outcomes]
+    return list(zip(statuses, entry_ids, strict=True))
 
 
 def award_hours_bulk(*, awards, registered_by=None, org_kind=None, org_name=None) -> list[dict]:

@@ -298,10 +298,14 @@ def post_batch(*, district, rows, registered_by=None, org_name=None) -> BatchRes
 
     def write(checked):
         clean, teachers = checked
-        district_id, school_of = district.pk, {}
+        district_id = district.pk
         result = BatchResult()
         existing = bulk.sent_entries(district.pk, [r["external_id"] for r in clean])
-        items = []
+        # The rows to post and their answers, as two flat lists: a list of
+        # (answer, row) pairs kept one object per row that the garbage
+        # collector tracks (a tuple holding dicts stays tracked) for the
+        # whole batch, and brought on full collections.
+        new_items, new_rows = [], []
         for row in clean:
             external_id = row["external_id"]
             item = {"index": row["index"], "external_id": external_id}
@@ -311,16 +315,18 @@ def post_batch(*, district, rows, registered_by=None, org_name=None) -> BatchRes
                 item["id"] = existing[external_id]
                 result.existing += 1
                 continue
-            row["teacher_id"], school_of[row["teacher_id"]] = teachers[row["teacher"]]
-            items.append((item, row))
+            row["teacher_id"] = teachers[row["teacher"]][0]
+            new_items.append(item)
+            new_rows.append(row)
+        place = {pk: (district_id, school_id) for pk, school_id in teachers.values()}
         outcomes = _bulk_post(
-            [row for _item, row in items],
-            place_of=lambda teacher_id: (district_id, school_of[teacher_id]),
+            new_rows,
+            place_of=place.__getitem__,
             registered_by=registered_by,
             org_kind=OrgKind.SYSTEM,
             org_name=org_name,
         )
-        for (item, _row), (status, entry_id) in zip(items, outcomes, strict=True):
+        for item, (status, entry_id) in zip(new_items, outcomes, strict=True):
             item["status"] = status
             item["id"] = entry_id
             if status == "created":

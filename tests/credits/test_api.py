@@ -138,6 +138,49 @@ def test_activity_counts_once_across_portal_and_sync(world, policy, synced_teach
     assert CreditEntry.objects.count() == 1
 
 
+def test_a_mixed_batch_answers_each_row_and_keeps_balances_with_the_ledger(
+    world, policy, synced_teachers, system, award
+):
+    # One batch with every outcome (``_bulk_post`` keeps them in flat lists):
+    # a row already sent, an activity the portal counted, a new activity named
+    # twice, new rows for a teacher with a balance and for one without; then
+    # the same request again, which answers the same bytes and writes nothing.
+    from credits.models import CreditBalance
+
+    teacher, second = synced_teachers
+    portal = award(teacher, 6, activity_key="training.subproject:9").entry
+    assert not CreditBalance.objects.filter(teacher=second).exists()
+    assert post(system, {"entries": rows(1, prefix="OLD")}, key="k-0").status_code == 201
+    old = CreditEntry.objects.get(external_id="OLD0")
+    batch = rows(6)
+    batch[0]["external_id"] = "OLD0"
+    batch[1]["activity_key"] = batch[3]["activity_key"] = "studio.activity:3"
+    batch[2]["activity_key"] = "training.subproject:9"
+    first = post(system, {"entries": batch})
+    assert first.status_code == 201, first.json()
+    answer = first.json()
+    statuses = [(r["index"], r["status"]) for r in answer["results"]]
+    assert statuses == [
+        (0, "existing"),
+        (1, "created"),
+        (2, "already_counted"),
+        (3, "already_counted"),
+        (4, "created"),
+        (5, "created"),
+    ]
+    ids = [r["id"] for r in answer["results"]]
+    assert ids[0] == old.pk and ids[2] == portal.pk and ids[3] == ids[1]
+    assert len({ids[1], ids[4], ids[5]}) == 3
+    assert answer["batch"] == {"received": 6, "created": 3, "existing": 1, "already_counted": 2}
+    assert CreditEntry.objects.get(pk=ids[1]).teacher == second
+    again = post(system, {"entries": batch})
+    assert again.content == first.content and again["Idempotent-Replayed"] == "true"
+    assert CreditEntry.objects.count() == 5  # the portal's, OLD0 and the three new
+    for t in (teacher, second):
+        ledger = sum(e.hours for e in CreditEntry.objects.filter(teacher=t))
+        assert CreditBalance.objects.get(teacher=t, policy=policy).hours == ledger
+
+
 def test_batch_needs_key_token_and_size(world, policy, synced_teachers, system, login):
     assert post(system, {"entries": rows(1)}, key=None).json()["error"]["code"] == (
         "idempotency_key_required"
