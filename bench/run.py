@@ -352,6 +352,73 @@ def measure_annual_report(user, year: int | None = None) -> dict:
     return result
 
 
+# --- The change feed (``?updated_since=``) ------------------------------------------------
+
+FEED_DAYS = 7
+FEED_PAGE = 500
+FEED_URL = "/api/v1/credits/entries/"
+
+
+def read_feed(client, *, since: str, numbered: bool, page_size: int = FEED_PAGE) -> dict:
+    """Read a whole change feed as a district system does, following ``next``
+    until it is null; ``numbered``: by ``?page=N`` (what every page did before
+    the cursor: a count and an offset each), else from the first page by the
+    cursor in ``next``. Each page's milliseconds and whether it counted."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    params = {"updated_since": since, "page_size": page_size}
+    if numbered:
+        params["page"] = 1
+    url, pages, rows, count = FEED_URL, [], 0, None
+    while url:
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            answer = client.get(url, params) if params else client.get(url)
+            ms = (time.perf_counter() - started) * 1000
+        if answer.status_code != 200:
+            raise RuntimeError(f"feed answered {answer.status_code}: {answer.content[:300]!r}")
+        body = answer.json()
+        count = body["count"] if count is None else count
+        rows += len(body["results"])
+        counted = any("COUNT(" in q["sql"].upper() for q in queries.captured_queries)
+        pages.append({"ms": round(ms, 1), "queries": len(queries), "counted": counted})
+        url, params = body["next"], None
+    if rows != count:
+        raise RuntimeError(f"the feed gave {rows} rows for a count of {count}")
+    return {"rows": rows, "pages": pages, "total_ms": round(sum(p["ms"] for p in pages), 1)}
+
+
+def measure_feed(user, *, rounds: int = 3, days: int = FEED_DAYS) -> dict:
+    """A district's change feed of ``days`` read whole, by page numbers and by
+    the cursor, alternately ``rounds`` times (after one of each as warm-up):
+    the median of each page after the first, the first page, and the whole read."""
+    from django.utils import timezone
+
+    since = (timezone.now() - datetime.timedelta(days=days)).isoformat()
+    client = _client(user)
+    result: dict = {"user": user.username, "days": days, "page_size": FEED_PAGE}
+    runs: dict = {"numbered": [], "cursor": []}
+    for round_ in range(rounds + 1):
+        for way in ("numbered", "cursor"):
+            read = read_feed(client, since=since, numbered=way == "numbered")
+            if round_:
+                runs[way].append(read)
+    for way, reads in runs.items():
+        later = [p["ms"] for r in reads for p in r["pages"][1:]]
+        result[way] = {
+            "rows": reads[0]["rows"],
+            "pages": len(reads[0]["pages"]),
+            "first_page_ms": round(statistics.median(r["pages"][0]["ms"] for r in reads), 1),
+            "later_page_ms": round(statistics.median(later), 1) if later else None,
+            "total_ms": round(statistics.median(r["total_ms"] for r in reads), 1),
+            "counts": sum(p["counted"] for p in reads[0]["pages"]),
+            "queries_per_page": [p["queries"] for p in reads[0]["pages"]],
+        }
+    result["ratio_total"] = _ratio(result["cursor"]["total_ms"], result["numbered"]["total_ms"])
+    return result
+
+
 # --- Sync: API, service, COPY ------------------------------------------------------------
 
 
@@ -1239,6 +1306,21 @@ def verdicts(figures: dict) -> list[tuple[str, str, str, bool]]:
                 ("  workbook / bare writer", f"{annual['ratio_writer']}×", "(beside)", None),
             ]
         )
+    feed = f.get("feed")
+    if feed:
+        for way, label in (("numbered", "by ?page=N"), ("cursor", "by the cursor in next")):
+            w = feed[way]
+            rows.append(
+                (
+                    f"Change feed, {feed['days']} days ({w['rows']:,} rows, {w['pages']} pages) "
+                    f"{label}",
+                    f"{w['total_ms']} ms (first {w['first_page_ms']} ms, "
+                    f"then {w['later_page_ms']} ms a page; {w['counts']} counts)",
+                    "(information)",
+                    None,
+                )
+            )
+        rows.append(("  cursor / page numbers", f"{feed['ratio_total']}×", "(ratio)", None))
     if f.get("partition"):
         from bench.partition import report_rows
 
@@ -1330,7 +1412,7 @@ def main(argv=None) -> int:
         "--only",
         default="",
         help="comma-separated parts to run, the others skipped (e.g. sync); "
-        "dashboards and load run only when named here",
+        "dashboards, load, partition and feed run only when named here",
     )
     parser.add_argument(
         "--scale",
@@ -1355,6 +1437,7 @@ def main(argv=None) -> int:
             "evaluation",
             "load",
             "partition",
+            "feed",
         }
         only = set(filter(None, args.only.split(",")))
         if only - parts:
@@ -1388,9 +1471,11 @@ def main(argv=None) -> int:
         skip.add("load")  # optional: gunicorn under load (bench/load.py), with --only load
     if "partition" not in set(filter(None, args.only.split(","))):
         skip.add("partition")  # optional: copies of the ledger (bench/partition.py)
+    if "feed" not in set(filter(None, args.only.split(","))):
+        skip.add("feed")  # optional: a district's change feed read whole (measure_feed)
     # The evaluation part builds its own district: it needs no generated city.
     needs_city = bool(
-        {"pages", "sync", "export", "dashboards", "training", "load", "partition"} - skip
+        {"pages", "sync", "export", "dashboards", "training", "load", "partition", "feed"} - skip
     )
     if needs_city and not generate.already_generated(city):
         print("The bench database is empty: generating the city (a few minutes)…")
@@ -1428,6 +1513,9 @@ def main(argv=None) -> int:
     if "dashboards" not in skip:
         print("Dashboards…")
         figures.update(measure_dashboards(actors, rounds=args.rounds))
+    if "feed" not in skip:
+        print(f"Change feed: a district's {FEED_DAYS} days, by page numbers and by cursor…")
+        figures["feed"] = measure_feed(actors["districts"][0], rounds=args.rounds)
     if "sync" not in skip:
         from centers.models import District
 
