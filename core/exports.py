@@ -456,7 +456,7 @@ def _fill_workbook(workbook, exporter: Exporter, job: ExportJob, path: str) -> i
             header_cells.append(cell)
         ws.append(header_cells)
         for values in itertools.chain(first, ([excel_value(v) for v in r] for r in rows)):
-            ws.append([_safe_cell(ws, _cell(ws, v)) for v in values])
+            ws.append(_cells(ws, values))
             written += 1
             if written % PROGRESS_EVERY == 0:
                 progress = min(99, int(written * 100 / grand_total)) if grand_total else 50
@@ -481,12 +481,6 @@ def _text_cell(ws, value: str) -> WriteOnlyCell:
     return cell
 
 
-def _safe_cell(ws, value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return _text_cell(ws, value)
-    return value
-
-
 WIDTH_SAMPLE = 200  # rows read ahead to size the columns
 
 
@@ -504,13 +498,21 @@ def _column_widths(headers, rows) -> list[int]:
     return [min(max(w + 2, 8), 60) for w in widths]
 
 
-def _cell(ws, value):
-    number_format = EXCEL_FORMATS.get(type(value))
-    if number_format is None:
-        return value
-    cell = WriteOnlyCell(ws, value=value)
-    cell.number_format = number_format
-    return cell
+def _cells(ws, values) -> list:
+    """A row's cells from its ``excel_value``s, in one pass (it runs for every
+    cell of every export): dates and money with their number format, text that
+    Excel would take for a formula as text; the rest as they are."""
+    cells = []
+    for value in values:
+        number_format = EXCEL_FORMATS.get(type(value))
+        if number_format is not None:
+            cell = WriteOnlyCell(ws, value=value)
+            cell.number_format = number_format
+            value = cell
+        elif isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+            value = _text_cell(ws, value)
+        cells.append(value)
+    return cells
 
 
 def delete_expired(now=None) -> int:

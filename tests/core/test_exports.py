@@ -402,7 +402,6 @@ def test_progress_marks_commit_unflushed_and_the_last_mark_flushed(world):
         assert sqls[i - 1] == "SET LOCAL synchronous_commit TO OFF" and sqls[i + 1] == "COMMIT"
     assert "'done'" in sqls[marks[-1]]
     assert setting() == server
-    with transaction.atomic(), CaptureQueriesContext(connection) as inside:
-        with exports._unflushed():
-            pass
+    with transaction.atomic(), CaptureQueriesContext(connection) as inside, exports._unflushed():
+        pass
     assert not inside.captured_queries
