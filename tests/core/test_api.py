@@ -94,3 +94,85 @@ def test_token_revoke_endpoint(world, client, api_token):
     auth = {"HTTP_AUTHORIZATION": f"Token {raw}"}
     assert client.delete("/api/v1/auth/token/revoke/", **auth).status_code == 204
     assert client.get("/api/v1/me/", **auth).status_code == 401
+
+
+def test_a_change_feed_pages_by_cursor_and_counts_once(world, login):
+    """``?updated_since=`` without ``?ordering=``: the first page counts the
+    window, ``next`` carries a cursor, and the pages after it read from the last
+    row on, with no count; every row comes once, in the order of its changes."""
+    from datetime import timedelta
+
+    from django.db.models import F
+    from django.utils import timezone
+
+    SchoolFactory.create_batch(5, district=world.district_a)
+    # Ties on updated_at are broken by id; set two rows to the same instant.
+    stamp = timezone.now() - timedelta(minutes=5)
+    newest = list(School.objects.order_by("-pk").values_list("pk", flat=True)[:2])
+    School.objects.filter(pk__in=newest).update(updated_at=stamp)
+    School.objects.exclude(pk__in=newest).update(updated_at=F("updated_at"))
+    since = (stamp - timedelta(days=1)).isoformat()
+    expected = list(
+        School.objects.filter(updated_at__gte=since)
+        .order_by("updated_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    assert len(expected) > 4
+    client = login(world.user("bureau"))
+    first = client.get("/api/v1/schools/", {"updated_since": since, "page_size": 2}).json()
+    assert first["count"] == len(expected) and first["previous"] is None
+    assert "cursor=" in first["next"] and "page=" not in first["next"]
+    seen = [row["id"] for row in first["results"]]
+    url = first["next"]
+    while url:
+        body = client.get(url).json()
+        assert body["count"] == len(expected)  # the first page's count, carried
+        assert body["previous"] is None
+        seen += [row["id"] for row in body["results"]]
+        url = body["next"]
+    assert seen == expected
+
+
+def test_a_cursor_page_does_not_count(world, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    SchoolFactory.create_batch(3, district=world.district_a)
+    client = login(world.user("bureau"))
+    params = {"updated_since": "2000-01-01T00:00:00Z", "page_size": 1}
+    client.get("/api/v1/schools/", params)  # the session's and the caches' first reads
+    with CaptureQueriesContext(connection) as first_queries:
+        first = client.get("/api/v1/schools/", params).json()
+    with CaptureQueriesContext(connection) as next_queries:
+        second = client.get(first["next"]).json()
+    counts = [q["sql"] for q in first_queries if "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1
+    assert not [q["sql"] for q in next_queries if "COUNT(" in q["sql"].upper()]
+    assert len(next_queries) == len(first_queries) - 1
+    assert second["results"] and second["results"][0]["id"] != first["results"][0]["id"]
+
+
+def test_a_change_feed_still_takes_page_numbers(world, login):
+    """Clients that build ``?page=N`` themselves get the numbered page, counted."""
+    SchoolFactory.create_batch(3, district=world.district_a)
+    client = login(world.user("bureau"))
+    params = {"updated_since": "2000-01-01T00:00:00Z", "page_size": 2}
+    by_cursor = client.get("/api/v1/schools/", params).json()
+    second = client.get("/api/v1/schools/", {**params, "page": 2}).json()
+    assert second["count"] == by_cursor["count"] == School.objects.count()
+    assert "cursor=" not in (second["next"] or "") and "page=" not in second["previous"]
+    ordered = list(School.objects.order_by("updated_at", "pk").values_list("pk", flat=True))
+    assert [r["id"] for r in second["results"]] == ordered[2:4]
+    # an explicit ordering keeps numbered pages
+    by_id = client.get("/api/v1/schools/", {**params, "ordering": "id"}).json()
+    assert "page=2" in by_id["next"] and "cursor=" not in by_id["next"]
+
+
+@pytest.mark.parametrize("cursor", ["x", "bm90IGEgY3Vyc29y", "MjAwMHwxfDE", "-" * 10])
+def test_a_cursor_not_made_here_is_404(world, login, cursor):
+    client = login(world.user("bureau"))
+    answer = client.get(
+        "/api/v1/schools/", {"updated_since": "2000-01-01T00:00:00Z", "cursor": cursor}
+    )
+    assert answer.status_code == 404
+    assert answer.json()["error"]["code"] == "not_found"

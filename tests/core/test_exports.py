@@ -337,3 +337,71 @@ def test_a_database_hiccup_retries_without_counting_a_dead_worker(world, monkeyp
         run_export(job)
     job.refresh_from_db()
     assert (job.status, job.attempts) == (ExportStatus.PENDING, 0)
+
+
+def test_the_job_run_export_returns_is_the_row_as_written(world):
+    """No read back at the end: the returned job holds what the row holds, and
+    the owner is read with the job under the lock (one statement, not two)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    job = ExportJob.objects.create(owner=world.user("bureau"), exporter="centers")
+    job = ExportJob.objects.get(pk=job.pk)  # as the task reads it: no owner cached
+    with CaptureQueriesContext(connection) as queries:
+        done = run_export(job)
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in reads if 'FROM "core_user"' in sql]  # joined to the job
+    assert len([sql for sql in reads if 'FROM "core_exportjob"' in sql]) == 1
+    stored = ExportJob.objects.get(pk=job.pk)
+    fields = [f.attname for f in ExportJob._meta.concrete_fields]
+    assert {f: getattr(done, f) for f in fields} == {f: getattr(stored, f) for f in fields}
+    assert done.status == ExportStatus.DONE and done.attempts == 1 and done.progress == 100
+
+
+def test_the_stored_file_is_the_written_one_moved_not_copied(world, monkeypatch):
+    """The file-system storage takes the worker's workbook by a rename: its bytes
+    are not read and written a second time, and no temporary file is left."""
+    from core import exports
+
+    def no_copy(self, chunk_size=None):
+        raise AssertionError("the workbook was copied into the storage")
+
+    monkeypatch.setattr(exports.WrittenFile, "chunks", no_copy)
+    job = run_export(ExportJob.objects.create(owner=world.user("bureau"), exporter="centers"))
+    assert job.status == ExportStatus.DONE, job.error
+    assert rows_of(job.file.read())[0] == HEADER
+    assert not exports._temp_path(job).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_marks_commit_unflushed_and_the_last_mark_flushed(world):
+    """On PostgreSQL the job row's marks (started, progress, done) commit without
+    waiting for the WAL flush (``SET LOCAL``: that transaction alone); the
+    session, and any caller's own transaction, keep the server's setting."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from core import exports
+
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+
+    def setting():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    server = setting()
+    job = ExportJob.objects.create(owner=world.user("bureau"), exporter="centers")
+    with CaptureQueriesContext(connection) as queries:
+        assert run_export(job).status == ExportStatus.DONE
+    sqls = [q["sql"] for q in queries]
+    marks = [i for i, sql in enumerate(sqls) if sql.startswith('UPDATE "core_exportjob"')]
+    assert len(marks) == 2  # started, done (a small export: no progress mark)
+    for i in marks:
+        assert sqls[i - 1] == "SET LOCAL synchronous_commit TO OFF" and sqls[i + 1] == "COMMIT"
+    assert "'done'" in sqls[marks[-1]]
+    assert setting() == server
+    with transaction.atomic(), CaptureQueriesContext(connection) as inside, exports._unflushed():
+        pass
+    assert not inside.captured_queries
