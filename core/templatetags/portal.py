@@ -204,7 +204,7 @@ def nav_bar(context):
                     f' id="{"inbox-count" if inbox else "unread-count"}">'
                     f"{esc(localize(n, use_l10n=context.use_l10n))}"
                     '<span class="visually-hidden"> '
-                    f"{esc(gettext('items waiting' if inbox else 'unread'))}</span></span>"
+                    f"{esc(gettext('items waiting') if inbox else gettext('unread'))}</span></span>"
                 )
         out.append(
             '\n          \n          <li class="nav-item">'
