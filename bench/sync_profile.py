@@ -13,6 +13,9 @@ time read around each statement, the ``COPY`` and the ``COMMIT``
 (``/proc/<pid>/schedstat``, nanoseconds: the split of the backend's CPU
 by statement, which wall times under load do not give), then ``--batches``
 under cProfile (CPU timer).
+``--api`` posts the batches to the endpoint instead (Django's test client,
+a token per district system, as ``bench --only sync``: the request, DRF and
+the JSON parsing in the figures; the bodies are encoded beforehand).
 ``--explain`` also runs one more batch in a rolled-back transaction and
 ``EXPLAIN (ANALYZE, BUFFERS, WAL)`` its set-based statements (again, rolled
 back). The refreshes the batches queue are collected, not run (as in the
@@ -38,6 +41,9 @@ def main(argv=None) -> int:
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--explain", action="store_true")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument(
+        "--api", action="store_true", help="post the batches to the endpoint (test client)"
+    )
     args = parser.parse_args(argv)
     url = os.environ.get("BENCH_DATABASE_URL", "")
     if not url or "bench" not in url.rsplit("/", 1)[-1]:
@@ -50,13 +56,16 @@ def main(argv=None) -> int:
 
     settings.DEBUG = False
     print(f"load average {os.getloadavg()[0]:.1f}")
-    print(report(args.batches, args.batch_size, explain=args.explain, top=args.top))
+    print(report(args.batches, args.batch_size, explain=args.explain, top=args.top, api=args.api))
     return 0
 
 
-def report(n=10, size=1000, *, explain=False, top=25) -> str:
+def report(n=10, size=1000, *, explain=False, top=25, api=False) -> str:
     """The profile's text (Django set up, on a bench database or the tiny
-    test city); what it adds is removed before it returns."""
+    test city); what it adds is removed before it returns. ``api``: the
+    batches go to the endpoint through Django's test client, with a token
+    per district system (as ``bench --only sync`` posts them), instead of
+    straight to ``services.sync_batch``."""
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
@@ -76,8 +85,32 @@ def report(n=10, size=1000, *, explain=False, top=25) -> str:
     batches = iter(build_batches(districts, batches=3 * n + 7, size=size, tag=tag))
     lines = []
 
+    if api:
+        import json
+
+        from django.test import Client
+
+        from bench.run import BATCH_URL, issue_tokens
+
+        tokens, http = issue_tokens(actors["systems"]), Client()
+        # Encoded beforehand, as the bench does: the client's work, not the portal's.
+        batches = iter(
+            [(d, json.dumps({"entries": r}, ensure_ascii=False).encode()) for d, r in batches]
+        )
+
     def run(key):
         district, rows = next(batches)
+        if api:
+            response = http.post(
+                BATCH_URL,
+                data=rows,
+                content_type="application/json",
+                HTTP_AUTHORIZATION=f"Token {tokens[district.pk]}",
+                HTTP_IDEMPOTENCY_KEY=f"bench-{tag}-{key}",
+            )
+            if response.status_code != 201:
+                raise RuntimeError(f"{response.status_code} {response.content[:300]!r}")
+            return
         answer = services.sync_batch(
             district=district,
             key=f"bench-{tag}-{key}",

@@ -246,3 +246,8 @@ def test_the_sync_profile_runs_and_leaves_nothing(tiny):
     if connection.vendor == "postgresql":
         assert "EXPLAIN" not in text and "Insert on credits_creditbalance" in text
     assert (CreditEntry.objects.count(), CreditActivity.objects.count()) == (entries, activities)
+    if connection.vendor == "postgresql":
+        assert "backend CPU by statement" in text and "COPY (entries)" in text
+    api = sync_profile.report(1, 5, top=3, api=True)  # the endpoint, through the test client
+    assert "per batch: wall" in api and "cProfile of 1 batches" in api
+    assert (CreditEntry.objects.count(), CreditActivity.objects.count()) == (entries, activities)
