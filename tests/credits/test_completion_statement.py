@@ -196,6 +196,10 @@ def test_a_changed_minimum_a_new_policy_and_a_new_day_compile_again(teachers, po
     policy.total_hours = Decimal("400")
     policy.save()
     assert school_a().complete == 0
+    minimum.delete()  # no minimum left: the total alone
+    policy.total_hours = Decimal("360")
+    policy.save()
+    assert school_a().complete == 2
     # The day: at risk moves with the pace (early in the cycle nobody is behind).
     early, late = date(2022, 1, 10), date(2026, 12, 1)
     assert school_a(early).at_risk < school_a(late).at_risk
