@@ -196,7 +196,20 @@ def test_a_changed_minimum_a_new_policy_and_a_new_day_compile_again(teachers, po
     policy.total_hours = Decimal("400")
     policy.save()
     assert school_a().complete == 0
+    minimum.delete()  # no minimum left: the total alone
+    policy.total_hours = Decimal("360")
+    policy.save()
+    assert school_a().complete == 2
     # The day: at risk moves with the pace (early in the cycle nobody is behind).
     early, late = date(2022, 1, 10), date(2026, 12, 1)
     assert school_a(early).at_risk < school_a(late).at_risk
     assert school_a(late + timedelta(days=1)).teachers == 3
+
+
+def test_long_lists_of_ids_are_built_by_the_orm(teachers, monkeypatch):
+    world = teachers
+    on = DAYS[2]
+    monkeypatch.setattr(completion_module, "MAX_IDS", 1)
+    shape = {"by": "school", "district_ids": [world.district_a.pk, world.district_b.pk]}
+    assert completion_module._statement("school", shape["district_ids"], None) is None
+    assert figures(services.completion(**shape, on=on)) == figures(by_orm(**shape, on=on))
