@@ -375,10 +375,21 @@ def _post_once(*, teacher, hours, key, title, earned_on, by, current=None):
     return award.created
 
 
+def _counting_rows(key):
+    """The activity key's ``CreditActivity`` rows that have an entry counting,
+    with it. Read from the ledger's side: a counting entry carries the
+    activity's key, so the entries of the key (the partial index
+    ``credit_entry_activity``, through ``_keyed``) name the rows by their unique
+    ``entry_id``; the key alone has no index on the activities (a sequential
+    scan of them all), and one there would cost every sync's writes."""
+    return CreditActivity.objects.filter(
+        key=key, entry__in=_keyed([key]).values("pk")
+    ).select_related("entry")
+
+
 def _counting_entries(key) -> dict[int, CreditEntry]:
     """{teacher id: the entry that counts for the activity key}."""
-    rows = CreditActivity.objects.filter(key=key, entry__isnull=False).select_related("entry")
-    return {row.teacher_id: row.entry for row in rows}
+    return {row.teacher_id: row.entry for row in _counting_rows(key)}
 
 
 def _award_new(teachers, *, hours, key, title, earned_on, by) -> int:

@@ -103,6 +103,47 @@ def test_withdrawn_attendance_is_reversed_and_a_new_figure_replaces_the_old(stud
     assert CreditEntry.objects.filter(activity_key=key, reverses__isnull=False).count() == 2
 
 
+def test_the_counting_entries_are_the_keys_last_awards_and_no_other_keys(studios):
+    """``_counting_entries`` reads the activities through the ledger's entries
+    of the key: after a withdrawal, a new attendance and a new figure, the entry
+    that counts is the last award; another activity's entries stay out."""
+    s = studios
+    activity = services.record_activity(
+        studio=s.a, fields=activity_fields(), attended=[s.member_a, s.host_a]
+    )
+    other = services.record_activity(studio=s.a, fields=activity_fields(), attended=[s.member_a2])
+    services.record_activity(studio=s.a, fields={}, attended=[s.host_a], activity=activity)
+    services.record_activity(
+        studio=s.a, fields={"hours": Decimal("6")}, attended=[s.host_a], activity=activity
+    )
+    counting = services._counting_entries(activity.activity_key)
+    assert list(counting) == [s.host_a.pk]
+    last = CreditEntry.objects.filter(
+        teacher=s.host_a, activity_key=activity.activity_key, reverses__isnull=True
+    ).latest("id")
+    assert counting[s.host_a.pk] == last and last.hours == 6
+    assert list(services._counting_entries(other.activity_key)) == [s.member_a2.pk]
+    assert services._counting_entries("studios.activity:0") == {}
+
+
+def test_the_counting_entries_read_no_activity_by_key_alone(studios, postgres):
+    """No index has the activities' key first (each would cost every sync's
+    writes): the read starts from the ledger's partial index on the entries'
+    key, so even with sequential scans discouraged none is on the activities."""
+    from django.db import connection, transaction
+
+    activity = services.record_activity(
+        studio=studios.a, fields=activity_fields(), attended=[studios.member_a]
+    )
+    sql, params = services._counting_rows(activity.activity_key).query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Seq Scan" not in plan, plan
+    assert "credit_entry_activity" in plan, plan
+
+
 def test_only_people_of_the_studio_are_marked_present(studios):
     with pytest.raises(ValidationError):
         services.record_activity(
