@@ -405,3 +405,49 @@ def test_progress_marks_commit_unflushed_and_the_last_mark_flushed(world):
     with transaction.atomic(), CaptureQueriesContext(connection) as inside, exports._unflushed():
         pass
     assert not inside.captured_queries
+
+
+def test_rows_read_in_batches_are_all_written_in_order_with_progress(world, monkeypatch):
+    """The runner reads a batch of rows, then writes it (``READ_AHEAD``): every
+    row is written once, in order, and the job row's progress still moves every
+    ``PROGRESS_EVERY`` rows across the batches."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core import exports
+
+    monkeypatch.setattr(exports, "READ_AHEAD", 300)
+    monkeypatch.setattr(exports, "WIDTH_SAMPLE", 7)
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 250)
+
+    @registry.register
+    class Numbers(Exporter):
+        identifier = "test-numbers"
+        name = "数字"
+
+        def headers(self):
+            return ["n"]
+
+        def rows(self):
+            return ([n] for n in range(1, 1001))
+
+        def count(self):
+            return 1000
+
+    try:
+        job = ExportJob.objects.create(owner=world.user("bureau"), exporter="test-numbers")
+        with CaptureQueriesContext(connection) as queries:
+            job = run_export(job)
+        assert job.status == ExportStatus.DONE and job.rows_written == 1000
+        assert [r[0] for r in rows_of(job.file.read())[1:]] == list(range(1, 1001))
+        marks = [q["sql"] for q in queries if '"rows_written" = ' in q["sql"]]
+        assert [m.split('"rows_written" = ')[1].split(",")[0] for m in marks] == [
+            "0",
+            "250",
+            "500",
+            "750",
+            "1000",
+            "1000",
+        ]  # started, a mark every 250 rows (1,000 is one), done
+    finally:
+        registry._exporters.pop("test-numbers")
