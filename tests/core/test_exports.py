@@ -416,38 +416,22 @@ def test_rows_read_in_batches_are_all_written_in_order_with_progress(world, monk
 
     from core import exports
 
+    from .slow_export import ROWS, SlowExporter  # no gate: straight through
+
     monkeypatch.setattr(exports, "READ_AHEAD", 300)
     monkeypatch.setattr(exports, "WIDTH_SAMPLE", 7)
-    monkeypatch.setattr(exports, "PROGRESS_EVERY", 250)
-
-    @registry.register
-    class Numbers(Exporter):
-        identifier = "test-numbers"
-        name = "数字"
-
-        def headers(self):
-            return ["n"]
-
-        def rows(self):
-            return ([n] for n in range(1, 1001))
-
-        def count(self):
-            return 1000
-
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 500)
+    monkeypatch.delenv("PORTAL_TEST_EXPORT_GATE", raising=False)
+    registry.register(SlowExporter)
     try:
-        job = ExportJob.objects.create(owner=world.user("bureau"), exporter="test-numbers")
+        job = ExportJob.objects.create(owner=world.user("bureau"), exporter="test-slow")
         with CaptureQueriesContext(connection) as queries:
             job = run_export(job)
-        assert job.status == ExportStatus.DONE and job.rows_written == 1000
-        assert [r[0] for r in rows_of(job.file.read())[1:]] == list(range(1, 1001))
+        assert job.status == ExportStatus.DONE and job.rows_written == ROWS
+        assert [r[0] for r in rows_of(job.file.read())[1:]] == list(range(ROWS))
         marks = [q["sql"] for q in queries if '"rows_written" = ' in q["sql"]]
-        assert [m.split('"rows_written" = ')[1].split(",")[0] for m in marks] == [
-            "0",
-            "250",
-            "500",
-            "750",
-            "1000",
-            "1000",
-        ]  # started, a mark every 250 rows (1,000 is one), done
+        written = [m.split('"rows_written" = ')[1].split(",")[0] for m in marks]
+        # started, a mark every 500 rows (the last row's is one), done
+        assert written == ["0", "500", "1000", "1500", "2000", "2000"]
     finally:
-        registry._exporters.pop("test-numbers")
+        registry._exporters.pop("test-slow")
