@@ -444,9 +444,10 @@ def _fill_workbook(workbook, exporter: Exporter, job: ExportJob, path: str) -> i
     for sheet in sheets:
         ws = workbook.create_sheet(title=sheet.title[:31] or "Sheet")
         rows = iter(sheet.rows)
-        batch = [[excel_value(v) for v in row] for row in itertools.islice(rows, WIDTH_SAMPLE)]
+        batch = [[excel_value(v) for v in row] for row in itertools.islice(rows, READ_AHEAD)]
         # write-only sheets take their layout before the first row
-        for index, width in enumerate(_column_widths(sheet.headers, batch), start=1):
+        widths = _column_widths(sheet.headers, batch[:WIDTH_SAMPLE])
+        for index, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
         ws.freeze_panes = "A2"
         header_cells = []
@@ -464,7 +465,8 @@ def _fill_workbook(workbook, exporter: Exporter, job: ExportJob, path: str) -> i
             # Read a batch, then write it: reading (the rows' models, their
             # values) and writing (openpyxl's XML) each run in a loop of their
             # own; row by row, interleaved, the same export took 1.2-1.3x the
-            # CPU (docs/benchmarks.md, "Export: passes").
+            # CPU (docs/benchmarks.md, "Export: passes"). A batch ends where a
+            # progress mark falls due, so the marks come as often as before.
             batch = [[excel_value(v) for v in row] for row in itertools.islice(rows, READ_AHEAD)]
     workbook.save(path)
     return written
@@ -492,7 +494,7 @@ def _text_cell(ws, value: str) -> WriteOnlyCell:
 
 
 WIDTH_SAMPLE = 200  # rows read ahead to size the columns
-READ_AHEAD = 2000  # rows read before they are written (a few MB at most)
+READ_AHEAD = PROGRESS_EVERY  # rows read before they are written (under a MB)
 
 
 def text_width(text: str) -> int:

@@ -435,3 +435,33 @@ def test_rows_read_in_batches_are_all_written_in_order_with_progress(world, monk
         assert written == ["0", "500", "1000", "1500", "2000", "2000"]
     finally:
         registry._exporters.pop("test-slow")
+
+
+def test_a_slow_exporter_reports_progress_before_its_next_batch(world, monkeypatch):
+    """Rows read in batches still mark progress every ``PROGRESS_EVERY`` rows: an
+    exporter slowed at row 600 (the killed-worker tests' gate) finds 500 rows
+    already recorded on its job row."""
+    from core import exports
+
+    seen = {}
+
+    @registry.register
+    class Gated(Exporter):
+        identifier = "test-gated"
+        name = "慢"
+
+        def headers(self):
+            return ["n"]
+
+        def rows(self):
+            for n in range(1000):
+                if n == 600:
+                    seen["rows_written"] = ExportJob.objects.get(pk=job.pk).rows_written
+                yield [n]
+
+    try:
+        job = ExportJob.objects.create(owner=world.user("bureau"), exporter="test-gated")
+        assert run_export(job).rows_written == 1000
+        assert seen["rows_written"] >= exports.PROGRESS_EVERY == 500
+    finally:
+        registry._exporters.pop("test-gated")
