@@ -444,9 +444,10 @@ def _fill_workbook(workbook, exporter: Exporter, job: ExportJob, path: str) -> i
     for sheet in sheets:
         ws = workbook.create_sheet(title=sheet.title[:31] or "Sheet")
         rows = iter(sheet.rows)
-        first = [[excel_value(v) for v in row] for row in itertools.islice(rows, WIDTH_SAMPLE)]
+        batch = [[excel_value(v) for v in row] for row in itertools.islice(rows, READ_AHEAD)]
         # write-only sheets take their layout before the first row
-        for index, width in enumerate(_column_widths(sheet.headers, first), start=1):
+        widths = _column_widths(sheet.headers, batch[:WIDTH_SAMPLE])
+        for index, width in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(index)].width = width
         ws.freeze_panes = "A2"
         header_cells = []
@@ -455,18 +456,29 @@ def _fill_workbook(workbook, exporter: Exporter, job: ExportJob, path: str) -> i
             cell.font = bold
             header_cells.append(cell)
         ws.append(header_cells)
-        for values in itertools.chain(first, ([excel_value(v) for v in r] for r in rows)):
-            ws.append(_cells(ws, values))
-            written += 1
-            if written % PROGRESS_EVERY == 0:
-                progress = min(99, int(written * 100 / grand_total)) if grand_total else 50
-                job.progress, job.rows_written, job.heartbeat_at = progress, written, timezone.now()
-                with _unflushed():
-                    ExportJob.objects.filter(pk=job.pk).update(
-                        progress=progress, rows_written=written, heartbeat_at=job.heartbeat_at
-                    )
+        while batch:
+            for values in batch:
+                ws.append(_cells(ws, values))
+                written += 1
+                if written % PROGRESS_EVERY == 0:
+                    _progress(job, written, grand_total)
+            # Read a batch, then write it: reading (the rows' models, their
+            # values) and writing (openpyxl's XML) each run in a loop of their
+            # own; row by row, interleaved, the same export took 1.2-1.3x the
+            # CPU (docs/benchmarks.md, "Export: passes"). A batch ends where a
+            # progress mark falls due, so the marks come as often as before.
+            batch = [[excel_value(v) for v in row] for row in itertools.islice(rows, READ_AHEAD)]
     workbook.save(path)
     return written
+
+
+def _progress(job: ExportJob, written: int, grand_total: int | None) -> None:
+    progress = min(99, int(written * 100 / grand_total)) if grand_total else 50
+    job.progress, job.rows_written, job.heartbeat_at = progress, written, timezone.now()
+    with _unflushed():
+        ExportJob.objects.filter(pk=job.pk).update(
+            progress=progress, rows_written=written, heartbeat_at=job.heartbeat_at
+        )
 
 
 #: Text starting with one of these is a formula to Excel or to a program that
@@ -482,6 +494,7 @@ def _text_cell(ws, value: str) -> WriteOnlyCell:
 
 
 WIDTH_SAMPLE = 200  # rows read ahead to size the columns
+READ_AHEAD = PROGRESS_EVERY  # rows read before they are written (under a MB)
 
 
 def text_width(text: str) -> int:

@@ -7,7 +7,9 @@ until a page is found: on the province-sized ledger a district's 7-day page took
 1.6 s (docs/benchmarks.md, "The change feed's order"). Ordered by
 ``(updated_at, id)``, the ``updated_at`` indexes give the page directly, and a
 change arriving during the read lands after the pages already read instead of
-shifting them. An explicit ``?ordering=`` still wins.
+shifting them. An explicit ``?ordering=`` still wins. A list in this order is
+paged by a cursor from its last row (``core.api.pagination``), so only its first
+page counts the window.
 """
 
 from django.core.exceptions import FieldDoesNotExist

@@ -405,3 +405,63 @@ def test_progress_marks_commit_unflushed_and_the_last_mark_flushed(world):
     with transaction.atomic(), CaptureQueriesContext(connection) as inside, exports._unflushed():
         pass
     assert not inside.captured_queries
+
+
+def test_rows_read_in_batches_are_all_written_in_order_with_progress(world, monkeypatch):
+    """The runner reads a batch of rows, then writes it (``READ_AHEAD``): every
+    row is written once, in order, and the job row's progress still moves every
+    ``PROGRESS_EVERY`` rows across the batches."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core import exports
+
+    from .slow_export import ROWS, SlowExporter  # no gate: straight through
+
+    monkeypatch.setattr(exports, "READ_AHEAD", 300)
+    monkeypatch.setattr(exports, "WIDTH_SAMPLE", 7)
+    monkeypatch.setattr(exports, "PROGRESS_EVERY", 500)
+    monkeypatch.delenv("PORTAL_TEST_EXPORT_GATE", raising=False)
+    registry.register(SlowExporter)
+    try:
+        job = ExportJob.objects.create(owner=world.user("bureau"), exporter="test-slow")
+        with CaptureQueriesContext(connection) as queries:
+            job = run_export(job)
+        assert job.status == ExportStatus.DONE and job.rows_written == ROWS
+        assert [r[0] for r in rows_of(job.file.read())[1:]] == list(range(ROWS))
+        marks = [q["sql"] for q in queries if '"rows_written" = ' in q["sql"]]
+        written = [m.split('"rows_written" = ')[1].split(",")[0] for m in marks]
+        # started, a mark every 500 rows (the last row's is one), done
+        assert written == ["0", "500", "1000", "1500", "2000", "2000"]
+    finally:
+        registry._exporters.pop("test-slow")
+
+
+def test_a_slow_exporter_reports_progress_before_its_next_batch(world, monkeypatch):
+    """Rows read in batches still mark progress every ``PROGRESS_EVERY`` rows: an
+    exporter slowed at row 600 (the killed-worker tests' gate) finds 500 rows
+    already recorded on its job row."""
+    from core import exports
+
+    seen = {}
+
+    @registry.register
+    class Gated(Exporter):
+        identifier = "test-gated"
+        name = "慢"
+
+        def headers(self):
+            return ["n"]
+
+        def rows(self):
+            for n in range(1000):
+                if n == 600:
+                    seen["rows_written"] = ExportJob.objects.get(pk=job.pk).rows_written
+                yield [n]
+
+    try:
+        job = ExportJob.objects.create(owner=world.user("bureau"), exporter="test-gated")
+        assert run_export(job).rows_written == 1000
+        assert seen["rows_written"] >= exports.PROGRESS_EVERY == 500
+    finally:
+        registry._exporters.pop("test-gated")
