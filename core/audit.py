@@ -12,13 +12,14 @@ from __future__ import annotations
 import contextvars
 import datetime
 import decimal
+import functools
 import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import user_logged_in, user_logged_out, user_login_failed
 from django.db import models
-from django.db.models.fields.files import FieldFile
+from django.db.models.fields.files import FieldFile, FileField
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy
@@ -199,8 +200,33 @@ class AuditedModel(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._audit_snapshot = instance._audit_values()
+        # The values as loaded, kept by reference: the snapshot a save compares
+        # with is made of them only when something asks for it (a save, a
+        # delete), not for each of the thousands of rows a page or an export
+        # only reads (making it for every row was a third of an export's
+        # reading: docs/benchmarks.md, "Export: passes").
+        instance.__dict__["_audit_loaded"] = (field_names, values)
         return instance
+
+    @property
+    def _audit_snapshot(self):
+        found = self.__dict__.get("_audit_snapshot_made")
+        if found is None:
+            loaded = self.__dict__.get("_audit_loaded")
+            if loaded is None:
+                raise AttributeError("_audit_snapshot")
+            excluded, files = _loaded_shape(type(self))
+            found = {
+                attname: (value or "") if attname in files else _plain(value)
+                for attname, value in zip(*loaded, strict=True)
+                if attname not in excluded
+            }
+            self.__dict__["_audit_snapshot_made"] = found
+        return found
+
+    @_audit_snapshot.setter
+    def _audit_snapshot(self, values):
+        self.__dict__["_audit_snapshot_made"] = values
 
     def _audit_values(self):
         values = {}
@@ -209,6 +235,17 @@ class AuditedModel(models.Model):
                 continue
             values[f.attname] = _plain(getattr(self, f.attname))
         return values
+
+
+@functools.cache
+def _loaded_shape(model) -> tuple[frozenset[str], frozenset[str]]:
+    """The attnames ``audit_exclude`` leaves out, and those of file fields (a
+    loaded value is the file's name, which ``_plain`` of the ``FieldFile`` gives)."""
+    fields = model._meta.concrete_fields
+    return (
+        frozenset(f.attname for f in fields if f.name in model.audit_exclude),
+        frozenset(f.attname for f in fields if isinstance(f, FileField)),
+    )
 
 
 def _auto_now_fields(model) -> set[str]:

@@ -270,3 +270,27 @@ def test_changes_name_people_not_user_ids_with_constant_queries(world, login):
             )
 
     assert_constant_queries(client, "/audit/", add)
+
+
+def test_a_loaded_records_snapshot_is_made_only_when_asked_and_as_its_values(world):
+    """Reading rows makes no snapshot (an export reads thousands); the one a
+    save or delete asks for is what the record's audited values were as loaded,
+    for every audited model the test world holds, deferred fields left out."""
+    from django.apps import apps
+
+    checked = 0
+    for model in apps.get_models():
+        if not issubclass(model, audit.AuditedModel):
+            continue
+        for record in model._default_manager.all()[:3]:
+            assert "_audit_snapshot_made" not in record.__dict__
+            assert record._audit_snapshot == record._audit_values()
+            checked += 1
+    assert checked > 10
+    school = School.objects.only("name").get(pk=world.school_a.pk)
+    assert set(school._audit_snapshot) == {"id", "name"}
+    school.name = "改名后的学校"
+    school.save(update_fields=["name"])
+    changed = AuditEntry.objects.filter(object_type="centers.school").latest("id")
+    assert changed.changes == {"name": [world.school_a.name, "改名后的学校"]}
+    assert not hasattr(School(name="新建"), "_audit_snapshot")
