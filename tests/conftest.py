@@ -147,6 +147,8 @@ def demo_federation(django_db_setup, django_db_blocker, tmp_path_factory):
 #: table, so they are run again after one, for the tests that follow on the
 #: same worker.
 SEED_MIGRATIONS = [
+    ("centers.migrations.0007_correct_standard_rules", "correct"),
+    ("studios.migrations.0002_rules_and_schemes", "forwards"),
     ("funding.migrations.0002_default_rules", "load"),
     ("evaluation.migrations.0003_default_weights", "seed"),
 ]
