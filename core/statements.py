@@ -147,6 +147,8 @@ class ScopedStatement:
         compile of the shape returned it."""
         from .permissions import rules
 
+        if set(values) != set(self.ints):
+            raise TypeError(f"expected the values {self.ints}, got {tuple(values)}")
         shape = (
             scope.superuser,
             bool(user.is_active),
@@ -154,8 +156,6 @@ class ScopedStatement:
             tuple(sorted((role, len(ids)) for role, ids in scope.orgs.items())),
             key,
         )
-        if set(values) != set(self.ints):
-            raise TypeError(f"expected the values {self.ints}, got {tuple(values)}")
         found = self._compiled.get(shape)
         if found is None:
             found = self._compile(user, scope, values)
