@@ -12,7 +12,7 @@ change of shape)."""
 from __future__ import annotations
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connections, router
 from django.db.models import Count, Window
 from django.db.models.query import MAX_GET_RESULTS, get_related_populators
 from django.http import Http404
@@ -65,10 +65,14 @@ class _Reader:
         return objects
 
 
-def _run(statement, user, **values):
+def _run(statement, model, user, **values):
     """The instances ``statement`` selects for ``user``; None when it must be
-    built by the ORM (a shape that is not one statement)."""
-    found = statement.statement(user, get_scope(user), **values)
+    built by the ORM (a shape that is not one statement). The database the
+    router reads ``model`` from is part of the key: a read inside
+    ``replica_reads()`` goes to the replica, one that must see its writes to
+    the primary, as the queryset's would."""
+    key = (router.db_for_read(model),)
+    found = statement.statement(user, get_scope(user), key, **values)
     if found is None:
         return None
     using, sql, params, reader = found
@@ -136,7 +140,7 @@ _FIRST_HISTORY_PAGE = ScopedStatement(
 def own_teacher(user):
     """``get_object_or_404`` of the user's own active teacher record, its
     school and district with it."""
-    found = _run(_OWN_TEACHER, user)
+    found = _run(_OWN_TEACHER, Teacher, user)
     if found is None:
         return get_object_or_404(own_teacher_queryset(user))
     if len(found) == 1:
@@ -149,18 +153,18 @@ def own_teacher(user):
 
 
 def pending(user, teacher) -> list:
-    found = _run(_PENDING, user, teacher=teacher.pk)
+    found = _run(_PENDING, CreditClaim, user, teacher=teacher.pk)
     return list(pending_queryset(user, teacher)) if found is None else found
 
 
 def transcripts(user, teacher) -> list:
-    found = _run(_TRANSCRIPTS, user, teacher=teacher.pk)
+    found = _run(_TRANSCRIPTS, Transcript, user, teacher=teacher.pk)
     return list(transcripts_queryset(user, teacher)) if found is None else found
 
 
 def history_rows(user, teacher, start) -> list:
     if start == 0:
-        found = _run(_FIRST_HISTORY_PAGE, user, teacher=teacher.pk)
+        found = _run(_FIRST_HISTORY_PAGE, CreditEntry, user, teacher=teacher.pk)
         if found is not None:
             return found
     return list(history_queryset(user, teacher, start))

@@ -11,9 +11,12 @@ from datetime import date, timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
 from django.http import Http404
+from django.test.utils import CaptureQueriesContext
 
 from core.permissions import get_scope
+from core.replica import replica_reads
 from core.roles import Role
 from core.statements import UNPREPARED, ScopedStatement
 from credits import services, teacher_page
@@ -108,7 +111,9 @@ def test_every_actor_reads_what_the_orm_reads(busy, django_assert_max_num_querie
                         teacher_page.history_queryset(user, teacher, 0),
                     ),
                 ):
-                    found = statement.statement(user, get_scope(user), teacher=teacher.pk)
+                    found = statement.statement(
+                        user, get_scope(user), ("default",), teacher=teacher.pk
+                    )
                     using, sql, params = _sql(queryset)
                     assert found[:2] == (using, sql), actor
                     if sql is not None:
@@ -195,3 +200,36 @@ def test_the_callers_ids_are_checked():
     statement = ScopedStatement(lambda user, *, teacher: None, ints=("teacher",))
     with pytest.raises(TypeError):
         statement.statement(None, None)
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_the_routed_database_is_part_of_the_key(busy, settings):
+    """Under the replica's router: a read inside ``replica_reads()`` goes to the
+    replica, the page's own reads (and a block's after a write) to the primary,
+    whichever was compiled first."""
+    settings.DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+    user = fresh(busy.user("school_a"))
+
+    def where(run):
+        with (
+            CaptureQueriesContext(connections["default"]) as primary,
+            CaptureQueriesContext(connections["replica"]) as replica,
+        ):
+            result = run()
+        return len(primary), len(replica), result
+
+    def read():
+        return [c.pk for c in teacher_page.pending(user, busy.teacher_a)]
+
+    expected = [c.pk for c in teacher_page.pending_queryset(user, busy.teacher_a)]
+    get_scope(user)
+    assert where(read) == (1, 0, expected)
+
+    def replicated():
+        with replica_reads():
+            first = read()
+            get_user_model().objects.filter(pk=user.pk).update(name="x")  # pins the block
+            return first, read()
+
+    assert where(replicated) == (2, 1, (expected, expected))
+    assert where(read) == (1, 0, expected)
