@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connections
+from django.db import connections, router
 from django.utils import timezone
 
 from . import notifications
@@ -73,7 +73,7 @@ def badge_counts(user) -> tuple[int, int]:
     (``core.statements.ScopedStatement``), keyed also by the sources the user
     sees and the day (a source may count from today)."""
     sources = registry.inbox_for(user)
-    key = (tuple((s.key, id(s)) for s in sources), timezone.localdate())
+    key = _key(sources)
     found = _BADGES.statement(user, get_scope(user), key)
     if found is None:  # on several databases: counted one by one
         return tuple(count_groups(_badge_groups(user, sources)))
@@ -81,6 +81,17 @@ def badge_counts(user) -> tuple[int, int]:
     if sql is None:
         return 0, 0
     return tuple(_run(using, sql, params))
+
+
+def _key(sources) -> tuple:
+    """The badge statement's key beyond the scope: the sources, the day and
+    the database the router reads from (inside ``replica_reads()`` the
+    replica, else the primary; ``core.replica``)."""
+    return (
+        tuple((s.key, id(s)) for s in sources),
+        timezone.localdate(),
+        router.db_for_read(notifications.Notification),
+    )
 
 
 def _badge_groups(user, sources=None) -> list[list]:

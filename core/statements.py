@@ -76,18 +76,25 @@ class Prepared:
         with connection.cursor() as cursor:
             cursor.execute(sql, filled)
             rows = cursor.fetchall()
-        if not converters:
-            return rows
-        converted = []
-        for row in rows:
-            row = list(row)
-            for pos, (functions, expression) in converters:
-                value = row[pos]
-                for function in functions:
-                    value = function(value, expression, connection)
-                row[pos] = value
-            converted.append(tuple(row))
-        return converted
+        return converted_rows(rows, converters, connection)
+
+
+def converted_rows(rows, converters, connection) -> list[tuple]:
+    """The rows with each converter (a compiler's ``get_converters`` items:
+    SQLite's dates and booleans, a field's ``from_db_value``) applied, as the
+    queryset applies them."""
+    if not converters:
+        return rows
+    converted = []
+    for row in rows:
+        row = list(row)
+        for pos, (functions, expression) in converters:
+            value = row[pos]
+            for function in functions:
+                value = function(value, expression, connection)
+            row[pos] = value
+        converted.append(tuple(row))
+    return converted
 
 
 def instance_columns(model) -> list[str]:
@@ -120,18 +127,28 @@ class ScopedStatement:
     database and the caller's ``key`` (the visible sources, the date); a new
     membership or an ended one changes the shape."""
 
-    def __init__(self, compose):
+    def __init__(self, compose, *, ints=()):
         self.compose = compose
+        #: further integer placeholders (an id the page passes, such as the
+        #: teacher's): ``compose(user, **values)`` and ``statement(…, **values)``
+        self.ints = tuple(ints)
+        if "pk" in self.ints:
+            raise ImproperlyConfigured("pk is the user's own placeholder")
         self._compiled: dict = {}
         self._lock = threading.Lock()
         #: how many shapes were compiled (tests read it)
         self.compiles = 0
 
-    def statement(self, user, scope, key=()):
+    def statement(self, user, scope, key=(), **values):
         """``(using, sql, params)`` for ``user`` (``sql`` None: nothing to
-        run), or None when the ORM's own path must run it."""
+        run), or None when the ORM's own path must run it. ``values``: one
+        integer for each of ``ints``. Whatever ``compose`` returns after the
+        parameters (how to read the rows) comes after them, as the user's own
+        compile of the shape returned it."""
         from .permissions import rules
 
+        if set(values) != set(self.ints):
+            raise TypeError(f"expected the values {self.ints}, got {tuple(values)}")
         shape = (
             scope.superuser,
             bool(user.is_active),
@@ -141,28 +158,29 @@ class ScopedStatement:
         )
         found = self._compiled.get(shape)
         if found is None:
-            found = self._compile(user, scope)
+            found = self._compile(user, scope, values)
             with self._lock:
                 if len(self._compiled) > 1024:  # stale versions (tests) go
                     self._compiled.clear()
                 self._compiled[shape] = found
         if found is UNPREPARED:
-            return self.compose(user)
-        using, sql, params, slots = found
+            return self.compose(user, **values)
+        using, sql, params, slots, extra = found
         if sql is None:
-            return using, None, None
-        values = _slot_values(user, scope)
-        filled = [p if s is None else values[s] for p, s in zip(params, slots, strict=True)]
-        return using, sql, filled
+            return (using, None, None, *extra)
+        filling = _slot_values(user, scope, values)
+        filled = [p if s is None else filling[s] for p, s in zip(params, slots, strict=True)]
+        return (using, sql, filled, *extra)
 
-    def _compile(self, user, scope):
+    def _compile(self, user, scope, given):
         from .permissions import Scope
 
         self.compiles += 1
-        real = self.compose(user)
+        real = self.compose(user, **given)
         sides = []
         for _ in range(2):
             values = {"pk": next(_placeholder_ids)}
+            values.update({name: next(_placeholder_ids) for name in self.ints})
             orgs = {}
             for role, ids in scope.orgs.items():
                 # ascending, as the user's own ids are given out (``_slot_values``)
@@ -176,12 +194,12 @@ class ScopedStatement:
             stand_in._portal_scope = Scope(
                 user_id=values["pk"], superuser=scope.superuser, orgs=orgs
             )
-            sides.append((values, self.compose(stand_in)))
+            sides.append((values, self.compose(stand_in, **{n: values[n] for n in self.ints})))
         (a_values, a), (b_values, b) = sides
         if real is None or a is None or b is None or not (real[0] == a[0] == b[0]):
             return UNPREPARED
         if real[1] is None and a[1] is None and b[1] is None:
-            return real[0], None, None, None
+            return real[0], None, None, None, tuple(real[3:])
         if not (real[1] == a[1] == b[1]) or not (len(real[2]) == len(a[2]) == len(b[2])):
             return UNPREPARED
         slot_of = {v: name for name, v in a_values.items()}
@@ -194,34 +212,36 @@ class ScopedStatement:
                 slots.append(None)
             else:
                 return UNPREPARED
-        if not _fills(real[2], a[2], slots, user, scope):
+        if not _fills(real[2], a[2], slots, user, scope, given):
             return UNPREPARED
-        return real[0], real[1], tuple(a[2]), tuple(slots)
+        return real[0], real[1], tuple(a[2]), tuple(slots), tuple(real[3:])
 
 
-def _slot_values(user, scope) -> dict:
-    values = {"pk": user.pk}
+def _slot_values(user, scope, given=None) -> dict:
+    values = {"pk": user.pk, **(given or {})}
     for role, ids in scope.orgs.items():
         values.update({(role, i): v for i, v in enumerate(sorted(ids))})
     return values
 
 
-def _fills(real_params, params, slots, user, scope) -> bool:
+def _fills(real_params, params, slots, user, scope, given=None) -> bool:
     """Does the filled statement send what the user's own compile sent? The
-    constants and the user's id in place; each role's organisations as a
-    whole (an ``IN`` list's order is the set's, which is arbitrary)."""
+    constants, the user's id and the caller's ids in place; each role's
+    organisations as a whole (an ``IN`` list's order is the set's, which is
+    arbitrary)."""
+    scalars = {"pk": user.pk, **(given or {})}
     by_role: dict = {}
     for got, param, slot in zip(real_params, params, slots, strict=True):
         if slot is None:
             if type(got) is not type(param) or got != param:
                 return False
-        elif slot == "pk":
-            if got != user.pk:
+        elif type(slot) is str:
+            if got != scalars[slot]:
                 return False
         else:
             by_role.setdefault(slot[0], []).append(got)
     placed: dict = {}
     for slot in slots:
-        if slot is not None and slot != "pk":
+        if slot is not None and type(slot) is not str:
             placed.setdefault(slot[0], []).append(_slot_values(user, scope)[slot])
     return all(sorted(by_role[role]) == sorted(placed[role]) for role in placed)

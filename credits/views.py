@@ -9,7 +9,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, Window
 from django.forms import inlineformset_factory
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +25,7 @@ from core.generic import ScopedCreateView, ScopedDetailView, ScopedListView, Sco
 from core.permissions import can, sees_all
 from core.ratelimit import rate_limited
 
-from . import services
+from . import services, teacher_page
 from .filtersets import AtRiskFilterSet, CreditClaimFilterSet, CreditEntryFilterSet
 from .forms import AwardForm, ClaimForm, MinimumForm, PolicyForm, ReasonForm, VerifyForm
 from .models import (
@@ -38,39 +37,33 @@ from .models import (
     Reminder,
     Transcript,
 )
+from .teacher_page import HISTORY_PAGE
 from .transcripts import net_entries, transcript_filename, transcript_workbook
-
-HISTORY_PAGE = 20
 
 
 def _own_teacher(user):
     if not can(user, "self", Teacher):
         raise PermissionDenied
-    return get_object_or_404(
-        Teacher.objects.restrict(user, "self").select_related("school", "district"),
-        is_active=True,
-    )
+    return teacher_page.own_teacher(user)
 
 
-def _history_page(entries, number):
+def _history_page(user, teacher, number):
     """``Paginator(entries, HISTORY_PAGE).get_page(number)`` in one query: the
     page's rows carry the count of all (a window ``COUNT(*) OVER ()``), so no
-    ``COUNT`` goes first. A page past the end (or not a page) takes
-    ``get_page``'s way: the count, then the last page."""
-    paginator = Paginator(entries, HISTORY_PAGE)
+    ``COUNT`` goes first (``teacher_page.history_rows``). A page past the end
+    (or not a page) takes ``get_page``'s way: the count, then the last page."""
     try:
         number = int(number or 1)
     except (TypeError, ValueError):
         number = 1
     if number >= 1:
         start = (number - 1) * HISTORY_PAGE
-        rows = list(
-            entries.annotate(history_count=Window(Count("pk")))[start : start + HISTORY_PAGE]
-        )
+        rows = teacher_page.history_rows(user, teacher, start)
         if rows or number == 1:
+            paginator = Paginator(rows, HISTORY_PAGE)  # the page's rows; the count is all
             paginator.count = rows[0].history_count if rows else 0  # a cached_property
             return Page(rows, number, paginator)
-    return paginator.get_page(number)
+    return Paginator(teacher_page.entries_queryset(user, teacher), HISTORY_PAGE).get_page(number)
 
 
 def _teacher_page(request, teacher, *, own):
@@ -78,17 +71,9 @@ def _teacher_page(request, teacher, *, own):
     # teacher need not see every claim or transcript of theirs.
     user = request.user
     summary = services.teacher_summary(teacher)
-    entries = (
-        CreditEntry.objects.restrict(user).filter(teacher=teacher).order_by("-earned_on", "-id")
-    )
-    page = _history_page(entries, request.GET.get("page"))
-    pending = list(
-        CreditClaim.objects.restrict(user)
-        .filter(teacher=teacher)
-        .pending()
-        .order_by("-created_at")[:20]
-    )
-    transcripts = list(Transcript.objects.restrict(user).filter(teacher=teacher)[:5])
+    page = _history_page(user, teacher, request.GET.get("page"))
+    pending = teacher_page.pending(user, teacher)
+    transcripts = teacher_page.transcripts(user, teacher)
     return render(
         request,
         "credits/teacher_credits.html",
