@@ -154,22 +154,29 @@ SEED_MIGRATIONS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _seeds_after_a_flush(request):
-    yield
-    marker = request.node.get_closest_marker("django_db")
+def _flushes(item) -> bool:
+    marker = item.get_closest_marker("django_db")
     flushed = bool(marker and (marker.kwargs.get("transaction") or marker.args[:1] == (True,)))
-    flushed = flushed or {"transactional_db", "live_server"} & set(request.fixturenames)
-    if not flushed:
-        return
-    from importlib import import_module
+    return flushed or bool({"transactional_db", "live_server"} & set(item.fixturenames))
 
-    from django.apps import apps
 
-    django_db_blocker = request.getfixturevalue("django_db_blocker")
-    with django_db_blocker.unblock():
-        for module, function in SEED_MIGRATIONS:
-            getattr(import_module(module), function)(apps, None)
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """Seed again after the flush, which pytest-django's own fixture does as it is
+    torn down: after every fixture of this file (an autouse fixture here ran its
+    seeding before the flush, which then emptied those tables again). Not after
+    the last test, whose teardown also ends the test database."""
+    result = yield
+    if nextitem is not None and _flushes(item):
+        from importlib import import_module
+
+        from django.apps import apps
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            for module, function in SEED_MIGRATIONS:
+                getattr(import_module(module), function)(apps, None)
+    return result
 
 
 @pytest.fixture(autouse=True)
