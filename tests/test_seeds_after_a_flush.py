@@ -1,7 +1,8 @@
 """The rows data migrations write are there again after a transactional test
 flushed every table (tests/conftest.py ``pytest_runtest_teardown``): the tests
 after it on the same worker read the standard's rules, the studios' schemes,
-the funding rules and the evaluation weights as migrated."""
+the funding rules and the evaluation weights as migrated, and no audit entry
+for them (the audit page and its purge see only what the tests wrote)."""
 
 import pytest
 
@@ -16,6 +17,7 @@ def test_a_transactional_test_flushes_every_table():
 def test_after_it_the_seeded_rows_are_back(django_db_blocker):
     """No database mark: pytest-django orders this after the transactional test."""
     from centers.models import StandardRule
+    from core.models import AuditEntry
     from evaluation.models import ScoreWeight
     from funding.models import PolicyRule
     from studios.models import EvaluationScheme
@@ -25,3 +27,5 @@ def test_after_it_the_seeded_rows_are_back(django_db_blocker):
         assert EvaluationScheme.objects.filter(is_active=True).exists()
         assert PolicyRule.objects.filter(district__isnull=True).exists()
         assert ScoreWeight.objects.exists()
+        # seeded as a migration seeds: no audit entry, no one's action
+        assert not AuditEntry.objects.filter(object_type="centers.standardrule").exists()
