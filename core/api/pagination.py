@@ -17,6 +17,7 @@ import binascii
 from datetime import datetime
 
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import NotFound
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -30,7 +31,8 @@ class StandardPagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
     cursor_query_param = "cursor"
-    invalid_cursor_message = "Invalid cursor."
+    #: DRF's own message, so its catalog gives it in the reader's language
+    invalid_cursor_message = _("Invalid cursor")
 
     feed = False
 
@@ -105,7 +107,7 @@ def encode_cursor(stamp: datetime, pk, count: int) -> str:
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(token: str, message: str = "Invalid cursor."):
+def decode_cursor(token: str, message=StandardPagination.invalid_cursor_message):
     """``(updated_at, pk, count)`` of a cursor; a cursor not made here is 404,
     as DRF's own cursor pagination answers."""
     try:

@@ -176,3 +176,4 @@ def test_a_cursor_not_made_here_is_404(world, login, cursor):
     )
     assert answer.status_code == 404
     assert answer.json()["error"]["code"] == "not_found"
+    assert "无效游标" in str(answer.json()["error"])  # in the reader's language
