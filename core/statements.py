@@ -17,8 +17,9 @@ import copy
 import itertools
 import threading
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import EmptyResultSet, ImproperlyConfigured
 from django.db import connections
+from django.db.models.query import get_related_populators
 
 _placeholder_ids = itertools.count(-7_000_000_001, -1)
 
@@ -245,3 +246,42 @@ def _fills(real_params, params, slots, user, scope, given=None) -> bool:
         if slot is not None and type(slot) is not str:
             placed.setdefault(slot[0], []).append(_slot_values(user, scope)[slot])
     return all(sorted(by_role[role]) == sorted(placed[role]) for role in placed)
+
+
+def compose(queryset):
+    """``(using, sql, params, reader)`` of ``queryset`` as its iteration
+    would run it; ``sql`` None when it can hold no row."""
+    using = queryset.db
+    compiler = queryset.query.get_compiler(using)
+    try:
+        sql, params = compiler.as_sql()
+    except EmptyResultSet:
+        return using, None, None, None
+    return using, sql, params, RowReader(compiler, using)
+
+
+class RowReader:
+    """Rows to instances, what ``ModelIterable`` does with a compiler's rows
+    (the converters, ``select_related``'s objects, the annotations)."""
+
+    def __init__(self, compiler, using):
+        select, klass_info = compiler.select, compiler.klass_info
+        self.model = klass_info["model"]
+        fields = klass_info["select_fields"]
+        self.start, self.end = fields[0], fields[-1] + 1
+        self.names = [f[0].target.attname for f in select[self.start : self.end]]
+        self.populators = get_related_populators(klass_info, select, using)
+        self.annotations = dict(compiler.annotation_col_map or {})
+        self.converters = list(compiler.get_converters([c[0] for c in select]).items())
+        self.using = using
+
+    def __call__(self, rows):
+        objects = []
+        for row in converted_rows(rows, self.converters, connections[self.using]):
+            obj = self.model.from_db(self.using, self.names, row[self.start : self.end])
+            for populator in self.populators:
+                populator.populate(row, obj)
+            for name, pos in self.annotations.items():
+                setattr(obj, name, row[pos])
+            objects.append(obj)
+        return objects

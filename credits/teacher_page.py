@@ -11,58 +11,19 @@ change of shape)."""
 
 from __future__ import annotations
 
-from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Count, Window
-from django.db.models.query import MAX_GET_RESULTS, get_related_populators
+from django.db.models.query import MAX_GET_RESULTS
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from centers.models import Teacher
 from core.permissions import get_scope
-from core.statements import ScopedStatement, converted_rows
+from core.statements import ScopedStatement, compose
 
 from .models import CreditClaim, CreditEntry, Transcript
 
 HISTORY_PAGE = 20
-
-
-def compose(queryset):
-    """``(using, sql, params, reader)`` of ``queryset`` as its iteration
-    would run it; ``sql`` None when it can hold no row."""
-    using = queryset.db
-    compiler = queryset.query.get_compiler(using)
-    try:
-        sql, params = compiler.as_sql()
-    except EmptyResultSet:
-        return using, None, None, None
-    return using, sql, params, _Reader(compiler, using)
-
-
-class _Reader:
-    """Rows to instances, what ``ModelIterable`` does with a compiler's rows."""
-
-    def __init__(self, compiler, using):
-        select, klass_info = compiler.select, compiler.klass_info
-        self.model = klass_info["model"]
-        fields = klass_info["select_fields"]
-        self.start, self.end = fields[0], fields[-1] + 1
-        self.names = [f[0].target.attname for f in select[self.start : self.end]]
-        self.populators = get_related_populators(klass_info, select, using)
-        self.annotations = dict(compiler.annotation_col_map or {})
-        self.converters = list(compiler.get_converters([c[0] for c in select]).items())
-        self.using = using
-
-    def __call__(self, rows):
-        objects = []
-        for row in converted_rows(rows, self.converters, connections[self.using]):
-            obj = self.model.from_db(self.using, self.names, row[self.start : self.end])
-            for populator in self.populators:
-                populator.populate(row, obj)
-            for name, pos in self.annotations.items():
-                setattr(obj, name, row[pos])
-            objects.append(obj)
-        return objects
 
 
 def _run(statement, model, user, **values):
@@ -129,9 +90,9 @@ _PENDING = ScopedStatement(
 _TRANSCRIPTS = ScopedStatement(
     lambda user, *, teacher: compose(transcripts_queryset(user, teacher)), ints=("teacher",)
 )
-# The page's first row is the offset: one statement per offset would grow
-# without bound, so the offset is a placeholder too (``OFFSET`` is a literal in
-# Django's SQL, hence the first page only: the one nearly every request asks for).
+# The first history page only (the one nearly every request asks for): Django
+# writes ``OFFSET`` into the SQL as a literal, so each later page would be a
+# statement of its own; those take the ORM's path.
 _FIRST_HISTORY_PAGE = ScopedStatement(
     lambda user, *, teacher: compose(history_queryset(user, teacher, 0)), ints=("teacher",)
 )

@@ -15,6 +15,7 @@ from django.db import connections
 from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 
+from core import statements
 from core.permissions import get_scope
 from core.replica import replica_reads
 from core.roles import Role
@@ -79,7 +80,7 @@ def _compiled(user, teacher):
 
 
 def _sql(queryset):
-    return teacher_page.compose(queryset)[:3]
+    return statements.compose(queryset)[:3]
 
 
 def test_every_actor_reads_what_the_orm_reads(busy, django_assert_max_num_queries):
@@ -184,7 +185,7 @@ def test_later_history_pages_and_a_moving_value_keep_the_orms_path(busy, monkeyp
     assert len(second) == 5
     moving = iter(range(10_000, 20_000))
     statement = ScopedStatement(
-        lambda user, *, teacher: teacher_page.compose(
+        lambda user, *, teacher: statements.compose(
             teacher_page.entries_queryset(user, teacher).filter(pk__lt=next(moving))
         ),
         ints=("teacher",),
